@@ -1,0 +1,5 @@
+"""``python -m scanner`` runs the command-line interface."""
+
+from .cli import cli
+
+cli()

@@ -1,0 +1,353 @@
+"""The one data model of privacyscan.
+
+Capture, classification, the store, the JSON export and the report templates all
+speak these frozen dataclasses. They import nothing from the rest of the project,
+so every layer can depend on them and they depend on none.
+
+Times are ISO 8601 strings in UTC (``2026-11-28T19:03:04.123Z``) so that a value
+reads the same in Python, SQLite, JSON and a template. Offsets within a page visit
+are milliseconds since the navigation started (``t_ms``), which orders events.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+SCHEMA_VERSION = "1.0"
+"""Version of the JSON document written per site and of the export format.
+
+A change that removes or renames a field bumps the major number; adding a field
+bumps the minor number. ``docs/schema.md`` describes every field.
+"""
+
+
+class Phase(StrEnum):
+    """Which visitor made an observation (see the consent-banner test)."""
+
+    NONE = "none"
+    """A first-time visitor who has not clicked anything: the core of every scan."""
+    REJECT = "reject"
+    """A visitor who refused consent, then browsed the same pages."""
+    ACCEPT = "accept"
+    """A visitor who accepted consent, then browsed the same pages."""
+
+
+class CookieSource(StrEnum):
+    """How a cookie came to be: the evidence a webmaster needs to find the culprit."""
+
+    HTTP = "http"
+    """A ``Set-Cookie`` response header."""
+    JS = "js"
+    """A ``document.cookie`` or ``cookieStore.set`` write by a script."""
+    UNKNOWN = "unknown"
+    """Found in the cookie jar without a write we saw (a worker, a service worker)."""
+
+
+class StorageKind(StrEnum):
+    """The browser storage an item lives in."""
+
+    LOCAL = "localStorage"
+    SESSION = "sessionStorage"
+    INDEXED_DB = "indexedDB"
+
+
+class SiteStatus(StrEnum):
+    """How the visit of one site ended."""
+
+    DONE = "done"
+    """Every chosen page was visited."""
+    PARTIAL = "partial"
+    """Some pages failed; the others were captured."""
+    FAILED = "failed"
+    """Nothing usable was captured; ``SiteResult.error`` says why."""
+    PENDING = "pending"
+    """Not scanned yet (an interrupted scan that can be resumed)."""
+
+
+class Severity(StrEnum):
+    """How serious a finding is, from the rule it rests on."""
+
+    VIOLATION = "violation"
+    LIKELY_VIOLATION = "likely_violation"
+    REVIEW = "review"
+    INFO = "info"
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    """Who is behind a cookie, request or storage item (filled in by classification)."""
+
+    first_party: bool
+    """The site's own registrable domain or one declared for the same organisation."""
+    domain: str
+    """The registrable domain (eTLD+1) the judgement rests on, e.g. ``google-analytics.com``."""
+    organisation: str | None = None
+    """Organisation behind it, e.g. ``Google``; ``None`` when unknown."""
+    service: str | None = None
+    """Product, e.g. ``Google Analytics``."""
+    category: str | None = None
+    """Purpose: ``necessary``, ``functional``, ``analytics``, ``marketing``, ``social``,
+    ``video``, ``session_replay``, ``fingerprinting``, ``fonts``, ``cdn``, ``consent``,
+    ``maps``, ``security`` or ``None`` when unknown."""
+    country: str | None = None
+    """ISO 3166 country of the organisation's seat, e.g. ``US``."""
+    eea: bool | None = None
+    """Whether that country is inside the European Economic Area."""
+    source: str | None = None
+    """Which knowledge entry identified it (our base, Open Cookie Database, …)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """A website to scan: one municipality (or any site given as a URL)."""
+
+    name: str
+    """Human name, e.g. ``Aa en Hunze``; the host name for a bare URL."""
+    url: str
+    """Start URL, always http(s)."""
+    province: str | None = None
+    """Province, for grouping in the comparison report."""
+    code: str | None = None
+    """Official code, e.g. the CBS code ``GM1680``."""
+    extra_domains: tuple[str, ...] = ()
+    """Further registrable domains of the same organisation (first party)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Initiator:
+    """Who caused a request, a cookie or a storage write."""
+
+    type: str
+    """``parser`` (HTML), ``script``, ``redirect``, ``preload``, ``http`` or ``other``."""
+    url: str | None = None
+    """The script, document or redirecting response responsible."""
+    line: int | None = None
+    """1-based line in ``url`` where known."""
+    stack: tuple[str, ...] = ()
+    """JavaScript stack, innermost first, as ``function@url:line:column``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Redirect:
+    """One hop of a redirect chain."""
+
+    url: str
+    status: int
+    """HTTP status of the redirecting response (301, 302, …), or 0 for a client redirect."""
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One page visited: the facts a report needs to show what was seen where."""
+
+    url: str
+    """The URL the visitor asked for."""
+    phase: Phase = Phase.NONE
+    final_url: str | None = None
+    """Where the browser ended after redirects; ``None`` when navigation failed."""
+    status: int | None = None
+    """HTTP status of the final document."""
+    title: str = ""
+    redirects: tuple[Redirect, ...] = ()
+    """Redirect chain from ``url`` to ``final_url``, in order."""
+    started_at: str = ""
+    """Wall-clock time the navigation started (UTC, ISO 8601)."""
+    load_ms: int | None = None
+    """Milliseconds from navigation start to the ``load`` event."""
+    duration_ms: int = 0
+    """Milliseconds spent on the page including the settle period."""
+    links: tuple[str, ...] = ()
+    """Absolute http(s) links found in the rendered DOM (deduplicated, in order)."""
+    error: str | None = None
+    """Error class when the visit failed (``timeout``, ``dns``, ``tls``, …)."""
+    error_message: str | None = None
+    """What went wrong, in words a webmaster understands."""
+
+
+@dataclass(frozen=True, slots=True)
+class Cookie:
+    """A cookie a page tried to set, and whether the browser stored it.
+
+    One record per cookie identity (name, domain, path) and phase: the first write
+    is its provenance; later writes only raise ``writes``.
+    """
+
+    name: str
+    domain: str
+    """Cookie domain as the browser keeps it: ``.example.nl`` for a domain cookie,
+    ``www.example.nl`` for a host-only cookie."""
+    path: str = "/"
+    phase: Phase = Phase.NONE
+    source: CookieSource = CookieSource.HTTP
+    stored: bool = True
+    """The browser accepted it (a refused ``Set-Cookie`` is recorded with ``stored=False``)."""
+    blocked_reasons: tuple[str, ...] = ()
+    """Chromium's reasons for refusing it, e.g. ``SameSiteNoneInsecure``."""
+    in_jar: bool = True
+    """Still in the cookie jar at the end of the site visit (not deleted or expired)."""
+    expires: str | None = None
+    """Expiry (UTC, ISO 8601); ``None`` for a session cookie."""
+    lifetime_s: int | None = None
+    """Seconds from first write to expiry; ``None`` for a session cookie."""
+    secure: bool = False
+    http_only: bool = False
+    same_site: str | None = None
+    """``Strict``, ``Lax``, ``None`` or ``None`` (Python) when the attribute was absent."""
+    partitioned: bool = False
+    """CHIPS: kept per top-level site."""
+    size: int = 0
+    """Bytes of name plus value, as Chromium counts them."""
+    value_hash: str = ""
+    """SHA-256 of the value (hex): compares values without keeping them."""
+    value_prefix: str = ""
+    """First few characters of the value, enough to recognise a format."""
+    value: str | None = None
+    """The raw value, only when the user asked for raw values."""
+    page_url: str = ""
+    """The first page on which the cookie appeared."""
+    set_by: str | None = None
+    """The response URL (HTTP) or the script URL (JavaScript) that set it."""
+    initiator: Initiator | None = None
+    """For JavaScript: the script and stack of the write."""
+    frame_url: str | None = None
+    """URL of the frame in which it was set (differs from the page for iframes)."""
+    first_seen_ms: int = 0
+    """Milliseconds after the page's navigation start."""
+    writes: int = 1
+    """How many times it was written during the visit."""
+    party: Party | None = None
+    """Who is behind it and what for; ``None`` until classified."""
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """One network request made while a page was open."""
+
+    url: str
+    phase: Phase = Phase.NONE
+    page_url: str = ""
+    """The page (top-level document) that was open."""
+    frame_url: str | None = None
+    """The frame it belongs to: an iframe's URL for requests from embeds; for a
+    document, the frame it loads into (so an iframe's own URL)."""
+    method: str = "GET"
+    resource_type: str = "Other"
+    """Chromium's type: ``Document``, ``Script``, ``Image``, ``Ping``, ``XHR``, …"""
+    initiator: Initiator = field(default_factory=lambda: Initiator("other"))
+    status: int | None = None
+    """HTTP status; ``None`` when no response arrived."""
+    remote_ip: str | None = None
+    mime_type: str | None = None
+    beacon: str | None = None
+    """``sendBeacon``, ``pixel`` (a 1×1 image), ``keepalive`` (fetch) or ``None``."""
+    cookies_sent: tuple[str, ...] = ()
+    """Names of cookies the browser attached to the request."""
+    failed: str | None = None
+    """Chromium's error text when the request failed, e.g. ``net::ERR_ABORTED``."""
+    t_ms: int = 0
+    """Milliseconds after the page's navigation start."""
+    party: Party | None = None
+    """Who is behind the host and what for; ``None`` until classified."""
+
+
+@dataclass(frozen=True, slots=True)
+class StorageItem:
+    """A write to localStorage or sessionStorage, or an IndexedDB database."""
+
+    kind: StorageKind
+    origin: str
+    """Origin that owns the storage, e.g. ``https://www.youtube.com``."""
+    key: str
+    """Storage key, or the IndexedDB database name."""
+    phase: Phase = Phase.NONE
+    page_url: str = ""
+    frame_url: str | None = None
+    initiator: Initiator | None = None
+    """The script and stack of the first write, where seen."""
+    value_hash: str = ""
+    value_prefix: str = ""
+    value: str | None = None
+    """The raw value, only when the user asked for raw values."""
+    size: int = 0
+    """Characters of key plus value."""
+    first_seen_ms: int = 0
+    writes: int = 1
+    party: Party | None = None
+    """Who is behind the origin; ``None`` until classified."""
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """Where a finding was seen: enough to reproduce it."""
+
+    page_url: str
+    phase: Phase = Phase.NONE
+    subject: str = ""
+    """The cookie, request URL or storage key concerned."""
+    initiator: Initiator | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A conclusion about one site, with the rule it rests on and the fix."""
+
+    id: str
+    """Stable across scans: rule plus subject, e.g. ``cookie-tracking-before-consent:_ga@.example.nl``."""
+    rule: str
+    """Rule identifier, e.g. ``cookie-tracking-before-consent``."""
+    severity: Severity
+    subject: str
+    """What the finding is about: a cookie, an organisation, a host."""
+    title: str
+    """One line a non-specialist understands."""
+    explanation: str = ""
+    """Why it matters, for the privacy officer."""
+    fix: str = ""
+    """What the webmaster should change."""
+    legal_basis: str = ""
+    """Article or guidance it rests on, e.g. ``Tw 11.7a``."""
+    legal_url: str = ""
+    organisation: str | None = None
+    category: str | None = None
+    country: str | None = None
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SiteResult:
+    """Everything captured and concluded for one site in one scan."""
+
+    site: Site
+    status: SiteStatus = SiteStatus.DONE
+    error: str | None = None
+    """Error class when the site failed (``dns``, ``tls``, ``timeout``, ``http``, …)."""
+    error_message: str | None = None
+    started_at: str = ""
+    finished_at: str = ""
+    pages: tuple[Page, ...] = ()
+    cookies: tuple[Cookie, ...] = ()
+    requests: tuple[Request, ...] = ()
+    storage: tuple[StorageItem, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    score: int | None = None
+    """0–100 derived only from the findings (see ``docs/scoring.md``)."""
+    grade: str | None = None
+    """``A`` (best) to ``F``, derived from ``score``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Scan:
+    """One run over one or more sites, with the conditions that make it evidence."""
+
+    id: str
+    started_at: str
+    finished_at: str | None = None
+    tool_version: str = ""
+    browser: str = ""
+    """Browser product and version, e.g. ``Chromium 156.0.8078.108``."""
+    options: tuple[tuple[str, str], ...] = ()
+    """The options the scan ran with, as (name, value) pairs."""
+    lists: tuple[tuple[str, str], ...] = ()
+    """Knowledge lists used and their versions, as (name, version) pairs."""
+    sites: tuple[SiteResult, ...] = ()
