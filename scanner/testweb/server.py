@@ -1,0 +1,459 @@
+"""A local web that plays real hostnames, for tests and the demo.
+
+One server on 127.0.0.1 answers HTTPS and plain HTTP on the same port, so that
+Chromium launched with ``--host-resolver-rules=MAP * 127.0.0.1:PORT`` (which sends
+every host and every port there) sees a whole internet of municipal sites and
+tracker stand-ins. Content is static files under ``hosts/<hostname>/``; special
+responses (redirects, ``Set-Cookie``, status codes) come from ``_routes.json``.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import datetime
+import hashlib
+import http.server
+import ipaddress
+import json
+import shutil
+import socket
+import ssl
+import tempfile
+import threading
+import time
+import types
+import urllib.parse
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+HOSTS_DIR = Path(__file__).resolve().parent / "hosts"
+"""Content root: one directory per hostname."""
+
+ROUTES_FILE = "_routes.json"
+"""Per-host file that maps a path to a special response."""
+
+CONTENT_TYPES: dict[str, str] = {
+    ".html": "text/html; charset=utf-8",
+    ".htm": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".json": "application/json",
+    ".txt": "text/plain; charset=utf-8",
+    ".gif": "image/gif",
+    ".png": "image/png",
+    ".svg": "image/svg+xml",
+    ".ico": "image/x-icon",
+    ".woff2": "font/woff2",
+    ".woff": "font/woff",
+}
+"""Content-Type by file extension; anything else is ``application/octet-stream``."""
+
+FAVICON = base64.b64decode(
+    "AAABAAEAAQEAAAEAIAAwAAAAFgAAACgAAAABAAAAAgAAAAEAIAAAAAAACAAAAAAAAAAAAAAAAAAAAAAAAABAgAD/"
+    "AAAAAA=="
+)
+"""A 1x1 icon served as ``/favicon.ico`` on every known host without its own file."""
+
+TLS_RECORD_HANDSHAKE = 0x16
+"""First byte of a TLS ClientHello: how HTTPS is told apart from plain HTTP."""
+
+PEEK_TIMEOUT_S = 10.0
+"""How long a new connection may stay silent before it is dropped."""
+
+IDLE_TIMEOUT_S = 30.0
+"""How long a keep-alive connection may idle between requests."""
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """A special response for one path of one host, from ``_routes.json``."""
+
+    status: int = 200
+    headers: tuple[tuple[str, str], ...] = ()
+    body: bytes | None = None
+    content_type: str | None = None
+    delay_ms: int = 0
+
+
+def load_routes(host_dir: Path) -> dict[str, Route]:
+    """Read a host's ``_routes.json``; keys are ``/path`` or ``scheme /path``."""
+    path = host_dir / ROUTES_FILE
+    if not path.is_file():
+        return {}
+    raw: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    routes: dict[str, Route] = {}
+    for key, spec in raw.items():
+        if key.startswith("_"):  # "_comment" and the like
+            continue
+        body: bytes | None = None
+        if "body_file" in spec:
+            body = (host_dir / spec["body_file"]).read_bytes()
+        elif "body" in spec:
+            body = str(spec["body"]).encode("utf-8")
+        routes[key] = Route(
+            status=int(spec.get("status", 200)),
+            headers=tuple((str(k), str(v)) for k, v in spec.get("headers", [])),
+            body=body,
+            content_type=spec.get("content_type"),
+            delay_ms=int(spec.get("delay_ms", 0)),
+        )
+    return routes
+
+
+def content_type_for(path: Path) -> str:
+    """Content-Type from the file extension."""
+    return CONTENT_TYPES.get(path.suffix.lower(), "application/octet-stream")
+
+
+def spki_sha256(cert_der: bytes) -> str:
+    """Base64 SHA-256 of a certificate's SubjectPublicKeyInfo, as Chromium's SPKI list wants."""
+    cert = x509.load_der_x509_certificate(cert_der)
+    spki = cert.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return base64.b64encode(hashlib.sha256(spki).digest()).decode("ascii")
+
+
+def make_certificate(hosts: list[str], directory: Path) -> tuple[Path, Path, str]:
+    """Write a fresh self-signed ECDSA P-256 cert and key; return paths and the SPKI hash."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "privacyscan test web")])
+    now = datetime.datetime.now(datetime.UTC)
+    names: list[x509.GeneralName] = [x509.DNSName("localhost")]
+    names += [x509.DNSName(h) for h in hosts]
+    names.append(x509.IPAddress(ipaddress.ip_address("127.0.0.1")))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=30))
+        .add_extension(x509.SubjectAlternativeName(names), critical=False)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path = directory / "cert.pem"
+    key_path = directory / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path, spki_sha256(cert.public_bytes(serialization.Encoding.DER))
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    """Answers one connection's requests from the host directories."""
+
+    protocol_version = "HTTP/1.1"
+    server_version = "privacyscan-testweb"
+    sys_version = ""
+    timeout = IDLE_TIMEOUT_S
+    server: _Server
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Stay silent: test output must stay clean."""
+
+    def do_GET(self) -> None:
+        self._answer()
+
+    def do_HEAD(self) -> None:
+        self._answer()
+
+    def do_POST(self) -> None:
+        self._answer()
+
+    def do_PUT(self) -> None:
+        self._answer()
+
+    def do_OPTIONS(self) -> None:
+        """Answer CORS preflights permissively: stand-ins accept any origin."""
+        self._read_body()
+        self._record(self._host())
+        self.send_response(204)
+        self.send_header("Access-Control-Allow-Origin", self.headers.get("Origin") or "*")
+        self.send_header("Access-Control-Allow-Credentials", "true")
+        self.send_header("Access-Control-Allow-Methods", "GET, POST, HEAD, OPTIONS")
+        allow = self.headers.get("Access-Control-Request-Headers")
+        if allow:
+            self.send_header("Access-Control-Allow-Headers", allow)
+        self.send_header("Content-Length", "0")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+
+    def _host(self) -> str:
+        host = (self.headers.get("Host") or "").strip().lower()
+        if host.startswith("["):
+            return host.split("]")[0] + "]"
+        return host.rsplit(":", 1)[0] if ":" in host else host
+
+    def _record(self, host: str) -> None:
+        self.server.web._record(host, self.command, self.path)
+
+    def _read_body(self) -> None:
+        """Consume a request body so the connection can be reused."""
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            self.close_connection = True
+            return
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > 0:
+            self.rfile.read(length)
+
+    def _answer(self) -> None:
+        self._read_body()
+        host = self._host()
+        self._record(host)
+        web = self.server.web
+        host_dir = web.base_dir / host
+        if not host or "/" in host or host.startswith(".") or not host_dir.is_dir():
+            self._send(404, [], b"unknown host\n", "text/plain; charset=utf-8")
+            return
+        path = urllib.parse.urlsplit(self.path).path or "/"
+        scheme = "https" if isinstance(self.connection, ssl.SSLSocket) else "http"
+        routes = web._routes(host)
+        route = routes.get(f"{scheme} {path}") or routes.get(path)
+        if route is not None and route.delay_ms > 0:
+            time.sleep(route.delay_ms / 1000)
+        file = self._resolve(host_dir, path)
+        if route is not None:
+            self._send_route(route, file if isinstance(file, Path) else None)
+            return
+        if isinstance(file, str):  # a directory asked for without its slash
+            self._send(301, [("Location", file)], b"", None)
+            return
+        if file is not None:
+            self._send(200, [], file.read_bytes(), content_type_for(file))
+        elif path == "/favicon.ico":
+            self._send(200, [], FAVICON, "image/x-icon")
+        else:
+            self._send(404, [], b"not found\n", "text/plain; charset=utf-8")
+
+    def _resolve(self, host_dir: Path, path: str) -> Path | str | None:
+        """Map a URL path to a file under the host directory, never outside it."""
+        rel = urllib.parse.unquote(path).lstrip("/")
+        target = (host_dir / rel).resolve()
+        if not target.is_relative_to(host_dir.resolve()):
+            return None
+        if target.is_dir():
+            if not path.endswith("/"):
+                query = urllib.parse.urlsplit(self.path).query
+                return path + "/" + (f"?{query}" if query else "")
+            target = target / "index.html"
+        if not target.is_file() or target.name == ROUTES_FILE:
+            return None
+        return target
+
+    def _send_route(self, route: Route, file: Path | None) -> None:
+        """Body from the route, else the file (200 only), else headers alone."""
+        ctype: str | None
+        if route.body is not None:
+            body = route.body
+            ctype = route.content_type or "text/html; charset=utf-8"
+        elif route.status == 200 and file is not None:
+            body = file.read_bytes()
+            ctype = route.content_type or content_type_for(file)
+        else:
+            body = b""
+            ctype = route.content_type
+        self._send(route.status, list(route.headers), body, ctype)
+
+    def _send(
+        self, status: int, headers: list[tuple[str, str]], body: bytes, ctype: str | None
+    ) -> None:
+        self.send_response(status)
+        names = {k.lower() for k, _ in headers}
+        if ctype and "content-type" not in names:
+            self.send_header("Content-Type", ctype)
+        if "cache-control" not in names:
+            self.send_header("Cache-Control", "no-store")
+        for name, value in headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD" and body:
+            self.wfile.write(body)
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    """Threaded server that tells TLS from plain HTTP by the first byte."""
+
+    daemon_threads = True
+    block_on_close = False
+    allow_reuse_address = True
+
+    def __init__(self, web: TestWeb, address: tuple[str, int], context: ssl.SSLContext) -> None:
+        self.web = web
+        self.context = context
+        super().__init__(address, _Handler)
+
+    def finish_request(self, request: Any, client_address: Any) -> None:
+        """Peek at the first byte, wrap TLS if it is a ClientHello, then serve."""
+        sock: socket.socket = request
+        self.web._track(sock, True)
+        try:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # no Nagle stalls
+            sock.settimeout(PEEK_TIMEOUT_S)
+            first = sock.recv(1, socket.MSG_PEEK)
+            if not first:
+                return
+            if first[0] == TLS_RECORD_HANDSHAKE:
+                tls = self.context.wrap_socket(sock, server_side=True)
+                self.web._track(sock, False)
+                sock = tls
+                self.web._track(sock, True)
+            _Handler(sock, client_address, self)
+        except (OSError, ValueError):
+            pass  # client went away, bad handshake, or we are stopping
+        finally:
+            self.web._track(sock, False)
+            with contextlib.suppress(OSError):
+                sock.close()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Swallow per-connection errors: a browser dropping a socket is normal."""
+
+
+class TestWeb:
+    """The local test web: ``with TestWeb() as web: ...`` then point Chromium at it."""
+
+    __test__ = False  # not a pytest test class despite the name
+
+    def __init__(self, port: int = 0, base_dir: Path | None = None) -> None:
+        self._want_port = port
+        self.base_dir: Path = (base_dir or HOSTS_DIR).resolve()
+        self._lock = threading.Lock()
+        self._served: list[tuple[str, str, str]] = []
+        self._sockets: set[socket.socket] = set()
+        self._route_cache: dict[str, dict[str, Route]] = {}
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+        self._spki = ""
+
+    @property
+    def port(self) -> int:
+        """The TCP port everything is served on."""
+        if self._server is None:
+            raise RuntimeError("TestWeb is not running")
+        return int(self._server.server_address[1])
+
+    @property
+    def spki_hash(self) -> str:
+        """Value for Chromium's ``--ignore-certificate-errors-spki-list``."""
+        if not self._spki:
+            raise RuntimeError("TestWeb is not running")
+        return self._spki
+
+    @property
+    def host_rules(self) -> str:
+        """Value for Chromium's ``--host-resolver-rules``: every host to this port."""
+        return f"MAP * 127.0.0.1:{self.port}"
+
+    @property
+    def chromium_args(self) -> list[str]:
+        """The Chromium switches that make it browse this web instead of the internet."""
+        return [
+            f"--host-resolver-rules={self.host_rules}",
+            f"--ignore-certificate-errors-spki-list={self.spki_hash}",
+        ]
+
+    def hosts(self) -> list[str]:
+        """Hostnames this web answers for."""
+        return sorted(p.name for p in self.base_dir.iterdir() if p.is_dir())
+
+    def start(self) -> TestWeb:
+        """Make the certificate, bind the port and serve in a daemon thread."""
+        if self._server is not None:
+            return self
+        tmp = Path(tempfile.mkdtemp(prefix="privacyscan-testweb-"))
+        try:
+            cert, key, self._spki = make_certificate(self.hosts(), tmp)
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(cert, key)
+            context.set_alpn_protocols(["http/1.1"])
+            self._server = _Server(self, ("127.0.0.1", self._want_port), context)
+        finally:
+            # The context holds cert and key in memory: remove the files at once so
+            # that even a killed process leaves nothing behind.
+            shutil.rmtree(tmp, ignore_errors=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"testweb-{self.port}",
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and drop open connections promptly."""
+        server, self._server = self._server, None
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+            with self._lock:
+                open_sockets = list(self._sockets)
+                self._sockets.clear()
+            for sock in open_sockets:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+        if self._thread is not None:
+            self._thread.join(timeout=2)
+            self._thread = None
+        self._spki = ""
+
+    def __enter__(self) -> TestWeb:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: types.TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def url(self, host: str, path: str = "/", scheme: str = "https") -> str:
+        """URL a browser uses for a page of this web (the real hostname, default port)."""
+        return f"{scheme}://{host}{path}"
+
+    def served(self) -> list[tuple[str, str, str]]:
+        """Every request answered so far as (host, method, path with query), in order."""
+        with self._lock:
+            return list(self._served)
+
+    def clear_served(self) -> None:
+        """Forget the requests served so far (between test cases)."""
+        with self._lock:
+            self._served.clear()
+
+    def _record(self, host: str, method: str, path: str) -> None:
+        with self._lock:
+            self._served.append((host, method, path))
+
+    def _track(self, sock: socket.socket, add: bool) -> None:
+        with self._lock:
+            if add:
+                self._sockets.add(sock)
+            else:
+                self._sockets.discard(sock)
+
+    def _routes(self, host: str) -> dict[str, Route]:
+        with self._lock:
+            cached = self._route_cache.get(host)
+        if cached is None:
+            cached = load_routes(self.base_dir / host)
+            with self._lock:
+                self._route_cache[host] = cached
+        return cached

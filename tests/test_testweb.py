@@ -1,0 +1,291 @@
+"""The local test web, checked without a browser: plain sockets, SNI and Host headers."""
+
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+import html
+import http.client
+import re
+import socket
+import ssl
+import tempfile
+import time
+import urllib.parse
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+
+from scanner.testweb import HOSTS_DIR, TestWeb, load_manifest, manifest_names
+
+Response = tuple[int, list[tuple[str, str]], bytes]
+RESOURCE_TYPES = ("Script", "Image", "Stylesheet", "Font", "Document", "Ping", "Fetch", "XHR")
+
+
+@pytest.fixture(scope="module")
+def web() -> Iterator[TestWeb]:
+    with TestWeb() as running:
+        yield running
+
+
+@functools.cache
+def _client_context() -> ssl.SSLContext:
+    """No CA bundle (slow to load): the test checks the certificate by its SPKI instead."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    return ctx
+
+
+def _connect(web: TestWeb, scheme: str, host: str) -> http.client.HTTPConnection:
+    """A connection to 127.0.0.1:port that speaks TLS with SNI ``host`` for https."""
+    sock: socket.socket = socket.create_connection(("127.0.0.1", web.port), timeout=5)
+    if scheme == "https":
+        sock = _client_context().wrap_socket(sock, server_hostname=host)
+    conn = http.client.HTTPConnection(host, web.port, timeout=5)
+    conn.sock = sock
+    return conn
+
+
+def fetch(web: TestWeb, url: str, method: str = "GET", host_header: str | None = None) -> Response:
+    parts = urllib.parse.urlsplit(url)
+    host = parts.hostname or ""
+    target = parts.path or "/"
+    if parts.query:
+        target += "?" + parts.query
+    conn = _connect(web, parts.scheme, host)
+    try:
+        body = b"{}" if method == "POST" else None
+        conn.request(method, target, body=body, headers={"Host": host_header or host})
+        resp = conn.getresponse()
+        return resp.status, resp.getheaders(), resp.read()
+    finally:
+        conn.close()
+
+
+def header_values(headers: list[tuple[str, str]], name: str) -> list[str]:
+    return [v for k, v in headers if k.lower() == name.lower()]
+
+
+def title_of(body: bytes) -> str:
+    found = re.search(rb"<title>(.*?)</title>", body, re.S)
+    return html.unescape(found.group(1).decode("utf-8").strip()) if found else ""
+
+
+def test_https_and_http_on_one_port(web: TestWeb) -> None:
+    for scheme in ("https", "http"):
+        status, headers, body = fetch(web, f"{scheme}://www.schoondorp.nl/afval/")
+        assert status == 200
+        assert header_values(headers, "Content-Type") == ["text/html; charset=utf-8"]
+        assert header_values(headers, "Cache-Control") == ["no-store"]
+        assert b"Afval en grondstoffen" in body
+
+
+def test_host_routing_and_port_in_host_header(web: TestWeb) -> None:
+    assert title_of(fetch(web, "https://www.trackstad.nl/")[2]) == "Gemeente Trackstad"
+    assert title_of(fetch(web, "https://www.dieplanden.nl/")[2]) == "Gemeente Dieplanden"
+    with_port = fetch(web, "https://www.dieplanden.nl/", host_header="www.dieplanden.nl:443")
+    assert title_of(with_port[2]) == "Gemeente Dieplanden"
+
+
+def test_unknown_host_and_path_are_404(web: TestWeb) -> None:
+    assert fetch(web, "https://www.bestaat-niet.nl/")[0] == 404
+    assert fetch(web, "http://www.bestaat-niet.nl/")[0] == 404
+    assert fetch(web, "https://www.trackstad.nl/bestaat-niet/")[0] == 404
+    assert fetch(web, "https://www.trackstad.nl/../www.schoondorp.nl/")[0] == 404
+    assert fetch(web, "https://www.trackstad.nl/_routes.json")[0] == 404
+
+
+def test_directory_without_slash_redirects(web: TestWeb) -> None:
+    status, headers, _ = fetch(web, "https://www.trackstad.nl/nieuws")
+    assert status == 301
+    assert header_values(headers, "Location") == ["/nieuws/"]
+
+
+def test_favicon_everywhere(web: TestWeb) -> None:
+    status, headers, body = fetch(web, "https://www.youtube.com/favicon.ico")
+    assert status == 200
+    assert header_values(headers, "Content-Type") == ["image/x-icon"]
+    assert body[:4] == b"\x00\x00\x01\x00"
+
+
+def test_route_with_several_set_cookies(web: TestWeb) -> None:
+    status, headers, body = fetch(web, "https://www.laatdorp.nl/")
+    assert status == 200
+    assert title_of(body) == "Gemeente Laatdorp"
+    assert header_values(headers, "Set-Cookie") == [
+        "insecure_none=1; Path=/; SameSite=None",
+        "foreign=1; Domain=example-ander.nl; Path=/",
+    ]
+
+
+def test_redirect_route_replaces_file_response(web: TestWeb) -> None:
+    status, headers, body = fetch(web, "https://www.redirectveen.nl/")
+    assert status == 302
+    assert header_values(headers, "Location") == ["/home/"]
+    assert header_values(headers, "Set-Cookie") == ["route=a; Path=/; Secure; HttpOnly"]
+    assert body == b""
+
+
+def test_scheme_specific_routes(web: TestWeb) -> None:
+    plain = fetch(web, "http://gemeente-twee.nl/")
+    secure = fetch(web, "https://gemeente-twee.nl/")
+    assert (plain[0], header_values(plain[1], "Location")) == (301, ["https://gemeente-twee.nl/"])
+    assert (secure[0], header_values(secure[1], "Location")) == (
+        301,
+        ["https://www.gemeente-twee.nl/"],
+    )
+
+
+def test_route_bodies_and_content_types(web: TestWeb) -> None:
+    status, headers, body = fetch(web, "https://www.facebook.com/tr?id=111222333&ev=PageView")
+    assert status == 200
+    assert header_values(headers, "Content-Type") == ["image/gif"]
+    assert body.startswith(b"GIF89a")
+    assert header_values(headers, "Set-Cookie")[0].startswith("fr=")
+    status, headers, body = fetch(web, "https://www.googletagmanager.com/gtag/js?id=G-TEST123")
+    assert status == 200
+    assert header_values(headers, "Content-Type") == ["text/javascript; charset=utf-8"]
+    assert b"_ga_TEST123" in body
+    status, headers, _ = fetch(web, "https://fonts.gstatic.com/s/roboto/v1/roboto.woff2")
+    assert status == 200
+    assert header_values(headers, "Content-Type") == ["font/woff2"]
+    assert header_values(headers, "Access-Control-Allow-Origin") == ["*"]
+
+
+def test_post_beacon_and_head(web: TestWeb) -> None:
+    url = "https://in.hotjar.com/api/v2/client/sites/3344/visit-data?sv=7"
+    assert fetch(web, url, method="POST")[0] == 204
+    status, headers, body = fetch(web, "https://www.schoondorp.nl/", method="HEAD")
+    assert status == 200 and body == b""
+    assert int(header_values(headers, "Content-Length")[0]) > 0
+
+
+def test_keep_alive_serves_several_requests(web: TestWeb) -> None:
+    conn = _connect(web, "https", "www.matomorijk.nl")
+    try:
+        for path in ("/", "/afval/", "/css/site.css"):
+            conn.request("GET", path, headers={"Host": "www.matomorijk.nl"})
+            resp = conn.getresponse()
+            resp.read()
+            assert resp.status == 200
+    finally:
+        conn.close()
+
+
+def test_served_log(web: TestWeb) -> None:
+    fetch(web, "https://www.frameburg.nl/meldingen/?x=1")
+    assert ("www.frameburg.nl", "GET", "/meldingen/?x=1") in web.served()
+
+
+def test_spki_hash_matches_served_certificate(web: TestWeb) -> None:
+    raw = socket.create_connection(("127.0.0.1", web.port), timeout=5)
+    with _client_context().wrap_socket(raw, server_hostname="www.trackstad.nl") as tls:
+        der = tls.getpeercert(binary_form=True)
+    assert der is not None
+    cert = x509.load_der_x509_certificate(der)
+    spki = cert.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    assert web.spki_hash == base64.b64encode(hashlib.sha256(spki).digest()).decode()
+    assert web.host_rules == f"MAP * 127.0.0.1:{web.port}"
+    assert f"--ignore-certificate-errors-spki-list={web.spki_hash}" in web.chromium_args
+
+
+def _check_manifest_shape(m: dict[str, Any]) -> None:
+    assert set(m) >= {"site", "story", "pages", "cookies", "storage", "third_party_requests"}
+    assert m["expected_findings"] == []
+    assert m["site"]["name"] and m["site"]["url"].startswith("http")
+    assert isinstance(m["site"]["extra_domains"], list)
+    assert m["pages"] and m["pages"][0]["url"] == m["site"]["url"]
+    page_urls = {p["url"] for p in m["pages"]}
+    for c in m["cookies"]:
+        assert c["source"] in ("http", "js")
+        assert c["stored"] == (not c["blocked_reasons"])
+        assert c["same_site"] in (None, "Strict", "Lax", "None")
+        assert c["page_url"] in page_urls
+    identities = [(c["name"], c["domain"], c["path"]) for c in m["cookies"]]
+    assert len(identities) == len(set(identities))
+    for s in m["storage"]:
+        assert s["kind"] in ("localStorage", "sessionStorage", "indexedDB")
+        assert s["page_url"] in page_urls
+    for r in m["third_party_requests"]:
+        assert r["match"] in ("exact", "prefix")
+        assert r["beacon"] in (None, "sendBeacon", "pixel", "keepalive")
+        assert r["resource_type"] in RESOURCE_TYPES
+        assert r["page_url"] in page_urls
+
+
+def _registrable(host: str) -> str:
+    return ".".join(host.split(".")[-2:])
+
+
+@pytest.mark.parametrize("name", manifest_names())
+def test_manifest_pages_are_served_as_stated(web: TestWeb, name: str) -> None:
+    m = load_manifest(name)
+    _check_manifest_shape(m)
+    for page in m["pages"]:
+        url, hops = page["url"], []
+        for _ in range(10):
+            status, headers, body = fetch(web, url)
+            if status not in (301, 302, 303, 307, 308):
+                break
+            hops.append({"url": url, "status": status})
+            url = urllib.parse.urljoin(url, header_values(headers, "Location")[0])
+        assert hops == page["redirects"], page["url"]
+        assert url == page["final_url"]
+        assert status == page["status"]
+        assert title_of(body) == page["title"]
+
+
+@pytest.mark.parametrize("name", manifest_names())
+def test_manifest_third_party_urls_exist(web: TestWeb, name: str) -> None:
+    m = load_manifest(name)
+    own = {_registrable(urllib.parse.urlsplit(m["site"]["url"]).hostname or "")}
+    own |= set(m["site"]["extra_domains"])
+    for r in m["third_party_requests"]:
+        host = urllib.parse.urlsplit(r["url"]).hostname or ""
+        assert _registrable(host) not in own, r["url"]
+        assert (HOSTS_DIR / host).is_dir(), host
+        assert fetch(web, r["url"], method=r["method"])[0] in (200, 204), r["url"]
+
+
+def test_stop_releases_port_and_connections() -> None:
+    web = TestWeb().start()
+    port = web.port
+    idle = socket.create_connection(("127.0.0.1", port), timeout=5)
+    idle.sendall(b"GET / HTTP/1.1\r\nHost: www.schoondorp.nl\r\n\r\n")
+    assert idle.recv(12).startswith(b"HTTP/1.1 200")
+    began = time.monotonic()
+    web.stop()
+    assert time.monotonic() - began < 1.0
+    idle.settimeout(2)
+    while idle.recv(65536):  # drains the rest, then sees the server close it
+        pass
+    idle.close()
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+    again = TestWeb(port=port).start()  # the same port can be bound again at once
+    try:
+        assert again.port == port
+    finally:
+        again.stop()
+
+
+def test_certificate_files_removed_once_loaded(monkeypatch: pytest.MonkeyPatch) -> None:
+    made: list[str] = []
+    real_mkdtemp = tempfile.mkdtemp
+
+    def recording_mkdtemp(*args: Any, **kwargs: Any) -> str:
+        made.append(real_mkdtemp(*args, **kwargs))
+        return made[-1]
+
+    monkeypatch.setattr(tempfile, "mkdtemp", recording_mkdtemp)
+    with TestWeb() as running:
+        assert running.spki_hash
+        assert made and not any(Path(d).exists() for d in made)
