@@ -1,0 +1,1 @@
+"""Everything that drives the browser. The only package that imports Playwright."""

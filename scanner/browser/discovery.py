@@ -1,0 +1,82 @@
+"""Find a Chromium to drive: ours is never downloaded at scan time."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import PrivacyscanError
+
+DEBIAN_CHROMIUM = "/usr/lib/chromium/chromium"
+"""Debian's real binary; ``/usr/bin/chromium`` is a wrapper script around it."""
+
+_ON_PATH = ("chromium-browser", "chromium", "google-chrome", "google-chrome-stable")
+
+
+class BrowserNotFound(PrivacyscanError):
+    """No Chromium could be found; the message names every way to get one."""
+
+
+@dataclass(frozen=True, slots=True)
+class BrowserExecutable:
+    """A Chromium binary and how it was found (shown in the scan record)."""
+
+    path: str
+    found_by: str
+    """``PRIVACYSCAN_BROWSER``, ``debian``, ``PATH``, ``option`` or ``playwright``."""
+
+
+def find_browser(
+    explicit: str | None = None, playwright_path: str | None = None
+) -> BrowserExecutable:
+    """The browser to use, in the documented order of preference.
+
+    ``playwright_path`` is Playwright's own downloaded Chromium, passed in by the
+    caller so that this module never imports Playwright.
+    """
+    if explicit:
+        return _must_exist(explicit, "option")
+    env = os.environ.get("PRIVACYSCAN_BROWSER")
+    if env:
+        return _must_exist(env, "PRIVACYSCAN_BROWSER")
+    if _executable(DEBIAN_CHROMIUM):
+        return BrowserExecutable(DEBIAN_CHROMIUM, "debian")
+    for name in _ON_PATH:
+        found = shutil.which(name)
+        if found:
+            return BrowserExecutable(found, "PATH")
+    if playwright_path and _executable(playwright_path):
+        return BrowserExecutable(playwright_path, "playwright")
+    raise BrowserNotFound(
+        "No Chromium found. Install one of:\n"
+        "  sudo apt-get install -y chromium      (Debian/Ubuntu; `make scan` does this as root)\n"
+        "  python -m playwright install chromium (Playwright's own build; needs internet)\n"
+        "or point PRIVACYSCAN_BROWSER (or --browser) at a Chromium or Chrome executable."
+    )
+
+
+def browser_version(executable: str) -> str:
+    """``Chromium 156.0.8078.108`` as the binary reports it, or ``unknown``."""
+    try:
+        done = subprocess.run(
+            [executable, "--version"], capture_output=True, text=True, timeout=20, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return "unknown"
+    words = done.stdout.split()
+    version = next((w for w in words if w[:1].isdigit()), None)
+    product = "Chrome" if "Chrome" in done.stdout and "Chromium" not in done.stdout else "Chromium"
+    return f"{product} {version}" if version else "unknown"
+
+
+def _executable(path: str) -> bool:
+    return Path(path).is_file() and os.access(path, os.X_OK)
+
+
+def _must_exist(path: str, how: str) -> BrowserExecutable:
+    if not _executable(path):
+        raise BrowserNotFound(f"{how}: {path} is not an executable browser")
+    return BrowserExecutable(path, how)

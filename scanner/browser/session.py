@@ -1,0 +1,422 @@
+"""Drive Chromium as a first-time visitor and capture what each page does.
+
+Choices that make the capture correct (each proven by a test on the test web):
+
+* Every visitor gets a fresh profile directory and its own browser process
+  (``launch_persistent_context``): no cookie, storage or cache is shared between
+  sites, and a crash only takes one site down.
+* The profile's ``Default/Preferences`` sets ``profile.cookie_controls_mode = 0``,
+  so third-party cookies are accepted like in a default desktop Chrome. Chromium
+  156 headless blocks them otherwise, which would hide most tracking.
+* Site isolation is switched off, so cross-site iframes run in the page's process
+  and one DevTools session sees their requests, cookies and storage.
+* ``navigator.webdriver`` is false and the user agent says ``Chrome``, not
+  ``HeadlessChrome``: some consent banners hide from automation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from importlib import resources
+from types import TracebackType
+from typing import Any
+
+from playwright.async_api import (
+    BrowserContext,
+    CDPSession,
+    Playwright,
+    async_playwright,
+)
+from playwright.async_api import (
+    Error as PlaywrightError,
+)
+from playwright.async_api import (
+    Page as PlaywrightPage,
+)
+
+from ..config import CaptureOptions
+from ..failures import classify_failure
+from ..models import Cookie, Page, Phase, Redirect, Request, StorageItem
+from .discovery import BrowserExecutable, browser_version, find_browser
+from .recorder import Recorder
+
+_BINDING = "__privacyscanRecord"
+_EVALUATE_TIMEOUT_S = 5.0
+
+_LINKS_JS = """() => {
+  const seen = new Set(); const out = [];
+  for (const a of document.querySelectorAll('a[href]')) {
+    try {
+      const u = new URL(a.getAttribute('href'), document.baseURI);
+      if (!/^https?:$/.test(u.protocol)) continue;
+      u.hash = '';
+      if (!seen.has(u.href)) { seen.add(u.href); out.push(u.href); }
+    } catch (e) {}
+    if (out.length >= 2000) break;
+  }
+  return out;
+}"""
+
+_SCROLL_JS = """async () => {
+  const step = Math.max(window.innerHeight, 400);
+  for (let y = 0, i = 0; i < 20 && y < document.documentElement.scrollHeight; i++, y += step) {
+    window.scrollTo(0, y);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  window.scrollTo(0, 0);
+}"""
+
+_IDB_JS = """async () => {
+  try { return (await indexedDB.databases()).map((d) => d.name); } catch (e) { return []; }
+}"""
+
+
+class Browser:
+    """Playwright plus a discovered Chromium; hands out one :class:`Visitor` per site."""
+
+    def __init__(self, options: CaptureOptions) -> None:
+        self.options = options
+        self._playwright: Playwright | None = None
+        self.executable: BrowserExecutable | None = None
+        self.version = ""
+
+    async def __aenter__(self) -> Browser:
+        self._playwright = await async_playwright().start()
+        try:
+            bundled = self._playwright.chromium.executable_path
+        except PlaywrightError:
+            bundled = None
+        self.executable = find_browser(self.options.browser_path, bundled)
+        self.version = await asyncio.to_thread(browser_version, self.executable.path)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._playwright is not None:
+            await self._playwright.stop()
+            self._playwright = None
+
+    def visitor(self, phase: Phase = Phase.NONE) -> Visitor:
+        """A fresh first-time visitor (new profile, new browser process)."""
+        if self._playwright is None or self.executable is None:
+            raise RuntimeError("use 'async with Browser(...)' first")
+        return Visitor(self._playwright, self.executable.path, self.version, self.options, phase)
+
+    def user_agent(self) -> str:
+        """An ordinary desktop Chrome user agent for this browser's major version."""
+        return default_user_agent(self.version)
+
+
+def default_user_agent(version: str) -> str:
+    """``Mozilla/5.0 … Chrome/156.0.0.0 Safari/537.36``: what Chrome on Linux sends."""
+    number = version.split()[-1] if version and version != "unknown" else "156.0.0.0"
+    major = number.split(".")[0] if number[:1].isdigit() else "156"
+    return (
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+        f"Chrome/{major}.0.0.0 Safari/537.36"
+    )
+
+
+class Visitor:
+    """One visitor: a browser with a fresh profile that opens pages in sequence."""
+
+    def __init__(
+        self,
+        playwright: Playwright,
+        executable: str,
+        version: str,
+        options: CaptureOptions,
+        phase: Phase,
+    ) -> None:
+        self._playwright = playwright
+        self._executable = executable
+        self._version = version
+        self.options = options
+        self.phase = phase
+        self.recorder = Recorder(phase=phase, raw_values=options.raw_values)
+        self._profile: str | None = None
+        self._context: BrowserContext | None = None
+        self._page: PlaywrightPage | None = None
+        self._cdp: CDPSession | None = None
+        self._pending: set[asyncio.Future[None]] = set()
+        self.pages: list[Page] = []
+
+    async def __aenter__(self) -> Visitor:
+        self._profile = tempfile.mkdtemp(prefix="privacyscan-profile-")
+        try:
+            await self._launch(self._profile)
+        except BaseException:
+            await self._close()
+            raise
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self._close()
+
+    async def _launch(self, profile: str) -> None:
+        options = self.options
+        os.makedirs(os.path.join(profile, "Default"), exist_ok=True)
+        with open(os.path.join(profile, "Default", "Preferences"), "w", encoding="utf-8") as fh:
+            json.dump(
+                {"profile": {"cookie_controls_mode": 0, "block_third_party_cookies": False}}, fh
+            )
+        args = [
+            "--disable-site-isolation-trials",
+            "--disable-features=IsolateOrigins,site-per-process,HttpsUpgrades",
+            "--disable-blink-features=AutomationControlled",
+            "--no-first-run",
+            "--no-default-browser-check",
+            "--disable-component-update",
+            "--disable-sync",
+        ]
+        rules = options.host_resolver_rules()
+        if rules:
+            args.append(f"--host-resolver-rules={rules}")
+        if options.trust_cert_spki:
+            args.append(
+                "--ignore-certificate-errors-spki-list=" + ",".join(options.trust_cert_spki)
+            )
+        self._context = await self._playwright.chromium.launch_persistent_context(
+            profile,
+            executable_path=self._executable,
+            headless=options.headless,
+            args=args,
+            ignore_default_args=["--enable-automation"],
+            chromium_sandbox=os.geteuid() != 0 if hasattr(os, "geteuid") else True,
+            locale=options.locale,
+            timezone_id=options.timezone,
+            user_agent=options.user_agent or default_user_agent(self._version),
+            viewport={"width": options.viewport[0], "height": options.viewport[1]},
+            ignore_https_errors=options.ignore_cert_errors,
+            accept_downloads=False,
+            service_workers="allow",
+        )
+        context = self._context
+        await context.expose_binding(_BINDING, self._on_hook)
+        hooks = resources.files("scanner.browser").joinpath("hooks.js").read_text("utf-8")
+        await context.add_init_script(hooks)
+        context.on("page", self._on_new_page)
+        self._page = context.pages[0] if context.pages else await context.new_page()
+        self._page.on("dialog", self._on_dialog)
+        cdp = await context.new_cdp_session(self._page)
+        self._cdp = cdp
+        recorder = self.recorder
+        clock = time.monotonic
+        cdp.on("Page.frameNavigated", lambda e: recorder.frame_navigated(e["frame"]))
+        cdp.on(
+            "Page.frameAttached",
+            lambda e: recorder.frame_attached(e["frameId"], e.get("parentFrameId")),
+        )
+        cdp.on("Network.requestWillBeSent", lambda e: recorder.request_will_be_sent(e, clock()))
+        cdp.on("Network.responseReceived", lambda e: recorder.response_received(e, clock()))
+        cdp.on("Network.requestWillBeSentExtraInfo", recorder.request_extra_info)
+        cdp.on(
+            "Network.responseReceivedExtraInfo", lambda e: recorder.response_extra_info(e, clock())
+        )
+        cdp.on("Network.loadingFinished", self._on_loading_finished)
+        cdp.on("Network.loadingFailed", lambda e: recorder.loading_failed(e, clock()))
+        cdp.on("DOMStorage.domStorageItemAdded", lambda e: recorder.dom_storage_write(e, clock()))
+        cdp.on("DOMStorage.domStorageItemUpdated", lambda e: recorder.dom_storage_write(e, clock()))
+        await cdp.send("Page.enable")
+        await cdp.send("Network.enable", {"maxPostDataSize": 0})
+        await cdp.send("DOMStorage.enable")
+        tree = await cdp.send("Page.getFrameTree")
+        recorder.frame_tree(tree["frameTree"])
+
+    async def _close(self) -> None:
+        for task in list(self._pending):
+            task.cancel()
+        if self._context is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._context.close(), timeout=20)
+            self._context = None
+        if self._profile is not None:
+            shutil.rmtree(self._profile, ignore_errors=True)
+            self._profile = None
+
+    def _on_hook(self, source: dict[str, Any], payload: str) -> None:
+        try:
+            report = json.loads(payload)
+        except (TypeError, ValueError):
+            return
+        if not isinstance(report, dict):
+            return
+        frame = source.get("frame")
+        frame_url = getattr(frame, "url", None)
+        self.recorder.hook_report(report, frame_url, time.monotonic())
+
+    def _on_dialog(self, dialog: Any) -> None:
+        # alert/confirm/prompt would block the page: dismiss, like a visitor closing it.
+        task = asyncio.ensure_future(_dismiss(dialog))
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+
+    def _on_new_page(self, page: PlaywrightPage) -> None:
+        # Popups (window.open) are not part of a first-time visit: close them.
+        if page is not self._page:
+            task = asyncio.ensure_future(_close_quietly(page))
+            self._pending.add(task)
+            task.add_done_callback(self._pending.discard)
+
+    def _on_loading_finished(self, event: dict[str, Any]) -> None:
+        request_id = event["requestId"]
+        self.recorder.loading_finished(request_id, time.monotonic())
+        if self._cdp is not None and self.recorder.wants_body(
+            request_id, float(event.get("encodedDataLength", 0))
+        ):
+            task = asyncio.ensure_future(self._read_image(request_id))
+            self._pending.add(task)
+            task.add_done_callback(self._pending.discard)
+
+    async def _read_image(self, request_id: str) -> None:
+        assert self._cdp is not None
+        with contextlib.suppress(Exception):
+            body = await self._cdp.send("Network.getResponseBody", {"requestId": request_id})
+            self.recorder.image_body(request_id, body["body"], bool(body.get("base64Encoded")))
+
+    async def visit(self, url: str) -> Page:
+        """Open ``url`` like a visitor, wait for late trackers, and record the page."""
+        assert self._page is not None and self._cdp is not None
+        page = self._page
+        options = self.options
+        started_at = _now_iso()
+        t0 = time.monotonic()
+        self.recorder.start_page(url, t0)
+        error: str | None = None
+        message: str | None = None
+        status: int | None = None
+        redirects: list[Redirect] = []
+        load_ms: int | None = None
+        try:
+            response = await page.goto(
+                url, wait_until="load", timeout=options.page_timeout_s * 1000
+            )
+            load_ms = int((time.monotonic() - t0) * 1000)
+            if response is not None:
+                status = response.status
+                redirects = await _redirect_chain(response)
+        except PlaywrightError as exc:
+            error, message = classify_failure(str(exc))
+        committed = page.url not in ("", "about:blank")
+        if committed and error != "browser_crash":
+            if options.scroll:
+                await _bounded(page.evaluate(_SCROLL_JS), _EVALUATE_TIMEOUT_S)
+            await self._settle(t0 + (load_ms or 0) / 1000)
+        title = ""
+        links: tuple[str, ...] = ()
+        if committed and error != "browser_crash":
+            title = str(await _bounded(page.title(), _EVALUATE_TIMEOUT_S) or "")
+            links = tuple(await _bounded(page.evaluate(_LINKS_JS), _EVALUATE_TIMEOUT_S) or ())
+            await self._snapshot_storage(page)
+        await self._snapshot_jar()
+        if error is None and status is not None and status >= 400:
+            error, message = "http", f"The server answered HTTP {status}."
+        final_url = page.url if committed else None
+        result = Page(
+            url=url,
+            phase=self.phase,
+            final_url=final_url,
+            status=status,
+            title=title[:1000],
+            redirects=tuple(redirects),
+            started_at=started_at,
+            load_ms=load_ms,
+            duration_ms=int((time.monotonic() - t0) * 1000),
+            links=links,
+            error=error,
+            error_message=message,
+        )
+        self.pages.append(result)
+        return result
+
+    async def _settle(self, loaded_at: float) -> None:
+        """Wait for the dwell time and a quiet network, never longer than the cap."""
+        options = self.options
+        deadline = loaded_at + options.max_settle_s
+        earliest = loaded_at + options.dwell_s
+        while True:
+            now = time.monotonic()
+            if now >= deadline:
+                return
+            quiet = now - self.recorder.last_activity >= options.quiet_s
+            if now >= earliest and quiet and self.recorder.in_flight == 0:
+                return
+            if now >= earliest and quiet:
+                # Long-polling and streaming requests never finish: quiet is enough.
+                return
+            await asyncio.sleep(0.1)
+
+    async def _snapshot_storage(self, page: PlaywrightPage) -> None:
+        for frame in page.frames:
+            if not frame.url.startswith(("http://", "https://")):
+                continue
+            names = await _bounded(frame.evaluate(_IDB_JS), _EVALUATE_TIMEOUT_S)
+            if names:
+                origin = await _bounded(
+                    frame.evaluate("() => location.origin"), _EVALUATE_TIMEOUT_S
+                )
+                self.recorder.indexeddb_databases(str(origin or frame.url), list(names), frame.url)
+
+    async def _snapshot_jar(self) -> None:
+        if self._pending:
+            await _bounded(asyncio.gather(*self._pending, return_exceptions=True), 5.0)
+        if self._cdp is None:
+            return
+        jar = await _bounded(self._cdp.send("Storage.getCookies"), _EVALUATE_TIMEOUT_S)
+        if isinstance(jar, dict):
+            self.recorder.cookie_jar(list(jar.get("cookies", [])), time.monotonic())
+
+    def results(self) -> tuple[list[Cookie], list[Request], list[StorageItem]]:
+        """Cookies, requests and storage items of every page this visitor opened."""
+        return self.recorder.cookies(), self.recorder.requests(), self.recorder.storage()
+
+
+async def _redirect_chain(response: Any) -> list[Redirect]:
+    hops: list[Redirect] = []
+    request = response.request.redirected_from
+    while request is not None:
+        previous = await _bounded(request.response(), _EVALUATE_TIMEOUT_S)
+        hops.append(Redirect(request.url, previous.status if previous is not None else 0))
+        request = request.redirected_from
+    hops.reverse()
+    return hops
+
+
+async def _bounded(awaitable: Any, timeout: float) -> Any:
+    """``page.evaluate`` has no timeout of its own: never let a page hang the scan."""
+    try:
+        return await asyncio.wait_for(awaitable, timeout)
+    except (TimeoutError, PlaywrightError):
+        return None
+
+
+async def _dismiss(dialog: Any) -> None:
+    with contextlib.suppress(PlaywrightError):
+        await dialog.dismiss()
+
+
+async def _close_quietly(page: PlaywrightPage) -> None:
+    with contextlib.suppress(Exception):
+        await asyncio.wait_for(page.close(), 5)
+
+
+def _now_iso() -> str:
+    return (
+        time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime())
+        + f".{int(time.time() * 1000) % 1000:03d}Z"
+    )

@@ -1,0 +1,104 @@
+"""Options of a capture, validated once at the edge.
+
+Plain frozen values: the CLI builds them, the browser layer reads them, and the
+scan records them (``as_pairs``) so a report states its measurement conditions.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import ipaddress
+import re
+from dataclasses import dataclass, fields
+from urllib.parse import urlsplit
+
+from .errors import ConfigError
+
+_HOST_PATTERN = re.compile(r"^[A-Za-z0-9*.\-]+$")
+
+
+@dataclass(frozen=True, slots=True)
+class CaptureOptions:
+    """How the browser visits pages. Defaults behave like a Dutch first-time visitor."""
+
+    browser_path: str | None = None
+    """Chromium executable; ``None`` finds one (see ``scanner.browser.discovery``)."""
+    map_hosts: tuple[str, ...] = ()
+    """``PATTERN=IP[:PORT]`` rules: reach a site that is not on public DNS."""
+    ignore_cert_errors: bool = False
+    """Accept any certificate (acceptance environments). Off for real scans."""
+    trust_cert_spki: tuple[str, ...] = ()
+    """Base64 SHA-256 hashes of public keys to trust despite an unknown issuer."""
+    locale: str = "nl-NL"
+    timezone: str = "Europe/Amsterdam"
+    user_agent: str | None = None
+    """``None`` uses the browser's own user agent with ``HeadlessChrome`` → ``Chrome``."""
+    viewport: tuple[int, int] = (1366, 768)
+    page_timeout_s: float = 30.0
+    """Longest wait for one page's ``load`` event."""
+    dwell_s: float = 4.0
+    """Least time on a page after ``load``: trackers often fire late."""
+    quiet_s: float = 1.0
+    """Network silence that counts as settled."""
+    max_settle_s: float = 15.0
+    """Longest settle period after ``load``, however busy the network stays."""
+    scroll: bool = True
+    """Scroll to the bottom to trigger lazily loaded embeds."""
+    raw_values: bool = False
+    """Keep raw cookie and storage values (personal data) instead of hash + prefix."""
+    headless: bool = True
+
+    def host_resolver_rules(self) -> str | None:
+        """Chromium's ``--host-resolver-rules`` value for ``map_hosts``."""
+        if not self.map_hosts:
+            return None
+        rules = []
+        for rule in self.map_hosts:
+            pattern, _, target = rule.partition("=")
+            rules.append(f"MAP {pattern.strip()} {target.strip()}")
+        return ", ".join(rules)
+
+    def as_pairs(self) -> tuple[tuple[str, str], ...]:
+        """The options as (name, value) text pairs, for the scan record."""
+        return tuple((f.name, str(getattr(self, f.name))) for f in fields(self))
+
+
+def validate_capture_options(options: CaptureOptions) -> CaptureOptions:
+    """Reject impossible options with a message that says how to fix them."""
+    for rule in options.map_hosts:
+        pattern, eq, target = rule.partition("=")
+        if not eq or not pattern.strip() or not target.strip():
+            raise ConfigError(
+                f"--map-host {rule!r}: expected PATTERN=IP[:PORT], e.g. '*.example.nl=10.0.0.5'"
+            )
+        if not _HOST_PATTERN.match(pattern.strip()):
+            raise ConfigError(f"--map-host {rule!r}: {pattern!r} is not a host name pattern")
+        host, _, port = (
+            target.strip().rpartition(":") if target.count(":") == 1 else (target, "", "")
+        )
+        try:
+            ipaddress.ip_address(host.strip("[]"))
+        except ValueError:
+            raise ConfigError(f"--map-host {rule!r}: {host!r} is not an IP address") from None
+        if port and not (port.isdigit() and 0 < int(port) < 65536):
+            raise ConfigError(f"--map-host {rule!r}: {port!r} is not a port number")
+    for spki in options.trust_cert_spki:
+        try:
+            if len(base64.b64decode(spki, validate=True)) != 32:
+                raise ValueError
+        except (binascii.Error, ValueError):
+            raise ConfigError(
+                f"--trust-cert-spki {spki!r}: expected the base64 SHA-256 of a public key"
+            ) from None
+    if options.page_timeout_s <= 0 or options.dwell_s < 0 or options.quiet_s < 0:
+        raise ConfigError("timeouts must be positive")
+    return options
+
+
+def check_url(url: str) -> str:
+    """Accept only http(s) URLs with a host: a scanner must never open ``file:``."""
+    split = urlsplit(url.strip())
+    if split.scheme.lower() not in {"http", "https"} or not split.hostname:
+        raise ConfigError(f"{url!r} is not an http(s) URL")
+    return url.strip()

@@ -1,0 +1,170 @@
+"""The capture, item by item, against the test web's ground-truth manifests.
+
+Each manifest (``scanner/testweb/manifests/``) was written from what the test-web
+pages do, before and apart from the capture code. Every expected page, cookie,
+storage item and third-party request must be found with the right attributes and
+provenance, and nothing beyond them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from tldextract import TLDExtract
+
+from scanner.models import Cookie, Request, StorageItem
+from tests.conftest import Captured, load_manifests
+
+pytestmark = pytest.mark.browser
+
+MANIFESTS = load_manifests()
+
+
+def _items(section: str) -> list[Any]:
+    return [
+        pytest.param(key, index, id=f"{key}:{_label(section, item)}")
+        for key, manifest in MANIFESTS.items()
+        for index, item in enumerate(manifest.get(section, []))
+    ]
+
+
+def _label(section: str, item: dict[str, Any]) -> str:
+    if section == "cookies":
+        return f"{item['name']}@{item['domain']}"
+    if section == "storage":
+        return f"{item['kind']}:{item['key']}"
+    if section == "pages":
+        return str(urlsplit(item["url"]).path or "/")
+    return str(item["url"])[:60]
+
+
+def _registrable(host: str) -> str:
+    extract = TLDExtract(suffix_list_urls=(), cache_dir=None)
+    return str(extract(host).top_domain_under_public_suffix or host)
+
+
+def _first_party(manifest: dict[str, Any], url: str) -> bool:
+    site = manifest["site"]
+    own = {_registrable(urlsplit(site["url"]).hostname or "")}
+    own.update(_registrable(d) for d in site.get("extra_domains", []))
+    return _registrable(urlsplit(url).hostname or "") in own
+
+
+@pytest.mark.parametrize(("key", "index"), _items("pages"))
+def test_page(captured: dict[str, Captured], key: str, index: int) -> None:
+    expected = MANIFESTS[key]["pages"][index]
+    page = captured[key].result.pages[index]
+    assert page.url == expected["url"]
+    assert page.error is None, page.error_message
+    assert page.final_url == expected["final_url"]
+    assert page.status == expected["status"]
+    assert page.title == expected["title"]
+    assert [(r.url, r.status) for r in page.redirects] == [
+        (r["url"], r["status"]) for r in expected["redirects"]
+    ]
+
+
+@pytest.mark.parametrize(("key", "index"), _items("cookies"))
+def test_cookie(captured: dict[str, Captured], key: str, index: int) -> None:
+    expected = MANIFESTS[key]["cookies"][index]
+    found = _find_cookie(captured[key].result.cookies, expected)
+    actual = {
+        "source": found.source.value,
+        "stored": found.stored,
+        "blocked_reasons": sorted(found.blocked_reasons),
+        "secure": found.secure,
+        "http_only": found.http_only,
+        "same_site": found.same_site,
+        "partitioned": found.partitioned,
+        "lifetime_s": found.lifetime_s,
+        "set_by": found.set_by,
+        "frame_url": found.frame_url,
+        "page_url": found.page_url,
+    }
+    wanted = {k: expected[k] for k in actual}
+    wanted["blocked_reasons"] = sorted(wanted["blocked_reasons"])
+    if isinstance(wanted["lifetime_s"], int) and isinstance(actual["lifetime_s"], int):
+        # Expires= is absolute: allow the seconds the visit itself took.
+        assert abs(actual["lifetime_s"] - wanted["lifetime_s"]) <= 120
+        actual["lifetime_s"] = wanted["lifetime_s"]
+    assert actual == wanted
+    if found.source.value == "js":
+        assert found.initiator is not None and found.initiator.stack, "a JS cookie needs its stack"
+        assert any(expected["set_by"] in frame for frame in found.initiator.stack)
+    assert found.value is None, "raw values are kept only on request"
+    assert len(found.value_hash) == 64
+
+
+@pytest.mark.parametrize("key", list(MANIFESTS))
+def test_no_unexpected_cookies(captured: dict[str, Captured], key: str) -> None:
+    expected = {(c["name"], c["domain"], c["path"]) for c in MANIFESTS[key]["cookies"]}
+    actual = {(c.name, c.domain, c.path) for c in captured[key].result.cookies}
+    assert actual == expected
+
+
+@pytest.mark.parametrize(("key", "index"), _items("storage"))
+def test_storage_item(captured: dict[str, Captured], key: str, index: int) -> None:
+    expected = MANIFESTS[key]["storage"][index]
+    matches = [
+        s
+        for s in captured[key].result.storage
+        if (s.kind.value, s.origin, s.key)
+        == (expected["kind"], expected["origin"], expected["key"])
+    ]
+    assert len(matches) == 1, f"storage item not captured: {expected}"
+    found: StorageItem = matches[0]
+    assert found.frame_url == expected["frame_url"]
+    assert found.page_url == expected["page_url"]
+    assert found.initiator is not None and found.initiator.url == expected["script"]
+
+
+@pytest.mark.parametrize("key", list(MANIFESTS))
+def test_no_unexpected_storage(captured: dict[str, Captured], key: str) -> None:
+    expected = {(s["kind"], s["origin"], s["key"]) for s in MANIFESTS[key]["storage"]}
+    actual = {(s.kind.value, s.origin, s.key) for s in captured[key].result.storage}
+    assert actual == expected
+
+
+@pytest.mark.parametrize(("key", "index"), _items("third_party_requests"))
+def test_third_party_request(captured: dict[str, Captured], key: str, index: int) -> None:
+    expected = MANIFESTS[key]["third_party_requests"][index]
+    matches = [r for r in captured[key].result.requests if _matches(r, expected)]
+    assert matches, f"request not captured: {expected['url']}"
+    found = matches[0]
+    actual = {
+        "resource_type": found.resource_type,
+        "beacon": found.beacon,
+        "frame_url": found.frame_url,
+        "initiator_url": found.initiator.url,
+        "page_url": found.page_url,
+        "method": found.method,
+    }
+    assert actual == {k: expected.get(k, "GET" if k == "method" else None) for k in actual}
+    assert found.status is not None and found.remote_ip == "127.0.0.1"
+
+
+@pytest.mark.parametrize("key", list(MANIFESTS))
+def test_no_unexpected_third_party_requests(captured: dict[str, Captured], key: str) -> None:
+    manifest = MANIFESTS[key]
+    extra = [
+        r.url
+        for r in captured[key].result.requests
+        if not _first_party(manifest, r.url)
+        and not any(_matches(r, e) for e in manifest["third_party_requests"])
+    ]
+    assert extra == []
+
+
+def _matches(request: Request, expected: dict[str, Any]) -> bool:
+    if expected.get("match") == "prefix":
+        return request.url.startswith(expected["url"]) and request.page_url == expected["page_url"]
+    return request.url == expected["url"] and request.page_url == expected["page_url"]
+
+
+def _find_cookie(cookies: tuple[Cookie, ...], expected: dict[str, Any]) -> Cookie:
+    key = (expected["name"], expected["domain"], expected["path"])
+    matches = [c for c in cookies if (c.name, c.domain, c.path) == key]
+    assert len(matches) == 1, f"cookie {key} captured {len(matches)} times"
+    return matches[0]
