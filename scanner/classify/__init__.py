@@ -1,0 +1,56 @@
+"""Classification: who is behind each observation, what the law says, and a score.
+
+Pure code: a captured :class:`~scanner.models.SiteResult` goes in, the same result with
+parties, findings, score and grade filled comes out. No clock, no network, no files,
+so the same observations always give the same findings (and finding ids).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from scanner.classify.knowledge import Knowledge, load_knowledge
+from scanner.classify.parties import PartyResolver, make_extractor
+from scanner.classify.rules import make_context, run_rules
+from scanner.classify.score import score_findings
+from scanner.models import SiteResult, SiteStatus
+
+__all__ = ["Knowledge", "PartyResolver", "classify", "load_knowledge", "make_extractor"]
+
+
+def classify(
+    result: SiteResult,
+    *,
+    resolver: PartyResolver,
+    knowledge: Knowledge,
+    now: datetime,
+    lang: str = "nl",
+) -> SiteResult:
+    """A new result whose observations carry parties and whose findings and score are set.
+
+    ``knowledge`` must be the one ``resolver`` was built with (it is what the parties
+    come from); ``now`` is accepted for rules that may need the scan date and is
+    unused today, so classifying on another date gives identical findings. A site that
+    failed or was not scanned gets findings but no score: an empty capture is not a
+    clean site.
+    """
+    del now  # no rule depends on the date
+    if resolver.knowledge is not knowledge:
+        resolver = PartyResolver(resolver.extractor, knowledge)
+    site = result.site
+    classified = replace(
+        result,
+        cookies=tuple(replace(c, party=resolver.party_for_cookie(c, site)) for c in result.cookies),
+        requests=tuple(
+            replace(r, party=resolver.party_for_url(r.url, site)) for r in result.requests
+        ),
+        storage=tuple(
+            replace(s, party=resolver.party_for_storage(s, site)) for s in result.storage
+        ),
+    )
+    findings = run_rules(make_context(classified, resolver, lang))
+    if result.status in (SiteStatus.FAILED, SiteStatus.PENDING):
+        return replace(classified, findings=findings, score=None, grade=None)
+    score, grade = score_findings(findings)
+    return replace(classified, findings=findings, score=score, grade=grade)

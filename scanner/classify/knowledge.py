@@ -1,0 +1,348 @@
+"""What we know about third parties and cookie names, and how to look it up.
+
+Classification must not depend on the network during a scan, so knowledge comes from
+two places only: our own curated base shipped as package data
+(``scanner/knowledge/*.json``) and, when the user ran ``privacyscan lists update``,
+imported community lists kept in a local cache directory. Our curated entries always
+win over imported ones because we wrote and checked them for Dutch municipal sites.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+__all__ = [
+    "CATEGORIES",
+    "CURATED",
+    "EEA_COUNTRIES",
+    "MATCH_KINDS",
+    "CookiePattern",
+    "Knowledge",
+    "KnowledgeError",
+    "ServiceDomain",
+    "is_eea",
+    "load_knowledge",
+]
+
+CATEGORIES = frozenset(
+    {
+        "necessary",
+        "functional",
+        "analytics",
+        "marketing",
+        "social",
+        "video",
+        "session_replay",
+        "fingerprinting",
+        "fonts",
+        "cdn",
+        "consent",
+        "maps",
+        "security",
+    }
+)
+"""The purposes a :class:`scanner.models.Party` can have (``None`` means unknown)."""
+
+EEA_COUNTRIES = frozenset(
+    {
+        # EU member states
+        "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU",
+        "IE", "IT", "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES",
+        "SE",
+        # EEA members outside the EU
+        "IS", "LI", "NO",
+    }
+)  # fmt: skip
+"""ISO 3166 codes of the European Economic Area: transfers inside need no ch. V ground."""
+
+MATCH_KINDS = ("exact", "prefix", "regex")
+
+MatchKind = Literal["exact", "prefix", "regex"]
+
+CURATED = "privacyscan"
+"""``dataset`` of our own curated base; entries from it beat imported ones."""
+
+_COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
+
+
+class KnowledgeError(ValueError):
+    """A knowledge file is malformed: a packaging bug or a corrupt cache file."""
+
+
+def is_eea(country: str | None) -> bool | None:
+    """Whether ``country`` is in the EEA; ``None`` when the country is unknown."""
+    if country is None:
+        return None
+    return country.upper() in EEA_COUNTRIES
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceDomain:
+    """A domain (and every subdomain) that belongs to one service of one organisation."""
+
+    domain: str
+    """Registrable domain or host suffix, e.g. ``google-analytics.com``."""
+    organisation: str | None
+    service: str | None
+    category: str | None
+    country: str | None
+    """ISO 3166 code of the organisation's seat; ``None`` when unknown."""
+    eea: bool | None
+    source: str
+    """Where the fact comes from (a vendor documentation URL for curated entries)."""
+    description: str = ""
+    path: str = ""
+    """Optional URL path prefix: ``/recaptcha`` makes ``google.com/recaptcha`` its own service."""
+    dataset: str = CURATED
+    """Which list the entry came from: ``privacyscan``, ``third-party-web``, …"""
+
+    @property
+    def curated(self) -> bool:
+        """True for our own entries, which win over imported ones."""
+        return self.dataset == CURATED
+
+
+@dataclass(frozen=True, slots=True)
+class CookiePattern:
+    """A cookie (or storage key) name pattern and what it is known to be for."""
+
+    name: str
+    """The exact name, the prefix, or a regular expression, according to ``match``."""
+    match: MatchKind
+    service: str | None
+    """Platform or product, e.g. ``Google Analytics``."""
+    organisation: str | None
+    category: str | None
+    lifetime: str = ""
+    """Typical lifetime in words, e.g. ``2 jaar`` (as the source states it)."""
+    description: str = ""
+    source: str = ""
+    dataset: str = CURATED
+
+    @property
+    def curated(self) -> bool:
+        """True for our own entries, which win over imported ones."""
+        return self.dataset == CURATED
+
+
+def _normalise_host(host: str) -> str:
+    """Lower-case host without port, brackets, leading or trailing dots."""
+    host = host.strip().lower()
+    if host.startswith("["):
+        return host[1 : host.find("]")] if "]" in host else host.strip("[]")
+    if host.count(":") == 1:
+        host = host.split(":", 1)[0]
+    return host.strip(".")
+
+
+class Knowledge:
+    """Services and cookie patterns with fast lookups; immutable after construction."""
+
+    __slots__ = (
+        "_by_domain",
+        "_exact",
+        "_org_country",
+        "_prefix",
+        "_regex",
+        "cookies",
+        "services",
+        "versions",
+    )
+
+    services: tuple[ServiceDomain, ...]
+    cookies: tuple[CookiePattern, ...]
+    versions: tuple[tuple[str, str], ...]
+    """(list name, version) for every list that contributed, for the scan record."""
+
+    def __init__(
+        self,
+        services: tuple[ServiceDomain, ...],
+        cookies: tuple[CookiePattern, ...],
+        versions: tuple[tuple[str, str], ...] = (),
+    ) -> None:
+        self.services = services
+        self.cookies = cookies
+        self.versions = versions
+        by_domain: dict[str, list[ServiceDomain]] = {}
+        org_country: dict[str, str] = {}
+        # Curated first (stable sort), so the first candidate is the preferred one.
+        for svc in sorted(services, key=lambda s: not s.curated):
+            by_domain.setdefault(_normalise_host(svc.domain), []).append(svc)
+            if svc.organisation and svc.country and svc.organisation not in org_country:
+                org_country[svc.organisation] = svc.country
+        self._by_domain = {k: tuple(v) for k, v in by_domain.items()}
+        self._org_country = org_country
+        exact: dict[str, CookiePattern] = {}
+        prefix: list[CookiePattern] = []
+        regex: list[tuple[re.Pattern[str], CookiePattern]] = []
+        for pat in sorted(cookies, key=lambda p: not p.curated):
+            if pat.match == "exact":
+                exact.setdefault(pat.name, pat)
+            elif pat.match == "prefix":
+                prefix.append(pat)
+            else:
+                try:
+                    regex.append((re.compile(pat.name), pat))
+                except re.error:
+                    continue
+        # Curated before imported, then the longest (most specific) prefix first.
+        prefix.sort(key=lambda p: (not p.curated, -len(p.name)))
+        self._exact = exact
+        self._prefix = tuple(prefix)
+        self._regex = tuple(regex)
+
+    def _candidates(self, host: str) -> list[tuple[ServiceDomain, ...]]:
+        """Entries for every suffix of ``host``, longest suffix first."""
+        labels = _normalise_host(host).split(".")
+        found = []
+        for i in range(len(labels)):
+            hit = self._by_domain.get(".".join(labels[i:]))
+            if hit:
+                found.append(hit)
+        return found
+
+    def service_for_host(self, host: str) -> ServiceDomain | None:
+        """The service whose domain is the longest suffix of ``host`` (path entries ignored)."""
+        for entries in self._candidates(host):
+            for svc in entries:
+                if not svc.path:
+                    return svc
+        return None
+
+    def service_for_url(self, host: str, path: str) -> ServiceDomain | None:
+        """Like :meth:`service_for_host`, but entries with a matching path prefix win."""
+        for entries in self._candidates(host):
+            for svc in entries:
+                if svc.path and path.startswith(svc.path):
+                    return svc
+            for svc in entries:
+                if not svc.path:
+                    return svc
+        return None
+
+    def cookie_pattern(self, name: str) -> CookiePattern | None:
+        """Exact beats prefix beats regex; within a kind curated beats imported."""
+        hit = self._exact.get(name)
+        if hit is not None:
+            return hit
+        for pat in self._prefix:
+            if name.startswith(pat.name):
+                return pat
+        for rx, pat in self._regex:
+            if rx.fullmatch(name):
+                return pat
+        return None
+
+    def country_for_organisation(self, organisation: str | None) -> str | None:
+        """Seat of an organisation as our services know it (cookie patterns lack it)."""
+        if organisation is None:
+            return None
+        return self._org_country.get(organisation)
+
+
+def _str(entry: dict[str, Any], key: str, *, required: bool = False) -> str | None:
+    value = entry.get(key)
+    if value is None or value == "":
+        if required:
+            raise KnowledgeError(f"missing {key!r} in {entry!r}")
+        return None
+    if not isinstance(value, str):
+        raise KnowledgeError(f"{key!r} must be a string in {entry!r}")
+    return value
+
+
+def _category(entry: dict[str, Any]) -> str | None:
+    cat = _str(entry, "category")
+    if cat is not None and cat not in CATEGORIES:
+        raise KnowledgeError(f"unknown category {cat!r} in {entry!r}")
+    return cat
+
+
+def _country(entry: dict[str, Any]) -> str | None:
+    country = _str(entry, "country")
+    if country is not None and not _COUNTRY_RE.match(country):
+        raise KnowledgeError(f"country must be an ISO 3166 alpha-2 code in {entry!r}")
+    return country
+
+
+def parse_services(doc: dict[str, Any], dataset: str = CURATED) -> tuple[ServiceDomain, ...]:
+    """Services from the JSON document format of ``services.json``."""
+    out = []
+    for entry in doc.get("services", []):
+        country = _country(entry)
+        out.append(
+            ServiceDomain(
+                domain=_normalise_host(_str(entry, "domain", required=True) or ""),
+                organisation=_str(entry, "organisation"),
+                service=_str(entry, "service"),
+                category=_category(entry),
+                country=country,
+                eea=is_eea(country),
+                source=_str(entry, "source", required=True) or "",
+                description=_str(entry, "description") or "",
+                path=_str(entry, "path") or "",
+                dataset=dataset,
+            )
+        )
+    return tuple(out)
+
+
+def parse_cookies(doc: dict[str, Any], dataset: str = CURATED) -> tuple[CookiePattern, ...]:
+    """Cookie patterns from the JSON document format of ``cookies.json``."""
+    out = []
+    for entry in doc.get("cookies", []):
+        match = entry.get("match", "exact")
+        if match not in MATCH_KINDS:
+            raise KnowledgeError(f"match must be one of {MATCH_KINDS} in {entry!r}")
+        out.append(
+            CookiePattern(
+                name=_str(entry, "name", required=True) or "",
+                match=match,
+                service=_str(entry, "service"),
+                organisation=_str(entry, "organisation"),
+                category=_category(entry),
+                lifetime=_str(entry, "lifetime") or "",
+                description=_str(entry, "description") or "",
+                source=_str(entry, "source", required=True) or "",
+                dataset=dataset,
+            )
+        )
+    return tuple(out)
+
+
+def _read_package_json(name: str) -> dict[str, Any]:
+    text = resources.files("scanner").joinpath("knowledge", name).read_text(encoding="utf-8")
+    doc = json.loads(text)
+    if not isinstance(doc, dict):
+        raise KnowledgeError(f"{name}: expected a JSON object")
+    return doc
+
+
+def load_knowledge(cache_dir: Path | None = None) -> Knowledge:
+    """Our curated base plus, when cached, the imported lists (curated entries win).
+
+    Reads files only; never downloads. A corrupt cached list is skipped rather than
+    failing the scan, because the curated base alone still classifies the common cases.
+    """
+    # Imported lazily: lists.py imports this module.
+    from scanner.classify.lists import load_cached_lists
+
+    services_doc = _read_package_json("services.json")
+    cookies_doc = _read_package_json("cookies.json")
+    services = parse_services(services_doc)
+    cookies = parse_cookies(cookies_doc)
+    versions: list[tuple[str, str]] = [
+        ("privacyscan-services", str(services_doc.get("version", "unknown"))),
+        ("privacyscan-cookies", str(cookies_doc.get("version", "unknown"))),
+    ]
+    if cache_dir is not None:
+        extra_services, extra_cookies, extra_versions = load_cached_lists(cache_dir)
+        services += extra_services
+        cookies += extra_cookies
+        versions.extend(extra_versions)
+    return Knowledge(services, cookies, tuple(versions))

@@ -1,0 +1,183 @@
+"""Who is behind a host, cookie or storage origin: first or third party, and which service.
+
+First party means the site's own registrable domain (eTLD+1) or one the site declared
+for the same organisation; everything else is a third party. A cookie can be first
+party *by domain* and still belong to a third-party *service* (``_ga`` on the
+municipality's own domain is Google Analytics), so the cookie name is checked too.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from urllib.parse import urlsplit
+
+from tldextract import TLDExtract
+
+from scanner.classify.knowledge import CookiePattern, Knowledge, ServiceDomain, is_eea
+from scanner.models import Cookie, Party, Site, StorageItem
+
+__all__ = ["PartyResolver", "host_of", "make_extractor"]
+
+
+def make_extractor() -> TLDExtract:
+    """An offline extractor on tldextract's bundled public-suffix snapshot (no download)."""
+    return TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+
+def _clean_host(host: str) -> str:
+    """Lower-case host without brackets, port, leading or trailing dots."""
+    host = host.strip().lower()
+    if host.startswith("["):
+        end = host.find("]")
+        return host[1:end] if end > 0 else host.strip("[]")
+    if host.count(":") == 1:
+        host = host.split(":", 1)[0]
+    return host.strip(".")
+
+
+def host_of(url: str) -> str:
+    """Host of a URL or origin (``https://www.example.nl:8443`` → ``www.example.nl``)."""
+    if "//" not in url:
+        return _clean_host(url.split("/", 1)[0])
+    try:
+        return (urlsplit(url).hostname or "").lower().strip(".")
+    except ValueError:
+        return ""
+
+
+def _path_of(url: str) -> str:
+    try:
+        return urlsplit(url).path or "/"
+    except ValueError:
+        return "/"
+
+
+class PartyResolver:
+    """Resolves parties for one knowledge base; reusable across sites and threads."""
+
+    def __init__(self, extractor: TLDExtract, knowledge: Knowledge) -> None:
+        self.extractor = extractor
+        self.knowledge = knowledge
+        self._domains: dict[str, str] = {}
+
+    def registrable_domain(self, host: str) -> str:
+        """eTLD+1 of ``host``; an IP address or ``localhost`` is its own domain."""
+        clean = _clean_host(host)
+        cached = self._domains.get(clean)
+        if cached is not None:
+            return cached
+        result = self._compute_domain(clean)
+        self._domains[clean] = result
+        return result
+
+    def _compute_domain(self, clean: str) -> str:
+        if not clean:
+            return ""
+        try:
+            return str(ipaddress.ip_address(clean))
+        except ValueError:
+            pass
+        if clean == "localhost" or clean.endswith(".localhost"):
+            return "localhost"
+        ext = self.extractor(clean)
+        suffix = str(ext.suffix)
+        domain = str(ext.domain)
+        if suffix and domain:
+            return f"{domain}.{suffix}"
+        labels = clean.split(".")
+        if not suffix:
+            # Unknown TLD (``.test``, ``.internal``): treat the last label as the suffix.
+            return ".".join(labels[-2:])
+        # The host is itself a public suffix (``github.io``): it is its own domain.
+        return clean
+
+    def _site_domains(self, site: Site) -> set[str]:
+        domains = {self.registrable_domain(host_of(site.url))}
+        domains.update(self.registrable_domain(d) for d in site.extra_domains)
+        domains.discard("")
+        return domains
+
+    def is_first_party(self, host_or_domain: str, site: Site) -> bool:
+        """Whether the host (or cookie domain, with or without leading dot) is the site's own."""
+        domain = self.registrable_domain(host_or_domain)
+        return bool(domain) and domain in self._site_domains(site)
+
+    def _party(self, first: bool, domain: str, svc: ServiceDomain | None, site: Site) -> Party:
+        if svc is None:
+            return Party(
+                first_party=first, domain=domain, organisation=site.name if first else None
+            )
+        return Party(
+            first_party=first,
+            domain=domain,
+            organisation=svc.organisation,
+            service=svc.service,
+            category=svc.category,
+            country=svc.country,
+            eea=svc.eea,
+            source=svc.dataset,
+        )
+
+    def party_for_host(self, host: str, site: Site) -> Party:
+        """Party behind a host name, from its domain alone."""
+        clean = _clean_host(host)
+        first = self.is_first_party(clean, site)
+        return self._party(first, self.registrable_domain(clean), self._service(clean, first), site)
+
+    def party_for_url(self, url: str, site: Site) -> Party:
+        """Party behind a request URL; path-specific entries (``google.com/recaptcha``) win."""
+        host = host_of(url)
+        first = self.is_first_party(host, site)
+        svc = None if first else self.knowledge.service_for_url(host, _path_of(url))
+        return self._party(first, self.registrable_domain(host), svc, site)
+
+    def _service(self, host: str, first: bool) -> ServiceDomain | None:
+        # The site's own domain is never "Google" just because a list says so.
+        return None if first else self.knowledge.service_for_host(host)
+
+    def party_for_origin(self, origin: str, site: Site) -> Party:
+        """Party behind a storage origin such as ``https://www.youtube.com``."""
+        return self.party_for_host(host_of(origin), site)
+
+    def party_for_cookie(self, cookie: Cookie, site: Site) -> Party:
+        """By cookie domain, refined by the cookie name (``_fbp`` on the own domain is Meta)."""
+        base = self.party_for_host(cookie.domain, site)
+        return self._refine(base, self.knowledge.cookie_pattern(cookie.name))
+
+    def party_for_storage(self, item: StorageItem, site: Site) -> Party:
+        """By storage origin, refined by the key (``_hjSessionUser_…`` is Hotjar)."""
+        base = self.party_for_origin(item.origin, site)
+        return self._refine(base, self.knowledge.cookie_pattern(item.key))
+
+    def _refine(self, base: Party, pattern: CookiePattern | None) -> Party:
+        """Combine the domain's party with what the name pattern says about the purpose."""
+        if pattern is None:
+            return base
+        if base.first_party or base.organisation is None:
+            organisation = pattern.organisation or base.organisation
+            country = (
+                self.knowledge.country_for_organisation(pattern.organisation)
+                if pattern.organisation
+                else base.country
+            )
+            return Party(
+                first_party=base.first_party,
+                domain=base.domain,
+                organisation=organisation,
+                service=pattern.service or base.service,
+                category=pattern.category or base.category,
+                country=country,
+                eea=is_eea(country),
+                source=pattern.dataset,
+            )
+        same_org = pattern.organisation in (None, base.organisation)
+        return Party(
+            first_party=False,
+            domain=base.domain,
+            organisation=base.organisation,
+            service=(pattern.service or base.service) if same_org else base.service,
+            category=pattern.category or base.category,
+            country=base.country,
+            eea=base.eea,
+            source=pattern.dataset if same_org else base.source,
+        )

@@ -1,0 +1,724 @@
+"""The rules: small pure functions from one site's observations to findings.
+
+Every rule looks only at observations of a first-time visitor who has not chosen
+anything yet (``Phase.NONE``): that is the moment the law is about ("before consent").
+Observations of the reject and accept visitors are ignored here, so adding those phases
+to a capture cannot change these findings.
+
+A finding's id is ``rule:subject`` where the subject is independent of page order and
+time (a cookie ``name@domain``, an organisation, a service, a domain), so the same
+problem keeps the same id from scan to scan and a report can track it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, urlsplit
+
+from scanner.classify.messages import LEGAL, phrase, render
+from scanner.classify.parties import PartyResolver, host_of
+from scanner.models import (
+    Cookie,
+    CookieSource,
+    Evidence,
+    Finding,
+    Initiator,
+    Party,
+    Phase,
+    Request,
+    Severity,
+    SiteResult,
+    StorageItem,
+)
+
+__all__ = [
+    "RULES",
+    "SEVERITY_RANK",
+    "RuleContext",
+    "make_context",
+    "run_rules",
+]
+
+SEVERITY_RANK: Mapping[Severity, int] = {
+    Severity.VIOLATION: 0,
+    Severity.LIKELY_VIOLATION: 1,
+    Severity.REVIEW: 2,
+    Severity.INFO: 3,
+}
+"""Sort key: most serious first."""
+
+TRACKING_CATEGORIES = frozenset({"marketing", "social", "fingerprinting"})
+"""Purposes that always need consent (analytics, session replay and embeds have own rules)."""
+EMBED_CATEGORIES = frozenset({"video", "maps"})
+BENIGN_CATEGORIES = frozenset({"necessary", "security", "consent"})
+"""Purposes that may run without consent (strictly necessary in the sense of Tw 11.7a)."""
+INFRASTRUCTURE_CATEGORIES = BENIGN_CATEGORIES | {"cdn"}
+
+SELF_HOSTABLE_ANALYTICS = frozenset({"Matomo"})
+"""Analytics whose first-party cookies can mean a self-hosted installation."""
+HOSTED_MATOMO_ORGANISATIONS = frozenset({"InnoCraft", "Piwik PRO"})
+"""Cloud vendors using the same ``_pk_*`` cookies: if contacted, it is not self-hosted."""
+
+ADEQUATE_COUNTRIES = frozenset(
+    {"AD", "AR", "CA", "CH", "FO", "GB", "GG", "IL", "IM", "JE", "JP", "KR", "NZ", "UY"}
+)
+"""Countries with an EU adequacy decision (art. 45 AVG), apart from the United States,
+whose Data Privacy Framework covers only certified companies and is contested."""
+
+MAX_LIFETIME_S = 396 * 24 * 3600
+"""13 months (rounded up to 396 days), the maximum cookie lifetime regulators accept."""
+
+ID_PARAMS = frozenset(
+    {
+        "cid", "uid", "_id", "client_id", "clientid", "user_id", "userid", "uuid", "guid",
+        "vid", "visitor_id", "visitorid", "device_id", "deviceid", "did", "anonymous_id",
+        "anonymousid", "fbp", "_fbp", "fbc", "_fbc", "fbclid", "gclid", "dclid", "msclkid",
+        "ttclid", "li_fat_id", "_pk_id", "pk_vid", "_uetvid", "ecid", "mid", "_hjid",
+    }
+)  # fmt: skip
+"""Query parameter names that carry a visitor, device or click identifier."""
+
+BENIGN_PARAMS = frozenset(
+    {
+        "v", "ver", "version", "hash", "h", "t", "ts", "_", "cb", "cachebuster", "rand",
+        "r", "key", "api_key", "apikey", "k", "render", "sitekey", "callback", "hl", "lang",
+        "language", "id", "tid", "client", "channel", "signature", "sig", "etag",
+        "integrity", "family", "display", "text", "libraries", "region", "origin", "url",
+        "ref", "dl", "dr", "dt", "referrer", "page", "path", "q", "query", "token",
+    }
+)  # fmt: skip
+"""Parameters that are site-level or content values, never counted as random-token IDs."""
+
+_TOKEN_RE = re.compile(r"^[A-Za-z0-9_\-]{20,}$")
+_SESSION_NAME_RE = re.compile(r"sess|sid$|^sid|token|auth|login", re.IGNORECASE)
+_VALUE_SPLIT_RE = re.compile(r"[.:|~&=]")
+_CSRF_RE = re.compile(r"csrf|xsrf", re.IGNORECASE)
+"""Anti-forgery cookies must stay readable by the site's scripts: no HttpOnly advice."""
+
+
+@dataclass(frozen=True, slots=True)
+class RuleContext:
+    """What every rule sees: one classified site, its Phase.NONE observations, sorted."""
+
+    result: SiteResult
+    resolver: PartyResolver
+    lang: str
+    cookies: tuple[Cookie, ...]
+    requests: tuple[Request, ...]
+    storage: tuple[StorageItem, ...]
+    page_order: Mapping[str, int] = field(default_factory=dict)
+
+    def page_rank(self, url: str) -> int:
+        """Position of a page in the capture; unknown pages sort last."""
+        return self.page_order.get(url, len(self.page_order))
+
+
+def make_context(result: SiteResult, resolver: PartyResolver, lang: str) -> RuleContext:
+    """Keep only Phase.NONE observations and sort them so rules are order-independent."""
+    order: dict[str, int] = {}
+    for page in result.pages:
+        for url in (page.url, page.final_url):
+            if url and url not in order:
+                order[url] = len(order)
+
+    def rank(url: str) -> int:
+        return order.get(url, len(order))
+
+    cookies = sorted(
+        (c for c in result.cookies if c.phase == Phase.NONE),
+        key=lambda c: (rank(c.page_url), c.page_url, c.first_seen_ms, c.name, c.domain, c.path),
+    )
+    requests = sorted(
+        (r for r in result.requests if r.phase == Phase.NONE),
+        key=lambda r: (rank(r.page_url), r.page_url, r.t_ms, r.url, r.method),
+    )
+    storage = sorted(
+        (s for s in result.storage if s.phase == Phase.NONE),
+        key=lambda s: (rank(s.page_url), s.page_url, s.first_seen_ms, s.origin, s.kind, s.key),
+    )
+    return RuleContext(
+        result=result,
+        resolver=resolver,
+        lang=lang,
+        cookies=tuple(cookies),
+        requests=tuple(requests),
+        storage=tuple(storage),
+        page_order=order,
+    )
+
+
+# --------------------------------------------------------------------------- helpers
+
+_Obs = tuple[str, int, Evidence]
+"""(page URL, time within the page, evidence) of one observation."""
+
+
+def _cookie_obs(c: Cookie) -> _Obs:
+    initiator = c.initiator
+    if initiator is None and c.set_by:
+        initiator = Initiator("http" if c.source == CookieSource.HTTP else "script", c.set_by)
+    return (c.page_url, c.first_seen_ms, Evidence(c.page_url, c.phase, _cookie_id(c), initiator))
+
+
+def _request_obs(r: Request) -> _Obs:
+    return (r.page_url, r.t_ms, Evidence(r.page_url, r.phase, r.url, r.initiator))
+
+
+def _storage_obs(s: StorageItem) -> _Obs:
+    subject = f"{s.kind.value} {s.origin} {s.key}"
+    return (s.page_url, s.first_seen_ms, Evidence(s.page_url, s.phase, subject, s.initiator))
+
+
+def _cookie_id(c: Cookie) -> str:
+    return f"{c.name}@{c.domain}"
+
+
+@dataclass(slots=True)
+class _Group:
+    """Observations gathered under one finding subject."""
+
+    party: Party | None
+    severity: Severity
+    obs: list[_Obs] = field(default_factory=list)
+    hosts: set[str] = field(default_factory=set)
+    names: set[str] = field(default_factory=set)
+    third_party: bool = False
+    strong: bool = False
+
+    def raise_to(self, severity: Severity) -> None:
+        if SEVERITY_RANK[severity] < SEVERITY_RANK[self.severity]:
+            self.severity = severity
+
+
+def _add(
+    groups: dict[str, _Group], subject: str, party: Party | None, severity: Severity, obs: _Obs
+) -> _Group:
+    group = groups.get(subject)
+    if group is None:
+        group = groups[subject] = _Group(party, severity)
+    else:
+        group.raise_to(severity)
+    group.obs.append(obs)
+    return group
+
+
+def _evidence(ctx: RuleContext, obs: Iterable[_Obs]) -> tuple[Evidence, ...]:
+    """One evidence per page (its earliest observation), in page order."""
+    first: dict[str, tuple[int, str, Evidence]] = {}
+    for page, t, ev in obs:
+        cand = (t, ev.subject, ev)
+        best = first.get(page)
+        if best is None or cand[:2] < best[:2]:
+            first[page] = cand
+    pages = sorted(first, key=lambda p: (ctx.page_rank(p), p))
+    return tuple(first[p][2] for p in pages)
+
+
+def _label(party: Party | None, lang: str) -> dict[str, str]:
+    """Placeholders describing a party, with readable fallbacks."""
+    unknown = phrase(lang, "unknown")
+    if party is None:
+        return {"organisation": unknown, "service": unknown, "category": unknown, "domain": ""}
+    organisation = party.organisation or party.domain or unknown
+    return {
+        "organisation": organisation,
+        "service": party.service or organisation,
+        "category": phrase(lang, party.category) if party.category else unknown,
+        "domain": party.domain,
+        "country": party.country or unknown,
+    }
+
+
+def _hosts(hosts: Iterable[str], limit: int = 5) -> str:
+    ordered = sorted(h for h in hosts if h)
+    text = ", ".join(ordered[:limit])
+    return text + (", …" if len(ordered) > limit else "")
+
+
+def _finding(
+    ctx: RuleContext,
+    rule: str,
+    subject: str,
+    group: _Group,
+    values: Mapping[str, str],
+    message: str | None = None,
+) -> Finding:
+    title, explanation, fix = render(message or rule, ctx.lang, values)
+    basis, url = LEGAL[rule]
+    party = group.party
+    return Finding(
+        id=f"{rule}:{subject}",
+        rule=rule,
+        severity=group.severity,
+        subject=subject,
+        title=title,
+        explanation=explanation,
+        fix=fix,
+        legal_basis=basis,
+        legal_url=url,
+        organisation=party.organisation if party else None,
+        category=party.category if party else None,
+        country=party.country if party else None,
+        evidence=_evidence(ctx, group.obs),
+    )
+
+
+def _stored(ctx: RuleContext) -> Iterable[Cookie]:
+    return (c for c in ctx.cookies if c.stored)
+
+
+def _third_party_requests(ctx: RuleContext) -> Iterable[Request]:
+    return (r for r in ctx.requests if r.party is not None and not r.party.first_party)
+
+
+def _service_key(party: Party) -> str:
+    return party.service or party.organisation or party.domain
+
+
+def _embed_party(ctx: RuleContext, party: Party | None, frame_url: str | None) -> Party | None:
+    """The video or map embed responsible for a cookie or storage item, if any."""
+    if party is None or party.category in BENIGN_CATEGORIES:
+        return None
+    if party.category in EMBED_CATEGORIES:
+        return party
+    if frame_url and not party.first_party:
+        frame = ctx.resolver.party_for_url(frame_url, ctx.result.site)
+        if not frame.first_party and frame.category in EMBED_CATEGORIES:
+            return frame
+    return None
+
+
+# ----------------------------------------------------------------------------- rules
+
+
+def rule_cookie_tracking(ctx: RuleContext) -> list[Finding]:
+    """Marketing, social or fingerprinting cookies stored before consent: violation.
+
+    Third-party cookies and first-party cookies recognised by name (``_fbp``) alike;
+    analytics, session replay and embed cookies are judged by their own rules.
+    """
+    rule = "cookie-tracking-before-consent"
+    groups: dict[str, _Group] = {}
+    for c in _stored(ctx):
+        p = c.party
+        if p is None or p.category not in TRACKING_CATEGORIES:
+            continue
+        if _embed_party(ctx, p, c.frame_url) is not None:
+            continue
+        group = _add(groups, _cookie_id(c), p, Severity.VIOLATION, _cookie_obs(c))
+        group.names.add(c.name)
+    out = []
+    for subject, g in groups.items():
+        values = _label(g.party, ctx.lang) | {"cookie": next(iter(g.names))}
+        out.append(_finding(ctx, rule, subject, g, values))
+    return out
+
+
+def rule_cookie_unknown_third_party(ctx: RuleContext) -> list[Finding]:
+    """Third-party cookies we cannot place: review, since their purpose is unproven."""
+    rule = "cookie-unknown-third-party"
+    groups: dict[str, _Group] = {}
+    for c in _stored(ctx):
+        p = c.party
+        if p is None or p.first_party or p.category is not None:
+            continue
+        if _embed_party(ctx, p, c.frame_url) is not None:
+            continue
+        group = _add(groups, _cookie_id(c), p, Severity.REVIEW, _cookie_obs(c))
+        group.names.add(c.name)
+    return [
+        _finding(ctx, rule, s, g, _label(g.party, ctx.lang) | {"cookie": next(iter(g.names))})
+        for s, g in groups.items()
+    ]
+
+
+def rule_storage_tracking(ctx: RuleContext) -> list[Finding]:
+    """Tracking data written to localStorage/sessionStorage/IndexedDB before consent."""
+    rule = "storage-tracking-before-consent"
+    groups: dict[str, _Group] = {}
+    items: dict[str, StorageItem] = {}
+    for s in ctx.storage:
+        p = s.party
+        if p is None or p.category not in TRACKING_CATEGORIES:
+            continue
+        if _embed_party(ctx, p, s.frame_url) is not None:
+            continue
+        subject = f"{s.key}@{s.origin}"
+        _add(groups, subject, p, Severity.VIOLATION, _storage_obs(s))
+        items.setdefault(subject, s)
+    out = []
+    for subject, g in groups.items():
+        s = items[subject]
+        values = _label(g.party, ctx.lang) | {
+            "key": s.key,
+            "kind": s.kind.value,
+            "origin": s.origin,
+        }
+        out.append(_finding(ctx, rule, subject, g, values))
+    return out
+
+
+def rule_tracker_requests(ctx: RuleContext) -> list[Finding]:
+    """Requests to marketing, social or fingerprinting parties before consent: violation.
+
+    A script, pixel or beacon reads information from the device and passes on the IP
+    address and the page, cookie or not. One finding per organisation.
+    """
+    rule = "tracker-request-before-consent"
+    groups: dict[str, _Group] = {}
+    for r in _third_party_requests(ctx):
+        p = r.party
+        if p is None or p.category not in TRACKING_CATEGORIES:
+            continue
+        group = _add(groups, p.organisation or p.domain, p, Severity.VIOLATION, _request_obs(r))
+        group.hosts.add(host_of(r.url))
+    return [
+        _finding(ctx, rule, s, g, _label(g.party, ctx.lang) | {"hosts": _hosts(g.hosts)})
+        for s, g in groups.items()
+    ]
+
+
+def rule_analytics(ctx: RuleContext) -> list[Finding]:
+    """Analytics before consent: review against the AP conditions; self-hosted: info."""
+    rule = "analytics-before-consent"
+    groups: dict[str, _Group] = {}
+    for c in _stored(ctx):
+        if c.party is not None and c.party.category == "analytics":
+            g = _add(groups, _service_key(c.party), c.party, Severity.REVIEW, _cookie_obs(c))
+            g.third_party |= not c.party.first_party
+    for s in ctx.storage:
+        if s.party is not None and s.party.category == "analytics":
+            g = _add(groups, _service_key(s.party), s.party, Severity.REVIEW, _storage_obs(s))
+            g.third_party |= not s.party.first_party
+    hosted_matomo = False
+    for r in _third_party_requests(ctx):
+        p = r.party
+        if p is None or p.category != "analytics":
+            continue
+        hosted_matomo |= p.organisation in HOSTED_MATOMO_ORGANISATIONS
+        g = _add(groups, _service_key(p), p, Severity.REVIEW, _request_obs(r))
+        g.third_party = True
+        if g.party is not None and g.party.first_party:
+            g.party = p  # describe the service by its third-party endpoint
+    out = []
+    for subject, g in groups.items():
+        message = None
+        if not g.third_party and subject in SELF_HOSTABLE_ANALYTICS and not hosted_matomo:
+            g.severity = Severity.INFO
+            message = "analytics-self-hosted"
+        out.append(_finding(ctx, rule, subject, g, _label(g.party, ctx.lang), message))
+    return out
+
+
+def rule_session_replay(ctx: RuleContext) -> list[Finding]:
+    """Session recording (Hotjar, Clarity, …) before consent: violation."""
+    rule = "session-replay-before-consent"
+    groups: dict[str, _Group] = {}
+    for c in _stored(ctx):
+        if c.party is not None and c.party.category == "session_replay":
+            _add(groups, _service_key(c.party), c.party, Severity.VIOLATION, _cookie_obs(c))
+    for s in ctx.storage:
+        if s.party is not None and s.party.category == "session_replay":
+            _add(groups, _service_key(s.party), s.party, Severity.VIOLATION, _storage_obs(s))
+    for r in _third_party_requests(ctx):
+        if r.party is not None and r.party.category == "session_replay":
+            _add(groups, _service_key(r.party), r.party, Severity.VIOLATION, _request_obs(r))
+    return [_finding(ctx, rule, s, g, _label(g.party, ctx.lang)) for s, g in groups.items()]
+
+
+def rule_fingerprinting_api(ctx: RuleContext) -> list[Finding]:
+    """Placeholder: fingerprinting API use (canvas, audio, WebGL) by a third party.
+
+    The capture model records no JavaScript API calls, so there is nothing to judge
+    yet. Requests to known fingerprinting services are already caught by
+    ``tracker-request-before-consent`` (category ``fingerprinting``).
+    """
+    del ctx
+    return []
+
+
+def _entropy(value: str) -> float:
+    counts: dict[str, int] = {}
+    for ch in value:
+        counts[ch] = counts.get(ch, 0) + 1
+    n = len(value)
+    return -sum(k / n * math.log2(k / n) for k in counts.values())
+
+
+def _looks_random(value: str) -> bool:
+    """A long token mixing letters and digits with high entropy, e.g. a device ID."""
+    return (
+        bool(_TOKEN_RE.match(value))
+        and any(ch.isdigit() for ch in value)
+        and any(ch.isalpha() for ch in value)
+        and _entropy(value) >= 3.5
+    )
+
+
+def _cookie_tokens(ctx: RuleContext) -> set[str]:
+    """Fragments of cookie values that identify a visitor, to spot them in URLs."""
+    tokens: set[str] = set()
+    for c in _stored(ctx):
+        if c.party is not None and c.party.category == "consent":
+            continue
+        if len(c.value_prefix) >= 8:
+            tokens.add(c.value_prefix)
+        if c.value:
+            tokens.update(
+                t for t in _VALUE_SPLIT_RE.split(c.value) if len(t) >= 8 and len(set(t)) > 3
+            )
+    return tokens
+
+
+def _identifiers(url: str, cookie_tokens: set[str]) -> tuple[set[str], set[str]]:
+    """(strong, weak) parameter names carrying identifiers in ``url``'s query."""
+    strong: set[str] = set()
+    weak: set[str] = set()
+    try:
+        query = urlsplit(url).query
+    except ValueError:
+        return strong, weak
+    for name, value in parse_qsl(query):
+        lname = name.lower()
+        if len(value) < 4:
+            continue
+        if lname in ID_PARAMS or any(tok in value for tok in cookie_tokens):
+            strong.add(name)
+        elif lname not in BENIGN_PARAMS and _looks_random(value):
+            weak.add(name)
+    return strong, weak
+
+
+def rule_identifier_in_url(ctx: RuleContext) -> list[Finding]:
+    """Identifiers in query strings sent to third parties: likely violation.
+
+    Known ID parameters (``cid``, ``uid``, ``fbp``, …) or a cookie value seen in the URL
+    are strong signs; a long random-looking token alone only asks for review. Analytics
+    vendors get review, as their IDs are part of the AP's privacy-friendly question.
+    """
+    rule = "identifier-in-url"
+    tokens = _cookie_tokens(ctx)
+    groups: dict[str, _Group] = {}
+    for r in _third_party_requests(ctx):
+        p = r.party
+        if p is None or p.category in BENIGN_CATEGORIES:
+            continue
+        strong, weak = _identifiers(r.url, tokens)
+        if not strong and not weak:
+            continue
+        severity = (
+            Severity.LIKELY_VIOLATION if strong and p.category != "analytics" else Severity.REVIEW
+        )
+        group = _add(groups, p.domain, p, severity, _request_obs(r))
+        group.names.update(strong | weak)
+    return [
+        _finding(ctx, rule, s, g, _label(g.party, ctx.lang) | {"params": _hosts(g.names, 8)})
+        for s, g in groups.items()
+    ]
+
+
+def rule_transfer_outside_eea(ctx: RuleContext) -> list[Finding]:
+    """Requests to an organisation outside the EEA before consent, one per organisation.
+
+    Likely violation; review when only infrastructure (CDN, security, consent) is
+    involved or the country has an adequacy decision.
+    """
+    rule = "transfer-outside-eea-before-consent"
+    groups: dict[str, _Group] = {}
+    for r in _third_party_requests(ctx):
+        p = r.party
+        if p is None or p.eea is not False:
+            continue
+        lenient = p.category in INFRASTRUCTURE_CATEGORIES or p.country in ADEQUATE_COUNTRIES
+        severity = Severity.REVIEW if lenient else Severity.LIKELY_VIOLATION
+        subject = p.organisation or p.domain
+        group = _add(groups, subject, p, severity, _request_obs(r))
+        group.hosts.add(host_of(r.url))
+        if (
+            group.party is not None
+            and group.party.category in INFRASTRUCTURE_CATEGORIES
+            and p.category not in INFRASTRUCTURE_CATEGORIES
+        ):
+            group.party = p  # describe the organisation by its most serious use
+    return [
+        _finding(ctx, rule, s, g, _label(g.party, ctx.lang) | {"hosts": _hosts(g.hosts)})
+        for s, g in groups.items()
+    ]
+
+
+def rule_embed(ctx: RuleContext) -> list[Finding]:
+    """Video or map embeds that store cookies or data before consent: violation.
+
+    A privacy-enhanced embed (youtube-nocookie) that stores nothing yields no finding.
+    """
+    rule = "embed-before-consent"
+    groups: dict[str, _Group] = {}
+    cookie_names: dict[str, set[str]] = {}
+    storage_keys: dict[str, set[str]] = {}
+    for c in _stored(ctx):
+        ep = _embed_party(ctx, c.party, c.frame_url)
+        if ep is not None:
+            key = _service_key(ep)
+            _add(groups, key, ep, Severity.VIOLATION, _cookie_obs(c))
+            cookie_names.setdefault(key, set()).add(c.name)
+    for s in ctx.storage:
+        ep = _embed_party(ctx, s.party, s.frame_url)
+        if ep is not None:
+            key = _service_key(ep)
+            _add(groups, key, ep, Severity.VIOLATION, _storage_obs(s))
+            storage_keys.setdefault(key, set()).add(s.key)
+    out = []
+    for subject, g in groups.items():
+        parts = []
+        if cookie_names.get(subject):
+            parts.append(f"{phrase(ctx.lang, 'cookies')} ({_hosts(cookie_names[subject])})")
+        if storage_keys.get(subject):
+            parts.append(f"{phrase(ctx.lang, 'storage')} ({_hosts(storage_keys[subject])})")
+        items = f" {phrase(ctx.lang, 'and')} ".join(parts)
+        out.append(_finding(ctx, rule, subject, g, _label(g.party, ctx.lang) | {"items": items}))
+    return out
+
+
+def rule_fonts(ctx: RuleContext) -> list[Finding]:
+    """Fonts from a third party (Google Fonts): likely violation; inside the EEA: info."""
+    rule = "third-party-fonts"
+    groups: dict[str, _Group] = {}
+    for r in _third_party_requests(ctx):
+        p = r.party
+        if p is None or p.category != "fonts":
+            continue
+        severity = Severity.INFO if p.eea is True else Severity.LIKELY_VIOLATION
+        group = _add(groups, p.organisation or p.domain, p, severity, _request_obs(r))
+        group.hosts.add(host_of(r.url))
+    return [
+        _finding(ctx, rule, s, g, _label(g.party, ctx.lang) | {"hosts": _hosts(g.hosts)})
+        for s, g in groups.items()
+    ]
+
+
+def _lifetime_text(seconds: int, lang: str) -> str:
+    days = seconds / 86400
+    if days >= 730:
+        return phrase(lang, "years").format(n=round(days / 365.25))
+    return phrase(lang, "months").format(n=round(days / 30.44))
+
+
+def rule_long_lifetime(ctx: RuleContext) -> list[Finding]:
+    """Cookies set to live longer than 13 months: review."""
+    rule = "cookie-long-lifetime"
+    groups: dict[str, _Group] = {}
+    longest: dict[str, int] = {}
+    for c in _stored(ctx):
+        if c.lifetime_s is None or c.lifetime_s <= MAX_LIFETIME_S:
+            continue
+        subject = _cookie_id(c)
+        _add(groups, subject, c.party, Severity.REVIEW, _cookie_obs(c))
+        longest[subject] = max(longest.get(subject, 0), c.lifetime_s)
+    return [
+        _finding(
+            ctx,
+            rule,
+            s,
+            g,
+            _label(g.party, ctx.lang)
+            | {"cookie": s.rsplit("@", 1)[0], "lifetime": _lifetime_text(longest[s], ctx.lang)},
+        )
+        for s, g in groups.items()
+    ]
+
+
+def rule_insecure_attributes(ctx: RuleContext) -> list[Finding]:
+    """First-party cookies without Secure (on HTTPS), HttpOnly (session IDs) or SameSite."""
+    rule = "cookie-insecure-attributes"
+    groups: dict[str, _Group] = {}
+    problems: dict[str, list[str]] = {}
+    site_https = ctx.result.site.url.startswith("https:")
+    for c in _stored(ctx):
+        if c.party is None or not c.party.first_party:
+            continue
+        found = []
+        https = c.page_url.startswith("https:") if c.page_url else site_https
+        if https and not c.secure:
+            found.append("secure")
+        session_like = (
+            c.party.category == "necessary" or bool(_SESSION_NAME_RE.search(c.name))
+        ) and not _CSRF_RE.search(c.name)
+        if session_like and c.source == CookieSource.HTTP and not c.http_only:
+            found.append("httponly")
+        if c.same_site is None:
+            found.append("samesite")
+        if not found:
+            continue
+        subject = _cookie_id(c)
+        _add(groups, subject, c.party, Severity.INFO, _cookie_obs(c))
+        merged = problems.setdefault(subject, [])
+        merged.extend(p for p in found if p not in merged)
+    out = []
+    for subject, g in groups.items():
+        found = problems[subject]
+        values = _label(g.party, ctx.lang) | {
+            "cookie": subject.rsplit("@", 1)[0],
+            "problems": "; ".join(phrase(ctx.lang, f"no_{p}") for p in found),
+            "fixes": ", ".join(phrase(ctx.lang, f"fix_{p}") for p in found),
+        }
+        out.append(_finding(ctx, rule, subject, g, values))
+    return out
+
+
+def rule_blocked_cookies(ctx: RuleContext) -> list[Finding]:
+    """Cookies the browser refused: not counted as stored, mentioned as info only."""
+    rule = "cookie-blocked"
+    groups: dict[str, _Group] = {}
+    reasons: dict[str, set[str]] = {}
+    for c in ctx.cookies:
+        if c.stored:
+            continue
+        subject = _cookie_id(c)
+        _add(groups, subject, c.party, Severity.INFO, _cookie_obs(c))
+        reasons.setdefault(subject, set()).update(c.blocked_reasons)
+    return [
+        _finding(
+            ctx,
+            rule,
+            s,
+            g,
+            _label(g.party, ctx.lang)
+            | {
+                "cookie": s.rsplit("@", 1)[0],
+                "reasons": ", ".join(sorted(reasons[s])) or phrase(ctx.lang, "unknown"),
+            },
+        )
+        for s, g in groups.items()
+    ]
+
+
+Rule = Callable[[RuleContext], list[Finding]]
+
+RULES: Sequence[tuple[str, Rule]] = (
+    ("cookie-tracking-before-consent", rule_cookie_tracking),
+    ("cookie-unknown-third-party", rule_cookie_unknown_third_party),
+    ("storage-tracking-before-consent", rule_storage_tracking),
+    ("tracker-request-before-consent", rule_tracker_requests),
+    ("analytics-before-consent", rule_analytics),
+    ("session-replay-before-consent", rule_session_replay),
+    ("fingerprinting-api", rule_fingerprinting_api),
+    ("identifier-in-url", rule_identifier_in_url),
+    ("transfer-outside-eea-before-consent", rule_transfer_outside_eea),
+    ("embed-before-consent", rule_embed),
+    ("third-party-fonts", rule_fonts),
+    ("cookie-long-lifetime", rule_long_lifetime),
+    ("cookie-insecure-attributes", rule_insecure_attributes),
+    ("cookie-blocked", rule_blocked_cookies),
+)
+"""Every rule, by id, in documentation order."""
+
+
+def run_rules(ctx: RuleContext) -> tuple[Finding, ...]:
+    """All findings, most serious first, then by id (deterministic)."""
+    findings: list[Finding] = []
+    for _rule_id, rule in RULES:
+        findings.extend(rule(ctx))
+    return tuple(sorted(findings, key=lambda f: (SEVERITY_RANK[f.severity], f.id)))
