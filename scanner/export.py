@@ -1,0 +1,486 @@
+"""Exports of a scan for other tools: one JSON document, or one CSV file per entity.
+
+The JSON is exactly :func:`scanner.serialize.to_dict` of the model, so
+``docs/schema.md`` documents it by documenting the dataclasses. The CSV files are
+for spreadsheets, which run formulas: every text cell that could start one is
+neutralised, because page titles, cookie names and URLs come from the scanned
+sites, not from us.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable, Iterable, Iterator
+from enum import Enum
+from pathlib import Path
+from typing import Any, TextIO
+
+from . import serialize
+from .errors import ConfigError
+from .models import (
+    SCHEMA_VERSION,
+    Cookie,
+    Finding,
+    Initiator,
+    Page,
+    Party,
+    Request,
+    Scan,
+    SiteResult,
+    StorageItem,
+)
+
+__all__ = [
+    "CSV_COLUMNS",
+    "LIST_SEPARATOR",
+    "export_csv",
+    "export_json",
+    "load_json",
+    "neutralise",
+    "site_document",
+]
+
+LIST_SEPARATOR = " | "
+"""Joins the items of a list (stack frames, links, reasons) inside one CSV cell."""
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+_SITE = ("scan_id", "site_url", "site_name")
+_INITIATOR = ("initiator_type", "initiator_url", "initiator_line", "initiator_stack")
+_PARTY = (
+    "party_first_party",
+    "party_domain",
+    "party_organisation",
+    "party_service",
+    "party_category",
+    "party_country",
+    "party_eea",
+    "party_source",
+)
+
+CSV_COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "sites.csv",
+        (
+            *_SITE,
+            "province",
+            "code",
+            "extra_domains",
+            "status",
+            "error",
+            "error_message",
+            "started_at",
+            "finished_at",
+            "score",
+            "grade",
+            "pages",
+            "cookies",
+            "requests",
+            "storage_items",
+            "findings",
+        ),
+    ),
+    (
+        "pages.csv",
+        (
+            *_SITE,
+            "url",
+            "phase",
+            "final_url",
+            "status",
+            "title",
+            "redirects",
+            "started_at",
+            "load_ms",
+            "duration_ms",
+            "links",
+            "error",
+            "error_message",
+        ),
+    ),
+    (
+        "cookies.csv",
+        (
+            *_SITE,
+            "page_url",
+            "phase",
+            "name",
+            "domain",
+            "path",
+            "source",
+            "stored",
+            "blocked_reasons",
+            "in_jar",
+            "expires",
+            "lifetime_s",
+            "secure",
+            "http_only",
+            "same_site",
+            "partitioned",
+            "size",
+            "value_hash",
+            "value_prefix",
+            "value",
+            "set_by",
+            "frame_url",
+            "first_seen_ms",
+            "writes",
+            *_INITIATOR,
+            *_PARTY,
+        ),
+    ),
+    (
+        "requests.csv",
+        (
+            *_SITE,
+            "page_url",
+            "phase",
+            "url",
+            "frame_url",
+            "method",
+            "resource_type",
+            "status",
+            "remote_ip",
+            "mime_type",
+            "beacon",
+            "cookies_sent",
+            "failed",
+            "t_ms",
+            *_INITIATOR,
+            *_PARTY,
+        ),
+    ),
+    (
+        "storage.csv",
+        (
+            *_SITE,
+            "page_url",
+            "phase",
+            "kind",
+            "origin",
+            "key",
+            "frame_url",
+            "value_hash",
+            "value_prefix",
+            "value",
+            "size",
+            "first_seen_ms",
+            "writes",
+            *_INITIATOR,
+            *_PARTY,
+        ),
+    ),
+    (
+        "findings.csv",
+        (
+            *_SITE,
+            "finding_id",
+            "rule",
+            "severity",
+            "subject",
+            "title",
+            "explanation",
+            "fix",
+            "legal_basis",
+            "legal_url",
+            "organisation",
+            "category",
+            "country",
+            "evidence_count",
+            "evidence_page_urls",
+            "evidence_phases",
+            "evidence_subjects",
+        ),
+    ),
+)
+"""Each CSV file and its columns, in order; ``docs/schema.md`` explains every one."""
+
+
+# -- JSON ------------------------------------------------------------------------------
+
+
+def export_json(scan: Scan, out: TextIO) -> None:
+    """Write the whole scan as one JSON document, loadable with :func:`load_json`."""
+    document = {"schema_version": SCHEMA_VERSION, "scan": serialize.to_dict(scan)}
+    json.dump(document, out, ensure_ascii=False, indent=2)
+    out.write("\n")
+
+
+def load_json(inp: TextIO) -> Scan:
+    """Read a document written by :func:`export_json` (same major schema version)."""
+    try:
+        document = json.load(inp)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"not a privacyscan JSON export: {exc}") from exc
+    if not isinstance(document, dict) or "scan" not in document:
+        raise ConfigError("not a privacyscan JSON export: no 'scan' object")
+    version = str(document.get("schema_version", ""))
+    if version.split(".")[0] != SCHEMA_VERSION.split(".")[0]:
+        raise ConfigError(
+            f"export has schema version {version or '?'}; this privacyscan reads "
+            f"{SCHEMA_VERSION.split('.')[0]}.x"
+        )
+    return serialize.from_dict(Scan, document["scan"])
+
+
+def site_document(scan: Scan, result: SiteResult) -> dict[str, Any]:
+    """The JSON document ``privacyscan scan`` writes per site.
+
+    It repeats the scan's conditions (tool, browser, options, lists) so that one
+    site's file is evidence on its own, without the rest of the scan.
+    """
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "scan_id": scan.id,
+        "scan_started_at": scan.started_at,
+        "tool_version": scan.tool_version,
+        "browser": scan.browser,
+        "options": serialize.to_dict(scan.options),
+        "lists": serialize.to_dict(scan.lists),
+        "result": serialize.to_dict(result),
+    }
+
+
+# -- CSV -------------------------------------------------------------------------------
+
+
+def neutralise(text: str) -> str:
+    """Make a cell that a spreadsheet would read as a formula plain text.
+
+    The OWASP remedy: a leading single quote, which spreadsheets hide and treat as
+    "this is text". Applied to every text cell; numbers we wrote ourselves are safe.
+    """
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def export_csv(scan: Scan, out_dir: Path) -> list[Path]:
+    """Write one UTF-8 CSV per entity into ``out_dir``; return the files in order."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    builders: dict[str, Callable[[Scan], Iterator[dict[str, Any]]]] = {
+        "sites.csv": _site_rows,
+        "pages.csv": _page_rows,
+        "cookies.csv": _cookie_rows,
+        "requests.csv": _request_rows,
+        "storage.csv": _storage_rows,
+        "findings.csv": _finding_rows,
+    }
+    written = []
+    for filename, columns in CSV_COLUMNS:
+        path = out_dir / filename
+        _write_csv(path, columns, builders[filename](scan))
+        written.append(path)
+    return written
+
+
+def _write_csv(path: Path, columns: tuple[str, ...], rows: Iterable[dict[str, Any]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(columns)
+        for row in rows:
+            if row.keys() != set(columns):  # a programming error, caught by the tests
+                raise AssertionError(f"{path.name}: columns differ: {set(columns) ^ row.keys()}")
+            writer.writerow([_cell(row[c]) for c in columns])
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)  # digits and perhaps a minus: a number, never a formula
+    if isinstance(value, Enum):
+        value = value.value
+    if isinstance(value, tuple):
+        value = LIST_SEPARATOR.join(_text(v) for v in value)
+    return neutralise(_text(value))
+
+
+def _text(value: Any) -> str:
+    return str(value.value if isinstance(value, Enum) else value)
+
+
+def _site(scan: Scan, r: SiteResult) -> dict[str, Any]:
+    return {"scan_id": scan.id, "site_url": r.site.url, "site_name": r.site.name}
+
+
+def _initiator(i: Initiator | None) -> dict[str, Any]:
+    return {
+        "initiator_type": None if i is None else i.type,
+        "initiator_url": None if i is None else i.url,
+        "initiator_line": None if i is None else i.line,
+        "initiator_stack": None if i is None else i.stack,
+    }
+
+
+def _party(p: Party | None) -> dict[str, Any]:
+    return {
+        "party_first_party": None if p is None else p.first_party,
+        "party_domain": None if p is None else p.domain,
+        "party_organisation": None if p is None else p.organisation,
+        "party_service": None if p is None else p.service,
+        "party_category": None if p is None else p.category,
+        "party_country": None if p is None else p.country,
+        "party_eea": None if p is None else p.eea,
+        "party_source": None if p is None else p.source,
+    }
+
+
+def _site_rows(scan: Scan) -> Iterator[dict[str, Any]]:
+    for r in scan.sites:
+        yield {
+            **_site(scan, r),
+            "province": r.site.province,
+            "code": r.site.code,
+            "extra_domains": r.site.extra_domains,
+            "status": r.status,
+            "error": r.error,
+            "error_message": r.error_message,
+            "started_at": r.started_at,
+            "finished_at": r.finished_at,
+            "score": r.score,
+            "grade": r.grade,
+            "pages": len(r.pages),
+            "cookies": len(r.cookies),
+            "requests": len(r.requests),
+            "storage_items": len(r.storage),
+            "findings": len(r.findings),
+        }
+
+
+def _page_rows(scan: Scan) -> Iterator[dict[str, Any]]:
+    for r in scan.sites:
+        for p in r.pages:
+            yield {**_site(scan, r), **_page(p)}
+
+
+def _page(p: Page) -> dict[str, Any]:
+    return {
+        "url": p.url,
+        "phase": p.phase,
+        "final_url": p.final_url,
+        "status": p.status,
+        "title": p.title,
+        "redirects": tuple(f"{h.status} {h.url}" for h in p.redirects),
+        "started_at": p.started_at,
+        "load_ms": p.load_ms,
+        "duration_ms": p.duration_ms,
+        "links": p.links,
+        "error": p.error,
+        "error_message": p.error_message,
+    }
+
+
+def _cookie_rows(scan: Scan) -> Iterator[dict[str, Any]]:
+    for r in scan.sites:
+        for c in r.cookies:
+            yield {**_site(scan, r), **_cookie(c)}
+
+
+def _cookie(c: Cookie) -> dict[str, Any]:
+    return {
+        "page_url": c.page_url,
+        "phase": c.phase,
+        "name": c.name,
+        "domain": c.domain,
+        "path": c.path,
+        "source": c.source,
+        "stored": c.stored,
+        "blocked_reasons": c.blocked_reasons,
+        "in_jar": c.in_jar,
+        "expires": c.expires,
+        "lifetime_s": c.lifetime_s,
+        "secure": c.secure,
+        "http_only": c.http_only,
+        "same_site": c.same_site,
+        "partitioned": c.partitioned,
+        "size": c.size,
+        "value_hash": c.value_hash,
+        "value_prefix": c.value_prefix,
+        "value": c.value,
+        "set_by": c.set_by,
+        "frame_url": c.frame_url,
+        "first_seen_ms": c.first_seen_ms,
+        "writes": c.writes,
+        **_initiator(c.initiator),
+        **_party(c.party),
+    }
+
+
+def _request_rows(scan: Scan) -> Iterator[dict[str, Any]]:
+    for r in scan.sites:
+        for q in r.requests:
+            yield {**_site(scan, r), **_request(q)}
+
+
+def _request(q: Request) -> dict[str, Any]:
+    return {
+        "page_url": q.page_url,
+        "phase": q.phase,
+        "url": q.url,
+        "frame_url": q.frame_url,
+        "method": q.method,
+        "resource_type": q.resource_type,
+        "status": q.status,
+        "remote_ip": q.remote_ip,
+        "mime_type": q.mime_type,
+        "beacon": q.beacon,
+        "cookies_sent": q.cookies_sent,
+        "failed": q.failed,
+        "t_ms": q.t_ms,
+        **_initiator(q.initiator),
+        **_party(q.party),
+    }
+
+
+def _storage_rows(scan: Scan) -> Iterator[dict[str, Any]]:
+    for r in scan.sites:
+        for s in r.storage:
+            yield {**_site(scan, r), **_storage(s)}
+
+
+def _storage(s: StorageItem) -> dict[str, Any]:
+    return {
+        "page_url": s.page_url,
+        "phase": s.phase,
+        "kind": s.kind,
+        "origin": s.origin,
+        "key": s.key,
+        "frame_url": s.frame_url,
+        "value_hash": s.value_hash,
+        "value_prefix": s.value_prefix,
+        "value": s.value,
+        "size": s.size,
+        "first_seen_ms": s.first_seen_ms,
+        "writes": s.writes,
+        **_initiator(s.initiator),
+        **_party(s.party),
+    }
+
+
+def _finding_rows(scan: Scan) -> Iterator[dict[str, Any]]:
+    for r in scan.sites:
+        for f in r.findings:
+            yield {**_site(scan, r), **_finding(f)}
+
+
+def _finding(f: Finding) -> dict[str, Any]:
+    return {
+        "finding_id": f.id,
+        "rule": f.rule,
+        "severity": f.severity,
+        "subject": f.subject,
+        "title": f.title,
+        "explanation": f.explanation,
+        "fix": f.fix,
+        "legal_basis": f.legal_basis,
+        "legal_url": f.legal_url,
+        "organisation": f.organisation,
+        "category": f.category,
+        "country": f.country,
+        "evidence_count": len(f.evidence),
+        "evidence_page_urls": tuple(e.page_url for e in f.evidence),
+        "evidence_phases": tuple(e.phase for e in f.evidence),
+        "evidence_subjects": tuple(e.subject for e in f.evidence),
+    }

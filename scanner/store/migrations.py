@@ -1,0 +1,197 @@
+"""The SQLite schema, as an ordered list of migrations.
+
+Migration *n* (1-based) brings a database from ``PRAGMA user_version`` *n-1* to *n*.
+The store applies the missing ones in one transaction on open, so an old history
+file keeps working after an upgrade and a failed upgrade changes nothing. Append
+new migrations; never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+__all__ = ["MIGRATIONS", "Migration"]
+
+Migration = Callable[[sqlite3.Connection], None]
+"""Runs inside the open transaction; must not commit (no ``executescript``)."""
+
+# Party columns repeated on cookies, requests and storage_items so that "who loads
+# google-analytics.com" is a plain WHERE clause. party_domain is NULL exactly when
+# the thing was not classified (Party.domain is never None).
+_PARTY = """
+    party_first_party INTEGER,
+    party_domain TEXT,
+    party_organisation TEXT,
+    party_service TEXT,
+    party_category TEXT,
+    party_country TEXT,
+    party_eea INTEGER,
+    party_source TEXT"""
+
+# An Initiator as columns; initiator_type is NULL exactly when there is none.
+_INITIATOR = """
+    initiator_type TEXT,
+    initiator_url TEXT,
+    initiator_line INTEGER,
+    initiator_stack TEXT"""
+
+_V1 = (
+    """CREATE TABLE scans (
+    id TEXT PRIMARY KEY,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    tool_version TEXT NOT NULL,
+    browser TEXT NOT NULL,
+    options TEXT NOT NULL,
+    lists TEXT NOT NULL
+)""",
+    "CREATE INDEX scans_started ON scans (started_at, id)",
+    """CREATE TABLE sites (
+    id INTEGER PRIMARY KEY,
+    scan_id TEXT NOT NULL REFERENCES scans (id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    url TEXT NOT NULL,
+    name TEXT NOT NULL,
+    province TEXT,
+    code TEXT,
+    extra_domains TEXT NOT NULL,
+    status TEXT NOT NULL,
+    error TEXT,
+    error_message TEXT,
+    started_at TEXT NOT NULL,
+    finished_at TEXT NOT NULL,
+    score INTEGER,
+    grade TEXT,
+    UNIQUE (scan_id, url),
+    UNIQUE (scan_id, position)
+)""",
+    """CREATE TABLE pages (
+    id INTEGER PRIMARY KEY,
+    site_id INTEGER NOT NULL REFERENCES sites (id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    url TEXT NOT NULL,
+    phase TEXT NOT NULL,
+    final_url TEXT,
+    status INTEGER,
+    title TEXT NOT NULL,
+    redirects TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    load_ms INTEGER,
+    duration_ms INTEGER NOT NULL,
+    links TEXT NOT NULL,
+    error TEXT,
+    error_message TEXT,
+    UNIQUE (site_id, position)
+)""",
+    f"""CREATE TABLE cookies (
+    id INTEGER PRIMARY KEY,
+    site_id INTEGER NOT NULL REFERENCES sites (id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    domain TEXT NOT NULL,
+    path TEXT NOT NULL,
+    phase TEXT NOT NULL,
+    source TEXT NOT NULL,
+    stored INTEGER NOT NULL,
+    blocked_reasons TEXT NOT NULL,
+    in_jar INTEGER NOT NULL,
+    expires TEXT,
+    lifetime_s INTEGER,
+    secure INTEGER NOT NULL,
+    http_only INTEGER NOT NULL,
+    same_site TEXT,
+    partitioned INTEGER NOT NULL,
+    size INTEGER NOT NULL,
+    value_hash TEXT NOT NULL,
+    value_prefix TEXT NOT NULL,
+    value TEXT,
+    page_url TEXT NOT NULL,
+    set_by TEXT,{_INITIATOR},
+    frame_url TEXT,
+    first_seen_ms INTEGER NOT NULL,
+    writes INTEGER NOT NULL,{_PARTY},
+    UNIQUE (site_id, position)
+)""",
+    "CREATE INDEX cookies_party ON cookies (party_domain, phase)",
+    "CREATE INDEX cookies_name ON cookies (name)",
+    f"""CREATE TABLE requests (
+    id INTEGER PRIMARY KEY,
+    site_id INTEGER NOT NULL REFERENCES sites (id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    url TEXT NOT NULL,
+    phase TEXT NOT NULL,
+    page_url TEXT NOT NULL,
+    frame_url TEXT,
+    method TEXT NOT NULL,
+    resource_type TEXT NOT NULL,{_INITIATOR},
+    status INTEGER,
+    remote_ip TEXT,
+    mime_type TEXT,
+    beacon TEXT,
+    cookies_sent TEXT NOT NULL,
+    failed TEXT,
+    t_ms INTEGER NOT NULL,{_PARTY},
+    UNIQUE (site_id, position)
+)""",
+    "CREATE INDEX requests_party ON requests (party_domain, phase)",
+    "CREATE INDEX requests_organisation ON requests (party_organisation)",
+    f"""CREATE TABLE storage_items (
+    id INTEGER PRIMARY KEY,
+    site_id INTEGER NOT NULL REFERENCES sites (id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    origin TEXT NOT NULL,
+    key TEXT NOT NULL,
+    phase TEXT NOT NULL,
+    page_url TEXT NOT NULL,
+    frame_url TEXT,{_INITIATOR},
+    value_hash TEXT NOT NULL,
+    value_prefix TEXT NOT NULL,
+    value TEXT,
+    size INTEGER NOT NULL,
+    first_seen_ms INTEGER NOT NULL,
+    writes INTEGER NOT NULL,{_PARTY},
+    UNIQUE (site_id, position)
+)""",
+    "CREATE INDEX storage_items_party ON storage_items (party_domain, phase)",
+    """CREATE TABLE findings (
+    id INTEGER PRIMARY KEY,
+    site_id INTEGER NOT NULL REFERENCES sites (id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    finding_id TEXT NOT NULL,
+    rule TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    title TEXT NOT NULL,
+    explanation TEXT NOT NULL,
+    fix TEXT NOT NULL,
+    legal_basis TEXT NOT NULL,
+    legal_url TEXT NOT NULL,
+    organisation TEXT,
+    category TEXT,
+    country TEXT,
+    UNIQUE (site_id, position)
+)""",
+    "CREATE INDEX findings_rule ON findings (rule, severity)",
+    "CREATE INDEX findings_finding_id ON findings (finding_id)",
+    f"""CREATE TABLE finding_evidence (
+    id INTEGER PRIMARY KEY,
+    finding INTEGER NOT NULL REFERENCES findings (id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    page_url TEXT NOT NULL,
+    phase TEXT NOT NULL,
+    subject TEXT NOT NULL,{_INITIATOR},
+    UNIQUE (finding, position)
+)""",
+)
+
+
+def _v1_initial(conn: sqlite3.Connection) -> None:
+    """Version 1: the tables of the data model of SCHEMA_VERSION 1.0."""
+    for statement in _V1:
+        conn.execute(statement)
+
+
+MIGRATIONS: tuple[Migration, ...] = (_v1_initial,)
+"""Index *i* holds the migration to ``user_version`` *i + 1*."""

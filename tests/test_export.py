@@ -1,0 +1,245 @@
+"""The exports: JSON is the model exactly, CSV is safe to open in a spreadsheet."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import json
+import re
+from enum import Enum
+from pathlib import Path
+
+import pytest
+
+from scanner import models, serialize
+from scanner.errors import ConfigError
+from scanner.export import (
+    CSV_COLUMNS,
+    export_csv,
+    export_json,
+    load_json,
+    neutralise,
+    site_document,
+)
+from scanner.models import (
+    SCHEMA_VERSION,
+    Cookie,
+    Page,
+    Party,
+    Scan,
+    Site,
+    SiteResult,
+)
+from tests.test_store import HOSTILE, rich_scan
+
+SCHEMA_MD = Path(__file__).resolve().parent.parent / "docs" / "schema.md"
+
+
+def _read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+# -- JSON -------------------------------------------------------------------------------
+
+
+def test_json_round_trip() -> None:
+    scan = rich_scan()
+    out = io.StringIO()
+    export_json(scan, out)
+    document = json.loads(out.getvalue())
+    assert document["schema_version"] == SCHEMA_VERSION
+    assert serialize.from_dict(Scan, document["scan"]) == scan
+    assert load_json(io.StringIO(out.getvalue())) == scan
+
+
+def test_json_is_utf8_text_not_escapes() -> None:
+    out = io.StringIO()
+    export_json(rich_scan(), out)
+    assert "Súdwest-Fryslân" in out.getvalue()
+    assert out.getvalue().endswith("}\n")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "not json",
+        '{"schema_version": "1.0"}',
+        '{"schema_version": "2.0", "scan": {}}',
+        "[]",
+    ],
+)
+def test_load_json_refuses(text: str) -> None:
+    with pytest.raises(ConfigError):
+        load_json(io.StringIO(text))
+
+
+def test_site_document() -> None:
+    scan = rich_scan()
+    result = scan.sites[1]
+    doc = site_document(scan, result)
+    assert doc["schema_version"] == SCHEMA_VERSION
+    assert doc["scan_id"] == scan.id
+    assert doc["tool_version"] == scan.tool_version
+    assert doc["browser"] == scan.browser
+    assert doc["options"] == [list(p) for p in scan.options]
+    assert doc["lists"] == [list(p) for p in scan.lists]
+    # It survives a trip through JSON text and loads back into the same result.
+    again = json.loads(json.dumps(doc, ensure_ascii=False))
+    assert serialize.from_dict(SiteResult, again["result"]) == result
+
+
+# -- CSV --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+31 6 1234", "'+31 6 1234"),
+        ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ('=HYPERLINK("https://evil.example","x")', '\'=HYPERLINK("https://evil.example","x")'),
+        ("'already quoted", "'already quoted"),
+        ("a=1", "a=1"),
+        (" =1", " =1"),
+        ("", ""),
+        ("_ga", "_ga"),
+        ("https://x.nl/?a=-1", "https://x.nl/?a=-1"),
+        ("Zoë", "Zoë"),
+    ],
+)
+def test_neutralise(raw: str, expected: str) -> None:
+    assert neutralise(raw) == expected
+
+
+HOSTILE_CELLS = ("=cmd|' /C calc'!A0", "+1", "-1+1", "@x", "\tx", "\rx")
+
+
+@pytest.mark.parametrize("evil", HOSTILE_CELLS)
+def test_csv_cells_are_neutralised(tmp_path: Path, evil: str) -> None:
+    site = Site(name=evil, url="https://a.nl/", province=evil, extra_domains=(evil, "b.nl"))
+    scan = Scan(
+        id=evil,
+        started_at="t",
+        sites=(
+            SiteResult(
+                site=site,
+                error_message=evil,
+                pages=(Page(url=evil, title=evil, links=(evil,)),),
+                cookies=(
+                    Cookie(
+                        name=evil,
+                        domain=evil,
+                        value=evil,
+                        lifetime_s=-5,
+                        party=Party(first_party=False, domain=evil, organisation=evil),
+                    ),
+                ),
+            ),
+        ),
+    )
+    paths = export_csv(scan, tmp_path)
+    cells = []
+    for path in paths:
+        with path.open(encoding="utf-8", newline="") as f:
+            for row in list(csv.reader(f))[1:]:
+                cells.extend(row)
+    assert cells, "nothing written"
+    for cell in cells:
+        assert not cell.startswith(("=", "+", "@", "\t", "\r")), cell
+        assert not cell.startswith("-") or re.fullmatch(r"-\d+", cell), cell
+    assert "'" + evil in cells
+    cookies = _read_csv(tmp_path / "cookies.csv")
+    assert cookies[0]["name"] == "'" + evil
+    assert cookies[0]["party_organisation"] == "'" + evil
+    assert cookies[0]["lifetime_s"] == "-5"  # a number we wrote, not a formula
+    sites = _read_csv(tmp_path / "sites.csv")
+    assert sites[0]["extra_domains"] == f"'{evil} | b.nl"
+
+
+def test_csv_files_and_rows(tmp_path: Path) -> None:
+    scan = rich_scan()
+    paths = export_csv(scan, tmp_path / "out")
+    assert [p.name for p in paths] == [name for name, _ in CSV_COLUMNS]
+    for path, (_, columns) in zip(paths, CSV_COLUMNS, strict=True):
+        with path.open(encoding="utf-8", newline="") as f:
+            assert next(csv.reader(f)) == list(columns)
+        assert not path.read_bytes().startswith(b"\xef\xbb\xbf")
+    sites = _read_csv(tmp_path / "out" / "sites.csv")
+    assert [r["site_url"] for r in sites] == [r.site.url for r in scan.sites]
+    assert sites[0]["status"] == "done" and sites[0]["score"] == "0"
+    assert sites[2]["score"] == "" and sites[2]["pages"] == "0"
+    expected_counts = {
+        "pages.csv": sum(len(r.pages) for r in scan.sites),
+        "cookies.csv": sum(len(r.cookies) for r in scan.sites),
+        "requests.csv": sum(len(r.requests) for r in scan.sites),
+        "storage.csv": sum(len(r.storage) for r in scan.sites),
+        "findings.csv": sum(len(r.findings) for r in scan.sites),
+    }
+    for name, count in expected_counts.items():
+        rows = _read_csv(tmp_path / "out" / name)
+        assert len(rows) == count, name
+        assert all(r["scan_id"] == scan.id for r in rows)
+        assert {r["site_name"] for r in rows} <= {r.site.name for r in scan.sites}
+    cookie = _read_csv(tmp_path / "out" / "cookies.csv")[0]
+    first = scan.sites[0].cookies[0]
+    assert first.party is not None and first.initiator is not None
+    assert cookie["party_domain"] == first.party.domain
+    assert cookie["party_eea"] == "false"
+    assert cookie["party_first_party"] == "false"
+    assert cookie["secure"] == "true"
+    assert cookie["initiator_stack"] == " | ".join(first.initiator.stack)
+    assert cookie["value"] == HOSTILE[4]  # NUL and all, as UTF-8
+    unclassified = _read_csv(tmp_path / "out" / "cookies.csv")[1]
+    assert unclassified["party_domain"] == "" and unclassified["initiator_type"] == ""
+    finding = _read_csv(tmp_path / "out" / "findings.csv")[0]
+    assert finding["evidence_count"] == "2"
+    assert finding["evidence_phases"] == "accept | none"
+    page = _read_csv(tmp_path / "out" / "pages.csv")[0]
+    assert page["redirects"].startswith("301 https://")
+
+
+def test_csv_of_empty_scan_has_headers(tmp_path: Path) -> None:
+    paths = export_csv(Scan(id="e", started_at="t"), tmp_path)
+    for path, (_, columns) in zip(paths, CSV_COLUMNS, strict=True):
+        assert path.read_bytes() == (",".join(columns) + "\r\n").encode()
+
+
+# -- docs/schema.md ---------------------------------------------------------------------
+
+
+def _section(doc: str, title: str) -> str:
+    start = doc.index(f"### `{title}`")
+    end = doc.find("\n## ", start)
+    nxt = doc.find("\n### ", start + 1)
+    ends = [e for e in (end, nxt) if e != -1]
+    return doc[start : min(ends)] if ends else doc[start:]
+
+
+def test_schema_md_documents_every_csv_column() -> None:
+    doc = SCHEMA_MD.read_text(encoding="utf-8")
+    for filename, columns in CSV_COLUMNS:
+        section = _section(doc, filename)
+        missing = [c for c in columns if f"| `{c}` |" not in section]
+        assert not missing, f"{filename}: {missing}"
+
+
+def test_schema_md_documents_every_model_field() -> None:
+    doc = SCHEMA_MD.read_text(encoding="utf-8")
+    assert f"**Schema version: `{SCHEMA_VERSION}`**" in doc
+    for name in dir(models):
+        cls = getattr(models, name)
+        if isinstance(cls, type) and cls.__module__ == models.__name__:
+            section = _section(doc, name)
+            if issubclass(cls, Enum):
+                names = [m.value for m in cls]
+            elif dataclasses.is_dataclass(cls):
+                names = [f.name for f in dataclasses.fields(cls)]
+            else:
+                continue
+            missing = [n for n in names if f"| `{n}` |" not in section]
+            assert not missing, f"{name}: {missing}"

@@ -1,0 +1,597 @@
+"""Contract tests for the scan history: both back ends must behave the same.
+
+``rich_scan`` sets every field to a non-default value (and hostile strings) so a
+column forgotten in the SQLite mapping shows up as an inequality.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import sqlite3
+import stat
+from collections.abc import Iterator
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from scanner.models import (
+    Cookie,
+    CookieSource,
+    Evidence,
+    Finding,
+    Initiator,
+    Page,
+    Party,
+    Phase,
+    Redirect,
+    Request,
+    Scan,
+    Severity,
+    Site,
+    SiteResult,
+    SiteStatus,
+    StorageItem,
+    StorageKind,
+)
+from scanner.store import (
+    MemoryStore,
+    ScanNotFound,
+    ScanStore,
+    SQLiteStore,
+    StoreError,
+    StoreVersionError,
+)
+from scanner.store.migrations import MIGRATIONS
+
+LONG = "x" * 100_000
+HOSTILE = (
+    "<script>alert('x')</script>",
+    "'; DROP TABLE scans; --",
+    '=HYPERLINK("https://evil.example")',
+    "Zoë\u2019s gemeente 🍪 \u202eRTL 中文",
+    "nul\x00byte",
+    "line\nbreak\r\n\ttab",
+    "%_ LIKE \\ wildcards",
+    LONG,
+)
+
+
+def _party(i: int) -> Party:
+    return Party(
+        first_party=bool(i % 2),
+        domain=f"google-analytics.com{'' if i == 0 else i}",
+        organisation=HOSTILE[i % len(HOSTILE)],
+        service="Google Analytics",
+        category="analytics",
+        country="US",
+        eea=False,
+        source="our-base <1.2>",
+    )
+
+
+def _initiator(i: int) -> Initiator:
+    return Initiator(
+        type="script",
+        url=f"https://cdn.example/{HOSTILE[i % len(HOSTILE)]}.js",
+        line=i + 1,
+        stack=(f"f{i}@https://a.example/x.js:1:2", HOSTILE[(i + 1) % len(HOSTILE)], ""),
+    )
+
+
+def _result(n: int, name: str) -> SiteResult:
+    url = f"https://www.{name.lower().replace(' ', '')}.nl/"
+    site = Site(
+        name=name,
+        url=url,
+        province=HOSTILE[n % len(HOSTILE)],
+        code=f"GM{1680 + n}",
+        extra_domains=(f"{name}.example", "'; DROP TABLE sites; --"),
+    )
+    pages = (
+        Page(
+            url=url,
+            phase=Phase.REJECT,
+            final_url=url + "home",
+            status=200,
+            title=HOSTILE[3],
+            redirects=(Redirect(url, 301), Redirect(url + "?a=<b>", 0)),
+            started_at="2026-11-28T19:03:04.123Z",
+            load_ms=0,
+            duration_ms=4321,
+            links=(url + "a", HOSTILE[1], LONG),
+            error="timeout",
+            error_message=HOSTILE[0],
+        ),
+        Page(url=url + "contact", title="", status=None, load_ms=None),
+    )
+    cookies = (
+        Cookie(
+            name="_ga",
+            domain=".example.nl",
+            path="/p",
+            phase=Phase.ACCEPT,
+            source=CookieSource.JS,
+            stored=False,
+            blocked_reasons=("SameSiteNoneInsecure", HOSTILE[2]),
+            in_jar=False,
+            expires="2028-11-28T19:03:04Z",
+            lifetime_s=-5,
+            secure=True,
+            http_only=True,
+            same_site="",
+            partitioned=True,
+            size=42,
+            value_hash="ab" * 32,
+            value_prefix="GA1.",
+            value=HOSTILE[4],
+            page_url=url,
+            set_by="https://www.googletagmanager.com/gtag/js",
+            initiator=_initiator(n),
+            frame_url=url + "frame",
+            first_seen_ms=17,
+            writes=3,
+            party=_party(n),
+        ),
+        Cookie(name=HOSTILE[1], domain="www.example.nl", same_site=None, initiator=None),
+        Cookie(
+            name="eea-none",
+            domain="x.nl",
+            party=Party(first_party=True, domain="x.nl", eea=None),
+            initiator=Initiator("other", url="", line=0),
+        ),
+    )
+    requests = (
+        Request(
+            url="https://www.google-analytics.com/g/collect?v=2&tid=<x>",
+            phase=Phase.NONE,
+            page_url=url,
+            frame_url=url + "iframe",
+            method="POST",
+            resource_type="Ping",
+            initiator=_initiator(n + 1),
+            status=204,
+            remote_ip="2001:db8::1",
+            mime_type="text/plain",
+            beacon="sendBeacon",
+            cookies_sent=("_ga", "_gid"),
+            failed="net::ERR_ABORTED",
+            t_ms=1234,
+            party=_party(n),
+        ),
+        Request(url=HOSTILE[6]),
+    )
+    storage = (
+        StorageItem(
+            kind=StorageKind.INDEXED_DB,
+            origin="https://www.youtube.com",
+            key=HOSTILE[0],
+            phase=Phase.REJECT,
+            page_url=url,
+            frame_url="https://www.youtube.com/embed/x",
+            initiator=_initiator(n + 2),
+            value_hash="cd" * 32,
+            value_prefix="{",
+            value=HOSTILE[5],
+            size=99,
+            first_seen_ms=5,
+            writes=2,
+            party=_party(n + 1),
+        ),
+        StorageItem(kind=StorageKind.SESSION, origin="https://a.nl", key=""),
+    )
+    findings = (
+        Finding(
+            id=f"cookie-tracking-before-consent:_ga@.example.nl:{n}",
+            rule="cookie-tracking-before-consent",
+            severity=Severity.LIKELY_VIOLATION,
+            subject="_ga@.example.nl",
+            title=HOSTILE[3],
+            explanation=HOSTILE[0],
+            fix=HOSTILE[1],
+            legal_basis="Tw 11.7a",
+            legal_url="https://wetten.overheid.nl/",
+            organisation="Google",
+            category="analytics",
+            country="US",
+            evidence=(
+                Evidence(url, Phase.ACCEPT, "_ga", _initiator(n)),
+                Evidence(url + "contact", Phase.NONE, "", None),
+            ),
+        ),
+        Finding(id="x", rule="r", severity=Severity.INFO, subject="", title=""),
+        Finding(id="v", rule="r2", severity=Severity.VIOLATION, subject="s", title="t"),
+    )
+    return SiteResult(
+        site=site,
+        status=SiteStatus.PARTIAL if n else SiteStatus.DONE,
+        error="http",
+        error_message=HOSTILE[2],
+        started_at="2026-11-28T19:03:04.000Z",
+        finished_at="2026-11-28T19:04:04.000Z",
+        pages=pages,
+        cookies=cookies,
+        requests=requests,
+        storage=storage,
+        findings=findings,
+        score=0,
+        grade="F",
+    )
+
+
+def rich_scan(scan_id: str = "20261128-190304-ab12") -> Scan:
+    """A scan with every field set, two sites, hostile strings everywhere."""
+    return Scan(
+        id=scan_id,
+        started_at="2026-11-28T19:03:04.000Z",
+        finished_at="2026-11-28T20:00:00.000Z",
+        tool_version="0.1.0",
+        browser="Chromium 156.0.8078.108",
+        options=(("pages", "10"), ("raw_values", "true"), (HOSTILE[1], HOSTILE[3])),
+        lists=(("disconnect", "2026-11-01"), ("ocd", "'; DROP")),
+        sites=(
+            _result(0, "Aa en Hunze"),
+            _result(1, "Súdwest-Fryslân"),
+            dataclasses.replace(
+                _result(2, "Failed Town"),
+                status=SiteStatus.FAILED,
+                pages=(),
+                score=None,
+                grade=None,
+                error_message="",
+            ),
+        ),
+    )
+
+
+def _header(scan: Scan) -> Scan:
+    return dataclasses.replace(scan, sites=(), finished_at=None)
+
+
+def _site(i: int) -> Site:
+    return Site(name=f"Gemeente {i}", url=f"https://www.gemeente{i}.nl/")
+
+
+def _done(site: Site, **changes: Any) -> SiteResult:
+    return dataclasses.replace(
+        SiteResult(site=site, status=SiteStatus.DONE, pages=(Page(site.url),)), **changes
+    )
+
+
+@pytest.fixture(params=["sqlite", "memory"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ScanStore]:
+    backend: ScanStore
+    if request.param == "sqlite":
+        backend = SQLiteStore(tmp_path / "history" / "scans.db")
+    else:
+        backend = MemoryStore()
+    with backend:
+        yield backend
+
+
+# -- contract ---------------------------------------------------------------------------
+
+
+def test_round_trip_is_exact(store: ScanStore) -> None:
+    scan = rich_scan()
+    store.create_scan(_header(scan), [r.site for r in scan.sites])
+    for result in reversed(scan.sites):  # saving order must not change site order
+        store.save_site(scan.id, result)
+    store.finish_scan(scan.id, scan.finished_at or "")
+    loaded = store.get_scan(scan.id)
+    assert loaded == scan
+    # Spot checks on distinctions == would also catch, kept for a readable failure.
+    assert loaded.sites[0].cookies[1].same_site is None
+    assert loaded.sites[0].cookies[0].same_site == ""
+    assert loaded.sites[0].cookies[2].party is not None
+    assert loaded.sites[0].cookies[2].party.eea is None
+    assert loaded.sites[0].cookies[1].party is None
+    assert loaded.sites[0].pages[0].load_ms == 0
+    assert loaded.sites[0].pages[1].load_ms is None
+    assert type(loaded.sites[0].cookies[0].secure) is bool
+
+
+def test_create_with_results_imports_them(store: ScanStore) -> None:
+    scan = rich_scan()
+    extra = _site(9)
+    store.create_scan(scan, [scan.sites[1].site, extra])
+    loaded = store.get_scan(scan.id)
+    assert [r.site.url for r in loaded.sites] == [
+        scan.sites[1].site.url,
+        extra.url,
+        scan.sites[0].site.url,
+        scan.sites[2].site.url,
+    ]
+    assert loaded.sites[1] == SiteResult(site=extra, status=SiteStatus.PENDING)
+    assert loaded.sites[2] == scan.sites[0]
+
+
+def test_pending_and_resume(store: ScanStore) -> None:
+    sites = [_site(1), _site(2), _site(3)]
+    store.create_scan(Scan(id="s1", started_at="2026-01-01T00:00:00Z"), sites)
+    assert store.pending_sites("s1") == sites
+    loaded = store.get_scan("s1")
+    assert loaded.sites == tuple(SiteResult(site=s, status=SiteStatus.PENDING) for s in sites)
+    assert loaded.finished_at is None
+
+    store.save_site("s1", _done(sites[1]))
+    assert store.pending_sites("s1") == [sites[0], sites[2]]
+
+    # A retry replaces, never duplicates, and may update the site's details.
+    renamed = dataclasses.replace(sites[1], name="Renamed", province="Drenthe")
+    retry = _done(renamed, status=SiteStatus.FAILED, pages=(), error="dns")
+    store.save_site("s1", retry)
+    store.save_site("s1", retry)
+    loaded = store.get_scan("s1")
+    assert [r.site.url for r in loaded.sites] == [s.url for s in sites]
+    assert loaded.sites[1] == retry
+    assert store.pending_sites("s1") == [sites[0], sites[2]]
+
+    # A site that was not registered is appended.
+    store.save_site("s1", _done(_site(4)))
+    assert [r.site for r in store.get_scan("s1").sites][-1] == _site(4)
+
+
+def test_list_scans_counts(store: ScanStore) -> None:
+    assert store.list_scans() == []
+    scan = rich_scan()
+    store.create_scan(_header(scan), [r.site for r in scan.sites] + [_site(7)])
+    for r in scan.sites:
+        store.save_site(scan.id, r)
+    store.create_scan(Scan(id="20261201-000000-ffff", started_at="2026-12-01T00:00:00Z"), [])
+    summaries = store.list_scans()
+    assert [s.id for s in summaries] == ["20261201-000000-ffff", scan.id]
+    s = summaries[1]
+    assert (s.sites_total, s.sites_done, s.sites_partial, s.sites_failed, s.sites_pending) == (
+        4,
+        1,
+        1,
+        1,
+        1,
+    )
+    assert s.pages == 4
+    assert dict(s.findings_by_severity) == {
+        Severity.VIOLATION: 3,
+        Severity.LIKELY_VIOLATION: 3,
+        Severity.REVIEW: 0,
+        Severity.INFO: 3,
+    }
+    assert s.findings(Severity.VIOLATION) == 3
+    assert s.findings_total == 9
+    assert (s.started_at, s.finished_at, s.tool_version, s.browser, s.options) == (
+        scan.started_at,
+        None,
+        scan.tool_version,
+        scan.browser,
+        scan.options,
+    )
+    empty = summaries[0]
+    assert empty.sites_total == 0 and empty.pages == 0 and empty.findings_total == 0
+
+
+def test_finish_scan(store: ScanStore) -> None:
+    store.create_scan(Scan(id="s", started_at="t0"), [_site(1)])
+    store.finish_scan("s", "2026-11-28T20:00:00Z")
+    assert store.get_scan("s").finished_at == "2026-11-28T20:00:00Z"
+    assert store.list_scans()[0].finished_at == "2026-11-28T20:00:00Z"
+    with pytest.raises(ScanNotFound):
+        store.finish_scan("nope", "x")
+
+
+def test_resolve_scan_id(store: ScanStore) -> None:
+    with pytest.raises(ScanNotFound, match="empty"):
+        store.resolve_scan_id("latest")
+    ids = ["20261128-190304-ab12", "20261129-080000-cd34", "20261129-090000-ef56"]
+    for i in ids:
+        store.create_scan(Scan(id=i, started_at=f"{i[:8]}T{i[9:15]}"), [])
+    assert store.resolve_scan_id("latest") == ids[2]
+    assert store.resolve_scan_id("previous") == ids[1]
+    assert store.resolve_scan_id(ids[0]) == ids[0]
+    assert store.resolve_scan_id("20261128") == ids[0]
+    assert store.resolve_scan_id(" 20261129-09 ") == ids[2]
+    with pytest.raises(ScanNotFound, match="ambiguous"):
+        store.resolve_scan_id("20261129")
+    with pytest.raises(ScanNotFound, match="latest"):
+        store.resolve_scan_id("1999")
+    with pytest.raises(ScanNotFound):
+        store.resolve_scan_id("%")
+    with pytest.raises(LookupError):
+        store.resolve_scan_id("")
+
+
+def test_previous_needs_two_scans(store: ScanStore) -> None:
+    store.create_scan(Scan(id="only", started_at="t"), [])
+    with pytest.raises(ScanNotFound, match="only one"):
+        store.resolve_scan_id("previous")
+
+
+def test_unknown_scan_and_duplicates(store: ScanStore) -> None:
+    with pytest.raises(ScanNotFound):
+        store.get_scan("nope")
+    with pytest.raises(ScanNotFound):
+        store.pending_sites("nope")
+    with pytest.raises(ScanNotFound):
+        store.save_site("nope", _done(_site(1)))
+    store.create_scan(Scan(id="a", started_at="t"), [_site(1)])
+    with pytest.raises(StoreError, match="exists"):
+        store.create_scan(Scan(id="a", started_at="t"), [])
+    with pytest.raises(StoreError, match="share a URL"):
+        store.create_scan(Scan(id="b", started_at="t"), [_site(1), _site(1)])
+    assert [s.id for s in store.list_scans()] == ["a"]
+
+
+def test_closed_store_refuses(store: ScanStore) -> None:
+    store.close()
+    with pytest.raises(StoreError, match="closed"):
+        store.list_scans()
+
+
+# -- SQLite only ------------------------------------------------------------------------
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_sqlite_file_is_private(tmp_path: Path) -> None:
+    path = tmp_path / "scans.db"
+    old = os.umask(0o000)  # the mode must not depend on the umask
+    try:
+        with SQLiteStore(path) as store:
+            store.create_scan(Scan(id="s", started_at="t"), [_site(1)])
+            for suffix in ("", "-wal", "-shm"):
+                side = Path(str(path) + suffix)
+                assert side.exists(), suffix
+                assert _mode(side) == 0o600, suffix
+    finally:
+        os.umask(old)
+    assert _mode(path) == 0o600
+
+
+def test_sqlite_pragmas(tmp_path: Path) -> None:
+    with SQLiteStore(tmp_path / "s.db") as store:
+        conn = store._connection()
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        assert conn.execute("PRAGMA busy_timeout").fetchone()[0] > 0
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+
+
+def test_sqlite_reopen_is_idempotent_and_persistent(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    scan = rich_scan()
+    with SQLiteStore(path) as store:
+        store.create_scan(scan, [])
+    for _ in range(2):
+        with SQLiteStore(path) as store:
+            assert store.get_scan(scan.id) == scan
+    with closing(sqlite3.connect(path)) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+
+
+def test_sqlite_migrates_an_old_database(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    with SQLiteStore(path, migrations=MIGRATIONS[:1]) as store:  # a version-1 file
+        store.create_scan(rich_scan(), [])
+
+    def v2(conn: sqlite3.Connection) -> None:
+        conn.execute("ALTER TABLE scans ADD COLUMN note TEXT NOT NULL DEFAULT 'migrated'")
+
+    with SQLiteStore(path, migrations=(*MIGRATIONS[:1], v2)) as store:
+        assert store.get_scan(rich_scan().id) == rich_scan()
+        conn = store._connection()
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert conn.execute("SELECT note FROM scans").fetchone()[0] == "migrated"
+    with SQLiteStore(path, migrations=(*MIGRATIONS[:1], v2)) as store:  # again: no-op
+        assert len(store.list_scans()) == 1
+
+
+def test_sqlite_failed_migration_changes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    with SQLiteStore(path, migrations=MIGRATIONS[:1]):
+        pass
+
+    def v2(conn: sqlite3.Connection) -> None:
+        conn.execute("CREATE TABLE half_done (x)")
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        SQLiteStore(path, migrations=(*MIGRATIONS[:1], v2))
+    with closing(sqlite3.connect(path)) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+        assert "half_done" not in tables
+
+
+def test_sqlite_refuses_a_newer_database(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    with SQLiteStore(path):
+        pass
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+    with pytest.raises(StoreVersionError, match="upgrade privacyscan"):
+        SQLiteStore(path)
+
+
+def test_sqlite_refuses_a_non_database(tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text("this is not a database, " * 100)
+    with pytest.raises(StoreError, match="not a usable scan history"):
+        SQLiteStore(path)
+
+
+def test_sqlite_save_site_is_atomic(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    scan = rich_scan()
+    with SQLiteStore(path) as store:
+        store.create_scan(_header(scan), [r.site for r in scan.sites])
+        store.save_site(scan.id, scan.sites[0])
+        before = store.get_scan(scan.id)
+        # A lone surrogate cannot be encoded: the error comes after the site row, the
+        # pages and the cookies before it were written (and the old ones deleted).
+        bad_cookie = dataclasses.replace(scan.sites[0].cookies[0], value="\ud800")
+        bad = dataclasses.replace(
+            scan.sites[0],
+            status=SiteStatus.FAILED,
+            cookies=(*scan.sites[0].cookies, bad_cookie),
+        )
+        with pytest.raises(UnicodeEncodeError):
+            store.save_site(scan.id, bad)
+        assert store.get_scan(scan.id) == before
+        bad_new = dataclasses.replace(bad, site=_site(8))
+        with pytest.raises(UnicodeEncodeError):
+            store.save_site(scan.id, bad_new)
+        assert store.get_scan(scan.id) == before
+        store.save_site(scan.id, scan.sites[1])  # the connection is still usable
+    with SQLiteStore(path) as store:
+        assert store.get_scan(scan.id).sites[1] == scan.sites[1]
+        assert store.get_scan(scan.id).sites[0] == before.sites[0]
+
+
+def test_sqlite_party_columns_answer_questions(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    scan = rich_scan()
+    with SQLiteStore(path) as store:
+        store.create_scan(scan, [])
+    with closing(sqlite3.connect(path)) as conn:
+        rows = conn.execute(
+            """SELECT DISTINCT si.name FROM requests r JOIN sites si ON si.id = r.site_id
+               WHERE r.party_domain = 'google-analytics.com' AND r.phase = 'none'
+                 AND si.scan_id = ? ORDER BY si.name""",
+            (scan.id,),
+        ).fetchall()
+        assert rows == [("Aa en Hunze",)]
+        (n,) = conn.execute(
+            "SELECT COUNT(*) FROM cookies WHERE party_eea = 0 AND party_country = 'US'"
+            " AND party_category = 'analytics' AND party_first_party = 0"
+        ).fetchone()
+        assert n == 2  # sites 0 and 2 have first_party False on their _ga cookie
+        plan = " ".join(
+            str(r[-1])
+            for r in conn.execute(
+                "EXPLAIN QUERY PLAN SELECT * FROM requests WHERE party_domain = 'x'"
+            )
+        )
+        assert "INDEX" in plan
+
+
+def test_sqlite_usable_from_worker_threads(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    sites = [_site(i) for i in range(20)]
+    with SQLiteStore(tmp_path / "s.db") as store:
+        store.create_scan(Scan(id="t", started_at="t"), sites)
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            list(pool.map(lambda s: store.save_site("t", _done(s)), sites))
+        assert store.pending_sites("t") == []
+        assert [r.site for r in store.get_scan("t").sites] == sites
+
+
+def test_sqlite_two_connections_share_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    with SQLiteStore(path) as writer, SQLiteStore(path) as reader:
+        writer.create_scan(Scan(id="w", started_at="t"), [_site(1)])
+        writer.save_site("w", _done(_site(1)))
+        assert reader.get_scan("w").sites[0].status is SiteStatus.DONE
