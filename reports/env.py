@@ -1,0 +1,184 @@
+"""The Jinja environment for the reports, built per language.
+
+Built by :func:`make_env` and passed down, never kept at module level, so two
+reports in two languages can be rendered in one process without sharing state.
+Everything a website sent reaches a template as plain ``str`` and is escaped by
+autoescaping; only our own CSS and script are ever marked safe.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from scanner.errors import ConfigError
+
+from .script import ENHANCE_JS
+
+__all__ = ["LANGUAGES", "Translator", "load_messages", "make_env"]
+
+LANGUAGES = ("nl", "en")
+"""Languages with a message catalogue; Dutch is the default for Dutch officials."""
+
+_HERE = Path(__file__).parent
+
+
+def load_messages(lang: str) -> dict[str, str]:
+    """Read the message catalogue of ``lang``; an unknown language is a user error."""
+    if lang not in LANGUAGES:
+        raise ConfigError(f"unknown report language {lang!r}; choose one of {', '.join(LANGUAGES)}")
+    path = _HERE / "messages" / f"{lang}.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in data.items()
+    ):
+        raise ValueError(f"{path}: a message catalogue maps keys to strings")
+    return data
+
+
+class Translator:
+    """Looks up UI texts; a missing key raises so a typo never ships silently."""
+
+    def __init__(self, lang: str, messages: Mapping[str, str]) -> None:
+        self.lang = lang
+        self.messages = messages
+
+    def __call__(self, key: str, **values: object) -> str:
+        """Return the text for ``key`` with ``{name}`` placeholders filled in."""
+        try:
+            text = self.messages[key]
+        except KeyError:
+            raise KeyError(f"message {key!r} missing from the {self.lang} catalogue") from None
+        if values.get("n") == 1:
+            # "1 bevinding", not "1 bevindingen": a ``.one`` variant wins for n == 1.
+            text = self.messages.get(key + ".one", text)
+        return text.format_map(values) if values else text
+
+    def get(self, key: str, fallback: str) -> str:
+        """Return the text for ``key`` or ``fallback`` (for open-ended codes)."""
+        return self.messages.get(key, fallback)
+
+
+def script_hash(script: str) -> str:
+    """CSP source expression for an inline script, so no 'unsafe-inline' is needed."""
+    digest = hashlib.sha256(script.encode("utf-8")).digest()
+    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+
+
+def make_env(lang: str = "nl") -> jinja2.Environment:
+    """Build the environment for one report language, with filters and globals."""
+    t = Translator(lang, load_messages(lang))
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(_HERE / "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.globals.update(
+        t=t,
+        _=t,
+        lang=lang,
+        # Our own code, not website data: the only thing marked safe besides CSS.
+        enhance_js=Markup(ENHANCE_JS),
+        script_hash=script_hash(ENHANCE_JS),
+    )
+    filters: dict[str, Callable[..., Any]] = {
+        "date": lambda v: format_date(v, t),
+        "duration": lambda v: format_duration(v, t),
+        "num": lambda v: format_number(v, lang),
+        "pct": format_percent,
+        "severity_label": lambda v: t(f"severity.{_value(v)}"),
+        "phase_label": lambda v: t(f"phase.{_value(v)}"),
+        "phase_title": lambda v: t(f"phase.title.{_value(v)}"),
+        "status_label": lambda v: t(f"status.{_value(v)}"),
+        "category_label": lambda v: _open_label(t, "category", v),
+        "error_label": lambda v: _open_label(t, "error", v),
+        "source_label": lambda v: t(f"source.{_value(v)}"),
+        "yesno": lambda v: t("unknown") if v is None else t("yes") if v else t("no"),
+    }
+    env.filters.update(filters)
+    return env
+
+
+def _value(v: object) -> str:
+    return str(v.value) if isinstance(v, Enum) else str(v)
+
+
+def _open_label(t: Translator, prefix: str, v: object) -> str:
+    # Categories and error classes may grow in the scanner before the catalogue
+    # does: show the raw code rather than failing the whole report.
+    if v is None or v == "":
+        return t("unknown")
+    code = _value(v)
+    return t.get(f"{prefix}.{code}", code)
+
+
+def format_date(value: str | None, t: Translator) -> str:
+    """``2026-11-28T19:03:04Z`` as ``28 november 2026, 19:03 UTC``: people read dates, not ISO."""
+    if not value:
+        return t("unknown")
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return t(
+        "format.datetime",
+        day=moment.day,
+        month=t(f"month.{moment.month}"),
+        year=moment.year,
+        time=f"{moment.hour:02d}:{moment.minute:02d}",
+    )
+
+
+def format_duration(seconds: int | None, t: Translator) -> str:
+    """A cookie lifetime the way people say it: ``2 jaar``, ``13 maanden``, ``sessie``."""
+    if seconds is None:
+        return t("duration.session")
+    if seconds < 0:
+        return t("duration.expired")
+    days = seconds / 86400
+    years = round(days / 365.25)
+    months = round(days / 30.44)
+    if years >= 1 and (months >= 24 or abs(days - years * 365.25) < 16):
+        return _plural(t, "year", years)
+    if months >= 2 or days >= 45:
+        return _plural(t, "month", months)
+    if days >= 1:
+        return _plural(t, "day", round(days))
+    if seconds >= 3600:
+        return _plural(t, "hour", round(seconds / 3600))
+    if seconds >= 60:
+        return _plural(t, "minute", round(seconds / 60))
+    return _plural(t, "second", seconds)
+
+
+def _plural(t: Translator, unit: str, n: int) -> str:
+    return t(f"duration.{unit}.{'one' if n == 1 else 'other'}", n=n)
+
+
+def format_number(value: int | None, lang: str) -> str:
+    """Thousands grouped the local way (``1.234`` in Dutch, ``1,234`` in English)."""
+    if value is None:
+        return "—"
+    text = f"{value:,}"
+    return text.replace(",", ".") if lang == "nl" else text
+
+
+def format_percent(value: int | None) -> str:
+    """A whole percentage; no false precision for a handful of sites."""
+    if value is None:
+        return "—"
+    return f"{value}%"
