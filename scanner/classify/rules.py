@@ -630,6 +630,20 @@ def rule_long_lifetime(ctx: RuleContext) -> list[Finding]:
     ]
 
 
+def _set_over_https(c: Cookie, site_https: bool) -> bool:
+    """Whether the cookie was set over HTTPS, where it could and should have been Secure.
+
+    Decided by what set it: the response for a ``Set-Cookie`` (``set_by``), the document
+    of its frame for ``document.cookie`` (``frame_url``). ``page_url`` is the URL asked
+    for, which may be ``http://`` even though the cookie came after a redirect to HTTPS.
+    """
+    origin = c.set_by if c.source == CookieSource.HTTP else c.frame_url
+    for url in (origin, c.frame_url, c.page_url):
+        if url and "://" in url:
+            return url.startswith("https:")
+    return site_https
+
+
 def rule_insecure_attributes(ctx: RuleContext) -> list[Finding]:
     """First-party cookies without Secure (on HTTPS), HttpOnly (session IDs) or SameSite."""
     rule = "cookie-insecure-attributes"
@@ -640,8 +654,7 @@ def rule_insecure_attributes(ctx: RuleContext) -> list[Finding]:
         if c.party is None or not c.party.first_party:
             continue
         found = []
-        https = c.page_url.startswith("https:") if c.page_url else site_https
-        if https and not c.secure:
+        if _set_over_https(c, site_https) and not c.secure:
             found.append("secure")
         session_like = (
             c.party.category == "necessary" or bool(_SESSION_NAME_RE.search(c.name))
