@@ -45,6 +45,10 @@ class CaptureOptions:
     """Longest settle period after ``load``, however busy the network stays."""
     scroll: bool = True
     """Scroll to the bottom to trigger lazily loaded embeds."""
+    third_party_cookies: bool = True
+    """Accept third-party cookies like a default desktop Chrome (Chromium 156 headless
+    blocks them unless the profile says otherwise). ``False`` measures a browser
+    that blocks them."""
     raw_values: bool = False
     """Keep raw cookie and storage values (personal data) instead of hash + prefix."""
     headless: bool = True

@@ -172,9 +172,15 @@ class Visitor:
         options = self.options
         os.makedirs(os.path.join(profile, "Default"), exist_ok=True)
         with open(os.path.join(profile, "Default", "Preferences"), "w", encoding="utf-8") as fh:
-            json.dump(
-                {"profile": {"cookie_controls_mode": 0, "block_third_party_cookies": False}}, fh
-            )
+            # cookie_controls_mode 0 = allow third-party cookies, 1 = block them.
+            allow = options.third_party_cookies
+            prefs = {
+                "profile": {
+                    "cookie_controls_mode": 0 if allow else 1,
+                    "block_third_party_cookies": not allow,
+                }
+            }
+            json.dump(prefs, fh)
         args = [
             "--disable-site-isolation-trials",
             "--disable-features=IsolateOrigins,site-per-process,HttpsUpgrades",

@@ -1,0 +1,98 @@
+"""What the browser itself must do for the capture to be right, in real Chromium.
+
+Ground truth: a default desktop Chrome accepts a ``SameSite=None; Secure``
+third-party cookie from an iframe and from an image pixel; a visitor who has not
+been to a site before carries nothing from another site; a site sees an ordinary
+Dutch Chrome, not an automated one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from scanner.browser.session import Browser
+from scanner.config import CaptureOptions
+from scanner.models import Cookie, Site, SiteResult
+from scanner.runner import capture_site
+
+pytestmark = pytest.mark.browser
+
+IFRAMEGEM = Site("Iframegem", "https://www.iframegem.nl/")
+TRACKSTAD = Site("Trackstad", "https://www.trackstad.nl/")
+SCHOONDORP = Site("Schoondorp", "https://www.schoondorp.nl/")
+
+
+def _capture(options: CaptureOptions, visits: list[tuple[Site, list[str]]]) -> list[SiteResult]:
+    async def run() -> list[SiteResult]:
+        async with Browser(options) as browser:
+            return [await capture_site(browser, site, urls) for site, urls in visits]
+
+    return asyncio.run(run())
+
+
+def _cookie(result: SiteResult, name: str) -> Cookie:
+    return next(c for c in result.cookies if c.name == name)
+
+
+@pytest.fixture(scope="module")
+def third_party_runs(capture_options: CaptureOptions) -> dict[bool, list[SiteResult]]:
+    """The same two visits with third-party cookies allowed (default) and blocked."""
+    visits = [
+        (IFRAMEGEM, ["https://www.iframegem.nl/"]),
+        (TRACKSTAD, ["https://www.trackstad.nl/nieuws/"]),
+    ]
+    return {
+        allowed: _capture(replace(capture_options, third_party_cookies=allowed), visits)
+        for allowed in (True, False)
+    }
+
+
+@pytest.mark.parametrize(
+    ("index", "name", "how"),
+    [(0, "VISITOR_INFO1_LIVE", "iframe"), (1, "lidc", "pixel")],
+)
+def test_third_party_cookie_is_stored_by_default(
+    third_party_runs: dict[bool, list[SiteResult]], index: int, name: str, how: str
+) -> None:
+    cookie = _cookie(third_party_runs[True][index], name)
+    assert cookie.same_site == "None" and cookie.secure
+    assert cookie.stored and cookie.in_jar and cookie.blocked_reasons == (), how
+
+
+@pytest.mark.parametrize(("index", "name"), [(0, "VISITOR_INFO1_LIVE"), (1, "lidc")])
+def test_blocked_third_party_cookie_is_recorded_with_reason(
+    third_party_runs: dict[bool, list[SiteResult]], index: int, name: str
+) -> None:
+    """The control: without the profile setting Chromium refuses them, and we say why."""
+    cookie = _cookie(third_party_runs[False][index], name)
+    assert not cookie.stored and not cookie.in_jar
+    assert cookie.blocked_reasons, "a refused Set-Cookie must carry Chromium's reason"
+
+
+def test_each_site_gets_a_fresh_visitor(capture_options: CaptureOptions) -> None:
+    tracked, clean = _capture(
+        capture_options,
+        [(TRACKSTAD, ["https://www.trackstad.nl/"]), (SCHOONDORP, ["https://www.schoondorp.nl/"])],
+    )
+    assert {"_ga", "_fbp", "fr"} <= {c.name for c in tracked.cookies}
+    assert {c.name for c in clean.cookies} == {"PHPSESSID"}
+    assert all(not r.cookies_sent for r in clean.requests if "schoondorp" not in r.url)
+
+
+def test_site_sees_an_ordinary_dutch_chrome(capture_options: CaptureOptions) -> None:
+    (result,) = _capture(
+        capture_options,
+        [(Site("Kijkdoos", "https://www.kijkdoos.nl/"), ["https://www.kijkdoos.nl/"])],
+    )
+    facts: dict[str, Any] = json.loads(result.pages[0].title)
+    assert facts["webdriver"] is False
+    assert "HeadlessChrome" not in facts["userAgent"] and "Chrome/" in facts["userAgent"]
+    assert not any("Headless" in brand for brand in facts["brands"])
+    assert facts["language"] == "nl-NL"
+    assert facts["timeZone"] == "Europe/Amsterdam"
+    assert facts["cookieEnabled"] is True
