@@ -6,25 +6,52 @@ The only place that wires the browser layer to the rest: capture in, model out.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 from .browser.session import Browser
 from .failures import classify_failure
 from .models import Page, Phase, Site, SiteResult, SiteStatus
 
 
+NextPage = Callable[[Sequence[Page]], Awaitable[str | None]]
+"""Given the pages visited so far, the next URL to visit, or ``None`` to stop."""
+
+
 async def capture_site(
     browser: Browser, site: Site, urls: Sequence[str], phase: Phase = Phase.NONE
 ) -> SiteResult:
     """Open ``urls`` in order in one fresh visitor; every page's evidence is kept."""
+    queue = list(urls)
+
+    async def next_page(pages: Sequence[Page]) -> str | None:
+        return queue[len(pages)] if len(pages) < len(queue) else None
+
+    return await capture_pages(browser, site, next_page, phase, first=queue[0] if queue else None)
+
+
+async def capture_pages(
+    browser: Browser,
+    site: Site,
+    next_page: NextPage,
+    phase: Phase = Phase.NONE,
+    *,
+    first: str | None = None,
+) -> SiteResult:
+    """Visit ``first`` (the site's URL), then whatever ``next_page`` picks, as one visitor.
+
+    All pages share one browser context, like one visitor clicking through: cookies
+    carry over. A failure ends in a recorded error for the site, never an exception.
+    """
     started = _now()
     pages: list[Page] = []
     try:
         async with browser.visitor(phase) as visitor:
-            for url in urls:
+            url: str | None = first or site.url
+            while url is not None:
                 pages.append(await visitor.visit(url))
                 if pages[-1].error == "browser_crash":
                     break
+                url = await next_page(pages)
             cookies, requests, storage = visitor.results()
     except Exception as exc:  # a broken site must end in a recorded error, not a crash
         error, message = classify_failure(str(exc))
@@ -37,11 +64,15 @@ async def capture_site(
             finished_at=_now(),
             pages=tuple(pages),
         )
+    home = pages[0] if pages else None
+    crashed = any(p.error == "browser_crash" for p in pages)
     return SiteResult(
         site=site,
-        status=site_status(pages),
-        error=next((p.error for p in pages if p.error), None) if pages and pages[0].error else None,
-        error_message=pages[0].error_message if pages and pages[0].error else None,
+        status=SiteStatus.FAILED if crashed else site_status(pages),
+        error="browser_crash" if crashed else (home.error if home and home.error else None),
+        error_message=next((p.error_message for p in pages if p.error), None)
+        if crashed or (home and home.error)
+        else None,
         started_at=started,
         finished_at=_now(),
         pages=tuple(pages),

@@ -1,0 +1,217 @@
+"""Scan many sites: crawl each, capture in parallel, classify, store as each finishes.
+
+The engine owns concurrency and bounds; the browser layer owns the capture, the
+classifier owns the judgement and the store owns durability. A site's results
+are written in one transaction the moment it finishes, so a killed run keeps
+every finished site and ``resume`` only scans the rest.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import secrets
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, fields, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from . import __version__
+from .browser.session import Browser
+from .classify import classify
+from .classify.knowledge import Knowledge
+from .classify.parties import PartyResolver
+from .config import CaptureOptions
+from .crawl import SiteScope, plan
+from .fetch import discover_sitemap_urls
+from .models import Page, Phase, Scan, Site, SiteResult, SiteStatus
+from .runner import capture_pages
+from .store.base import ScanStore
+
+_PER_PAGE_BUDGET_S = 45.0
+
+
+@dataclass(frozen=True, slots=True)
+class ScanSettings:
+    """How much of each site to scan and how many sites at once."""
+
+    max_pages: int = 10
+    """Pages per site, the home page included."""
+    concurrency: int = 0
+    """Sites in parallel; 0 derives it from cores and memory (:func:`default_concurrency`)."""
+    site_timeout_s: float = 0.0
+    """Time budget per site; 0 derives it from ``max_pages``."""
+    lang: str = "nl"
+    """Language of the findings' texts."""
+
+    def effective_concurrency(self) -> int:
+        """The concurrency actually used."""
+        return self.concurrency if self.concurrency > 0 else default_concurrency()
+
+    def effective_site_timeout(self) -> float:
+        """The site budget actually used: generous per page, never unbounded."""
+        return self.site_timeout_s or 60.0 + _PER_PAGE_BUDGET_S * self.max_pages
+
+
+def default_concurrency() -> int:
+    """Sites in flight: one per core (capture is CPU-bound, ~2.4 CPU-s a page), ≤ memory/500 MB."""
+    cores = os.cpu_count() or 1
+    try:
+        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        memory = 2 * 1024**3
+    return max(1, min(cores, memory // (500 * 1024**2), 8))
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """One event for the progress display: a site started or finished."""
+
+    site: Site
+    event: str
+    """``start`` or ``done``."""
+    result: SiteResult | None = None
+
+
+def new_scan_id(now: datetime | None = None) -> str:
+    """``20261128-190304-ab12``: sorts by time, unique enough for one machine."""
+    now = now or datetime.now(UTC)
+    return now.strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2)
+
+
+def options_pairs(options: CaptureOptions, settings: ScanSettings) -> tuple[tuple[str, str], ...]:
+    """Options as (name, JSON value) pairs: shown in reports, read back by ``resume``."""
+    pairs = [(f"capture.{f.name}", json.dumps(getattr(options, f.name))) for f in fields(options)]
+    pairs += [(f"scan.{f.name}", json.dumps(getattr(settings, f.name))) for f in fields(settings)]
+    return tuple(pairs)
+
+
+def options_from_pairs(pairs: Sequence[tuple[str, str]]) -> tuple[CaptureOptions, ScanSettings]:
+    """The inverse of :func:`options_pairs`; unknown names are ignored."""
+    capture: dict[str, Any] = {}
+    scan: dict[str, Any] = {}
+    known_capture = {f.name for f in fields(CaptureOptions)}
+    known_scan = {f.name for f in fields(ScanSettings)}
+    for name, raw in pairs:
+        group, _, key = name.partition(".")
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            continue
+        if isinstance(value, list):
+            value = tuple(value)
+        if group == "capture" and key in known_capture:
+            capture[key] = value
+        elif group == "scan" and key in known_scan:
+            scan[key] = value
+    return CaptureOptions(**capture), ScanSettings(**scan)
+
+
+class Engine:
+    """Runs one scan over a store: new sites or the pending rest of an old scan."""
+
+    def __init__(
+        self,
+        store: ScanStore,
+        options: CaptureOptions,
+        settings: ScanSettings,
+        *,
+        knowledge: Knowledge,
+        resolver: PartyResolver,
+        on_progress: Callable[[Progress], None] | None = None,
+    ) -> None:
+        self.store = store
+        self.options = options
+        self.settings = settings
+        self.knowledge = knowledge
+        self.resolver = resolver
+        self.on_progress = on_progress or (lambda _event: None)
+
+    def create(self, sites: Sequence[Site], browser_version: str = "") -> str:
+        """Register a new scan with all its sites pending; returns its ID."""
+        scan = Scan(
+            id=new_scan_id(),
+            started_at=_now(),
+            tool_version=__version__,
+            browser=browser_version,
+            options=options_pairs(self.options, self.settings),
+            lists=self.knowledge.versions,
+        )
+        self.store.create_scan(scan, sites)
+        return scan.id
+
+    async def run(self, scan_id: str) -> Scan:
+        """Scan every pending site of ``scan_id``; returns the finished scan."""
+        pending = self.store.pending_sites(scan_id)
+        async with Browser(self.options) as browser:
+            limit = asyncio.Semaphore(self.settings.effective_concurrency())
+
+            async def one(site: Site) -> None:
+                async with limit:
+                    self.on_progress(Progress(site, "start"))
+                    result = await self.scan_site(browser, site)
+                    await asyncio.to_thread(self.store.save_site, scan_id, result)
+                    self.on_progress(Progress(site, "done", result))
+
+            await asyncio.gather(*(one(site) for site in pending))
+        self.store.finish_scan(scan_id, _now())
+        return self.store.get_scan(scan_id)
+
+    async def scan_site(self, browser: Browser, site: Site) -> SiteResult:
+        """Crawl and capture one site within its budget, retry once after a crash, classify."""
+        result = await self._bounded_capture(browser, site)
+        if result.error == "browser_crash":
+            result = await self._bounded_capture(browser, site)
+        return classify(
+            result,
+            resolver=self.resolver,
+            knowledge=self.knowledge,
+            now=datetime.now(UTC),
+            lang=self.settings.lang,
+        )
+
+    async def _bounded_capture(self, browser: Browser, site: Site) -> SiteResult:
+        started = _now()
+        try:
+            return await asyncio.wait_for(
+                self._crawl(browser, site), self.settings.effective_site_timeout()
+            )
+        except TimeoutError:
+            return SiteResult(
+                site=site,
+                status=SiteStatus.FAILED,
+                error="timeout",
+                error_message="The site did not finish within its time budget.",
+                started_at=started,
+                finished_at=_now(),
+            )
+
+    async def _crawl(self, browser: Browser, site: Site) -> SiteResult:
+        scope = SiteScope(site, self.resolver.extractor)
+        options = self.options
+        max_pages = self.settings.max_pages
+        sitemap: list[str] = []
+
+        async def choose(pages: Sequence[Page]) -> str | None:
+            """The next page to visit, re-planned from everything seen so far."""
+            nonlocal sitemap
+            home = pages[0]
+            if home.final_url is None or len(pages) >= max_pages:
+                return None
+            if len(pages) == 1:
+                sitemap = await asyncio.to_thread(discover_sitemap_urls, home.final_url, options)
+            links = [link for page in pages for link in page.links]
+            chosen, _ = plan(
+                home.final_url, links, sitemap, scope, max_pages, visited=[p.url for p in pages]
+            )
+            visited = {p.url for p in pages} | {p.final_url for p in pages if p.final_url}
+            return next((url for url in chosen if url not in visited), None)
+
+        return await capture_pages(browser, site, choose, Phase.NONE)
+
+
+def _now() -> str:
+    now = time.time()
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now)) + f".{int(now * 1000) % 1000:03d}Z"
