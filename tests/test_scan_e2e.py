@@ -1,0 +1,232 @@
+"""The whole pipeline through the command line, against the local test web.
+
+What a user runs: ``privacyscan scan`` with the acceptance-environment options,
+then ``scans``, ``export``, ``report``, ``diff``; and ``kill -9`` in the middle of
+a scan followed by ``privacyscan resume``.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from scanner.cli import cli
+from scanner.models import SiteStatus
+from scanner.store.sqlite import SQLiteStore
+from scanner.testweb.server import TestWeb
+from tests.test_crawl import EXPECTED_MAX_6
+
+pytestmark = pytest.mark.browser
+
+
+def _web_args(web: TestWeb) -> list[str]:
+    return ["--map-host", f"*=127.0.0.1:{web.port}", "--trust-cert-spki", web.spki_hash]
+
+
+@pytest.fixture(scope="module")
+def scanned(testweb: TestWeb, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two scans in one history: a clean site, then a tracking one plus a crawl site."""
+    base = tmp_path_factory.mktemp("e2e")
+    db = base / "history.db"
+    runner = CliRunner()
+    first = runner.invoke(
+        cli,
+        [
+            "scan",
+            "https://www.schoondorp.nl/",
+            "--db",
+            str(db),
+            "--out",
+            str(base / "out1"),
+            "--max-pages",
+            "2",
+            "-q",
+            *_web_args(testweb),
+        ],
+        catch_exceptions=False,
+    )
+    assert first.exit_code == 0, first.output
+    second = runner.invoke(
+        cli,
+        [
+            "scan",
+            "https://www.trackstad.nl/",
+            "https://www.kruimelstad.nl/",
+            "--db",
+            str(db),
+            "--out",
+            str(base / "out2"),
+            "--max-pages",
+            "6",
+            "--dwell",
+            "1",
+            "-q",
+            *_web_args(testweb),
+        ],
+        catch_exceptions=False,
+    )
+    assert second.exit_code == 0, second.output
+    return base
+
+
+def test_scan_writes_a_json_document_per_site(scanned: Path) -> None:
+    documents = sorted((scanned / "out2" / "json").glob("*.json"))
+    assert [p.name for p in documents] == ["www-kruimelstad-nl.json", "www-trackstad-nl.json"]
+    doc = json.loads((scanned / "out2" / "json" / "www-trackstad-nl.json").read_text("utf-8"))
+    assert doc["schema_version"] and doc["tool_version"] and doc["browser"].startswith("Chrom")
+    assert dict(doc["options"])["capture.map_hosts"]
+    names = {c["name"] for c in doc["result"]["cookies"]}
+    assert {"_ga", "_fbp", "fr", "lidc"} <= names
+    assert all(c["value"] is None and len(c["value_hash"]) == 64 for c in doc["result"]["cookies"])
+
+
+def test_crawl_visits_the_expected_pages(scanned: Path) -> None:
+    with SQLiteStore(scanned / "history.db") as store:
+        scan = store.get_scan(store.resolve_scan_id("latest"))
+    kruimelstad = next(r for r in scan.sites if "kruimelstad" in r.site.url)
+    assert [p.url for p in kruimelstad.pages] == EXPECTED_MAX_6
+
+
+def test_scans_lists_both(scanned: Path) -> None:
+    result = CliRunner().invoke(cli, ["scans", "--db", str(scanned / "history.db")])
+    assert result.exit_code == 0
+    assert len(result.output.strip().splitlines()) == 2
+    assert "finished" in result.output
+
+
+def test_export_csv_and_json(scanned: Path) -> None:
+    db = str(scanned / "history.db")
+    out = scanned / "export"
+    result = CliRunner().invoke(
+        cli, ["export", "latest", "--db", db, "--format", "csv", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    with (out / "cookies.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert "_ga" in {r["name"] for r in rows}
+    as_json = CliRunner().invoke(cli, ["export", "latest", "--db", db])
+    assert json.loads(as_json.output)["scan"]["sites"]
+
+
+def test_report_is_written(scanned: Path) -> None:
+    out = scanned / "report-en"
+    result = CliRunner().invoke(
+        cli,
+        [
+            "report",
+            "latest",
+            "--db",
+            str(scanned / "history.db"),
+            "--out",
+            str(out),
+            "--lang",
+            "en",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert (out / "index.html").exists() and (out / "findings.csv").exists()
+    assert 'lang="en"' in (out / "index.html").read_text("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "fail_on", "code"),
+    [
+        ("previous", "latest", "violation", 1),  # Trackstad's violations are new
+        ("previous", "latest", None, 0),
+        ("latest", "latest", "violation", 0),  # nothing new compared with itself
+        ("latest", "previous", "review", 0),  # going back only fixes findings
+    ],
+)
+def test_diff_exit_codes(scanned: Path, old: str, new: str, fail_on: str | None, code: int) -> None:
+    args = ["diff", old, new, "--db", str(scanned / "history.db"), "--format", "json"]
+    if fail_on:
+        args += ["--fail-on", fail_on]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == code, result.output
+    json.loads(result.output)
+
+
+def test_kill_9_then_resume_keeps_every_site_once(testweb: TestWeb, tmp_path: Path) -> None:
+    db = tmp_path / "killed.db"
+    sites = [
+        "https://www.schoondorp.nl/",
+        "https://www.matomorijk.nl/",
+        "https://www.trackstad.nl/",
+        "https://www.laatdorp.nl/",
+        "https://www.dieplanden.nl/",
+        "https://www.iframegem.nl/",
+    ]
+    command = [sys.executable, "-m", "scanner"]
+    common = ["--db", str(db), "--no-report", "-q"]
+    scan = subprocess.Popen(
+        [
+            *command,
+            "scan",
+            *sites,
+            *common,
+            "--out",
+            str(tmp_path / "out"),
+            "--max-pages",
+            "1",
+            "--concurrency",
+            "1",
+            "--dwell",
+            "0.5",
+            *_web_args(testweb),
+        ],
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        done_before = _wait_for_done_sites(db, at_least=2, timeout=120)
+    finally:
+        os.killpg(scan.pid, signal.SIGKILL)
+        scan.wait(timeout=30)
+    assert 2 <= len(done_before) < len(sites), "the kill must land mid-scan"
+
+    resumed = subprocess.run(
+        [*command, "resume", "latest", *common, "--out", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert resumed.returncode == 0, resumed.stderr
+    with SQLiteStore(db) as store:
+        scans = store.list_scans()
+        result = store.get_scan(scans[0].id)
+    assert len(scans) == 1
+    assert sorted(r.site.url for r in result.sites) == sorted(sites)
+    assert all(r.status is SiteStatus.DONE for r in result.sites)
+    finished_at = {r.site.url: r.finished_at for r in result.sites}
+    for url, when in done_before.items():
+        assert finished_at[url] == when, f"{url} was scanned again"
+
+
+def _wait_for_done_sites(db: Path, *, at_least: int, timeout: float) -> dict[str, str]:
+    """Finished sites (url → finished_at) once at least ``at_least`` are in the database."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if db.exists():
+            try:
+                with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1) as conn:
+                    rows = conn.execute(
+                        "SELECT url, finished_at FROM sites WHERE status = 'done'"
+                    ).fetchall()
+            except sqlite3.Error:
+                rows = []
+            if len(rows) >= at_least:
+                return {str(url): str(when) for url, when in rows}
+        time.sleep(0.2)
+    raise AssertionError("the scan did not finish sites in time")
