@@ -370,7 +370,7 @@ def lists_update() -> None:
     from .classify.lists import default_cache_dir, update_lists
 
     def fetch(url: str) -> bytes:
-        with urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310 (https constants)
+        with urllib.request.urlopen(url, timeout=60) as response:
             data: bytes = response.read()
             return data
 

@@ -293,7 +293,8 @@ class Finding:
     """A conclusion about one site, with the rule it rests on and the fix."""
 
     id: str
-    """Stable across scans: rule plus subject, e.g. ``cookie-tracking-before-consent:_ga@.example.nl``."""
+    """Stable across scans: rule plus subject,
+    e.g. ``cookie-tracking-before-consent:_ga@.example.nl``."""
     rule: str
     """Rule identifier, e.g. ``cookie-tracking-before-consent``."""
     severity: Severity

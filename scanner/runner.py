@@ -12,7 +12,6 @@ from .browser.session import Browser
 from .failures import classify_failure
 from .models import Page, Phase, Site, SiteResult, SiteStatus
 
-
 NextPage = Callable[[Sequence[Page]], Awaitable[str | None]]
 """Given the pages visited so far, the next URL to visit, or ``None`` to stop."""
 
