@@ -547,7 +547,8 @@ def _run_scan(
                 finished = _guard(lambda: asyncio.run(engine.run(scan_id)))
             except KeyboardInterrupt:
                 raise click.ClickException(
-                    f"Interrupted. Finished sites are saved; continue with: privacyscan resume {scan_id}"
+                    "Interrupted. Finished sites are saved; continue with: "
+                    f"privacyscan resume {scan_id}"
                 ) from None
         previous = _previous_scan(store, finished)
     json_dir = out / "json"
