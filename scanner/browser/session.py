@@ -150,6 +150,8 @@ class Visitor:
         self._cdp: CDPSession | None = None
         self._pending: set[asyncio.Future[None]] = set()
         self.pages: list[Page] = []
+        self.crashed = False
+        """The renderer or the whole browser died; the site is retried by the engine."""
 
     async def __aenter__(self) -> Visitor:
         self._profile = tempfile.mkdtemp(prefix="privacyscan-profile-")
@@ -219,6 +221,8 @@ class Visitor:
         context.on("page", self._on_new_page)
         self._page = context.pages[0] if context.pages else await context.new_page()
         self._page.on("dialog", self._on_dialog)
+        self._page.on("crash", self._on_crash)
+        context.on("close", self._on_crash)
         cdp = await context.new_cdp_session(self._page)
         self._cdp = cdp
         recorder = self.recorder
@@ -265,6 +269,9 @@ class Visitor:
         frame = source.get("frame")
         frame_url = getattr(frame, "url", None)
         self.recorder.hook_report(report, frame_url, time.monotonic())
+
+    def _on_crash(self, _target: Any) -> None:
+        self.crashed = True
 
     def _on_dialog(self, dialog: Any) -> None:
         # alert/confirm/prompt would block the page: dismiss, like a visitor closing it.
@@ -330,7 +337,9 @@ class Visitor:
             links = tuple(await _bounded(page.evaluate(_LINKS_JS), _EVALUATE_TIMEOUT_S) or ())
             await self._snapshot_storage(page)
         await self._snapshot_jar()
-        if error is None and status is not None and status >= 400:
+        if self.crashed:
+            error, message = classify_failure("Target crashed")
+        elif error is None and status is not None and status >= 400:
             error, message = "http", f"The server answered HTTP {status}."
         final_url = page.url if committed else None
         result = Page(
