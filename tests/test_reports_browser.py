@@ -11,25 +11,42 @@ and pass axe-core's WCAG 2.1 A/AA rules without serious or critical violations.
 from __future__ import annotations
 
 import asyncio
+import base64
 import csv
 import io
+import json
 import os
+import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+from playwright.sync_api import (
+    BrowserContext,
+    ConsoleMessage,
+    Dialog,
+    Page,
+    sync_playwright,
+)
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Request as PlaywrightRequest
 
-from reports import write_report
+from reports import diff_scans, make_env, render_diff_html, write_report
 from reports.env import LANGUAGES
 from scanner.config import CaptureOptions
 from scanner.models import Scan, Site, SiteResult
+from scanner.serialize import from_dict
+
+if TYPE_CHECKING:  # a dev dependency: imported where used, so that collection never needs it
+    from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]
 
 pytestmark = pytest.mark.browser
 
 CHROMIUM = "/usr/lib/chromium/chromium"
+FIXTURES = Path(__file__).parent / "fixtures"
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
 SITES: tuple[tuple[Site, tuple[str, ...]], ...] = (
@@ -79,7 +96,9 @@ def scan(capture_options: CaptureOptions) -> Scan:
     from scanner.runner import capture_site
 
     async def run() -> tuple[str, list[SiteResult]]:
-        async with Browser(capture_options) as browser:
+        # A shorter dwell than a real scan: loopback is fast and the report, not the
+        # capture, is under test here.
+        async with Browser(replace(capture_options, dwell_s=2.0)) as browser:
             results = await asyncio.gather(
                 *(capture_site(browser, site, urls) for site, urls in SITES)
             )
@@ -101,6 +120,25 @@ def scan(capture_options: CaptureOptions) -> Scan:
         lists=knowledge.versions,
         sites=classified,
     )
+
+
+@pytest.fixture(scope="module")
+def golden(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """The hand-built golden scan (failed and partial sites, changes, screenshots, hostile
+    strings) written in Dutch with its diff page: states the live scan does not reach."""
+    data = json.loads((FIXTURES / "scan_golden.json").read_text(encoding="utf-8"))
+    previous_data = json.loads((FIXTURES / "scan_previous.json").read_text(encoding="utf-8"))
+    scan, previous = from_dict(Scan, data), from_dict(Scan, previous_data)
+    out = tmp_path_factory.mktemp("browser-report-golden")
+    png = base64.b64decode(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+    )
+    index = write_report(
+        scan, out, lang="nl", previous=previous, screenshots={"assen": png, "assen/reject": png}
+    )
+    diff = out / "diff.html"
+    diff.write_text(render_diff_html(diff_scans(previous, scan), env=make_env("nl")), "utf-8")
+    return [*_pages(index), diff]
 
 
 @pytest.fixture(scope="module")
@@ -136,64 +174,93 @@ _INJECTED_JS = """() => {
 }"""
 
 
-@pytest.fixture(scope="module")
-def checked(reports: dict[str, Path]) -> Iterator[dict[str, PageCheck]]:
-    """Every written page opened once in Chromium from file://, watched and audited."""
-    from axe_playwright_python.sync_playwright import Axe
-    from playwright.sync_api import ConsoleMessage, Dialog, Error, Request, sync_playwright
+_START_AXE_JS = """options => {
+  document.querySelectorAll("details").forEach(d => { d.open = true; });
+  window.__axeViolations = axe.run(document, options).then(r => r.violations);
+}"""
+"""Open every ``<details>`` (axe skips hidden content, the evidence is folded) and start
+the audit without waiting, so that the pages' audits run side by side."""
 
-    axe = Axe()
-    axe_options = {
-        "runOnly": {"type": "tag", "values": AXE_TAGS},
-        "resultTypes": ["violations"],
-    }
-    out: dict[str, PageCheck] = {}
+
+def _watch(context: BrowserContext, axe: Axe, url: str) -> tuple[Page, PageCheck]:
+    """Open ``url`` in a new tab, record what it did, and start its axe-core audit."""
+    check = PageCheck(url)
+    page = context.new_page()
+
+    def on_console(msg: ConsoleMessage) -> None:
+        if msg.type == "error":
+            check.errors.append(f"console: {msg.text}")
+
+    def on_error(exc: PlaywrightError) -> None:
+        check.errors.append(f"pageerror: {exc}")
+
+    def on_request(req: PlaywrightRequest) -> None:
+        if req.url != url and not req.url.startswith("data:"):
+            check.requests.append(req.url)
+
+    def on_dialog(dialog: Dialog) -> None:
+        check.dialogs.append(f"{dialog.type}: {dialog.message}")
+        dialog.dismiss()
+
+    page.on("console", on_console)
+    page.on("pageerror", on_error)
+    page.on("request", on_request)
+    page.on("dialog", on_dialog)
+    page.goto(url, wait_until="load")
+    check.body_text = page.inner_text("body")
+    check.injected = list(page.evaluate(_INJECTED_JS))
+    check.scripts = int(page.evaluate("document.scripts.length"))
+    page.evaluate(axe.axe_script)  # through the DevTools protocol: the page's CSP allows it
+    page.evaluate(_START_AXE_JS, {"runOnly": {"type": "tag", "values": AXE_TAGS}})
+    return page, check
+
+
+def _open(context: BrowserContext, axe: Axe, urls: list[str]) -> list[PageCheck]:
+    """Open every URL in its own tab, watched, then collect the axe-core violations."""
+    opened: list[tuple[Page, PageCheck]] = []
+    try:
+        for url in urls:
+            opened.append(_watch(context, axe, url))
+        for page, check in opened:
+            check.violations = list(page.evaluate("() => window.__axeViolations"))
+    finally:
+        for page, _check in opened:
+            page.close()
+    return [check for _page, check in opened]
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[tuple[BrowserContext, Axe]]:
+    """A plain headless Chromium (no test-web mapping) and an axe-core runner."""
+    from axe_playwright_python.sync_playwright import Axe
+
     root = os.geteuid() == 0 if hasattr(os, "geteuid") else False
     with sync_playwright() as p:
         browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=["--no-sandbox"] if root else [],
+            executable_path=CHROMIUM, headless=True, args=["--no-sandbox"] if root else []
         )
         try:
-            context = browser.new_context(java_script_enabled=True, offline=True)
-            for lang, index in reports.items():
-                for path in _pages(index):
-                    url = path.as_uri()
-                    check = PageCheck(url)
-                    page = context.new_page()
-
-                    def on_console(msg: ConsoleMessage, check: PageCheck = check) -> None:
-                        if msg.type == "error":
-                            check.errors.append(f"console: {msg.text}")
-
-                    def on_error(exc: Error, check: PageCheck = check) -> None:
-                        check.errors.append(f"pageerror: {exc}")
-
-                    def on_request(req: Request, check: PageCheck = check) -> None:
-                        if req.url != check.url and not req.url.startswith("data:"):
-                            check.requests.append(req.url)
-
-                    def on_dialog(dialog: Dialog, check: PageCheck = check) -> None:
-                        check.dialogs.append(f"{dialog.type}: {dialog.message}")
-                        dialog.dismiss()
-
-                    page.on("console", on_console)
-                    page.on("pageerror", on_error)
-                    page.on("request", on_request)
-                    page.on("dialog", on_dialog)
-                    page.goto(url, wait_until="load")
-                    check.body_text = page.inner_text("body")
-                    check.injected = list(page.evaluate(_INJECTED_JS))
-                    check.scripts = int(page.evaluate("document.scripts.length"))
-                    result = axe.run(page, options=axe_options)
-                    check.violations = list(result.response["violations"])
-                    page.close()
-                    out[f"{lang}:{path.relative_to(index.parent).as_posix()}"] = check
+            context = browser.new_context(offline=True)  # belt and braces: no traffic out
+            yield context, Axe()
             context.close()
         finally:
             browser.close()
-    yield out
+
+
+@pytest.fixture(scope="module")
+def checked(
+    reports: dict[str, Path], golden: list[Path], chromium: tuple[BrowserContext, Axe]
+) -> dict[str, PageCheck]:
+    """Every written page opened once from file://, watched and audited."""
+    context, axe = chromium
+    pages = {
+        f"{lang}:{path.relative_to(index.parent).as_posix()}": path
+        for lang, index in reports.items()
+        for path in _pages(index)
+    }
+    pages |= {f"golden:{path.relative_to(golden[0].parent).as_posix()}": path for path in golden}
+    checks = _open(context, axe, [path.as_uri() for path in pages.values()])
+    return dict(zip(pages, checks, strict=True))
 
 
 # ------------------------------------------------------------------------------ tests
@@ -212,9 +279,12 @@ def test_scan_saw_the_hostile_site(scan: Scan) -> None:
     assert by_name["Trackstad"].findings and by_name["Iframegem"].findings
 
 
-def test_every_page_was_opened(reports: dict[str, Path], checked: dict[str, PageCheck]) -> None:
-    assert len(checked) == sum(len(_pages(index)) for index in reports.values())
-    assert len(checked) == len(LANGUAGES) * (1 + len(SITES))
+def test_every_page_was_opened(
+    reports: dict[str, Path], golden: list[Path], checked: dict[str, PageCheck]
+) -> None:
+    assert len(checked) == sum(len(_pages(index)) for index in reports.values()) + len(golden)
+    assert len(reports) == len(LANGUAGES)
+    assert sum(key.startswith(LANGUAGES) for key in checked) == len(LANGUAGES) * (1 + len(SITES))
 
 
 def test_no_console_errors(checked: dict[str, PageCheck]) -> None:
@@ -263,3 +333,23 @@ def test_axe_wcag21_aa_no_serious_violations(checked: dict[str, PageCheck]) -> N
         for key, c in checked.items()
     }
     assert {k: v for k, v in problems.items() if v} == {}
+
+
+def test_the_watchers_would_notice(
+    reports: dict[str, Path], chromium: tuple[BrowserContext, Axe], tmp_path: Path
+) -> None:
+    """Negative control: the page with its escaping undone and no CSP trips every check."""
+    page = reports["nl"].parent / "sites" / "vijandig.html"
+    html = page.read_text(encoding="utf-8")
+    html = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", html)
+    broken = html.replace("&lt;", "<").replace("&gt;", ">").replace("&#34;", '"')
+    broken = broken.replace('<span class="url">', '<img src="x.png"><span>', 1)
+    target = tmp_path / "broken.html"
+    target.write_text(broken, encoding="utf-8")
+    context, axe = chromium
+    [check] = _open(context, axe, [target.as_uri()])
+    assert check.dialogs  # the hostile alert(1) ran
+    assert check.injected and check.scripts > 1
+    assert check.requests  # x.png
+    assert "image-alt" in {v["id"] for v in check.violations}  # axe-core really audits
+    assert HOSTILE_TITLE not in check.body_text
