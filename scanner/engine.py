@@ -56,7 +56,7 @@ class ScanSettings:
 
 
 def default_concurrency() -> int:
-    """Sites in flight: one per core (capture is CPU-bound, ~2.4 CPU-s a page), ≤ memory/500 MB."""
+    """Sites in flight: one per core (capture is CPU-bound), at most one per 500 MB of memory."""
     cores = os.cpu_count() or 1
     try:
         memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
