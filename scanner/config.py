@@ -43,6 +43,9 @@ class CaptureOptions:
     """Network silence that counts as settled."""
     max_settle_s: float = 15.0
     """Longest settle period after ``load``, however busy the network stays."""
+    max_navigations: int = 10
+    """Main-frame documents one page visit may load (meta-refresh and script
+    reload loops end there, as a ``redirects`` error)."""
     scroll: bool = True
     """Scroll to the bottom to trigger lazily loaded embeds."""
     third_party_cookies: bool = True

@@ -135,6 +135,11 @@ def value_digest(value: str) -> tuple[str, str]:
     ]
 
 
+def now_iso() -> str:
+    """The current time in the model's one time format."""
+    return iso(datetime.now(UTC)) or ""
+
+
 def iso(when: datetime | None) -> str | None:
     """UTC ISO 8601 with milliseconds and a ``Z``: the one time format of the model."""
     if when is None:

@@ -12,7 +12,6 @@ import asyncio
 import json
 import os
 import secrets
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
@@ -24,7 +23,9 @@ from .classify import classify
 from .classify.knowledge import Knowledge
 from .classify.parties import PartyResolver
 from .config import CaptureOptions
+from .cookies import now_iso
 from .crawl import SiteScope, plan
+from .failures import classify_failure
 from .fetch import discover_sitemap_urls
 from .models import Page, Phase, Scan, Site, SiteResult, SiteStatus
 from .runner import capture_pages
@@ -133,7 +134,7 @@ class Engine:
         """Register a new scan with all its sites pending; returns its ID."""
         scan = Scan(
             id=new_scan_id(),
-            started_at=_now(),
+            started_at=now_iso(),
             tool_version=__version__,
             browser=browser_version,
             options=options_pairs(self.options, self.settings),
@@ -156,11 +157,29 @@ class Engine:
                     self.on_progress(Progress(site, "done", result))
 
             await asyncio.gather(*(one(site) for site in pending))
-        self.store.finish_scan(scan_id, _now())
+        self.store.finish_scan(scan_id, now_iso())
         return self.store.get_scan(scan_id)
 
     async def scan_site(self, browser: Browser, site: Site) -> SiteResult:
-        """Crawl and capture one site within its budget, retry once after a crash, classify."""
+        """Crawl and capture one site within its budget, retry once after a crash, classify.
+
+        Whatever the site does, this returns a result: an unexpected error becomes
+        a failed site with error class ``error``, never a failed scan.
+        """
+        started = now_iso()
+        try:
+            return await self._scan_site(browser, site)
+        except Exception as exc:
+            return SiteResult(
+                site=site,
+                status=SiteStatus.FAILED,
+                error="error",
+                error_message=classify_failure(f"{type(exc).__name__}: {exc}")[1],
+                started_at=started,
+                finished_at=now_iso(),
+            )
+
+    async def _scan_site(self, browser: Browser, site: Site) -> SiteResult:
         result = await self._bounded_capture(browser, site)
         if result.error == "browser_crash":
             result = await self._bounded_capture(browser, site)
@@ -173,7 +192,7 @@ class Engine:
         )
 
     async def _bounded_capture(self, browser: Browser, site: Site) -> SiteResult:
-        started = _now()
+        started = now_iso()
         try:
             return await asyncio.wait_for(
                 self._crawl(browser, site), self.settings.effective_site_timeout()
@@ -185,7 +204,7 @@ class Engine:
                 error="timeout",
                 error_message="The site did not finish within its time budget.",
                 started_at=started,
-                finished_at=_now(),
+                finished_at=now_iso(),
             )
 
     async def _crawl(self, browser: Browser, site: Site) -> SiteResult:
@@ -210,8 +229,3 @@ class Engine:
             return next((url for url in chosen if url not in visited), None)
 
         return await capture_pages(browser, site, choose, Phase.NONE)
-
-
-def _now() -> str:
-    now = time.time()
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now)) + f".{int(now * 1000) % 1000:03d}Z"

@@ -5,10 +5,10 @@ The only place that wires the browser layer to the rest: capture in, model out.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Awaitable, Callable, Sequence
 
 from .browser.session import Browser
+from .cookies import now_iso
 from .failures import classify_failure
 from .models import Page, Phase, Site, SiteResult, SiteStatus
 
@@ -41,7 +41,7 @@ async def capture_pages(
     All pages share one browser context, like one visitor clicking through: cookies
     carry over. A failure ends in a recorded error for the site, never an exception.
     """
-    started = _now()
+    started = now_iso()
     pages: list[Page] = []
     try:
         async with browser.visitor(phase) as visitor:
@@ -60,7 +60,7 @@ async def capture_pages(
             error=error,
             error_message=message,
             started_at=started,
-            finished_at=_now(),
+            finished_at=now_iso(),
             pages=tuple(pages),
         )
     home = pages[0] if pages else None
@@ -73,7 +73,7 @@ async def capture_pages(
         if crashed or (home and home.error)
         else None,
         started_at=started,
-        finished_at=_now(),
+        finished_at=now_iso(),
         pages=tuple(pages),
         cookies=tuple(cookies),
         requests=tuple(requests),
@@ -88,8 +88,3 @@ def site_status(pages: Sequence[Page]) -> SiteStatus:
     if any((p.error and p.error != "http") or p.final_url is None for p in pages):
         return SiteStatus.PARTIAL
     return SiteStatus.DONE
-
-
-def _now() -> str:
-    now = time.time()
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now)) + f".{int(now * 1000) % 1000:03d}Z"

@@ -99,8 +99,9 @@ class Recorder:
     _storage: list[_StorageWrite] = field(default_factory=list)
     _storage_stacks: dict[tuple[str, str, str], Initiator] = field(default_factory=dict)
     _jars: list[tuple[int, float, list[dict[str, Any]]]] = field(default_factory=list)
-    _in_flight: set[str] = field(default_factory=set)
     last_activity: float = 0.0
+    main_commits: list[str] = field(default_factory=list)
+    """Documents committed in the main frame during the current page visit."""
 
     # -- page bookkeeping -------------------------------------------------
 
@@ -109,6 +110,7 @@ class Recorder:
         self.page_urls.append(url)
         self._page_t0 = now
         self.last_activity = now
+        self.main_commits = []
 
     @property
     def _page(self) -> int:
@@ -116,11 +118,6 @@ class Recorder:
 
     def _t(self, now: float) -> int:
         return int((now - self._page_t0) * 1000)
-
-    @property
-    def in_flight(self) -> int:
-        """Requests still waiting for an answer: the settle period waits for none."""
-        return len(self._in_flight)
 
     # -- frames -----------------------------------------------------------
 
@@ -131,6 +128,8 @@ class Recorder:
         self._frames[frame["id"]] = (url, parent)
         if parent is None:
             self._main_frame = frame["id"]
+            if self.page_urls and url.startswith(("http:", "https:")):
+                self.main_commits.append(url)
 
     def frame_attached(self, frame_id: str, parent_id: str | None) -> None:
         """``Page.frameAttached``: an iframe exists before its document is requested."""
@@ -194,7 +193,6 @@ class Recorder:
             self._order.append(request_id)
         else:
             chain.append(hop)
-        self._in_flight.add(request_id)
 
     def response_received(self, event: dict[str, Any], now: float) -> None:
         """``Network.responseReceived``: status, address and type of the last hop."""
@@ -222,15 +220,13 @@ class Recorder:
         self._extra_responses.setdefault(event["requestId"], []).append(event)
         self.last_activity = now
 
-    def loading_finished(self, request_id: str, now: float) -> None:
+    def loading_finished(self, now: float) -> None:
         """``Network.loadingFinished``."""
-        self._in_flight.discard(request_id)
         self.last_activity = now
 
     def loading_failed(self, event: dict[str, Any], now: float) -> None:
         """``Network.loadingFailed``: keep Chromium's reason on the hop."""
         request_id = event["requestId"]
-        self._in_flight.discard(request_id)
         chain = self._hops.get(request_id)
         if chain:
             chain[-1].failed = str(event.get("errorText") or "failed")

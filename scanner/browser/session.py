@@ -41,6 +41,7 @@ from playwright.async_api import (
 )
 
 from ..config import CaptureOptions
+from ..cookies import now_iso
 from ..failures import classify_failure
 from ..models import Cookie, Page, Phase, Redirect, Request, StorageItem
 from .discovery import BrowserExecutable, browser_version, find_browser
@@ -288,7 +289,7 @@ class Visitor:
 
     def _on_loading_finished(self, event: dict[str, Any]) -> None:
         request_id = event["requestId"]
-        self.recorder.loading_finished(request_id, time.monotonic())
+        self.recorder.loading_finished(time.monotonic())
         if self._cdp is not None and self.recorder.wants_body(
             request_id, float(event.get("encodedDataLength", 0))
         ):
@@ -307,7 +308,7 @@ class Visitor:
         assert self._page is not None and self._cdp is not None
         page = self._page
         options = self.options
-        started_at = _now_iso()
+        started_at = now_iso()
         t0 = time.monotonic()
         self.recorder.start_page(url, t0)
         error: str | None = None
@@ -337,8 +338,18 @@ class Visitor:
             links = tuple(await _bounded(page.evaluate(_LINKS_JS), _EVALUATE_TIMEOUT_S) or ())
             await self._snapshot_storage(page)
         await self._snapshot_jar()
+        commits = self.recorder.main_commits
+        if len(commits) > 1:
+            # Client-side redirects (meta refresh, script) after the first document.
+            redirects += [Redirect(u, 0) for u in commits[: options.max_navigations][:-1]]
         if self.crashed:
             error, message = classify_failure("Target crashed")
+        elif len(commits) > options.max_navigations:
+            error = "redirects"
+            message = (
+                f"The page kept redirecting or reloading itself "
+                f"(more than {options.max_navigations} navigations)."
+            )
         elif error is None and status is not None and status >= 400:
             error, message = "http", f"The server answered HTTP {status}."
         final_url = page.url if committed else None
@@ -366,13 +377,14 @@ class Visitor:
         earliest = loaded_at + options.dwell_s
         while True:
             now = time.monotonic()
+            if len(self.recorder.main_commits) > options.max_navigations:
+                if self._cdp is not None:
+                    await _bounded(self._cdp.send("Page.stopLoading"), _EVALUATE_TIMEOUT_S)
+                return
             if now >= deadline:
                 return
-            quiet = now - self.recorder.last_activity >= options.quiet_s
-            if now >= earliest and quiet and self.recorder.in_flight == 0:
-                return
-            if now >= earliest and quiet:
-                # Long-polling and streaming requests never finish: quiet is enough.
+            # Quiet, not "no request in flight": long-polling and streams never finish.
+            if now >= earliest and now - self.recorder.last_activity >= options.quiet_s:
                 return
             await asyncio.sleep(0.1)
 
@@ -428,10 +440,3 @@ async def _dismiss(dialog: Any) -> None:
 async def _close_quietly(page: PlaywrightPage) -> None:
     with contextlib.suppress(Exception):
         await asyncio.wait_for(page.close(), 5)
-
-
-def _now_iso() -> str:
-    return (
-        time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime())
-        + f".{int(time.time() * 1000) % 1000:03d}Z"
-    )

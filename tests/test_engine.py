@@ -1,0 +1,57 @@
+"""The engine finishes a scan whatever one site does."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+
+import pytest
+
+from scanner.classify.knowledge import load_knowledge
+from scanner.classify.parties import PartyResolver, make_extractor
+from scanner.config import CaptureOptions
+from scanner.engine import Engine, ScanSettings, options_from_pairs, options_pairs
+from scanner.models import Party, Site, SiteStatus
+from scanner.store.memory import MemoryStore
+
+TRACKSTAD = Site("Trackstad", "https://www.trackstad.nl/")
+SCHOONDORP = Site("Schoondorp", "https://www.schoondorp.nl/")
+
+
+class _BrokenForTrackstad(PartyResolver):
+    """Classification that fails on one site: stands for any bug a site's data triggers."""
+
+    def party_for_host(self, host: str, site: Site) -> Party:
+        if "trackstad" in site.url:
+            raise ValueError("unexpected data from the site")
+        return super().party_for_host(host, site)
+
+
+@pytest.mark.browser
+def test_an_error_in_one_site_is_recorded_and_the_scan_finishes(
+    capture_options: CaptureOptions,
+) -> None:
+    knowledge = load_knowledge()
+    engine = Engine(
+        MemoryStore(),
+        replace(capture_options, dwell_s=1.0),
+        ScanSettings(max_pages=1, concurrency=2),
+        knowledge=knowledge,
+        resolver=_BrokenForTrackstad(make_extractor(), knowledge),
+    )
+    scan_id = engine.create([TRACKSTAD, SCHOONDORP])
+    scan = asyncio.run(engine.run(scan_id))
+    by_name = {r.site.name: r for r in scan.sites}
+    assert by_name["Trackstad"].status is SiteStatus.FAILED
+    assert by_name["Trackstad"].error == "error"
+    assert "unexpected data from the site" in (by_name["Trackstad"].error_message or "")
+    assert by_name["Schoondorp"].status is SiteStatus.DONE
+    assert scan.finished_at
+
+
+def test_options_survive_the_round_trip_for_resume() -> None:
+    options = CaptureOptions(
+        map_hosts=("*=127.0.0.1:8443",), trust_cert_spki=("x" * 44,), dwell_s=2.5, raw_values=True
+    )
+    settings = ScanSettings(max_pages=3, concurrency=2, lang="en")
+    assert options_from_pairs(options_pairs(options, settings)) == (options, settings)
