@@ -84,6 +84,8 @@ def validate_capture_options(options: CaptureOptions) -> CaptureOptions:
         host, _, port = (
             target.strip().rpartition(":") if target.count(":") == 1 else (target, "", "")
         )
+        if target.strip() == "~NOTFOUND":
+            continue  # Chromium's rule for "this host does not resolve"
         try:
             ipaddress.ip_address(host.strip("[]"))
         except ValueError:

@@ -278,6 +278,41 @@ class StorageItem:
 
 
 @dataclass(frozen=True, slots=True)
+class ApiCall:
+    """A script reading a browser feature that serves to fingerprint visitors.
+
+    One record per (api, script, frame) and phase; ``count`` says how often.
+    """
+
+    api: str
+    """What was read, e.g. ``canvas.toDataURL``, ``webgl.getParameter:UNMASKED_RENDERER_WEBGL``,
+    ``audio.OfflineAudioContext``, ``navigator.plugins``, ``font.measureText``."""
+    phase: Phase = Phase.NONE
+    page_url: str = ""
+    frame_url: str | None = None
+    origin: str = ""
+    """Origin of the frame in which the script ran."""
+    initiator: Initiator | None = None
+    """The script (innermost http(s) stack frame) and stack of the first call."""
+    count: int = 1
+    party: Party | None = None
+    """Who is behind the script; ``None`` until classified."""
+
+
+@dataclass(frozen=True, slots=True)
+class Screenshot:
+    """A picture of what the visitor saw: evidence for the report."""
+
+    label: str
+    """``page`` (the first page as first seen) or ``banner``."""
+    page_url: str
+    mime: str = "image/jpeg"
+    data: str = ""
+    """The image, base64-encoded."""
+    phase: Phase = Phase.NONE
+
+
+@dataclass(frozen=True, slots=True)
 class Evidence:
     """Where a finding was seen: enough to reproduce it."""
 
@@ -330,6 +365,11 @@ class SiteResult:
     cookies: tuple[Cookie, ...] = ()
     requests: tuple[Request, ...] = ()
     storage: tuple[StorageItem, ...] = ()
+    api_calls: tuple[ApiCall, ...] = ()
+    screenshots: tuple[Screenshot, ...] = ()
+    pages_discovered: int = 0
+    """Distinct in-scope page URLs found (links and sitemaps): the crawl's coverage.
+    Visited and failed pages are ``pages`` and those with an ``error``."""
     findings: tuple[Finding, ...] = ()
     score: int | None = None
     """0–100 derived only from the findings (see ``docs/scoring.md``)."""
