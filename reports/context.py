@@ -550,6 +550,8 @@ class SiteReport:
     pages_ok: int
     """Page visits captured."""
     pages_failed: int
+    pages_discovered: int
+    """In-scope page URLs the crawl found (links and sitemaps)."""
     """Page visits that failed."""
     screenshots: tuple[Screenshot, ...]
     """Screenshots given to the report."""
@@ -692,21 +694,18 @@ def _pages(result: SiteResult) -> tuple[PageRow, ...]:
     )
 
 
-def _screenshots(slug: str, shots: Mapping[str, bytes] | None) -> tuple[Screenshot, ...]:
-    if not shots:
-        return ()
+def _screenshots(result: SiteResult) -> tuple[Screenshot, ...]:
+    """The site's screenshots as data: URIs; anything but a raster image is dropped."""
     out = []
-    for key in sorted(shots):
-        if key == slug:
-            label = Phase.NONE.value
-        elif key.startswith(slug + "/"):
-            label = key[len(slug) + 1 :]
-        else:
+    for shot in result.screenshots:
+        try:
+            data = base64.b64decode(shot.data, validate=True)
+        except ValueError:
             continue
-        data = shots[key]
         mime = _sniff_image(data)
         if mime is None:
             continue
+        label = shot.label if shot.phase is Phase.NONE else f"{shot.phase.value}/{shot.label}"
         out.append(Screenshot(label, f"data:{mime};base64," + base64.b64encode(data).decode()))
     return tuple(out)
 
@@ -735,7 +734,6 @@ def build_site_report(
     result: SiteResult,
     *,
     previous: Scan | None = None,
-    screenshots: Mapping[str, bytes] | None = None,
     diff: ScanDiff | None = None,
     slug: str | None = None,
 ) -> SiteReport:
@@ -778,7 +776,8 @@ def build_site_report(
         pages=pages,
         pages_ok=sum(1 for p in pages if p.ok),
         pages_failed=sum(1 for p in pages if not p.ok),
-        screenshots=_screenshots(slug, screenshots),
+        pages_discovered=result.pages_discovered,
+        screenshots=_screenshots(result),
         change=_change(site_diff) if site_diff else None,
         index_href="../index.html",
     )

@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Mapping
 from pathlib import Path
 
 import jinja2
@@ -76,10 +75,9 @@ def render_site(
     *,
     env: jinja2.Environment,
     previous: Scan | None = None,
-    screenshots: Mapping[str, bytes] | None = None,
 ) -> str:
     """The per-site report (for the webmaster or supplier) as one HTML document."""
-    report = build_site_report(scan, result, previous=previous, screenshots=screenshots)
+    report = build_site_report(scan, result, previous=previous)
     return env.get_template("site.html").render(report=report)
 
 
@@ -146,12 +144,10 @@ def write_report(
     *,
     lang: str = "nl",
     previous: Scan | None = None,
-    screenshots: Mapping[str, bytes] | None = None,
 ) -> Path:
     """Write ``index.html``, ``sites/<slug>.html`` and ``findings.csv``; return the index.
 
-    ``screenshots`` maps ``<slug>`` or ``<slug>/<label>`` (``label`` a phase value or
-    free text) to PNG, JPEG or WebP bytes; anything else is skipped, never embedded.
+    Screenshots come from each site's results; only PNG, JPEG or WebP are embedded.
     """
     env = make_env(lang)
     diff = diff_scans(previous, scan) if previous is not None else None
@@ -159,7 +155,7 @@ def write_report(
     sites_dir.mkdir(parents=True, exist_ok=True)
     site_template = env.get_template("site.html")
     for result, slug in zip(scan.sites, site_slugs(scan), strict=True):
-        report = build_site_report(scan, result, screenshots=screenshots, diff=diff, slug=slug)
+        report = build_site_report(scan, result, diff=diff, slug=slug)
         (sites_dir / f"{slug}.html").write_text(
             site_template.render(report=report), encoding="utf-8"
         )

@@ -13,7 +13,7 @@ import json
 import os
 import secrets
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -212,20 +212,23 @@ class Engine:
         options = self.options
         max_pages = self.settings.max_pages
         sitemap: list[str] = []
+        discovered = 0
 
         async def choose(pages: Sequence[Page]) -> str | None:
             """The next page to visit, re-planned from everything seen so far."""
-            nonlocal sitemap
+            nonlocal sitemap, discovered
             home = pages[0]
             if home.final_url is None or len(pages) >= max_pages:
                 return None
             if len(pages) == 1:
                 sitemap = await asyncio.to_thread(discover_sitemap_urls, home.final_url, options)
             links = [link for page in pages for link in page.links]
-            chosen, _ = plan(
+            chosen, coverage = plan(
                 home.final_url, links, sitemap, scope, max_pages, visited=[p.url for p in pages]
             )
+            discovered = coverage.discovered
             visited = {p.url for p in pages} | {p.final_url for p in pages if p.final_url}
             return next((url for url in chosen if url not in visited), None)
 
-        return await capture_pages(browser, site, choose, Phase.NONE)
+        result = await capture_pages(browser, site, choose, Phase.NONE)
+        return replace(result, pages_discovered=max(discovered, len(result.pages)))

@@ -46,6 +46,7 @@ from scanner.models import (
     Finding,
     Phase,
     Scan,
+    Screenshot,
     Severity,
     Site,
     SiteResult,
@@ -91,9 +92,27 @@ def written(
     lang = str(request.param)
     out = tmp_path_factory.mktemp(f"report-{lang}")
     png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
-    shots = {"assen": png, "assen/reject": png, "aa-en-hunze": b"<svg onload=alert(1)>"}
-    index = write_report(scan, out, lang=lang, previous=previous, screenshots=shots)
+    shots = {
+        "Assen": [("page", Phase.NONE, png), ("banner", Phase.REJECT, png)],
+        "Aa en Hunze": [("page", Phase.NONE, b"<svg onload=alert(1)>")],
+    }
+    index = write_report(with_screenshots(scan, shots), out, lang=lang, previous=previous)
     return lang, index
+
+
+def with_screenshots(scan: Scan, shots: dict[str, list[tuple[str, Phase, bytes]]]) -> Scan:
+    """The scan with screenshots (label, phase, bytes) added to the named sites."""
+    sites = tuple(
+        replace(
+            r,
+            screenshots=tuple(
+                Screenshot(label, r.site.url, "image/png", base64.b64encode(data).decode(), phase)
+                for label, phase, data in shots.get(r.site.name, [])
+            ),
+        )
+        for r in scan.sites
+    )
+    return replace(scan, sites=sites)
 
 
 def _pages(index: Path) -> Iterator[tuple[Path, BeautifulSoup]]:

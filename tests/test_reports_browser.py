@@ -37,8 +37,9 @@ from playwright.sync_api import Request as PlaywrightRequest
 from reports import diff_scans, make_env, render_diff_html, write_report
 from reports.env import LANGUAGES
 from scanner.config import CaptureOptions
-from scanner.models import Scan, Site, SiteResult
+from scanner.models import Phase, Scan, Site, SiteResult
 from scanner.serialize import from_dict
+from tests.test_reports import with_screenshots
 
 if TYPE_CHECKING:  # a dev dependency: imported where used, so that collection never needs it
     from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]
@@ -133,9 +134,8 @@ def golden(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     png = base64.b64decode(
         "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
     )
-    index = write_report(
-        scan, out, lang="nl", previous=previous, screenshots={"assen": png, "assen/reject": png}
-    )
+    shots = {"Assen": [("page", Phase.NONE, png), ("banner", Phase.REJECT, png)]}
+    index = write_report(with_screenshots(scan, shots), out, lang="nl", previous=previous)
     diff = out / "diff.html"
     diff.write_text(render_diff_html(diff_scans(previous, scan), env=make_env("nl")), "utf-8")
     return [*_pages(index), diff]

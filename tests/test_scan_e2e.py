@@ -95,6 +95,8 @@ def test_crawl_visits_the_expected_pages(scanned: Path) -> None:
         scan = store.get_scan(store.resolve_scan_id("latest"))
     kruimelstad = next(r for r in scan.sites if "kruimelstad" in r.site.url)
     assert [p.url for p in kruimelstad.pages] == EXPECTED_MAX_6
+    # Coverage: the sitemaps alone list 40 in-scope pages (10 pages + 30 articles).
+    assert kruimelstad.pages_discovered >= 40
 
 
 def test_scans_lists_both(scanned: Path) -> None:
