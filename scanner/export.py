@@ -4,7 +4,7 @@ The JSON is exactly :func:`scanner.serialize.to_dict` of the model, so
 ``docs/schema.md`` documents it by documenting the dataclasses. The CSV files are
 for spreadsheets, which run formulas: every text cell that could start one is
 neutralised, because page titles, cookie names and URLs come from the scanned
-sites, not from us.
+sites, not from us. Screenshots are JSON only: a base64 image is no spreadsheet cell.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from . import serialize
 from .errors import ConfigError
 from .models import (
     SCHEMA_VERSION,
+    ApiCall,
     Cookie,
     Finding,
     Initiator,
@@ -75,9 +76,11 @@ CSV_COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "score",
             "grade",
             "pages",
+            "pages_discovered",
             "cookies",
             "requests",
             "storage_items",
+            "api_calls",
             "findings",
         ),
     ),
@@ -167,6 +170,20 @@ CSV_COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "size",
             "first_seen_ms",
             "writes",
+            *_INITIATOR,
+            *_PARTY,
+        ),
+    ),
+    (
+        "api_calls.csv",
+        (
+            *_SITE,
+            "page_url",
+            "phase",
+            "api",
+            "origin",
+            "frame_url",
+            "count",
             *_INITIATOR,
             *_PARTY,
         ),
@@ -263,6 +280,7 @@ def export_csv(scan: Scan, out_dir: Path) -> list[Path]:
         "cookies.csv": _cookie_rows,
         "requests.csv": _request_rows,
         "storage.csv": _storage_rows,
+        "api_calls.csv": _api_call_rows,
         "findings.csv": _finding_rows,
     }
     written = []
@@ -342,9 +360,11 @@ def _site_rows(scan: Scan) -> Iterator[dict[str, Any]]:
             "score": r.score,
             "grade": r.grade,
             "pages": len(r.pages),
+            "pages_discovered": r.pages_discovered,
             "cookies": len(r.cookies),
             "requests": len(r.requests),
             "storage_items": len(r.storage),
+            "api_calls": len(r.api_calls),
             "findings": len(r.findings),
         }
 
@@ -456,6 +476,25 @@ def _storage(s: StorageItem) -> dict[str, Any]:
         "writes": s.writes,
         **_initiator(s.initiator),
         **_party(s.party),
+    }
+
+
+def _api_call_rows(scan: Scan) -> Iterator[dict[str, Any]]:
+    for r in scan.sites:
+        for a in r.api_calls:
+            yield {**_site(scan, r), **_api_call(a)}
+
+
+def _api_call(a: ApiCall) -> dict[str, Any]:
+    return {
+        "page_url": a.page_url,
+        "phase": a.phase,
+        "api": a.api,
+        "origin": a.origin,
+        "frame_url": a.frame_url,
+        "count": a.count,
+        **_initiator(a.initiator),
+        **_party(a.party),
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import csv
 import dataclasses
 import io
@@ -24,14 +25,18 @@ from scanner.export import (
 )
 from scanner.models import (
     SCHEMA_VERSION,
+    ApiCall,
     Cookie,
+    Initiator,
     Page,
     Party,
+    Phase,
     Scan,
+    Screenshot,
     Site,
     SiteResult,
 )
-from tests.test_store import HOSTILE, rich_scan
+from tests.test_store import HOSTILE, JPEG, PNG, rich_scan
 
 SCHEMA_MD = Path(__file__).resolve().parent.parent / "docs" / "schema.md"
 
@@ -52,6 +57,26 @@ def test_json_round_trip() -> None:
     assert document["schema_version"] == SCHEMA_VERSION
     assert serialize.from_dict(Scan, document["scan"]) == scan
     assert load_json(io.StringIO(out.getvalue())) == scan
+
+
+def test_json_screenshots_are_base64_text() -> None:
+    scan = rich_scan()
+    out = io.StringIO()
+    export_json(scan, out)
+    site = json.loads(out.getvalue())["scan"]["sites"][0]
+    assert site["pages_discovered"] == 17
+    shots = site["screenshots"]
+    assert [s["label"] for s in shots] == ["page", HOSTILE[0] + HOSTILE[3]]
+    assert all(isinstance(s["data"], str) for s in shots)
+    assert base64.b64decode(shots[0]["data"], validate=True) == JPEG + b"\x00"
+    assert base64.b64decode(shots[1]["data"], validate=True) == PNG
+    assert (shots[1]["mime"], shots[1]["phase"]) == ("image/png", "accept")
+    call = site["api_calls"][0]
+    assert call["party"]["category"] == "fingerprinting"
+    assert call["initiator"]["stack"][0] == "f3@https://a.example/x.js:1:2"
+    assert call["count"] == 7 and call["phase"] == "reject"
+    result = site_document(scan, scan.sites[0])["result"]
+    assert result["screenshots"] == shots and result["api_calls"] == site["api_calls"]
 
 
 def test_json_is_utf8_text_not_escapes() -> None:
@@ -139,6 +164,18 @@ def test_csv_cells_are_neutralised(tmp_path: Path, evil: str) -> None:
                         party=Party(first_party=False, domain=evil, organisation=evil),
                     ),
                 ),
+                api_calls=(
+                    ApiCall(
+                        api=evil,
+                        page_url=evil,
+                        frame_url=evil,
+                        origin=evil,
+                        initiator=Initiator(evil, url=evil, stack=(evil, "f@x.js:1:2")),
+                        count=-1,
+                        party=Party(first_party=False, domain=evil, service=evil),
+                    ),
+                ),
+                screenshots=(Screenshot(label=evil, page_url=evil, data="U0NSRUVOU0hPVA=="),),
             ),
         ),
     )
@@ -159,6 +196,13 @@ def test_csv_cells_are_neutralised(tmp_path: Path, evil: str) -> None:
     assert cookies[0]["lifetime_s"] == "-5"  # a number we wrote, not a formula
     sites = _read_csv(tmp_path / "sites.csv")
     assert sites[0]["extra_domains"] == f"'{evil} | b.nl"
+    (call,) = _read_csv(tmp_path / "api_calls.csv")
+    for column in ("api", "page_url", "frame_url", "origin", "initiator_type", "initiator_url"):
+        assert call[column] == "'" + evil, column
+    assert call["initiator_stack"] == f"'{evil} | f@x.js:1:2"
+    assert call["party_domain"] == call["party_service"] == "'" + evil
+    assert call["count"] == "-1"
+    assert "U0NSRUVOU0hPVA==" not in cells  # screenshots are JSON only
 
 
 def test_csv_files_and_rows(tmp_path: Path) -> None:
@@ -173,11 +217,14 @@ def test_csv_files_and_rows(tmp_path: Path) -> None:
     assert [r["site_url"] for r in sites] == [r.site.url for r in scan.sites]
     assert sites[0]["status"] == "done" and sites[0]["score"] == "0"
     assert sites[2]["score"] == "" and sites[2]["pages"] == "0"
+    assert [r["pages_discovered"] for r in sites] == ["17", "18", "19"]
+    assert [r["api_calls"] for r in sites] == ["3", "3", "3"]
     expected_counts = {
         "pages.csv": sum(len(r.pages) for r in scan.sites),
         "cookies.csv": sum(len(r.cookies) for r in scan.sites),
         "requests.csv": sum(len(r.requests) for r in scan.sites),
         "storage.csv": sum(len(r.storage) for r in scan.sites),
+        "api_calls.csv": sum(len(r.api_calls) for r in scan.sites),
         "findings.csv": sum(len(r.findings) for r in scan.sites),
     }
     for name, count in expected_counts.items():
@@ -201,6 +248,20 @@ def test_csv_files_and_rows(tmp_path: Path) -> None:
     assert finding["evidence_phases"] == "accept | none"
     page = _read_csv(tmp_path / "out" / "pages.csv")[0]
     assert page["redirects"].startswith("301 https://")
+    calls = _read_csv(tmp_path / "out" / "api_calls.csv")
+    call, bare = calls[0], calls[1]
+    first_call = scan.sites[0].api_calls[0]
+    assert first_call.party is not None and first_call.initiator is not None
+    assert call["api"] == first_call.api and call["phase"] == Phase.REJECT.value
+    assert (call["count"], call["origin"]) == ("7", "https://fp.example")
+    assert call["party_category"] == "fingerprinting" and call["party_eea"] == "false"
+    assert call["initiator_stack"] == " | ".join(first_call.initiator.stack)
+    assert call["initiator_line"] == "4"
+    assert bare["party_domain"] == "" and bare["initiator_type"] == "script"
+    assert bare["initiator_stack"] == "" and bare["frame_url"] == ""
+    assert calls[2]["api"] == "'" + HOSTILE[2]  # =HYPERLINK(…) neutralised
+    everything = "".join(p.read_text(encoding="utf-8") for p in paths)
+    assert scan.sites[0].screenshots[0].data not in everything  # screenshots: JSON only
 
 
 def test_csv_of_empty_scan_has_headers(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ column forgotten in the SQLite mapping shows up as an inequality.
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import os
 import sqlite3
@@ -18,6 +19,7 @@ from typing import Any
 import pytest
 
 from scanner.models import (
+    ApiCall,
     Cookie,
     CookieSource,
     Evidence,
@@ -29,6 +31,7 @@ from scanner.models import (
     Redirect,
     Request,
     Scan,
+    Screenshot,
     Severity,
     Site,
     SiteResult,
@@ -79,6 +82,14 @@ def _initiator(i: int) -> Initiator:
         line=i + 1,
         stack=(f"f{i}@https://a.example/x.js:1:2", HOSTILE[(i + 1) % len(HOSTILE)], ""),
     )
+
+
+JPEG = b"\xff\xd8\xff\xe0" + bytes(range(256)) + b"\x00" * 7 + b"\xff\xd9"
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(255, -1, -1))
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
 
 
 def _result(n: int, name: str) -> SiteResult:
@@ -182,6 +193,30 @@ def _result(n: int, name: str) -> SiteResult:
         ),
         StorageItem(kind=StorageKind.SESSION, origin="https://a.nl", key=""),
     )
+    api_calls = (
+        ApiCall(
+            api="webgl.getParameter:UNMASKED_RENDERER_WEBGL",
+            phase=Phase.REJECT,
+            page_url=url,
+            frame_url="https://fp.example/frame?x=<y>",
+            origin="https://fp.example",
+            initiator=_initiator(n + 3),
+            count=7,
+            party=dataclasses.replace(_party(n + 2), category="fingerprinting"),
+        ),
+        ApiCall(api="canvas.toDataURL", count=0, initiator=Initiator("script", stack=())),
+        ApiCall(api=HOSTILE[2 + n % 3]),
+    )
+    screenshots = (
+        Screenshot(label="page", page_url=url, data=_b64(JPEG + bytes([n]))),
+        Screenshot(
+            label=HOSTILE[0] + HOSTILE[3],
+            page_url=HOSTILE[1],
+            mime="image/png",
+            data=_b64(PNG),
+            phase=Phase.ACCEPT,
+        ),
+    )
     findings = (
         Finding(
             id=f"cookie-tracking-before-consent:_ga@.example.nl:{n}",
@@ -215,6 +250,9 @@ def _result(n: int, name: str) -> SiteResult:
         cookies=cookies,
         requests=requests,
         storage=storage,
+        api_calls=api_calls,
+        screenshots=screenshots,
+        pages_discovered=17 + n,
         findings=findings,
         score=0,
         grade="F",
@@ -291,6 +329,23 @@ def test_round_trip_is_exact(store: ScanStore) -> None:
     assert loaded.sites[0].pages[0].load_ms == 0
     assert loaded.sites[0].pages[1].load_ms is None
     assert type(loaded.sites[0].cookies[0].secure) is bool
+    assert loaded.sites[1].pages_discovered == 18
+    assert loaded.sites[0].api_calls[0].initiator == _initiator(3)
+    assert loaded.sites[0].api_calls[2].party is None
+    assert base64.b64decode(loaded.sites[0].screenshots[1].data) == PNG
+
+
+@pytest.mark.parametrize(
+    "data",
+    ["", "YQ==", "YQ", "YR==", "YQ==\n", "not base64!", "Zm9v YmFy", HOSTILE[3], _b64(JPEG)],
+)
+def test_screenshot_data_comes_back_unchanged(store: ScanStore, data: str) -> None:
+    """Canonical base64 or not (missing or odd padding, line breaks), the text is kept."""
+    site = _site(1)
+    shot = Screenshot(label="banner", page_url=site.url, data=data)
+    store.create_scan(Scan(id="s", started_at="t"), [site])
+    store.save_site("s", _done(site, screenshots=(shot, shot)))
+    assert store.get_scan("s").sites[0].screenshots == (shot, shot)
 
 
 def test_create_with_results_imports_them(store: ScanStore) -> None:
@@ -471,21 +526,104 @@ def test_sqlite_reopen_is_idempotent_and_persistent(tmp_path: Path) -> None:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
 
 
-def test_sqlite_migrates_an_old_database(tmp_path: Path) -> None:
+def test_sqlite_applies_a_new_migration(tmp_path: Path) -> None:
     path = tmp_path / "s.db"
-    with SQLiteStore(path, migrations=MIGRATIONS[:1]) as store:  # a version-1 file
+    with SQLiteStore(path) as store:
         store.create_scan(rich_scan(), [])
 
-    def v2(conn: sqlite3.Connection) -> None:
+    def extra(conn: sqlite3.Connection) -> None:
         conn.execute("ALTER TABLE scans ADD COLUMN note TEXT NOT NULL DEFAULT 'migrated'")
 
-    with SQLiteStore(path, migrations=(*MIGRATIONS[:1], v2)) as store:
+    migrations = (*MIGRATIONS, extra)
+    with SQLiteStore(path, migrations=migrations) as store:
         assert store.get_scan(rich_scan().id) == rich_scan()
         conn = store._connection()
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) + 1
         assert conn.execute("SELECT note FROM scans").fetchone()[0] == "migrated"
-    with SQLiteStore(path, migrations=(*MIGRATIONS[:1], v2)) as store:  # again: no-op
+    with SQLiteStore(path, migrations=migrations) as store:  # again: no-op
         assert len(store.list_scans()) == 1
+
+
+def test_sqlite_upgrades_a_version_1_database(tmp_path: Path) -> None:
+    """A history written before api_calls and screenshots keeps its data and takes them."""
+    path = tmp_path / "s.db"
+    with SQLiteStore(path, migrations=MIGRATIONS[:1]):
+        pass  # the schema as version 1 left it; filled below as version 1 code did
+    site = Site(name="Oud", url="https://www.oud.nl/", province="Drenthe", code="GM0001")
+    with closing(sqlite3.connect(path)) as conn, conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+        conn.execute(
+            "INSERT INTO scans VALUES ('old', 't0', 't1', '0.1.0', 'Chromium 1',"
+            " '[[\"pages\",\"10\"]]', '[]')"
+        )
+        site_id = conn.execute(
+            "INSERT INTO sites (scan_id, position, url, name, province, code, extra_domains,"
+            " status, started_at, finished_at, score, grade)"
+            " VALUES ('old', 0, ?, ?, ?, ?, '[]', 'done', 's0', 's1', 90, 'A')",
+            (site.url, site.name, site.province, site.code),
+        ).lastrowid
+        conn.execute(
+            "INSERT INTO pages (site_id, position, url, phase, title, redirects, started_at,"
+            " duration_ms, links) VALUES (?, 0, ?, 'none', 'Home', '[]', 'p0', 5, '[]')",
+            (site_id, site.url),
+        )
+        conn.execute(
+            "INSERT INTO cookies (site_id, position, name, domain, path, phase, source, stored,"
+            " blocked_reasons, in_jar, secure, http_only, partitioned, size, value_hash,"
+            " value_prefix, page_url, first_seen_ms, writes, party_first_party, party_domain)"
+            " VALUES (?, 0, '_ga', '.oud.nl', '/', 'none', 'js', 1, '[]', 1, 0, 0, 0, 30,"
+            " 'ab', 'GA1.', ?, 3, 1, 0, 'google-analytics.com')",
+            (site_id, site.url),
+        )
+    old = SiteResult(
+        site=site,
+        started_at="s0",
+        finished_at="s1",
+        pages=(Page(url=site.url, title="Home", started_at="p0", duration_ms=5),),
+        cookies=(
+            Cookie(
+                name="_ga",
+                domain=".oud.nl",
+                source=CookieSource.JS,
+                size=30,
+                value_hash="ab",
+                value_prefix="GA1.",
+                page_url=site.url,
+                first_seen_ms=3,
+                party=Party(first_party=False, domain="google-analytics.com"),
+            ),
+        ),
+        score=90,
+        grade="A",
+    )
+    expected = Scan(
+        id="old",
+        started_at="t0",
+        finished_at="t1",
+        tool_version="0.1.0",
+        browser="Chromium 1",
+        options=(("pages", "10"),),
+        sites=(old,),
+    )
+    with SQLiteStore(path) as store:
+        conn = store._connection()
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2 == len(MIGRATIONS)
+        loaded = store.get_scan("old")
+        assert loaded == expected
+        assert loaded.sites[0].pages_discovered == 0
+        assert loaded.sites[0].api_calls == () and loaded.sites[0].screenshots == ()
+        rich = rich_scan().sites[0]
+        upgraded = dataclasses.replace(
+            old,
+            api_calls=rich.api_calls,
+            screenshots=rich.screenshots,
+            pages_discovered=rich.pages_discovered,
+        )
+        store.save_site("old", upgraded)
+        store.create_scan(rich_scan(), [])
+    with SQLiteStore(path) as store:  # reopening an upgraded file changes nothing
+        assert store.get_scan("old") == dataclasses.replace(expected, sites=(upgraded,))
+        assert store.get_scan(rich_scan().id) == rich_scan()
 
 
 def test_sqlite_failed_migration_changes_nothing(tmp_path: Path) -> None:
@@ -575,6 +713,35 @@ def test_sqlite_party_columns_answer_questions(tmp_path: Path) -> None:
             )
         )
         assert "INDEX" in plan
+
+
+def test_sqlite_api_calls_and_screenshots_are_columns(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    scan = rich_scan()
+    with SQLiteStore(path) as store:
+        store.create_scan(scan, [])
+    with closing(sqlite3.connect(path)) as conn:
+        rows = conn.execute(
+            """SELECT si.name, a.count, a.initiator_line FROM api_calls a
+               JOIN sites si ON si.id = a.site_id
+               WHERE a.api LIKE 'webgl.%' AND a.party_category = 'fingerprinting'
+                 AND a.phase = 'reject' ORDER BY si.position"""
+        ).fetchall()
+        assert rows == [("Aa en Hunze", 7, 4), ("Súdwest-Fryslân", 7, 5), ("Failed Town", 7, 6)]
+        shots = conn.execute(
+            "SELECT typeof(data), length(data), data FROM screenshots ORDER BY site_id, position"
+        ).fetchall()
+        assert [(t, n) for t, n, _ in shots] == [("blob", len(JPEG) + 1), ("blob", len(PNG))] * 3
+        assert shots[1][2] == PNG  # the image itself, usable without decoding
+        discovered = conn.execute("SELECT pages_discovered FROM sites ORDER BY position")
+        assert [r[0] for r in discovered] == [17, 18, 19]
+        for query in (
+            "SELECT * FROM api_calls WHERE site_id = 1",
+            "SELECT * FROM api_calls WHERE party_domain = 'x'",
+            "SELECT * FROM screenshots WHERE site_id = 1",
+        ):
+            plan = " ".join(str(r[-1]) for r in conn.execute("EXPLAIN QUERY PLAN " + query))
+            assert "INDEX" in plan, query
 
 
 def test_sqlite_usable_from_worker_threads(tmp_path: Path) -> None:

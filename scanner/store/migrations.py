@@ -187,11 +187,52 @@ _V1 = (
 )
 
 
+# Version 2: fingerprinting API reads, screenshots and the crawl's coverage. Like every
+# child table, UNIQUE (site_id, position) is also the index that finds a site's rows;
+# api_calls repeats the _PARTY and _INITIATOR columns so "who fingerprints" is a WHERE.
+_V2 = (
+    "ALTER TABLE sites ADD COLUMN pages_discovered INTEGER NOT NULL DEFAULT 0",
+    f"""CREATE TABLE api_calls (
+    id INTEGER PRIMARY KEY,
+    site_id INTEGER NOT NULL REFERENCES sites (id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    api TEXT NOT NULL,
+    phase TEXT NOT NULL,
+    page_url TEXT NOT NULL,
+    frame_url TEXT,
+    origin TEXT NOT NULL,{_INITIATOR},
+    count INTEGER NOT NULL,{_PARTY},
+    UNIQUE (site_id, position)
+)""",
+    "CREATE INDEX api_calls_party ON api_calls (party_domain, phase)",
+    "CREATE INDEX api_calls_api ON api_calls (api)",
+    # data is the decoded image (BLOB); only text that is not canonical base64 is kept
+    # as TEXT, so the model's string always comes back unchanged.
+    """CREATE TABLE screenshots (
+    id INTEGER PRIMARY KEY,
+    site_id INTEGER NOT NULL REFERENCES sites (id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    label TEXT NOT NULL,
+    page_url TEXT NOT NULL,
+    mime TEXT NOT NULL,
+    phase TEXT NOT NULL,
+    data BLOB NOT NULL,
+    UNIQUE (site_id, position)
+)""",
+)
+
+
 def _v1_initial(conn: sqlite3.Connection) -> None:
     """Version 1: the tables of the data model of SCHEMA_VERSION 1.0."""
     for statement in _V1:
         conn.execute(statement)
 
 
-MIGRATIONS: tuple[Migration, ...] = (_v1_initial,)
+def _v2_api_calls_screenshots(conn: sqlite3.Connection) -> None:
+    """Version 2: ``ApiCall``, ``Screenshot`` and ``SiteResult.pages_discovered``."""
+    for statement in _V2:
+        conn.execute(statement)
+
+
+MIGRATIONS: tuple[Migration, ...] = (_v1_initial, _v2_api_calls_screenshots)
 """Index *i* holds the migration to ``user_version`` *i + 1*."""

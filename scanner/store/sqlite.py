@@ -9,6 +9,8 @@ browsers were made to store, so it is created readable by its owner only.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import os
 import sqlite3
@@ -22,6 +24,7 @@ from typing import Any, Self
 
 from .. import serialize
 from ..models import (
+    ApiCall,
     Cookie,
     CookieSource,
     Evidence,
@@ -33,6 +36,7 @@ from ..models import (
     Redirect,
     Request,
     Scan,
+    Screenshot,
     Severity,
     Site,
     SiteResult,
@@ -52,7 +56,15 @@ from .migrations import MIGRATIONS, Migration
 __all__ = ["SQLiteStore"]
 
 _Row = dict[str, Any]
-_CHILD_TABLES = ("pages", "cookies", "requests", "storage_items", "findings")
+_CHILD_TABLES = (
+    "pages",
+    "cookies",
+    "requests",
+    "storage_items",
+    "api_calls",
+    "screenshots",
+    "findings",
+)
 
 
 class SQLiteStore:
@@ -167,6 +179,9 @@ class SQLiteStore:
                 cookies=tuple(_cookie(c) for c in children["cookies"][r["id"]]),
                 requests=tuple(_request(q) for q in children["requests"][r["id"]]),
                 storage=tuple(_storage(s) for s in children["storage_items"][r["id"]]),
+                api_calls=tuple(_api_call(a) for a in children["api_calls"][r["id"]]),
+                screenshots=tuple(_screenshot(s) for s in children["screenshots"][r["id"]]),
+                pages_discovered=int(r["pages_discovered"]),
                 findings=tuple(
                     _finding(f, evidence[f["id"]]) for f in children["findings"][r["id"]]
                 ),
@@ -390,6 +405,14 @@ def _save_site(conn: sqlite3.Connection, scan_id: str, result: SiteResult) -> No
         "storage_items",
         [_storage_row(site_id, i, s) for i, s in enumerate(result.storage)],
     )
+    _insert_many(
+        conn, "api_calls", [_api_call_row(site_id, i, a) for i, a in enumerate(result.api_calls)]
+    )
+    _insert_many(
+        conn,
+        "screenshots",
+        [_screenshot_row(site_id, i, s) for i, s in enumerate(result.screenshots)],
+    )
     for i, finding in enumerate(result.findings):
         frow = _finding_row(site_id, i, finding)
         finding_rowid = conn.execute(_insert_sql("findings", frow), frow).lastrowid
@@ -431,6 +454,7 @@ def _site_row(scan_id: str, position: int, r: SiteResult) -> _Row:
         "finished_at": r.finished_at,
         "score": r.score,
         "grade": r.grade,
+        "pages_discovered": r.pages_discovered,
     }
 
 
@@ -548,6 +572,46 @@ def _storage_row(site_id: int, position: int, s: StorageItem) -> _Row:
         "writes": s.writes,
         **_party_row(s.party),
     }
+
+
+def _api_call_row(site_id: int, position: int, a: ApiCall) -> _Row:
+    return {
+        "site_id": site_id,
+        "position": position,
+        "api": a.api,
+        "phase": a.phase.value,
+        "page_url": a.page_url,
+        "frame_url": a.frame_url,
+        "origin": a.origin,
+        **_initiator_row(a.initiator),
+        "count": a.count,
+        **_party_row(a.party),
+    }
+
+
+def _screenshot_row(site_id: int, position: int, s: Screenshot) -> _Row:
+    return {
+        "site_id": site_id,
+        "position": position,
+        "label": s.label,
+        "page_url": s.page_url,
+        "mime": s.mime,
+        "phase": s.phase.value,
+        "data": _image_bytes(s.data),
+    }
+
+
+def _image_bytes(data: str) -> bytes | str:
+    """The decoded image: a quarter smaller than its base64, and a real BLOB in SQL.
+
+    Text that would not come back identical from ``b64encode`` (not base64, line
+    breaks, odd padding) is kept as it is, so a save never fails and never alters it.
+    """
+    try:
+        raw = base64.b64decode(data, validate=True)
+    except (binascii.Error, ValueError):
+        return data
+    return raw if base64.b64encode(raw).decode("ascii") == data else data
 
 
 def _finding_row(site_id: int, position: int, f: Finding) -> _Row:
@@ -756,6 +820,30 @@ def _storage(r: Any) -> StorageItem:
         first_seen_ms=int(r["first_seen_ms"]),
         writes=int(r["writes"]),
         party=_party(r),
+    )
+
+
+def _api_call(r: Any) -> ApiCall:
+    return ApiCall(
+        api=str(r["api"]),
+        phase=Phase(r["phase"]),
+        page_url=str(r["page_url"]),
+        frame_url=_ostr(r["frame_url"]),
+        origin=str(r["origin"]),
+        initiator=_initiator(r),
+        count=int(r["count"]),
+        party=_party(r),
+    )
+
+
+def _screenshot(r: Any) -> Screenshot:
+    data = r["data"]
+    return Screenshot(
+        label=str(r["label"]),
+        page_url=str(r["page_url"]),
+        mime=str(r["mime"]),
+        data=base64.b64encode(data).decode("ascii") if isinstance(data, bytes) else str(data),
+        phase=Phase(r["phase"]),
     )
 
 
