@@ -1,0 +1,539 @@
+"""Find a page's consent banner, record it, and click reject or accept like a visitor.
+
+Two detectors run side by side on an already loaded page:
+
+* DuckDuckGo's autoconsent (``duckduckgo-autoconsent-py``, MPL-2.0) knows ~1000
+  consent managers by their DOM. It is injected into every frame with a small shim
+  in place of the browser-extension messaging: ``autoconsentSendMessage`` stores
+  its messages on the page and answers ``init`` with the rules and a config whose
+  ``autoAction`` is ``null``, so it only detects until :func:`choose` asks it to
+  opt out or in. ``isMainWorld`` lets its rule snippets run inline (no ``eval``
+  round trip). Its detection retries wait for DOM mutations that a static page never
+  makes, so every wait here has a deadline of its own.
+* A heuristic (``consent_detect.js``) for custom banners, which most Dutch
+  municipalities have: a visible fixed/sticky/modal element or dialog that talks
+  about cookies and has buttons such as "Accepteren" or "Alleen noodzakelijke
+  cookies" (Dutch and English rules), in any frame and inside open shadow roots.
+
+Nothing here imports the rest of the scanner: callers hand in a Playwright ``Page``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import functools
+import importlib
+import json
+import time
+from collections.abc import Awaitable
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any, Literal, TypeVar
+
+from playwright.async_api import ElementHandle, Frame, Page
+from playwright.async_api import Error as PlaywrightError
+
+Choice = Literal["reject", "accept"]
+Method = Literal["autoconsent", "heuristic"]
+ButtonRole = Literal["accept", "reject", "settings", "save", "other"]
+
+_T = TypeVar("_T")
+
+_STATE = "__privacyscanAutoconsent"
+_MAX_FRAMES = 20
+"""Frames a page may have that get autoconsent and the heuristic (ads can nest many)."""
+_EVAL_TIMEOUT_S = 2.0
+_SETTLE_S = 0.6
+"""Least time autoconsent gets after injection: it starts on an idle callback."""
+_CMP_GRACE_S = 2.5
+"""Longest wait for autoconsent's verdict once injected. Its own popup check retries
+for 5 s and a detected-but-closed CMP (choice remembered) would cost all of it."""
+_LAYER2_WAIT_S = 3.0
+_CLOSE_WAIT_S = 3.0
+_SCREENSHOT_TIMEOUT_S = 3.0
+
+_AUTOCONSENT_CONFIG: dict[str, Any] = {
+    "enabled": True,
+    "autoAction": None,  # detect only; choose() sends optOut / optIn
+    "disabledCmps": [],
+    "enablePrehide": False,  # hiding the banner would spoil the screenshot and heuristic
+    "enableCosmeticRules": False,  # hiding a banner is not a choice
+    "enableGeneratedRules": True,
+    "enableHeuristicDetection": False,
+    "enablePopupMutationObserver": False,
+    "detectRetries": 1,  # the page has already settled: one retry after 500 ms
+    "isMainWorld": True,
+    "prehideTimeout": 0,
+    "visualTest": False,
+    "logs": {
+        "lifecycle": False,
+        "rulesteps": False,
+        "detectionsteps": False,
+        "evals": False,
+        "errors": False,
+        "messages": False,
+        "waits": False,
+    },
+    "heuristicMode": "off",
+}
+
+_SHIM = """(() => {
+  if (window.%(state)s) return false;
+  const st = {popup: null, cmp: null, lifecycle: null, result: null, clicks: [], recording: false};
+  Object.defineProperty(window, "%(state)s", {value: st, configurable: true});
+  const config = %(config)s;
+  const rules = %(rules)s;
+  window.autoconsentSendMessage = (m) => {
+    try {
+      if (m.type === "report") { st.lifecycle = m.state && m.state.lifecycle; return; }
+      if (m.type === "init") {
+        setTimeout(() => window.autoconsentReceiveMessage(
+          {type: "initResp", config, rules: {autoconsent: rules}}), 0);
+      } else if (m.type === "cmpDetected") { st.cmp = st.cmp || m.cmp; }
+      else if (m.type === "popupFound") { st.popup = st.popup || m.cmp; }
+      else if (m.type === "optOutResult" || m.type === "optInResult") {
+        st.result = {type: m.type, cmp: m.cmp, ok: !!m.result};
+      }
+    } catch (e) {}
+  };
+  document.addEventListener("click", (e) => {
+    if (!st.recording) return;
+    const t = e.composedPath ? e.composedPath()[0] : e.target;
+    const text = (t && (t.innerText || t.value ||
+      (t.getAttribute && (t.getAttribute("aria-label") || t.getAttribute("data-role"))))) || "";
+    st.clicks.push(String(text).replace(/\\s+/g, " ").trim().slice(0, 120));
+  }, true);
+  %(bundle)s
+  return true;
+})()"""
+
+_POLL_JS = f"""() => {{
+  const s = window.{_STATE};
+  return s ? {{popup: s.popup, cmp: s.cmp, lifecycle: s.lifecycle, result: s.result,
+               clicks: s.clicks.slice()}} : null;
+}}"""
+
+_SEND_JS = f"""(type) => {{
+  const s = window.{_STATE};
+  s.result = null; s.clicks = []; s.recording = true;
+  window.autoconsentReceiveMessage({{type}});
+}}"""
+
+
+@dataclass(frozen=True, slots=True)
+class BannerButton:
+    """One clickable element of the banner and the rule that named its role."""
+
+    text: str
+    role: ButtonRole
+    rule: str | None
+    """Name of the matching text rule (``"alleen noodzakelijk"``), ``None`` for other."""
+
+
+@dataclass(frozen=True, slots=True)
+class BannerInfo:
+    """A consent banner as a first-time visitor sees it, before any choice."""
+
+    cmp: str
+    """Autoconsent's consent-manager name (``"cookieconsent3"``) or ``"custom"``."""
+    method: Method
+    frame_url: str
+    """URL of the frame that draws the banner (the page's own URL or an iframe's)."""
+    buttons: tuple[BannerButton, ...]
+    reject_on_first_layer: bool
+    accept_on_first_layer: bool
+    settings_on_first_layer: bool
+    blocks_page: bool
+    """A fixed layer covers most of the viewport: a cookie wall or a modal with backdrop."""
+    in_shadow_dom: bool
+    text: str
+    """The banner's text, first 500 characters."""
+    screenshot_jpeg_b64: str | None
+    duration_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class ChoiceResult:
+    """What :func:`choose` clicked and why, or why it clicked nothing."""
+
+    choice: Choice
+    clicked: bool
+    method: Method | None
+    element_text: str | None
+    """Text of the last element clicked (the one that made the choice)."""
+    rule: str | None
+    """Heuristic text rule or autoconsent rule name that picked the element."""
+    reason: str
+    layer: int | None
+    """1 = first layer; 2 = behind "Instellingen"/"Voorkeuren" (or several clicks)."""
+    frame_url: str | None
+    banner_closed: bool
+    duration_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Scan:
+    frame: Frame
+    found: dict[str, Any]
+
+    @property
+    def buttons(self) -> list[dict[str, Any]]:
+        return list(self.found.get("buttons", []))
+
+    def first(self, role: str) -> dict[str, Any] | None:
+        return next((b for b in self.buttons if b["role"] == role), None)
+
+
+@functools.cache
+def _detect_js() -> str:
+    return resources.files("scanner.browser").joinpath("consent_detect.js").read_text("utf-8")
+
+
+@functools.cache
+def _autoconsent_script() -> str | None:
+    """The shim plus bundle and rules, built once; ``None`` if the package is missing."""
+    try:
+        # Imported by name: the package ships no type information.
+        ac = importlib.import_module("duckduckgo_autoconsent")
+    except ImportError:
+        return None
+    return _SHIM % {
+        "state": _STATE,
+        "config": json.dumps(_AUTOCONSENT_CONFIG),
+        "rules": str(ac.rules_json()),
+        "bundle": str(ac.bundle()),
+    }
+
+
+async def _bounded(awaitable: Awaitable[_T], timeout: float) -> _T | None:
+    """Pages can hang any call: every browser call here gets a deadline."""
+    try:
+        return await asyncio.wait_for(awaitable, max(timeout, 0.05))
+    except (TimeoutError, PlaywrightError):
+        return None
+
+
+def _frames(page: Page) -> list[Frame]:
+    """Main frame first, then the web frames (no about:blank, data: or srcdoc)."""
+    main = page.main_frame
+    rest = [
+        f
+        for f in page.frames
+        if f is not main and not f.is_detached() and f.url.startswith(("http://", "https://"))
+    ]
+    return [main, *rest[: _MAX_FRAMES - 1]]
+
+
+async def _inject_autoconsent(page: Page) -> list[Frame]:
+    """Start autoconsent in every frame (once per document); frames where it runs."""
+    script = _autoconsent_script()
+    if script is None:
+        return []
+    frames = _frames(page)
+    results = await asyncio.gather(*(_bounded(f.evaluate(script), _EVAL_TIMEOUT_S) for f in frames))
+    return [f for f, ok in zip(frames, results, strict=True) if ok is not None]
+
+
+async def _poll(frame: Frame) -> dict[str, Any] | None:
+    state = await _bounded(frame.evaluate(_POLL_JS), _EVAL_TIMEOUT_S)
+    return state if isinstance(state, dict) else None
+
+
+async def _frame_visible(frame: Frame) -> bool:
+    """An iframe's banner counts only if the iframe element itself is visible."""
+    if frame.parent_frame is None:
+        return True
+    element = await _bounded(frame.frame_element(), _EVAL_TIMEOUT_S)
+    if element is None:
+        return False
+    return bool(await _bounded(element.is_visible(), _EVAL_TIMEOUT_S))
+
+
+async def _scan(frame: Frame) -> _Scan | None:
+    found = await _bounded(frame.evaluate(_detect_js(), {"op": "scan"}), _EVAL_TIMEOUT_S)
+    if not isinstance(found, dict) or not found.get("found"):
+        return None
+    if not await _frame_visible(frame):
+        return None
+    return _Scan(frame, found)
+
+
+async def _scan_all(page: Page, prefer: Frame | None = None) -> _Scan | None:
+    """The best heuristic hit over all frames: most consent buttons, main frame on ties."""
+    frames = _frames(page)
+    scans = await asyncio.gather(*(_scan(f) for f in frames))
+    best: _Scan | None = None
+    best_key = (-1, -1)
+    for scan in scans:
+        if scan is None:
+            continue
+        known = sum(1 for b in scan.buttons if b["role"] != "other")
+        key = (known, 1 if scan.frame is (prefer or page.main_frame) else 0)
+        if key > best_key:
+            best, best_key = scan, key
+    return best
+
+
+async def _banner_handle(frame: Frame) -> ElementHandle | None:
+    handle = await _bounded(
+        frame.evaluate_handle(
+            "() => window.__privacyscanConsent && window.__privacyscanConsent.banner"
+        ),
+        _EVAL_TIMEOUT_S,
+    )
+    return handle.as_element() if handle is not None else None
+
+
+async def _screenshot(frame: Frame) -> str | None:
+    element = await _banner_handle(frame)
+    if element is None:
+        return None
+    ms = _SCREENSHOT_TIMEOUT_S * 1000
+    shot = await _bounded(
+        element.screenshot(type="jpeg", quality=60, timeout=ms, animations="disabled"),
+        _SCREENSHOT_TIMEOUT_S + 0.5,
+    )
+    return base64.b64encode(shot).decode("ascii") if shot else None
+
+
+async def detect_banner(page: Page, *, timeout_s: float = 5.0) -> BannerInfo | None:
+    """The consent banner on the loaded page, or ``None`` (within ``timeout_s``)."""
+    t0 = time.monotonic()
+    deadline = t0 + timeout_s
+    grace = min(deadline, t0 + _CMP_GRACE_S)
+    ac_frames = await _inject_autoconsent(page)
+    popup: tuple[Frame, str] | None = None
+    heuristic: _Scan | None = None
+    while True:
+        states = await asyncio.gather(*(_poll(f) for f in ac_frames))
+        for frame, state in zip(ac_frames, states, strict=True):
+            if state and state.get("popup"):
+                popup = (frame, str(state["popup"]))
+                break
+        if popup is not None:
+            heuristic = await _scan_all(page, prefer=popup[0])
+            break
+        heuristic = await _scan_all(page)
+        now = time.monotonic()
+        settled = all(s is None or s.get("lifecycle") == "nothingDetected" for s in states)
+        if now >= grace or (settled and now - t0 >= _SETTLE_S):
+            break
+        await asyncio.sleep(0.15)
+    if popup is None and heuristic is None:
+        return None
+    frame = heuristic.frame if heuristic is not None else popup[0] if popup else page.main_frame
+    found = heuristic.found if heuristic is not None else {}
+    buttons = tuple(
+        BannerButton(str(b["text"]), b["role"], b.get("rule")) for b in found.get("buttons", [])
+    )
+    roles = {b.role for b in buttons}
+    shot = await _screenshot(frame) if heuristic is not None else None
+    return BannerInfo(
+        cmp=popup[1] if popup else "custom",
+        method="autoconsent" if popup else "heuristic",
+        frame_url=(popup[0] if popup else frame).url,
+        buttons=buttons,
+        reject_on_first_layer="reject" in roles,
+        accept_on_first_layer="accept" in roles,
+        settings_on_first_layer="settings" in roles,
+        blocks_page=bool(found.get("blocks_page")),
+        in_shadow_dom=bool(found.get("in_shadow_dom")),
+        text=str(found.get("text", ""))[:500],
+        screenshot_jpeg_b64=shot,
+        duration_ms=int((time.monotonic() - t0) * 1000),
+    )
+
+
+async def choose(page: Page, choice: Choice, *, timeout_s: float = 10.0) -> ChoiceResult:
+    """Click reject or accept on the banner, on the second layer if need be.
+
+    Autoconsent's own rule is used when it recognised the consent manager (it knows
+    the vendor's reject path); otherwise, or when its rule fails, the heuristic's
+    buttons. Call :func:`detect_banner` first; without it the heuristic alone runs.
+    """
+    t0 = time.monotonic()
+    deadline = t0 + timeout_s
+    note = ""
+    for frame in _frames(page):
+        state = await _poll(frame)
+        if state and state.get("popup"):
+            result = await _choose_autoconsent(frame, str(state["popup"]), choice, deadline, t0)
+            if result is not None:
+                return result
+            note = f"autoconsent rule '{state['popup']}' failed; "
+            break
+    return await _choose_heuristic(page, choice, deadline, t0, note)
+
+
+async def _choose_autoconsent(
+    frame: Frame, cmp: str, choice: Choice, deadline: float, t0: float
+) -> ChoiceResult | None:
+    action = "optOut" if choice == "reject" else "optIn"
+    if await _bounded(frame.evaluate(_SEND_JS, action), _EVAL_TIMEOUT_S) is None and (
+        frame.is_detached()
+    ):
+        return None
+    state: dict[str, Any] | None = None
+    while time.monotonic() < deadline:
+        state = await _poll(frame)
+        if state is None or state.get("result"):
+            break
+        await asyncio.sleep(0.15)
+    if state is None and frame.is_detached():
+        return None
+    result = (state or {}).get("result")
+    if not result or not result.get("ok"):
+        return None
+    clicks = [c for c in (state or {}).get("clicks", []) if c] or list(
+        (state or {}).get("clicks", [])
+    )
+    closed = await _wait_closed(frame, None, frame.page)
+    return ChoiceResult(
+        choice=choice,
+        clicked=True,
+        method="autoconsent",
+        element_text=clicks[-1] if clicks else None,
+        rule=cmp,
+        reason=f"autoconsent rule '{cmp}' ran its {action} steps, clicking "
+        + (", ".join(f"'{c}'" for c in clicks) or "nothing it could name"),
+        layer=1 if len(clicks) <= 1 else 2,
+        frame_url=frame.url,
+        banner_closed=closed,
+        duration_ms=int((time.monotonic() - t0) * 1000),
+    )
+
+
+async def _choose_heuristic(
+    page: Page, choice: Choice, deadline: float, t0: float, note: str
+) -> ChoiceResult:
+    def result(
+        clicked: bool,
+        reason: str,
+        *,
+        button: dict[str, Any] | None = None,
+        layer: int | None = None,
+        frame: Frame | None = None,
+        closed: bool = False,
+    ) -> ChoiceResult:
+        return ChoiceResult(
+            choice=choice,
+            clicked=clicked,
+            method="heuristic" if clicked else None,
+            element_text=str(button["text"]) if button else None,
+            rule=button.get("rule") if button else None,
+            reason=note + reason,
+            layer=layer,
+            frame_url=frame.url if frame else None,
+            banner_closed=closed,
+            duration_ms=int((time.monotonic() - t0) * 1000),
+        )
+
+    scan = await _scan_all(page)
+    if scan is None:
+        return result(False, "no consent banner found")
+    frame = scan.frame
+    button = scan.first(choice)
+    if button is not None:
+        banner = await _banner_handle(frame)
+        how = await _click(frame, int(button["index"]))
+        if how is None:
+            return result(False, f"could not click '{button['text']}'", frame=frame)
+        closed = await _wait_closed(frame, banner, page)
+        reason = (
+            f"first layer: '{button['text']}' matched the {choice} rule '{button['rule']}'{how}"
+        )
+        return result(True, reason, button=button, layer=1, frame=frame, closed=closed)
+    settings = scan.first("settings")
+    if choice == "accept" or settings is None:
+        where = "" if choice == "accept" else " and no settings button to look behind"
+        return result(False, f"no {choice} button on the first layer{where}", frame=frame)
+    if await _click(frame, int(settings["index"])) is None:
+        return result(False, f"could not open the second layer ('{settings['text']}')")
+    layer2_deadline = min(deadline, time.monotonic() + _LAYER2_WAIT_S)
+    while time.monotonic() < layer2_deadline:
+        await asyncio.sleep(0.2)
+        scan2 = await _scan_all(page, prefer=frame)
+        if scan2 is None:
+            continue
+        opened = f"second layer behind '{settings['text']}': "
+        reject = scan2.first("reject")
+        if reject is not None:
+            banner = await _banner_handle(scan2.frame)
+            how = await _click(scan2.frame, int(reject["index"]))
+            if how is not None:
+                closed = await _wait_closed(scan2.frame, banner, page)
+                reason = (
+                    f"{opened}'{reject['text']}' matched the reject rule '{reject['rule']}'{how}"
+                )
+                return result(
+                    True, reason, button=reject, layer=2, frame=scan2.frame, closed=closed
+                )
+        save = scan2.first("save")
+        if save is not None:
+            unticked = await _bounded(
+                scan2.frame.evaluate(_detect_js(), {"op": "uncheck"}), _EVAL_TIMEOUT_S
+            )
+            banner = await _banner_handle(scan2.frame)
+            how = await _click(scan2.frame, int(save["index"]))
+            if how is not None:
+                closed = await _wait_closed(scan2.frame, banner, page)
+                reason = (
+                    f"{opened}unticked {int(unticked or 0)} optional categor(y/ies), then "
+                    f"'{save['text']}' matched the save rule '{save['rule']}'{how}"
+                )
+                return result(True, reason, button=save, layer=2, frame=scan2.frame, closed=closed)
+    return result(
+        False,
+        f"no reject button on the first layer, nor a reject or save button behind "
+        f"'{settings['text']}'",
+        frame=frame,
+    )
+
+
+async def _click(frame: Frame, index: int) -> str | None:
+    """Click a remembered button like a visitor; a scripted click if that fails.
+
+    Returns ``""`` for a real click, a note for a scripted one, ``None`` if neither worked.
+    """
+    handle = await _bounded(
+        frame.evaluate_handle(
+            "(i) => window.__privacyscanConsent && window.__privacyscanConsent.buttons[i]", index
+        ),
+        _EVAL_TIMEOUT_S,
+    )
+    element = handle.as_element() if handle is not None else None
+    if element is None:
+        return None
+    try:
+        await asyncio.wait_for(element.click(timeout=2000), 3.0)
+        return ""
+    except (TimeoutError, PlaywrightError):
+        pass
+    try:
+        await asyncio.wait_for(element.evaluate("(e) => e.click()"), _EVAL_TIMEOUT_S)
+        return " (scripted click: the element did not take a real click)"
+    except (TimeoutError, PlaywrightError):
+        return None
+
+
+async def _wait_closed(frame: Frame, banner: ElementHandle | None, page: Page) -> bool:
+    """Did the banner go away after the click? A reload or removal counts as closed."""
+    end = time.monotonic() + _CLOSE_WAIT_S
+    while time.monotonic() < end:
+        if frame.is_detached():
+            break
+        if banner is not None:
+            visible = await _bounded(banner.is_visible(), _EVAL_TIMEOUT_S)
+            if not visible:
+                break
+        else:
+            if await _scan_all(page) is None:
+                break
+        await asyncio.sleep(0.15)
+    else:
+        return False
+    with contextlib.suppress(TimeoutError, PlaywrightError):
+        await asyncio.wait_for(page.wait_for_load_state("load", timeout=5000), 6.0)
+    return True

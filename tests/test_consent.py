@@ -1,0 +1,193 @@
+"""Consent banners on the test web: detect, reject, accept, compared with banners.json.
+
+Each banner site is visited twice by fresh visitors: one rejects (then opens the
+next page: the banner must be gone and only the expected cookies there), the other
+accepts. Everything runs once, concurrently, in a module fixture; the tests read it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import dataclasses
+import importlib.util
+import json
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from scanner.browser.consent import BannerInfo, ChoiceResult, choose, detect_banner
+from scanner.config import CaptureOptions
+
+pytestmark = pytest.mark.browser
+
+TRUTH: dict[str, Any] = json.loads(
+    (Path(__file__).resolve().parents[1] / "scanner" / "testweb" / "banners.json").read_text(
+        "utf-8"
+    )
+)
+SITES: dict[str, dict[str, Any]] = TRUTH["sites"]
+HAS_AUTOCONSENT = importlib.util.find_spec("duckduckgo_autoconsent") is not None
+NO_BANNER_LIMIT_S = 3.0
+
+
+@dataclass(frozen=True)
+class Run:
+    """One visitor: banner on the first page, the choice made, what the next page shows."""
+
+    banner: BannerInfo | None
+    choice: ChoiceResult
+    banner_next: BannerInfo | None
+    cookies_before: list[str]
+    cookies_after: list[str]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    reject: Run
+    accept: Run
+
+
+@dataclass(frozen=True)
+class NoBanner:
+    banner: BannerInfo | None
+    seconds: float
+
+
+def first_party(cookies: Sequence[Mapping[str, object]], url: str) -> list[str]:
+    host = url.split("/")[2]
+    site = host.removeprefix("www.")
+    names = {
+        str(c["name"])
+        for c in cookies
+        if str(c["domain"]).lstrip(".") == site or str(c["domain"]).lstrip(".").endswith("." + site)
+    }
+    return sorted(names)
+
+
+@pytest.fixture(scope="module")
+def outcomes(capture_options: CaptureOptions) -> tuple[dict[str, Outcome], list[NoBanner]]:
+    from scanner.browser.session import Browser
+
+    # Short dwell: the banner sites fire everything at load or on the click.
+    options = dataclasses.replace(
+        capture_options, dwell_s=0.5, quiet_s=0.3, max_settle_s=2.0, scroll=False
+    )
+
+    async def one_run(browser: Browser, truth: dict[str, Any], choice: str) -> Run:
+        async with browser.visitor() as visitor:
+            await visitor.visit(truth["url"])
+            page = visitor._page
+            assert page is not None
+            before = first_party(await page.context.cookies(), truth["url"])
+            banner = await detect_banner(page)
+            result = await choose(page, "reject" if choice == "reject" else "accept")
+            await visitor.visit(truth["next_url"])
+            after = first_party(await page.context.cookies(), truth["url"])
+            banner_next = await detect_banner(page)
+        return Run(banner, result, banner_next, before, after)
+
+    async def no_banner(browser: Browser, url: str) -> NoBanner:
+        async with browser.visitor() as visitor:
+            await visitor.visit(url)
+            assert visitor._page is not None
+            t0 = time.monotonic()
+            banner = await detect_banner(visitor._page)
+            return NoBanner(banner, time.monotonic() - t0)
+
+    async def run() -> tuple[dict[str, Outcome], list[NoBanner]]:
+        async with Browser(options) as browser:
+            limit = asyncio.Semaphore(3)
+
+            async def site(name: str, truth: dict[str, Any]) -> tuple[str, Outcome]:
+                async with limit:
+                    reject = await one_run(browser, truth, "reject")
+                async with limit:
+                    accept = await one_run(browser, truth, "accept")
+                return name, Outcome(reject, accept)
+
+            pairs = await asyncio.gather(*(site(n, t) for n, t in SITES.items()))
+            # Timed alone, not while other browsers compete for the two cores.
+            clean = [await no_banner(browser, url) for url in TRUTH["no_banner"]]
+        return dict(pairs), clean
+
+    return asyncio.run(run())
+
+
+def _skip_without_autoconsent(truth: dict[str, Any]) -> None:
+    if truth["cmp"] != "custom" and not HAS_AUTOCONSENT:
+        pytest.skip("duckduckgo-autoconsent-py is not installed")
+
+
+@pytest.mark.parametrize("name", sorted(SITES))
+def test_detect_matches_ground_truth(
+    name: str, outcomes: tuple[dict[str, Outcome], list[NoBanner]]
+) -> None:
+    truth = SITES[name]
+    _skip_without_autoconsent(truth)
+    banner = outcomes[0][name].reject.banner
+    assert banner is not None, "banner not found"
+    assert banner.cmp == truth["cmp"]
+    assert banner.method == ("heuristic" if truth["cmp"] == "custom" else "autoconsent")
+    expected_frame = truth["url"] if truth["frame"] == "main" else truth["frame"]
+    assert banner.frame_url == expected_frame
+    assert banner.blocks_page is truth["blocks_page"]
+    assert banner.reject_on_first_layer is truth["reject_on_first_layer"]
+    found = {b.role: b.text for b in banner.buttons if b.role != "other"}
+    assert found == truth["first_layer"]
+    assert banner.in_shadow_dom is (name == "www.bannerdorp-schaduw.nl")
+    assert "cookie" in banner.text.lower()
+    assert banner.screenshot_jpeg_b64 is not None
+    assert base64.b64decode(banner.screenshot_jpeg_b64)[:3] == b"\xff\xd8\xff"
+    assert banner.duration_ms < 5000
+
+
+@pytest.mark.parametrize("choice", ["reject", "accept"])
+@pytest.mark.parametrize("name", sorted(SITES))
+def test_choice_matches_ground_truth(
+    name: str, choice: str, outcomes: tuple[dict[str, Outcome], list[NoBanner]]
+) -> None:
+    truth = SITES[name]
+    _skip_without_autoconsent(truth)
+    run = getattr(outcomes[0][name], choice)
+    want = truth[choice]
+    result = run.choice
+    assert result.clicked is want["clicked"], result.reason
+    assert result.layer == want["layer"], result.reason
+    assert result.element_text == want["element_text"], result.reason
+    if want["clicked"]:
+        assert result.banner_closed, result.reason
+        assert result.method == ("heuristic" if truth["cmp"] == "custom" else "autoconsent")
+        assert result.rule
+        assert result.element_text and result.element_text in result.reason
+    else:
+        assert result.method is None
+        assert result.reason.startswith(f"no {choice} button")
+    # The choice is remembered: the next page shows no banner (a wall stays).
+    assert (run.banner_next is not None) is truth[f"banner_after_{choice}"]
+
+
+@pytest.mark.parametrize("choice", ["reject", "accept"])
+@pytest.mark.parametrize("name", sorted(SITES))
+def test_cookies_match_ground_truth(
+    name: str, choice: str, outcomes: tuple[dict[str, Outcome], list[NoBanner]]
+) -> None:
+    truth = SITES[name]
+    _skip_without_autoconsent(truth)
+    run = getattr(outcomes[0][name], choice)
+    cookies = truth["first_party_cookies"]
+    assert run.cookies_before == cookies["before"]
+    expected_after = cookies[f"after_{choice}"]
+    if expected_after is None:  # no such choice possible: nothing changes
+        expected_after = cookies["before"]
+    assert run.cookies_after == expected_after
+
+
+def test_no_banner_is_quick(outcomes: tuple[dict[str, Outcome], list[NoBanner]]) -> None:
+    for clean in outcomes[1]:
+        assert clean.banner is None
+        assert clean.seconds <= NO_BANNER_LIMIT_S, f"took {clean.seconds:.2f} s"
