@@ -313,6 +313,63 @@ class Screenshot:
 
 
 @dataclass(frozen=True, slots=True)
+class BannerButton:
+    """A button on the first layer of a consent banner."""
+
+    text: str
+    role: str
+    """``accept``, ``reject``, ``settings``, ``save`` or ``other``."""
+    rule: str | None = None
+    """Which detector rule gave it that role (for the report's "why")."""
+
+
+@dataclass(frozen=True, slots=True)
+class Banner:
+    """The consent banner a first-time visitor saw on the home page."""
+
+    page_url: str
+    cmp: str
+    """Consent manager recognised by the autoconsent rules, or ``custom``."""
+    method: str
+    """``autoconsent`` or ``heuristic``: how it was found."""
+    frame_url: str | None = None
+    """The frame it lives in (a CMP's own iframe differs from the page)."""
+    buttons: tuple[BannerButton, ...] = ()
+    reject_on_first_layer: bool = False
+    """The AP requires refusing to be as easy as accepting."""
+    accept_on_first_layer: bool = False
+    settings_on_first_layer: bool = False
+    blocks_page: bool = False
+    """A layer covers the page until a choice is made (a cookie wall if it cannot be refused)."""
+    in_shadow_dom: bool = False
+    text: str = ""
+    """The banner's text (shortened)."""
+    screenshot: str | None = None
+    """JPEG of the banner, base64."""
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentChoice:
+    """What happened when a visitor refused (or accepted) on the banner."""
+
+    phase: Phase
+    """``reject`` or ``accept``."""
+    clicked: bool
+    method: str | None = None
+    """``autoconsent`` or ``heuristic``."""
+    element_text: str | None = None
+    """The text of the element clicked."""
+    rule: str | None = None
+    reason: str = ""
+    """Why that element was chosen, or why nothing could be clicked."""
+    layer: int | None = None
+    """1 for the first layer, 2 when the choice was behind "Instellingen"."""
+    banner_closed: bool = False
+    banner_on_next_page: bool = False
+    """The banner came back on the next page: the choice was not remembered."""
+
+
+@dataclass(frozen=True, slots=True)
 class Evidence:
     """Where a finding was seen: enough to reproduce it."""
 
@@ -367,6 +424,10 @@ class SiteResult:
     storage: tuple[StorageItem, ...] = ()
     api_calls: tuple[ApiCall, ...] = ()
     screenshots: tuple[Screenshot, ...] = ()
+    banner: Banner | None = None
+    """The consent banner on the home page, ``None`` when none was found."""
+    choices: tuple[ConsentChoice, ...] = ()
+    """The refusal and acceptance tried on that banner."""
     pages_discovered: int = 0
     """Distinct in-scope page URLs found (links and sitemaps): the crawl's coverage.
     Visited and failed pages are ``pages`` and those with an ``error``."""
