@@ -32,12 +32,18 @@ _NET_CODES: tuple[tuple[str, str], ...] = (
     ("ERR_TOO_MANY_REDIRECTS", "redirects"),
     ("ERR_CONNECTION_", "connection"),
     ("ERR_EMPTY_RESPONSE", "connection"),
+    ("ERR_CONTENT_LENGTH_MISMATCH", "connection"),
+    ("ERR_INCOMPLETE_CHUNKED_ENCODING", "connection"),
+    ("ERR_HTTP2_PROTOCOL_ERROR", "connection"),
+    ("ERR_RESPONSE_HEADERS_TOO_BIG", "http"),
     ("ERR_INVALID_RESPONSE", "connection"),
     ("ERR_TIMED_OUT", "timeout"),
     ("ERR_ABORTED", "not_html"),
     ("ERR_UNKNOWN_URL_SCHEME", "blocked_scheme"),
     ("ERR_DISALLOWED_URL_SCHEME", "blocked_scheme"),
     ("ERR_UNSAFE_REDIRECT", "blocked_scheme"),
+    ("ERR_FILE_NOT_FOUND", "blocked_scheme"),
+    ("ERR_ACCESS_DENIED", "blocked_scheme"),
     ("ERR_INVALID_AUTH_CREDENTIALS", "http"),
 )
 

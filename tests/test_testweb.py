@@ -22,6 +22,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from scanner.testweb import HOSTS_DIR, TestWeb, load_manifest, manifest_names
+from scanner.testweb.server import load_routes
 
 Response = tuple[int, list[tuple[str, str]], bytes]
 RESOURCE_TYPES = ("Script", "Image", "Stylesheet", "Font", "Document", "Ping", "Fetch", "XHR")
@@ -290,3 +291,89 @@ def test_certificate_files_removed_once_loaded(monkeypatch: pytest.MonkeyPatch) 
     with TestWeb() as running:
         assert running.spki_hash
         assert made and not any(Path(d).exists() for d in made)
+
+
+def _raw(web: TestWeb, host: str, seconds: float, scheme: str = "http") -> tuple[bytes, str]:
+    """Bytes a raw GET of ``/`` receives within ``seconds``, and how the read ended."""
+    sock: socket.socket = socket.create_connection(("127.0.0.1", web.port), timeout=seconds)
+    if scheme == "https":
+        sock = _client_context().wrap_socket(sock, server_hostname=host)
+    got, ended, deadline = b"", "eof", time.monotonic() + seconds
+    try:
+        sock.sendall(f"GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
+        while time.monotonic() < deadline:
+            sock.settimeout(max(0.05, deadline - time.monotonic()))
+            try:
+                data = sock.recv(65536)
+            except TimeoutError:
+                ended = "timeout"
+                break
+            if not data:
+                break
+            got += data
+        else:
+            ended = "timeout"
+    except ConnectionResetError:
+        ended = "reset"
+    finally:
+        sock.close()
+    return got, ended
+
+
+def test_hang_route_never_answers_and_stop_ends_it() -> None:
+    with TestWeb() as web:
+        got, ended = _raw(web, "www.stilteveen.nl", 1.0, "https")
+        assert (got, ended) == (b"", "timeout")
+        sock = socket.create_connection(("127.0.0.1", web.port), timeout=5)
+        sock.sendall(b"GET / HTTP/1.1\r\nHost: www.stilteveen.nl\r\n\r\n")
+        time.sleep(0.3)
+        started = time.monotonic()
+    # Leaving the block stops the web: the hanging connection is closed, promptly.
+    assert sock.recv(1) == b""
+    assert time.monotonic() - started < 5
+    sock.close()
+
+
+def test_trickle_route_sends_a_byte_a_second(web: TestWeb) -> None:
+    got, ended = _raw(web, "www.druppelstad.nl", 2.5)
+    assert ended == "timeout"
+    assert got in (b"HT", b"HTT"), got
+
+
+def test_reset_route_cuts_the_body_with_a_reset(web: TestWeb) -> None:
+    got, ended = _raw(web, "www.afgebroken.nl", 5.0)
+    head, _, body = got.partition(b"\r\n\r\n")
+    length = int(re.search(rb"Content-Length: (\d+)", head).group(1))  # type: ignore[union-attr]
+    assert head.startswith(b"HTTP/1.1 200")
+    assert ended == "reset"
+    assert 0 < len(body) < length
+    assert b"Gemeente Afgebroken" in body
+
+
+def test_pad_route_and_generated_set_cookies(web: TestWeb) -> None:
+    status, _, body = fetch(web, "https://www.zwaargewicht.nl/")
+    assert status == 200 and len(body) > 30 * 1024 * 1024
+    assert title_of(body[:400]) == "Gemeente Zwaargewicht"
+    assert body.rstrip().endswith(b"</html>") and b"<!--PAD-->" not in body
+    got, _ = _raw(web, "www.koekjesregen.nl", 5.0, "https")  # http.client stops at 100
+    head = got.partition(b"\r\n\r\n")[0].decode("latin-1").split("\r\n")
+    cookies = [line.split(": ", 1)[1] for line in head if line.startswith("Set-Cookie: ")]
+    assert head[0].startswith("HTTP/1.1 200") and len(cookies) == 2500
+    assert cookies[0] == "regen0=1; Path=/; Max-Age=3600" and cookies[-1].startswith("regen2499=")
+
+
+def test_unknown_behaviour_is_rejected(tmp_path: Path) -> None:
+    (tmp_path / "_routes.json").write_text('{"/": {"behaviour": "explode"}}')
+    with pytest.raises(ValueError, match="explode"):
+        load_routes(tmp_path)
+
+
+def test_hostile_ground_truth_names_served_hosts(web: TestWeb) -> None:
+    import json
+
+    cases = json.loads((HOSTS_DIR.parent / "hostile.json").read_text("utf-8"))["cases"]
+    hosts = set(web.hosts())
+    for case in cases:
+        host = urllib.parse.urlsplit(case["url"]).hostname
+        assert case["status"] in ("done", "partial", "failed") and case["story"]
+        assert case.get("resolve") == "notfound" or host in hosts, host

@@ -5,6 +5,10 @@ Chromium launched with ``--host-resolver-rules=MAP * 127.0.0.1:PORT`` (which sen
 every host and every port there) sees a whole internet of municipal sites and
 tracker stand-ins. Content is static files under ``hosts/<hostname>/``; special
 responses (redirects, ``Set-Cookie``, status codes) come from ``_routes.json``.
+
+A route may also name a hostile ``behaviour`` (see :data:`BEHAVIOURS`): a server
+that never answers, one that trickles, one that resets the connection mid-response,
+or a page padded to a given size.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import json
 import shutil
 import socket
 import ssl
+import struct
 import tempfile
 import threading
 import time
@@ -70,6 +75,18 @@ PEEK_TIMEOUT_S = 10.0
 IDLE_TIMEOUT_S = 30.0
 """How long a keep-alive connection may idle between requests."""
 
+BEHAVIOURS = frozenset({"hang", "trickle", "reset", "pad"})
+"""Hostile route behaviours: ``hang`` reads the request and never answers; ``trickle``
+sends the whole response one byte a second, status line first; ``reset`` sends the
+headers and half the body, then a TCP RST; ``pad`` inserts ``size`` bytes of filler
+paragraphs at ``<!--PAD-->`` in the body (a huge page without a huge file)."""
+
+HOSTILE_MAX_S = 120.0
+"""Longest a ``hang`` or ``trickle`` connection is kept open."""
+
+PAD_MARKER = b"<!--PAD-->"
+"""Where a ``pad`` route inserts its filler."""
+
 
 @dataclass(frozen=True, slots=True)
 class Route:
@@ -80,6 +97,13 @@ class Route:
     body: bytes | None = None
     content_type: str | None = None
     delay_ms: int = 0
+    behaviour: str | None = None
+    """One of :data:`BEHAVIOURS`, or ``None`` for an ordinary response."""
+    size: int = 0
+    """Filler bytes for ``pad``."""
+    cookie_count: int = 0
+    """Extra ``Set-Cookie`` headers, made from ``cookie_template`` (``{i}`` is 0, 1, …)."""
+    cookie_template: str = "c{i}=1; Path=/"
 
 
 def load_routes(host_dir: Path) -> dict[str, Route]:
@@ -103,8 +127,29 @@ def load_routes(host_dir: Path) -> dict[str, Route]:
             body=body,
             content_type=spec.get("content_type"),
             delay_ms=int(spec.get("delay_ms", 0)),
+            behaviour=_behaviour(spec.get("behaviour"), key),
+            size=int(spec.get("size", 0)),
+            cookie_count=int(spec.get("cookie_count", 0)),
+            cookie_template=str(spec.get("cookie_template", "c{i}=1; Path=/")),
         )
     return routes
+
+
+def _behaviour(value: Any, key: str) -> str | None:
+    if value is None:
+        return None
+    if value not in BEHAVIOURS:
+        raise ValueError(f"route {key!r}: unknown behaviour {value!r}")
+    return str(value)
+
+
+def padded(body: bytes, size: int) -> bytes:
+    """``body`` with ``size`` bytes of filler paragraphs at :data:`PAD_MARKER` (or the end)."""
+    line = b"<p>" + b"Opvulling van een veel te grote gemeentepagina. " * 20 + b"</p>\n"
+    filler = (line * (size // len(line) + 1))[:size]
+    if PAD_MARKER in body:
+        return body.replace(PAD_MARKER, filler, 1)
+    return body + filler
 
 
 def content_type_for(path: Path) -> str:
@@ -257,6 +302,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def _send_route(self, route: Route, file: Path | None) -> None:
         """Body from the route, else the file (200 only), else headers alone."""
+        if route.behaviour == "hang":
+            self._hang()
+            return
         ctype: str | None
         if route.body is not None:
             body = route.body
@@ -267,7 +315,65 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         else:
             body = b""
             ctype = route.content_type
-        self._send(route.status, list(route.headers), body, ctype)
+        headers = list(route.headers)
+        headers += [
+            ("Set-Cookie", route.cookie_template.format(i=i)) for i in range(route.cookie_count)
+        ]
+        if route.behaviour == "pad":
+            body = self.server.web._padded(body, route.size)
+        head = self._head(route.status, headers, len(body), ctype)
+        if route.behaviour == "trickle":
+            self._trickle(head + body)
+        elif route.behaviour == "reset":
+            self._reset(head + body[: len(body) // 2])
+        else:
+            self._send(route.status, headers, body, ctype)
+
+    def _head(
+        self, status: int, headers: list[tuple[str, str]], length: int, ctype: str | None
+    ) -> bytes:
+        """Status line and headers as bytes, for behaviours that write them by hand."""
+        lines = [f"{self.protocol_version} {status} {self.responses.get(status, ('',))[0]}"]
+        names = {k.lower() for k, _ in headers}
+        if ctype and "content-type" not in names:
+            lines.append(f"Content-Type: {ctype}")
+        lines += [f"{k}: {v}" for k, v in headers]
+        lines += [f"Content-Length: {length}", "Cache-Control: no-store", "", ""]
+        return "\r\n".join(lines).encode("latin-1")
+
+    def _hang(self) -> None:
+        """Read and discard whatever comes; never answer, until the client or we give up."""
+        self.close_connection = True
+        web = self.server.web
+        deadline = time.monotonic() + HOSTILE_MAX_S
+        with contextlib.suppress(OSError, ValueError):
+            self.connection.settimeout(0.25)
+            while time.monotonic() < deadline and not web._stopping.is_set():
+                try:
+                    if not self.connection.recv(4096):
+                        return  # the client closed the connection
+                except TimeoutError:
+                    continue
+
+    def _trickle(self, data: bytes) -> None:
+        """Write ``data`` one byte a second until done, the client leaves or we stop."""
+        self.close_connection = True
+        web = self.server.web
+        deadline = time.monotonic() + HOSTILE_MAX_S
+        with contextlib.suppress(OSError, ValueError):
+            for i in range(len(data)):
+                if time.monotonic() > deadline or web._stopping.wait(1.0 if i else 0.0):
+                    return
+                self.connection.sendall(data[i : i + 1])
+
+    def _reset(self, data: bytes) -> None:
+        """Write ``data``, then abort the connection with a TCP RST (linger 0)."""
+        self.close_connection = True
+        with contextlib.suppress(OSError, ValueError):
+            self.connection.sendall(data)
+            time.sleep(0.2)  # let the browser start on the part it got
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
 
     def _send(
         self, status: int, headers: list[tuple[str, str]], body: bytes, ctype: str | None
@@ -337,6 +443,8 @@ class TestWeb:
         self._served: list[tuple[str, str, str]] = []
         self._sockets: set[socket.socket] = set()
         self._route_cache: dict[str, dict[str, Route]] = {}
+        self._pad_cache: dict[tuple[int, int], bytes] = {}
+        self._stopping = threading.Event()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._spki = ""
@@ -376,6 +484,7 @@ class TestWeb:
         """Make the certificate, bind the port and serve in a daemon thread."""
         if self._server is not None:
             return self
+        self._stopping.clear()
         tmp = Path(tempfile.mkdtemp(prefix="privacyscan-testweb-"))
         try:
             cert, key, self._spki = make_certificate(self.hosts(), tmp)
@@ -399,6 +508,7 @@ class TestWeb:
     def stop(self) -> None:
         """Stop serving and drop open connections promptly."""
         server, self._server = self._server, None
+        self._stopping.set()  # ends hanging and trickling connections
         if server is not None:
             server.shutdown()
             server.server_close()
@@ -448,6 +558,17 @@ class TestWeb:
                 self._sockets.add(sock)
             else:
                 self._sockets.discard(sock)
+
+    def _padded(self, body: bytes, size: int) -> bytes:
+        """:func:`padded`, built once per body and size (a 30 MB page is asked for often)."""
+        key = (hash(body), size)
+        with self._lock:
+            cached = self._pad_cache.get(key)
+        if cached is None:
+            cached = padded(body, size)
+            with self._lock:
+                self._pad_cache[key] = cached
+        return cached
 
     def _routes(self, host: str) -> dict[str, Route]:
         with self._lock:
