@@ -51,7 +51,7 @@ async def capture_pages(
                 if pages[-1].error == "browser_crash":
                     break
                 url = await next_page(pages)
-            cookies, requests, storage = visitor.results()
+            captured = visitor.results()
     except Exception as exc:  # a broken site must end in a recorded error, not a crash
         error, message = classify_failure(str(exc))
         return SiteResult(
@@ -75,9 +75,11 @@ async def capture_pages(
         started_at=started,
         finished_at=now_iso(),
         pages=tuple(pages),
-        cookies=tuple(cookies),
-        requests=tuple(requests),
-        storage=tuple(storage),
+        cookies=tuple(captured.cookies),
+        requests=tuple(captured.requests),
+        storage=tuple(captured.storage),
+        api_calls=tuple(captured.api_calls),
+        screenshots=tuple(captured.screenshots),
     )
 
 

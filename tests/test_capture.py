@@ -2,8 +2,8 @@
 
 Each manifest (``scanner/testweb/manifests/``) was written from what the test-web
 pages do, before and apart from the capture code. Every expected page, cookie,
-storage item and third-party request must be found with the right attributes and
-provenance, and nothing beyond them.
+storage item, third-party request and fingerprinting API call must be found with the
+right attributes and provenance, and nothing beyond them.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 from tldextract import TLDExtract
 
-from scanner.models import Cookie, Request, StorageItem
+from scanner.models import ApiCall, Cookie, Request, StorageItem
 from tests.conftest import Captured, load_manifests
 
 pytestmark = pytest.mark.browser
@@ -37,6 +37,10 @@ def _label(section: str, item: dict[str, Any]) -> str:
         return f"{item['kind']}:{item['key']}"
     if section == "pages":
         return str(urlsplit(item["url"]).path or "/")
+    if section == "api_calls":
+        script = urlsplit(item["script"])
+        page = urlsplit(item["page_url"]).path
+        return f"{item['api']}@{script.hostname}{script.path}@{page}"
     return str(item["url"])[:60]
 
 
@@ -157,10 +161,44 @@ def test_no_unexpected_third_party_requests(captured: dict[str, Captured], key: 
     assert extra == []
 
 
+@pytest.mark.parametrize(("key", "index"), _items("api_calls"))
+def test_api_call(captured: dict[str, Captured], key: str, index: int) -> None:
+    expected = MANIFESTS[key]["api_calls"][index]
+    matches = [a for a in captured[key].result.api_calls if _api_key(a) == _api_wanted(expected)]
+    assert len(matches) == 1, f"api call captured {len(matches)} times: {expected}"
+    found = matches[0]
+    assert found.count >= expected["min_count"]
+    assert found.origin == f"{urlsplit(expected['frame_url']).scheme}://" + str(
+        urlsplit(expected["frame_url"]).netloc
+    )
+    assert found.initiator is not None and found.initiator.stack, "an API call needs its stack"
+    assert any(expected["script"] in frame for frame in found.initiator.stack)
+    assert all("__privacyscan_hooks__" not in frame for frame in found.initiator.stack)
+
+
+@pytest.mark.parametrize("key", list(MANIFESTS))
+def test_no_unexpected_api_calls(captured: dict[str, Captured], key: str) -> None:
+    """Sites without an ``api_calls`` section must not read any hooked API at all."""
+    expected = {_api_wanted(a) for a in MANIFESTS[key].get("api_calls", [])}
+    actual = {_api_key(a) for a in captured[key].result.api_calls}
+    assert actual == expected
+
+
+def _api_key(call: ApiCall) -> tuple[str, str | None, str | None, str]:
+    script = call.initiator.url if call.initiator else None
+    return call.api, script, call.frame_url, call.page_url
+
+
+def _api_wanted(item: dict[str, Any]) -> tuple[str, str | None, str | None, str]:
+    return item["api"], item["script"], item["frame_url"], item["page_url"]
+
+
 def _matches(request: Request, expected: dict[str, Any]) -> bool:
     if expected.get("match") == "prefix":
-        return request.url.startswith(expected["url"]) and request.page_url == expected["page_url"]
-    return request.url == expected["url"] and request.page_url == expected["page_url"]
+        return bool(
+            request.url.startswith(expected["url"]) and request.page_url == expected["page_url"]
+        )
+    return bool(request.url == expected["url"] and request.page_url == expected["page_url"])
 
 
 def _find_cookie(cookies: tuple[Cookie, ...], expected: dict[str, Any]) -> Cookie:

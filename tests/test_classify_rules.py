@@ -15,6 +15,7 @@ from scanner.classify.messages import LEGAL, MESSAGES
 from scanner.classify.parties import PartyResolver, make_extractor
 from scanner.classify.rules import RULES, make_context, rule_fingerprinting_api
 from scanner.models import (
+    ApiCall,
     Cookie,
     CookieSource,
     Finding,
@@ -69,13 +70,25 @@ def st(origin: str, key: str, **kw: Any) -> StorageItem:
     return StorageItem(StorageKind.LOCAL, origin, key, **kw)
 
 
-def site_result(cookies: Any = (), requests: Any = (), storage: Any = ()) -> SiteResult:
+def ac(api: str, script: str | None, **kw: Any) -> ApiCall:
+    """A fingerprinting API read by ``script`` in the page's own frame."""
+    kw.setdefault("page_url", P1)
+    kw.setdefault("frame_url", kw["page_url"])
+    kw.setdefault("origin", "https://www.testdorp.nl")
+    stack = (f"(anonymous)@{script}:1:1",) if script else ()
+    return ApiCall(api, initiator=Initiator("script", script, 1, stack), **kw)
+
+
+def site_result(
+    cookies: Any = (), requests: Any = (), storage: Any = (), api_calls: Any = ()
+) -> SiteResult:
     return SiteResult(
         site=SITE,
         pages=(Page(P1), Page(P2)),
         cookies=tuple(cookies),
         requests=tuple(requests),
         storage=tuple(storage),
+        api_calls=tuple(api_calls),
     )
 
 
@@ -89,6 +102,8 @@ def by_id(findings: tuple[Finding, ...]) -> dict[str, Severity]:
 
 
 YT_FRAME = "https://www.youtube.com/embed/abc"
+FP_SCRIPT = "https://cdn.vingerafdruk-analytics.com/v2/va.js"
+CHART = "https://www.testdorp.nl/js/grafiek.js"
 GMAPS_FRAME = "https://www.google.com/maps/embed?pb=1"
 
 # (case name, observations, {finding id: severity} that must be present, rule ids that must not)
@@ -163,6 +178,42 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Severity], set[str]]] = [
     ("no replay for a functional service",
      {"requests": [rq("https://app-eu1.readspeaker.com/js/ReadSpeaker.js")]},
      {}, {"session-replay-before-consent", "transfer-outside-eea-before-consent"}),
+    # 5. fingerprinting API reads
+    ("third-party canvas read", {"api_calls": [ac("canvas.toDataURL", FP_SCRIPT)]},
+     {"fingerprinting-api:vingerafdruk-analytics.com": LV}, set()),
+    ("third-party webgl and audio on two pages",
+     {"api_calls": [ac("webgl.getParameter:UNMASKED_RENDERER_WEBGL", FP_SCRIPT),
+                    ac("audio.OfflineAudioContext", FP_SCRIPT, page_url=P2)]},
+     {"fingerprinting-api:vingerafdruk-analytics.com": LV}, set()),
+    ("first-party chart canvas read is review",
+     {"api_calls": [ac("canvas.toDataURL", CHART)]},
+     {"fingerprinting-api:testdorp.nl": R}, set()),
+    ("inline script in a third-party frame is judged by the frame",
+     {"api_calls": [ac("canvas.getImageData", None,
+                       frame_url="https://widget.vingerafdruk-analytics.com/frame.html",
+                       origin="https://widget.vingerafdruk-analytics.com")]},
+     {"fingerprinting-api:vingerafdruk-analytics.com": LV}, set()),
+    ("third-party script in the site's frame is still third party",
+     {"api_calls": [ac("canvas.toBlob", "https://cdn.jsdelivr.net/npm/fp@1/fp.js")]},
+     {"fingerprinting-api:jsdelivr.net": LV}, set()),
+    ("bot protection reading canvas is review",
+     {"api_calls": [ac("canvas.toDataURL", "https://www.google.com/recaptcha/api2/x.js")]},
+     {"fingerprinting-api:google.com": R}, set()),
+    ("known fingerprinting vendor",
+     {"requests": [rq("https://fpnpmcdn.net/v3/agent.js")],
+      "api_calls": [ac("canvas.toDataURL", "https://fpnpmcdn.net/v3/agent.js")]},
+     {"fingerprinting-api:fpnpmcdn.net": LV, "tracker-request-before-consent:Fingerprint": V},
+     set()),
+    ("youtube-nocookie with no api calls",
+     {"requests": [rq("https://www.youtube-nocookie.com/embed/abc", resource_type="Document")]},
+     {}, {"fingerprinting-api"}),
+    ("font measuring alone does not fire",
+     {"api_calls": [ac("font.measureText", FP_SCRIPT, count=400)]},
+     {}, {"fingerprinting-api"}),
+    ("third-party read after reject is ignored",
+     {"api_calls": [ac("canvas.toDataURL", FP_SCRIPT, phase=Phase.REJECT),
+                    ac("audio.OfflineAudioContext", FP_SCRIPT, phase=Phase.ACCEPT)]},
+     {}, {"fingerprinting-api"}),
     # 6. identifiers in URLs
     ("meta pixel fbp param",
      {"requests": [rq("https://www.facebook.com/tr/?id=123&fbp=fb.1.1700000000.987654")]},
@@ -297,6 +348,9 @@ def _everything() -> dict[str, list[Any]]:
             rq("https://script.hotjar.com/modules.js"),
         ],
         "storage": [st("https://www.youtube.com", "yt-remote-device-id", frame_url=YT_FRAME)],
+        "api_calls": [ac("canvas.toDataURL", FP_SCRIPT, page_url=P2),
+                      ac("font.measureText", FP_SCRIPT, count=300),
+                      ac("canvas.toDataURL", CHART)],
     }  # fmt: skip
 
 
@@ -380,6 +434,7 @@ def test_classify_fills_parties_and_score(resolver: PartyResolver, knowledge: Kn
     assert all(c.party is not None for c in out.cookies)
     assert all(r.party is not None for r in out.requests)
     assert all(s.party is not None for s in out.storage)
+    assert [a.party.first_party for a in out.api_calls if a.party] == [False, False, True]
     assert out.score is not None and out.grade is not None
     assert out.grade in "DEF"
     assert res.findings == () and res.cookies[0].party is None  # input untouched
@@ -394,17 +449,29 @@ def test_classify_fills_parties_and_score(resolver: PartyResolver, knowledge: Kn
     assert failed.score is None and failed.grade is None
 
 
-def test_fingerprinting_api_rule_is_a_placeholder(
+def test_fingerprinting_finding_names_apis_scripts_and_pages(
     resolver: PartyResolver, knowledge: Knowledge
 ) -> None:
-    ctx = make_context(site_result(**_everything()), resolver, "nl")
-    assert rule_fingerprinting_api(ctx) == []
+    classified = classify(
+        site_result(**_everything()), resolver=resolver, knowledge=knowledge, now=NOW
+    )
+    ctx = make_context(classified, resolver, "en")
+    findings = {f.id: f for f in rule_fingerprinting_api(ctx)}
+    third = findings["fingerprinting-api:vingerafdruk-analytics.com"]
+    assert third.severity == LV
+    assert "canvas.toDataURL" in third.explanation and "font.measureText" in third.explanation
+    assert FP_SCRIPT in third.explanation
+    assert [e.page_url for e in third.evidence] == [P1, P2]
+    assert third.evidence[0].initiator is not None
+    assert third.evidence[0].initiator.url == FP_SCRIPT
+    assert "EDPB" in third.legal_basis
+    own = findings["fingerprinting-api:testdorp.nl"]
+    assert own.severity == R and own.title.startswith("Own script")
+    assert CHART in own.explanation
 
 
 def test_every_rule_has_texts_in_both_languages() -> None:
     for rule_id, _ in RULES:
-        if rule_id == "fingerprinting-api":
-            continue
         assert rule_id in LEGAL
         for lang in ("nl", "en"):
             texts = MESSAGES[rule_id][lang]

@@ -1,7 +1,9 @@
 // privacyscan instrumentation, injected into every frame before any page script.
-// It reports who wrote cookies and storage (with a JavaScript stack), and which
-// fetches asked for keepalive. It changes nothing a page can observe except that
-// the wrapped functions exist; the reporting binding is removed from the window.
+// It reports who wrote cookies and storage (with a JavaScript stack), which
+// fetches asked for keepalive, and which scripts read the browser features that
+// fingerprinting uses (canvas, WebGL, audio, font probing). It changes nothing a
+// page can observe except that the wrapped functions exist; the reporting binding
+// is removed from the window.
 //# sourceURL=__privacyscan_hooks__
 (() => {
   const BINDING = "__privacyscanRecord";
@@ -10,9 +12,9 @@
   if (typeof send !== "function") return;
 
   const MARK = "__privacyscan_hooks__";
-  const stack = () => {
+  const stack = (limit = 30) => {
     const saved = Error.stackTraceLimit;
-    Error.stackTraceLimit = 30;
+    Error.stackTraceLimit = limit;
     const text = String(new Error().stack || "");
     Error.stackTraceLimit = saved;
     return text.split("\n").slice(1)
@@ -104,6 +106,136 @@
         },
       });
     }
+  }
+
+  // Fingerprinting reads. Each call costs a counter; the stack that tells which
+  // script called (the expensive part) is taken for the first STACKED calls of an
+  // API in this frame, then for every STACKED-th call, and the calls in between are
+  // counted for the script seen last. A short stack names the caller; a full one
+  // is kept only for the first call per (api, script), which is reported at once.
+  // Later calls are summed and sent at most once per FLUSH_MS. `threshold` holds
+  // an API back until the frame has called it that often (measureText: a few
+  // calls lay out text, hundreds probe the installed fonts).
+  const STACKED = 256;
+  const SHORT_STACK = 8;
+  const FLUSH_MS = 1000;
+  const FONT_PROBE_CALLS = 50;
+  const setTimer = globalThis.setTimeout;
+  const perApi = new Map();
+  const perKey = new Map();
+  let flushTimer = null;
+  const scriptOf = (frames) => {
+    for (const line of frames) {
+      const m = /(https?:\/\/[^\s()]+?)(?::\d+){2}\)?$/.exec(line);
+      if (m) return m[1];
+    }
+    return null;
+  };
+  const sendApi = (key, withStack) => {
+    const count = key.pending;
+    key.pending = 0;
+    try {
+      send(JSON.stringify(withStack
+        ? { kind: "api", api: key.api, by: key.script, count, stack: key.frames,
+            href: String(location.href), origin: String(location.origin) }
+        : { kind: "api_count", api: key.api, by: key.script, count,
+            href: String(location.href), origin: String(location.origin) }));
+    } catch (e) { /* never break the page */ }
+  };
+  const flush = () => {
+    flushTimer = null;
+    for (const key of perKey.values()) {
+      if (key.pending <= 0 || perApi.get(key.api).n < key.threshold) continue;
+      const first = !key.reported;
+      key.reported = true;
+      sendApi(key, first);
+    }
+  };
+  const hit = (api, threshold) => {
+    try {
+      let state = perApi.get(api);
+      if (state === undefined) perApi.set(api, state = { n: 0, script: null, key: null });
+      state.n += 1;
+      if (state.n <= STACKED || state.n % STACKED === 0) {
+        let frames = stack(SHORT_STACK);
+        let script = scriptOf(frames);
+        if (script === null) {
+          frames = stack();
+          script = scriptOf(frames) || String(location.href);
+        }
+        if (script !== state.script || state.key === null) {
+          const id = api + " " + script;
+          let key = perKey.get(id);
+          if (key === undefined) {
+            key = { api, script, frames: frames.length >= SHORT_STACK - 3 ? stack() : frames,
+              threshold, pending: 0, reported: false };
+            perKey.set(id, key);
+          }
+          state.script = script;
+          state.key = key;
+        }
+      }
+      const key = state.key;
+      key.pending += 1;
+      if (state.n < threshold) return;
+      if (!key.reported) {
+        key.reported = true;
+        sendApi(key, true);
+      }
+      // Reaching the threshold releases the calls other scripts made before it.
+      if (flushTimer === null && (key.pending > 0 || state.n === threshold)) {
+        flushTimer = setTimer(flush, FLUSH_MS);
+      }
+    } catch (e) { /* never break the page */ }
+  };
+  // Send what is still counted when the frame goes away (navigation, iframe removed).
+  globalThis.addEventListener("pagehide", () => { try { flush(); } catch (e) { /* ignore */ } }, true);
+
+  // Proxies keep name, length, `this` checks and thrown errors of the originals.
+  const wrapMethod = (proto, name, api, threshold, when) => {
+    const original = proto && Object.getOwnPropertyDescriptor(proto, name);
+    if (!original || typeof original.value !== "function") return;
+    Object.defineProperty(proto, name, Object.assign({}, original, {
+      value: new Proxy(original.value, {
+        apply(target, self, args) {
+          const result = Reflect.apply(target, self, args);
+          const label = when ? when(args) : api;
+          if (label) hit(label, threshold);
+          return result;
+        },
+      }),
+    }));
+  };
+  const UNMASKED = { 37445: "webgl.getParameter:UNMASKED_VENDOR_WEBGL",
+    37446: "webgl.getParameter:UNMASKED_RENDERER_WEBGL" };
+  // Only plain numbers: converting an object here would run page code twice.
+  const unmasked = (args) => (typeof args[0] === "number" && UNMASKED[args[0]]) || null;
+  if (globalThis.HTMLCanvasElement) {
+    wrapMethod(HTMLCanvasElement.prototype, "toDataURL", "canvas.toDataURL", 1);
+    wrapMethod(HTMLCanvasElement.prototype, "toBlob", "canvas.toBlob", 1);
+  }
+  if (globalThis.CanvasRenderingContext2D) {
+    wrapMethod(CanvasRenderingContext2D.prototype, "getImageData", "canvas.getImageData", 1);
+    wrapMethod(CanvasRenderingContext2D.prototype, "measureText", "font.measureText", FONT_PROBE_CALLS);
+  }
+  for (const gl of [globalThis.WebGLRenderingContext, globalThis.WebGL2RenderingContext]) {
+    if (gl) wrapMethod(gl.prototype, "getParameter", null, 1, unmasked);
+  }
+  if (typeof globalThis.OfflineAudioContext === "function") {
+    const Original = globalThis.OfflineAudioContext;
+    const wrapped = new Proxy(Original, {
+      construct(target, args, newTarget) {
+        const made = Reflect.construct(target, args, newTarget === wrapped ? target : newTarget);
+        hit("audio.OfflineAudioContext", 1);
+        return made;
+      },
+    });
+    const where = Object.getOwnPropertyDescriptor(globalThis, "OfflineAudioContext");
+    Object.defineProperty(globalThis, "OfflineAudioContext", Object.assign({}, where, { value: wrapped }));
+    try {
+      Object.defineProperty(Original.prototype, "constructor", Object.assign(
+        {}, Object.getOwnPropertyDescriptor(Original.prototype, "constructor"), { value: wrapped }));
+    } catch (e) { /* not configurable */ }
   }
 
   // fetch(..., {keepalive: true}) outlives the page: a beacon by another name.

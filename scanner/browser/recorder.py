@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from ..cookies import ParsedCookie, iso, parse_cookie, value_digest
 from ..models import (
+    ApiCall,
     Cookie,
     CookieSource,
     Initiator,
@@ -79,6 +80,19 @@ class _StorageWrite:
 
 
 @dataclass
+class _ApiUse:
+    """Calls of one fingerprinting API by one script in one frame of one page."""
+
+    api: str
+    script: str
+    page_index: int
+    frame_url: str | None
+    origin: str
+    initiator: Initiator | None
+    count: int
+
+
+@dataclass
 class Recorder:
     """Collects the raw evidence of one visitor (one site, one phase)."""
 
@@ -99,6 +113,7 @@ class Recorder:
     _storage: list[_StorageWrite] = field(default_factory=list)
     _storage_stacks: dict[tuple[str, str, str], Initiator] = field(default_factory=dict)
     _jars: list[tuple[int, float, list[dict[str, Any]]]] = field(default_factory=list)
+    _api: dict[tuple[int, str, str, str], _ApiUse] = field(default_factory=dict)
     last_activity: float = 0.0
     main_commits: list[str] = field(default_factory=list)
     """Documents committed in the main frame during the current page visit."""
@@ -335,10 +350,48 @@ class Recorder:
                     initiator,
                 )
             )
+        elif kind in ("api", "api_count"):
+            self._api_report(report, href, initiator if kind == "api" else None)
         elif kind == "keepalive":
             self._keepalive.add(str(report.get("url", "")))
         elif kind == "image":
             self._script_images.setdefault(str(report.get("url", "")), initiator)
+
+    def _api_report(self, report: dict[str, Any], href: str, initiator: Initiator | None) -> None:
+        """Sum the counts ``hooks.js`` sends per (api, script, frame) into one record.
+
+        Counts sent after the visitor moved on (the once-a-second flush) still belong
+        to the page on which the frame ran, so they go to the latest record that has
+        the same api, script and frame.
+        """
+        api = str(report.get("api") or "")
+        if not api:
+            return
+        script = str(report.get("by") or (initiator.url if initiator else None) or href)
+        try:
+            count = max(int(report.get("count", 1)), 0)
+        except (TypeError, ValueError):
+            count = 1
+        key = (self._page, api, script, href)
+        use = self._api.get(key)
+        if use is None and initiator is None:
+            earlier = [k for k in self._api if k[1:] == key[1:]]
+            use = self._api[max(earlier)] if earlier else None
+        if use is None:
+            if initiator is not None and initiator.url != script:
+                initiator = Initiator(initiator.type, script, None, initiator.stack)
+            use = self._api[key] = _ApiUse(
+                api=api,
+                script=script,
+                page_index=self._page,
+                frame_url=href or None,
+                origin=str(report.get("origin") or _origin(href)),
+                initiator=initiator or Initiator("script", script),
+                count=0,
+            )
+        elif initiator is not None and use.initiator is not None and not use.initiator.stack:
+            use.initiator = initiator
+        use.count += count
 
     def dom_storage_write(self, event: dict[str, Any], now: float) -> None:
         """``DOMStorage.domStorageItemAdded/Updated``: every write, even without setItem."""
@@ -418,6 +471,22 @@ class Recorder:
                     )
                 )
         return result
+
+    def api_calls(self) -> list[ApiCall]:
+        """One record per (page, api, script, frame), in the order first seen."""
+        return [
+            ApiCall(
+                api=use.api,
+                phase=self.phase,
+                page_url=self.page_urls[use.page_index] if self.page_urls else "",
+                frame_url=use.frame_url,
+                origin=use.origin,
+                initiator=use.initiator,
+                count=use.count,
+            )
+            for use in self._api.values()
+            if use.count > 0
+        ]
 
     def cookies(self) -> list[Cookie]:
         """One record per cookie identity: its first write, whether it was kept."""

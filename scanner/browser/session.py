@@ -17,6 +17,7 @@ Choices that make the capture correct (each proven by a test on the test web):
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import json
 import os
@@ -25,7 +26,7 @@ import tempfile
 import time
 from importlib import resources
 from types import TracebackType
-from typing import Any
+from typing import Any, NamedTuple
 
 from playwright.async_api import (
     BrowserContext,
@@ -43,12 +44,25 @@ from playwright.async_api import (
 from ..config import CaptureOptions
 from ..cookies import now_iso
 from ..failures import classify_failure
-from ..models import Cookie, Page, Phase, Redirect, Request, StorageItem
+from ..models import (
+    ApiCall,
+    Cookie,
+    Page,
+    Phase,
+    Redirect,
+    Request,
+    Screenshot,
+    StorageItem,
+)
 from .discovery import BrowserExecutable, browser_version, find_browser
 from .recorder import Recorder
 
 _BINDING = "__privacyscanRecord"
 _EVALUATE_TIMEOUT_S = 5.0
+_SCREENSHOT_TIMEOUT_S = 5.0
+"""``page.screenshot`` waits for a frame (and fonts) and can hang on a busy page."""
+_SCREENSHOT_QUALITY = 60
+"""JPEG quality: text on a 1366×768 page stays readable at a tenth of a PNG's size."""
 
 _LINKS_JS = """() => {
   const seen = new Set(); const out = [];
@@ -76,6 +90,16 @@ _SCROLL_JS = """async () => {
 _IDB_JS = """async () => {
   try { return (await indexedDB.databases()).map((d) => d.name); } catch (e) { return []; }
 }"""
+
+
+class VisitorResults(NamedTuple):
+    """Everything one visitor captured over the pages it opened."""
+
+    cookies: list[Cookie]
+    requests: list[Request]
+    storage: list[StorageItem]
+    api_calls: list[ApiCall]
+    screenshots: list[Screenshot]
 
 
 class Browser:
@@ -151,6 +175,7 @@ class Visitor:
         self._cdp: CDPSession | None = None
         self._pending: set[asyncio.Future[None]] = set()
         self.pages: list[Page] = []
+        self.screenshots: list[Screenshot] = []
         self.crashed = False
         """The renderer or the whole browser died; the site is retried by the engine."""
 
@@ -316,6 +341,7 @@ class Visitor:
         status: int | None = None
         redirects: list[Redirect] = []
         load_ms: int | None = None
+        first_page = not self.pages
         try:
             response = await page.goto(
                 url, wait_until="load", timeout=options.page_timeout_s * 1000
@@ -328,6 +354,8 @@ class Visitor:
             error, message = classify_failure(str(exc))
         committed = page.url not in ("", "about:blank")
         if committed and error != "browser_crash":
+            if first_page:
+                await self._screenshot(page, url)
             if options.scroll:
                 await _bounded(page.evaluate(_SCROLL_JS), _EVALUATE_TIMEOUT_S)
             await self._settle(t0 + (load_ms or 0) / 1000)
@@ -370,6 +398,27 @@ class Visitor:
         self.pages.append(result)
         return result
 
+    async def _screenshot(self, page: PlaywrightPage, url: str) -> None:
+        """The viewport as the visitor first saw it (before scrolling): report evidence."""
+        data = await _bounded(
+            page.screenshot(
+                type="jpeg",
+                quality=_SCREENSHOT_QUALITY,
+                timeout=_SCREENSHOT_TIMEOUT_S * 1000,
+            ),
+            _SCREENSHOT_TIMEOUT_S + 1,
+        )
+        if isinstance(data, bytes) and data:
+            self.screenshots.append(
+                Screenshot(
+                    label="page",
+                    page_url=url,
+                    mime="image/jpeg",
+                    data=base64.b64encode(data).decode("ascii"),
+                    phase=self.phase,
+                )
+            )
+
     async def _settle(self, loaded_at: float) -> None:
         """Wait for the dwell time and a quiet network, never longer than the cap."""
         options = self.options
@@ -408,9 +457,16 @@ class Visitor:
         if isinstance(jar, dict):
             self.recorder.cookie_jar(list(jar.get("cookies", [])), time.monotonic())
 
-    def results(self) -> tuple[list[Cookie], list[Request], list[StorageItem]]:
-        """Cookies, requests and storage items of every page this visitor opened."""
-        return self.recorder.cookies(), self.recorder.requests(), self.recorder.storage()
+    def results(self) -> VisitorResults:
+        """Cookies, requests, storage, API calls and screenshots of every page opened."""
+        recorder = self.recorder
+        return VisitorResults(
+            cookies=recorder.cookies(),
+            requests=recorder.requests(),
+            storage=recorder.storage(),
+            api_calls=recorder.api_calls(),
+            screenshots=list(self.screenshots),
+        )
 
 
 async def _redirect_chain(response: Any) -> list[Redirect]:

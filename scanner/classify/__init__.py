@@ -48,6 +48,9 @@ def classify(
         storage=tuple(
             replace(s, party=resolver.party_for_storage(s, site)) for s in result.storage
         ),
+        api_calls=tuple(
+            replace(a, party=resolver.party_for_api_call(a, site)) for a in result.api_calls
+        ),
     )
     findings = run_rules(make_context(classified, resolver, lang))
     if result.status in (SiteStatus.FAILED, SiteStatus.PENDING):

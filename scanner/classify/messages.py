@@ -32,6 +32,11 @@ LEGAL: Mapping[str, tuple[str, str]] = MappingProxyType(
         ),
         "analytics-before-consent": ("AP: cookies voor analytische doeleinden", AP_ANALYTICS),
         "session-replay-before-consent": ("Telecommunicatiewet art. 11.7a", TW_11_7A),
+        "fingerprinting-api": (
+            "Telecommunicatiewet art. 11.7a; EDPB-richtsnoeren 2/2023 over art. 5 lid 3 "
+            "ePrivacyrichtlijn",
+            TW_11_7A,
+        ),
         "identifier-in-url": ("Telecommunicatiewet art. 11.7a; AVG art. 6", TW_11_7A),
         "transfer-outside-eea-before-consent": ("AVG art. 44", GDPR),
         "embed-before-consent": ("Telecommunicatiewet art. 11.7a", TW_11_7A),
@@ -261,6 +266,99 @@ MESSAGES: Mapping[str, Mapping[str, Mapping[str, str]]] = MappingProxyType(
                 "fix": (
                     "Start {service} only after consent, or switch it off. Use it at most "
                     "temporarily, with all input fields masked."
+                ),
+            },
+        },
+        "fingerprinting-api": {
+            "nl": {
+                "title": "Fingerprinting door {organisation} vóór toestemming",
+                "explanation": (
+                    "Een script van {organisation} ({domain}) las browserkenmerken uit die "
+                    "samen een apparaat herkenbaar maken: {apis} (scripts: {scripts}). Zo'n "
+                    "'vingerafdruk' werkt als een cookie die de bezoeker niet kan wissen. "
+                    "Het uitlezen van informatie van het apparaat valt onder de "
+                    "cookiebepaling (Telecommunicatiewet art. 11.7a, 'vergelijkbare "
+                    "technieken'; de AP en de EDPB-richtsnoeren 2/2023 noemen fingerprinting "
+                    "uitdrukkelijk) en vereist voorafgaande toestemming. Het gebeurde "
+                    "voordat de bezoeker een keuze maakte."
+                ),
+                "fix": (
+                    "Laad het script van {organisation} pas na toestemming, of verwijder het. "
+                    "Vraag de leverancier waarvoor het canvas, WebGL of audio uitleest."
+                ),
+            },
+            "en": {
+                "title": "Fingerprinting by {organisation} before consent",
+                "explanation": (
+                    "A script of {organisation} ({domain}) read browser features that together "
+                    "single out a device: {apis} (scripts: {scripts}). Such a 'fingerprint' "
+                    "works like a cookie the visitor cannot delete. Reading information from "
+                    "the device falls under the cookie provision (Dutch Telecommunications "
+                    "Act art. 11.7a, 'similar technologies'; the AP and EDPB Guidelines "
+                    "2/2023 name fingerprinting explicitly) and requires prior consent. It "
+                    "happened before the visitor made a choice."
+                ),
+                "fix": (
+                    "Load the script of {organisation} only after consent, or remove it. Ask "
+                    "the vendor why it reads canvas, WebGL or audio."
+                ),
+            },
+        },
+        "fingerprinting-api-security": {
+            "nl": {
+                "title": "{service} leest browserkenmerken uit vóór toestemming",
+                "explanation": (
+                    "{service} ({organisation}, {domain}) las browserkenmerken uit die ook "
+                    "voor fingerprinting dienen: {apis} (scripts: {scripts}). Bij "
+                    "bot- en fraudebestrijding kan dat zonder toestemming als het strikt "
+                    "noodzakelijk is voor een dienst waar de bezoeker om vraagt (zoals een "
+                    "formulier), maar niet op elke pagina en niet voor andere doelen."
+                ),
+                "fix": (
+                    "Laad {service} alleen op de pagina's die het echt nodig hebben (het "
+                    "formulier), en leg in de cookieverklaring uit wat het uitleest."
+                ),
+            },
+            "en": {
+                "title": "{service} reads browser features before consent",
+                "explanation": (
+                    "{service} ({organisation}, {domain}) read browser features that also "
+                    "serve fingerprinting: {apis} (scripts: {scripts}). For bot and fraud "
+                    "protection that may be done without consent when strictly necessary for "
+                    "a service the visitor asked for (such as a form), but not on every page "
+                    "and not for other purposes."
+                ),
+                "fix": (
+                    "Load {service} only on the pages that need it (the form), and explain in "
+                    "the cookie statement what it reads."
+                ),
+            },
+        },
+        "fingerprinting-api-first-party": {
+            "nl": {
+                "title": "Eigen script leest canvas, WebGL of audio uit",
+                "explanation": (
+                    "Een script op het eigen domein ({domain}) las browserkenmerken uit die "
+                    "ook voor fingerprinting dienen: {apis} (scripts: {scripts}). Dat kan "
+                    "onschuldig zijn (een grafiek als afbeelding opslaan, een emoji-test), "
+                    "maar het kan ook een ingebouwd of zelf-gehost volgscript zijn."
+                ),
+                "fix": (
+                    "Controleer waarvoor dit script de kenmerken uitleest. Is het "
+                    "fingerprinting, laad het dan pas na toestemming of verwijder het."
+                ),
+            },
+            "en": {
+                "title": "Own script reads canvas, WebGL or audio",
+                "explanation": (
+                    "A script on the site's own domain ({domain}) read browser features that "
+                    "also serve fingerprinting: {apis} (scripts: {scripts}). That may be "
+                    "harmless (saving a chart as an image, an emoji test), but it may also be "
+                    "a bundled or self-hosted tracking script."
+                ),
+                "fix": (
+                    "Check what this script reads the features for. If it is fingerprinting, "
+                    "load it only after consent or remove it."
                 ),
             },
         },

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from tldextract import TLDExtract
 
 from scanner.classify.knowledge import CookiePattern, Knowledge, ServiceDomain, is_eea
-from scanner.models import Cookie, Party, Site, StorageItem
+from scanner.models import ApiCall, Cookie, Party, Site, StorageItem
 
 __all__ = ["PartyResolver", "host_of", "make_extractor"]
 
@@ -148,6 +148,17 @@ class PartyResolver:
         """By storage origin, refined by the key (``_hjSessionUser_…`` is Hotjar)."""
         base = self.party_for_origin(item.origin, site)
         return self._refine(base, self.knowledge.cookie_pattern(item.key))
+
+    def party_for_api_call(self, call: ApiCall, site: Site) -> Party:
+        """By the calling script's URL: who runs the code, not which frame it runs in.
+
+        An inline script (or one without an http(s) URL) is judged by its frame.
+        """
+        script = call.initiator.url if call.initiator else None
+        for url in (script, call.frame_url, call.page_url, call.origin):
+            if url and url.startswith(("http://", "https://")):
+                return self.party_for_url(url, site)
+        return self.party_for_url(site.url, site)
 
     def _refine(self, base: Party, pattern: CookiePattern | None) -> Party:
         """Combine the domain's party with what the name pattern says about the purpose."""

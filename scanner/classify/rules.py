@@ -21,6 +21,7 @@ from urllib.parse import parse_qsl, urlsplit
 from scanner.classify.messages import LEGAL, phrase, render
 from scanner.classify.parties import PartyResolver, host_of
 from scanner.models import (
+    ApiCall,
     Cookie,
     CookieSource,
     Evidence,
@@ -92,6 +93,13 @@ BENIGN_PARAMS = frozenset(
 )  # fmt: skip
 """Parameters that are site-level or content values, never counted as random-token IDs."""
 
+FINGERPRINTING_API_PREFIXES = ("canvas.", "webgl.", "audio.")
+"""API reads that fire rule 5: canvas read-back, WebGL's unmasked GPU, OfflineAudioContext.
+
+``font.measureText`` (font probing) is recorded but never fires the rule alone: chart
+and layout libraries measure text hundreds of times. It is listed in a finding that
+other reads already fired."""
+
 _TOKEN_RE = re.compile(r"^[A-Za-z0-9_\-]{20,}$")
 _SESSION_NAME_RE = re.compile(r"sess|sid$|^sid|token|auth|login", re.IGNORECASE)
 _VALUE_SPLIT_RE = re.compile(r"[.:|~&=]")
@@ -110,6 +118,7 @@ class RuleContext:
     requests: tuple[Request, ...]
     storage: tuple[StorageItem, ...]
     page_order: Mapping[str, int] = field(default_factory=dict)
+    api_calls: tuple[ApiCall, ...] = ()
 
     def page_rank(self, url: str) -> int:
         """Position of a page in the capture; unknown pages sort last."""
@@ -139,6 +148,16 @@ def make_context(result: SiteResult, resolver: PartyResolver, lang: str) -> Rule
         (s for s in result.storage if s.phase == Phase.NONE),
         key=lambda s: (rank(s.page_url), s.page_url, s.first_seen_ms, s.origin, s.kind, s.key),
     )
+    api_calls = sorted(
+        (a for a in result.api_calls if a.phase == Phase.NONE),
+        key=lambda a: (
+            rank(a.page_url),
+            a.page_url,
+            a.api,
+            a.initiator.url if a.initiator and a.initiator.url else "",
+            a.frame_url or "",
+        ),
+    )
     return RuleContext(
         result=result,
         resolver=resolver,
@@ -147,6 +166,7 @@ def make_context(result: SiteResult, resolver: PartyResolver, lang: str) -> Rule
         requests=tuple(requests),
         storage=tuple(storage),
         page_order=order,
+        api_calls=tuple(api_calls),
     )
 
 
@@ -170,6 +190,16 @@ def _request_obs(r: Request) -> _Obs:
 def _storage_obs(s: StorageItem) -> _Obs:
     subject = f"{s.kind.value} {s.origin} {s.key}"
     return (s.page_url, s.first_seen_ms, Evidence(s.page_url, s.phase, subject, s.initiator))
+
+
+def _api_obs(a: ApiCall) -> _Obs:
+    return (a.page_url, 0, Evidence(a.page_url, a.phase, a.api, a.initiator))
+
+
+def _script_name(a: ApiCall) -> str:
+    """The calling script without query or fragment, short enough for a sentence."""
+    url = (a.initiator.url if a.initiator else None) or a.frame_url or a.page_url
+    return url.split("#", 1)[0].split("?", 1)[0]
 
 
 def _cookie_id(c: Cookie) -> str:
@@ -430,14 +460,47 @@ def rule_session_replay(ctx: RuleContext) -> list[Finding]:
 
 
 def rule_fingerprinting_api(ctx: RuleContext) -> list[Finding]:
-    """Placeholder: fingerprinting API use (canvas, audio, WebGL) by a third party.
+    """Scripts reading canvas, WebGL or audio fingerprinting APIs before consent.
 
-    The capture model records no JavaScript API calls, so there is nothing to judge
-    yet. Requests to known fingerprinting services are already caught by
-    ``tracker-request-before-consent`` (category ``fingerprinting``).
+    Reading device information is "similar technology" under Tw 11.7a (EDPB guidelines
+    2/2023): a third-party script doing it is a likely violation (not certain: canvas
+    read-back has innocent uses); bot protection (security) and the site's own scripts
+    only ask for review. One finding per registrable domain of the calling script.
     """
-    del ctx
-    return []
+    rule = "fingerprinting-api"
+    groups: dict[str, _Group] = {}
+    scripts: dict[str, set[str]] = {}
+    for a in ctx.api_calls:
+        p = a.party
+        if p is None or not a.api.startswith(FINGERPRINTING_API_PREFIXES):
+            continue
+        lenient = p.first_party or p.category in BENIGN_CATEGORIES
+        severity = Severity.REVIEW if lenient else Severity.LIKELY_VIOLATION
+        group = _add(groups, p.domain, p, severity, _api_obs(a))
+        group.names.add(a.api)
+        group.third_party |= not p.first_party
+        scripts.setdefault(p.domain, set()).add(_script_name(a))
+    for a in ctx.api_calls:
+        if a.party is not None and a.party.domain in groups and a.api == "font.measureText":
+            group = groups[a.party.domain]
+            group.names.add(a.api)
+            group.obs.append(_api_obs(a))
+            scripts[a.party.domain].add(_script_name(a))
+    out = []
+    for subject, g in groups.items():
+        party = g.party
+        if not g.third_party:
+            message = "fingerprinting-api-first-party"
+        elif g.severity == Severity.REVIEW:
+            message = "fingerprinting-api-security"
+        else:
+            message = None
+        values = _label(party, ctx.lang) | {
+            "apis": _hosts(g.names, 8),
+            "scripts": _hosts(scripts[subject], 3),
+        }
+        out.append(_finding(ctx, rule, subject, g, values, message))
+    return out
 
 
 def _entropy(value: str) -> float:
