@@ -4,7 +4,8 @@ The JSON is exactly :func:`scanner.serialize.to_dict` of the model, so
 ``docs/schema.md`` documents it by documenting the dataclasses. The CSV files are
 for spreadsheets, which run formulas: every text cell that could start one is
 neutralised, because page titles, cookie names and URLs come from the scanned
-sites, not from us. Screenshots are JSON only: a base64 image is no spreadsheet cell.
+sites, not from us. Screenshots (a banner's included) are JSON only: a base64 image
+is no spreadsheet cell.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from .errors import ConfigError
 from .models import (
     SCHEMA_VERSION,
     ApiCall,
+    Banner,
+    ConsentChoice,
     Cookie,
     Finding,
     Initiator,
@@ -59,6 +62,21 @@ _PARTY = (
     "party_eea",
     "party_source",
 )
+_BANNER = (
+    "banner_cmp",
+    "banner_method",
+    "banner_page_url",
+    "banner_frame_url",
+    "banner_reject_on_first_layer",
+    "banner_accept_on_first_layer",
+    "banner_settings_on_first_layer",
+    "banner_blocks_page",
+    "banner_in_shadow_dom",
+    "banner_text",
+    "banner_button_texts",
+    "banner_button_roles",
+    "banner_button_rules",
+)
 
 CSV_COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
@@ -82,6 +100,8 @@ CSV_COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "storage_items",
             "api_calls",
             "findings",
+            *_BANNER,
+            "consent_choices",
         ),
     ),
     (
@@ -189,6 +209,21 @@ CSV_COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ),
     ),
     (
+        "consent_choices.csv",
+        (
+            *_SITE,
+            "phase",
+            "clicked",
+            "method",
+            "element_text",
+            "rule",
+            "reason",
+            "layer",
+            "banner_closed",
+            "banner_on_next_page",
+        ),
+    ),
+    (
         "findings.csv",
         (
             *_SITE,
@@ -281,6 +316,7 @@ def export_csv(scan: Scan, out_dir: Path) -> list[Path]:
         "requests.csv": _request_rows,
         "storage.csv": _storage_rows,
         "api_calls.csv": _api_call_rows,
+        "consent_choices.csv": _choice_rows,
         "findings.csv": _finding_rows,
     }
     written = []
@@ -366,7 +402,29 @@ def _site_rows(scan: Scan) -> Iterator[dict[str, Any]]:
             "storage_items": len(r.storage),
             "api_calls": len(r.api_calls),
             "findings": len(r.findings),
+            **_banner(r.banner),
+            "consent_choices": len(r.choices),
         }
+
+
+def _banner(b: Banner | None) -> dict[str, Any]:
+    if b is None:
+        return dict.fromkeys(_BANNER)
+    return {
+        "banner_cmp": b.cmp,
+        "banner_method": b.method,
+        "banner_page_url": b.page_url,
+        "banner_frame_url": b.frame_url,
+        "banner_reject_on_first_layer": b.reject_on_first_layer,
+        "banner_accept_on_first_layer": b.accept_on_first_layer,
+        "banner_settings_on_first_layer": b.settings_on_first_layer,
+        "banner_blocks_page": b.blocks_page,
+        "banner_in_shadow_dom": b.in_shadow_dom,
+        "banner_text": b.text,
+        "banner_button_texts": tuple(x.text for x in b.buttons),
+        "banner_button_roles": tuple(x.role for x in b.buttons),
+        "banner_button_rules": tuple(x.rule or "" for x in b.buttons),
+    }
 
 
 def _page_rows(scan: Scan) -> Iterator[dict[str, Any]]:
@@ -495,6 +553,26 @@ def _api_call(a: ApiCall) -> dict[str, Any]:
         "count": a.count,
         **_initiator(a.initiator),
         **_party(a.party),
+    }
+
+
+def _choice_rows(scan: Scan) -> Iterator[dict[str, Any]]:
+    for r in scan.sites:
+        for c in r.choices:
+            yield {**_site(scan, r), **_choice(c)}
+
+
+def _choice(c: ConsentChoice) -> dict[str, Any]:
+    return {
+        "phase": c.phase,
+        "clicked": c.clicked,
+        "method": c.method,
+        "element_text": c.element_text,
+        "rule": c.rule,
+        "reason": c.reason,
+        "layer": c.layer,
+        "banner_closed": c.banner_closed,
+        "banner_on_next_page": c.banner_on_next_page,
     }
 
 

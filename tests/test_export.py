@@ -26,6 +26,9 @@ from scanner.export import (
 from scanner.models import (
     SCHEMA_VERSION,
     ApiCall,
+    Banner,
+    BannerButton,
+    ConsentChoice,
     Cookie,
     Initiator,
     Page,
@@ -77,6 +80,40 @@ def test_json_screenshots_are_base64_text() -> None:
     assert call["count"] == 7 and call["phase"] == "reject"
     result = site_document(scan, scan.sites[0])["result"]
     assert result["screenshots"] == shots and result["api_calls"] == site["api_calls"]
+
+
+def test_json_banner_and_choices() -> None:
+    scan = rich_scan()
+    out = io.StringIO()
+    export_json(scan, out)
+    sites = json.loads(out.getvalue())["scan"]["sites"]
+    banner = sites[0]["banner"]
+    assert (banner["cmp"], banner["method"]) == ("cookiebot", "heuristic")
+    assert banner["buttons"][0] == {"text": HOSTILE[1], "role": "reject", "rule": "nl-weigeren"}
+    assert banner["buttons"][1]["rule"] is None and banner["buttons"][2]["rule"] == ""
+    assert banner["reject_on_first_layer"] is True and banner["in_shadow_dom"] is True
+    assert base64.b64decode(banner["screenshot"], validate=True) == JPEG + b"\x00\x01"
+    assert sites[1]["banner"]["reject_on_first_layer"] is False
+    assert sites[2]["banner"] is None
+    first, second = sites[0]["choices"]
+    assert first["phase"] == "reject" and first["clicked"] is True and first["layer"] == 2
+    assert (second["method"], second["element_text"], second["layer"]) == (None, "", 0)
+    assert sites[2]["choices"] == [
+        {
+            "phase": "reject",
+            "clicked": False,
+            "method": None,
+            "element_text": None,
+            "rule": None,
+            "reason": "no banner",
+            "layer": None,
+            "banner_closed": False,
+            "banner_on_next_page": False,
+        }
+    ]
+    result = site_document(scan, scan.sites[0])["result"]
+    assert result["banner"] == banner and result["choices"] == sites[0]["choices"]
+    assert serialize.from_dict(SiteResult, result) == scan.sites[0]
 
 
 def test_json_is_utf8_text_not_escapes() -> None:
@@ -176,6 +213,20 @@ def test_csv_cells_are_neutralised(tmp_path: Path, evil: str) -> None:
                     ),
                 ),
                 screenshots=(Screenshot(label=evil, page_url=evil, data="U0NSRUVOU0hPVA=="),),
+                banner=Banner(
+                    page_url=evil,
+                    cmp=evil,
+                    method=evil,
+                    frame_url=evil,
+                    buttons=(BannerButton(evil, evil, evil), BannerButton("Weigeren", "reject")),
+                    text=evil,
+                    screenshot="QkFOTkVSU0hPVA==",
+                ),
+                choices=(
+                    ConsentChoice(
+                        Phase.REJECT, True, evil, evil, evil, evil, layer=-1, banner_closed=True
+                    ),
+                ),
             ),
         ),
     )
@@ -203,6 +254,16 @@ def test_csv_cells_are_neutralised(tmp_path: Path, evil: str) -> None:
     assert call["party_domain"] == call["party_service"] == "'" + evil
     assert call["count"] == "-1"
     assert "U0NSRUVOU0hPVA==" not in cells  # screenshots are JSON only
+    assert "QkFOTkVSU0hPVA==" not in cells  # the banner's too
+    for column in ("cmp", "method", "page_url", "frame_url", "text"):
+        assert sites[0]["banner_" + column] == "'" + evil, column
+    assert sites[0]["banner_button_texts"] == f"'{evil} | Weigeren"
+    assert sites[0]["banner_button_roles"] == f"'{evil} | reject"
+    assert sites[0]["banner_button_rules"] == f"'{evil} | "
+    (choice,) = _read_csv(tmp_path / "consent_choices.csv")
+    for column in ("method", "element_text", "rule", "reason"):
+        assert choice[column] == "'" + evil, column
+    assert (choice["layer"], choice["clicked"], choice["banner_closed"]) == ("-1", "true", "true")
 
 
 def test_csv_files_and_rows(tmp_path: Path) -> None:
@@ -219,12 +280,27 @@ def test_csv_files_and_rows(tmp_path: Path) -> None:
     assert sites[2]["score"] == "" and sites[2]["pages"] == "0"
     assert [r["pages_discovered"] for r in sites] == ["17", "18", "19"]
     assert [r["api_calls"] for r in sites] == ["3", "3", "3"]
+    assert [r["consent_choices"] for r in sites] == ["2", "2", "1"]
+    assert [r["banner_cmp"] for r in sites] == ["cookiebot", "'" + HOSTILE[2], ""]
+    assert [r["banner_reject_on_first_layer"] for r in sites] == ["true", "false", ""]
+    assert [r["banner_blocks_page"] for r in sites] == ["true", "true", ""]
+    assert [r["banner_settings_on_first_layer"] for r in sites] == ["true", "false", ""]
+    assert sites[0]["banner_method"] == "heuristic"
+    assert sites[0]["banner_frame_url"] == "https://consent.example/frame?x=<y>"
+    assert sites[0]["banner_text"] == HOSTILE[5] + HOSTILE[0]
+    first_banner = scan.sites[0].banner
+    assert first_banner is not None
+    assert sites[0]["banner_button_roles"] == "reject | accept | settings | " + HOSTILE[0]
+    assert sites[0]["banner_button_rules"] == f"nl-weigeren |  |  | {HOSTILE[4]}"
+    assert sites[0]["banner_button_texts"] == " | ".join(b.text for b in first_banner.buttons)
+    assert all(v == "" for k, v in sites[2].items() if k.startswith("banner_"))
     expected_counts = {
         "pages.csv": sum(len(r.pages) for r in scan.sites),
         "cookies.csv": sum(len(r.cookies) for r in scan.sites),
         "requests.csv": sum(len(r.requests) for r in scan.sites),
         "storage.csv": sum(len(r.storage) for r in scan.sites),
         "api_calls.csv": sum(len(r.api_calls) for r in scan.sites),
+        "consent_choices.csv": sum(len(r.choices) for r in scan.sites),
         "findings.csv": sum(len(r.findings) for r in scan.sites),
     }
     for name, count in expected_counts.items():
@@ -260,8 +336,22 @@ def test_csv_files_and_rows(tmp_path: Path) -> None:
     assert bare["party_domain"] == "" and bare["initiator_type"] == "script"
     assert bare["initiator_stack"] == "" and bare["frame_url"] == ""
     assert calls[2]["api"] == "'" + HOSTILE[2]  # =HYPERLINK(…) neutralised
+    choices = _read_csv(tmp_path / "out" / "consent_choices.csv")
+    assert [(c["site_name"], c["phase"], c["clicked"]) for c in choices] == [
+        ("Aa en Hunze", "reject", "true"),
+        ("Aa en Hunze", "accept", "false"),
+        ("Súdwest-Fryslân", "reject", "true"),
+        ("Súdwest-Fryslân", "accept", "false"),
+        ("Failed Town", "reject", "false"),
+    ]
+    assert choices[0]["element_text"] == "'" + HOSTILE[2]
+    assert (choices[0]["layer"], choices[0]["banner_on_next_page"]) == ("2", "true")
+    assert (choices[1]["method"], choices[1]["element_text"], choices[1]["layer"]) == ("", "", "0")
+    assert choices[4]["reason"] == "no banner" and choices[4]["layer"] == ""
     everything = "".join(p.read_text(encoding="utf-8") for p in paths)
     assert scan.sites[0].screenshots[0].data not in everything  # screenshots: JSON only
+    assert first_banner.screenshot is not None
+    assert first_banner.screenshot not in everything  # the banner's too
 
 
 def test_csv_of_empty_scan_has_headers(tmp_path: Path) -> None:

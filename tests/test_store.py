@@ -20,6 +20,9 @@ import pytest
 
 from scanner.models import (
     ApiCall,
+    Banner,
+    BannerButton,
+    ConsentChoice,
     Cookie,
     CookieSource,
     Evidence,
@@ -217,6 +220,41 @@ def _result(n: int, name: str) -> SiteResult:
             phase=Phase.ACCEPT,
         ),
     )
+    # Site 0 sets every flag (all non-default); site 1 a pattern that tells them apart.
+    flags = (True,) * 5 if n % 2 == 0 else (False, True, False, True, False)
+    banner = Banner(
+        page_url=url + HOSTILE[6],
+        cmp="cookiebot" if n == 0 else HOSTILE[2],
+        method="heuristic",
+        frame_url="https://consent.example/frame?x=<y>",
+        buttons=(
+            BannerButton(text=HOSTILE[1], role="reject", rule="nl-weigeren"),
+            BannerButton(text=HOSTILE[3], role="accept", rule=None),
+            BannerButton(text="", role="settings", rule=""),
+            BannerButton(text=LONG, role=HOSTILE[0], rule=HOSTILE[4]),
+        ),
+        reject_on_first_layer=flags[0],
+        accept_on_first_layer=flags[1],
+        settings_on_first_layer=flags[2],
+        blocks_page=flags[3],
+        in_shadow_dom=flags[4],
+        text=HOSTILE[5] + HOSTILE[0],
+        screenshot=_b64(JPEG + bytes([n, 1])),
+    )
+    choices = (
+        ConsentChoice(
+            phase=Phase.REJECT,
+            clicked=True,
+            method="autoconsent",
+            element_text=HOSTILE[2],
+            rule=HOSTILE[1],
+            reason=HOSTILE[3],
+            layer=2,
+            banner_closed=True,
+            banner_on_next_page=True,
+        ),
+        ConsentChoice(phase=Phase.ACCEPT, clicked=False, element_text="", layer=0),
+    )
     findings = (
         Finding(
             id=f"cookie-tracking-before-consent:_ga@.example.nl:{n}",
@@ -252,6 +290,8 @@ def _result(n: int, name: str) -> SiteResult:
         storage=storage,
         api_calls=api_calls,
         screenshots=screenshots,
+        banner=banner,
+        choices=choices,
         pages_discovered=17 + n,
         findings=findings,
         score=0,
@@ -279,6 +319,8 @@ def rich_scan(scan_id: str = "20261128-190304-ab12") -> Scan:
                 score=None,
                 grade=None,
                 error_message="",
+                banner=None,  # no banner found; the choices say why nothing was clicked
+                choices=(ConsentChoice(Phase.REJECT, clicked=False, reason="no banner"),),
             ),
         ),
     )
@@ -333,6 +375,16 @@ def test_round_trip_is_exact(store: ScanStore) -> None:
     assert loaded.sites[0].api_calls[0].initiator == _initiator(3)
     assert loaded.sites[0].api_calls[2].party is None
     assert base64.b64decode(loaded.sites[0].screenshots[1].data) == PNG
+    banner = loaded.sites[0].banner
+    assert banner is not None and banner == scan.sites[0].banner
+    assert banner.buttons[1].rule is None and banner.buttons[2].rule == ""
+    assert base64.b64decode(banner.screenshot or "") == JPEG + b"\x00\x01"
+    assert type(banner.in_shadow_dom) is bool
+    assert loaded.sites[2].banner is None
+    assert loaded.sites[0].choices[1].element_text == ""
+    assert loaded.sites[0].choices[1].method is None
+    assert loaded.sites[0].choices[1].layer == 0
+    assert loaded.sites[2].choices == scan.sites[2].choices
 
 
 @pytest.mark.parametrize(
@@ -346,6 +398,40 @@ def test_screenshot_data_comes_back_unchanged(store: ScanStore, data: str) -> No
     store.create_scan(Scan(id="s", started_at="t"), [site])
     store.save_site("s", _done(site, screenshots=(shot, shot)))
     assert store.get_scan("s").sites[0].screenshots == (shot, shot)
+
+
+@pytest.mark.parametrize(
+    "screenshot", [None, "", "YQ==", "YQ", "YQ==\n", "not base64!", HOSTILE[3], _b64(PNG)]
+)
+def test_banner_screenshot_comes_back_unchanged(store: ScanStore, screenshot: str | None) -> None:
+    """Like Screenshot.data, and None (no picture) stays distinct from ""."""
+    site = _site(1)
+    banner = Banner(page_url=site.url, cmp="custom", method="heuristic", screenshot=screenshot)
+    store.create_scan(Scan(id="s", started_at="t"), [site])
+    store.save_site("s", _done(site, banner=banner))
+    assert store.get_scan("s").sites[0].banner == banner
+
+
+def test_saving_again_replaces_banner_and_choices(store: ScanStore) -> None:
+    """A retry without a banner drops the old one with its buttons; fewer choices too."""
+    rich = rich_scan().sites[0]
+    site = rich.site
+    store.create_scan(Scan(id="s", started_at="t"), [site, _site(2)])
+    store.save_site("s", rich)
+    store.save_site("s", _done(_site(2), banner=rich.banner, choices=rich.choices))
+    assert store.get_scan("s").sites[0] == rich
+    bare = dataclasses.replace(rich, banner=None, choices=rich.choices[1:])
+    store.save_site("s", bare)
+    assert store.get_scan("s").sites[0] == bare
+    assert rich.banner is not None
+    fewer = dataclasses.replace(
+        rich, banner=dataclasses.replace(rich.banner, buttons=rich.banner.buttons[:1])
+    )
+    store.save_site("s", fewer)
+    loaded = store.get_scan("s")
+    assert loaded.sites[0] == fewer
+    assert loaded.sites[1].banner == rich.banner  # the other site kept its own
+    assert loaded.sites[1].choices == rich.choices
 
 
 def test_create_with_results_imports_them(store: ScanStore) -> None:
@@ -607,7 +693,7 @@ def test_sqlite_upgrades_a_version_1_database(tmp_path: Path) -> None:
     )
     with SQLiteStore(path) as store:
         conn = store._connection()
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2 == len(MIGRATIONS)
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
         loaded = store.get_scan("old")
         assert loaded == expected
         assert loaded.sites[0].pages_discovered == 0
@@ -624,6 +710,70 @@ def test_sqlite_upgrades_a_version_1_database(tmp_path: Path) -> None:
     with SQLiteStore(path) as store:  # reopening an upgraded file changes nothing
         assert store.get_scan("old") == dataclasses.replace(expected, sites=(upgraded,))
         assert store.get_scan(rich_scan().id) == rich_scan()
+
+
+def test_sqlite_upgrades_a_version_2_database(tmp_path: Path) -> None:
+    """A history written before banners and consent choices keeps its data and takes them."""
+    path = tmp_path / "s.db"
+    with SQLiteStore(path, migrations=MIGRATIONS[:2]):
+        pass  # the schema as version 2 left it; filled below as version 2 code did
+    site = Site(name="Oud", url="https://www.oud.nl/")
+    with closing(sqlite3.connect(path)) as conn, conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        conn.execute(
+            "INSERT INTO scans VALUES ('old', 't0', 't1', '0.1.0', 'Chromium 1', '[]', '[]')"
+        )
+        site_id = conn.execute(
+            "INSERT INTO sites (scan_id, position, url, name, extra_domains, status,"
+            " started_at, finished_at, score, grade, pages_discovered)"
+            " VALUES ('old', 0, ?, ?, '[]', 'done', 's0', 's1', 80, 'B', 12)",
+            (site.url, site.name),
+        ).lastrowid
+        conn.execute(
+            "INSERT INTO api_calls (site_id, position, api, phase, page_url, origin, count)"
+            " VALUES (?, 0, 'canvas.toDataURL', 'none', ?, 'https://www.oud.nl', 2)",
+            (site_id, site.url),
+        )
+        conn.execute(
+            "INSERT INTO screenshots (site_id, position, label, page_url, mime, phase, data)"
+            " VALUES (?, 0, 'page', ?, 'image/jpeg', 'none', ?)",
+            (site_id, site.url, JPEG),
+        )
+    old = SiteResult(
+        site=site,
+        started_at="s0",
+        finished_at="s1",
+        api_calls=(
+            ApiCall(api="canvas.toDataURL", page_url=site.url, origin=site.url[:-1], count=2),
+        ),
+        screenshots=(Screenshot(label="page", page_url=site.url, data=_b64(JPEG)),),
+        pages_discovered=12,
+        score=80,
+        grade="B",
+    )
+    expected = Scan(
+        id="old",
+        started_at="t0",
+        finished_at="t1",
+        tool_version="0.1.0",
+        browser="Chromium 1",
+        sites=(old,),
+    )
+    with SQLiteStore(path) as store:
+        conn = store._connection()
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 3 == len(MIGRATIONS)
+        loaded = store.get_scan("old")
+        assert loaded == expected
+        assert loaded.sites[0].banner is None and loaded.sites[0].choices == ()
+        rich = rich_scan().sites[0]
+        upgraded = dataclasses.replace(old, banner=rich.banner, choices=rich.choices)
+        store.save_site("old", upgraded)
+        store.create_scan(rich_scan(), [])
+    with SQLiteStore(path) as store:  # reopening an upgraded file changes nothing
+        assert store.get_scan("old") == dataclasses.replace(expected, sites=(upgraded,))
+        assert store.get_scan(rich_scan().id) == rich_scan()
+    with closing(sqlite3.connect(path)) as conn:
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
 
 
 def test_sqlite_failed_migration_changes_nothing(tmp_path: Path) -> None:
@@ -681,6 +831,12 @@ def test_sqlite_save_site_is_atomic(tmp_path: Path) -> None:
         bad_new = dataclasses.replace(bad, site=_site(8))
         with pytest.raises(UnicodeEncodeError):
             store.save_site(scan.id, bad_new)
+        assert store.get_scan(scan.id) == before
+        # The banner and its buttons are written before the choices: rolled back too.
+        bad_choice = dataclasses.replace(scan.sites[0].choices[0], reason="\ud800")
+        bad = dataclasses.replace(scan.sites[0], banner=scan.sites[1].banner, choices=(bad_choice,))
+        with pytest.raises(UnicodeEncodeError):
+            store.save_site(scan.id, bad)
         assert store.get_scan(scan.id) == before
         store.save_site(scan.id, scan.sites[1])  # the connection is still usable
     with SQLiteStore(path) as store:
@@ -742,6 +898,63 @@ def test_sqlite_api_calls_and_screenshots_are_columns(tmp_path: Path) -> None:
         ):
             plan = " ".join(str(r[-1]) for r in conn.execute("EXPLAIN QUERY PLAN " + query))
             assert "INDEX" in plan, query
+
+
+def test_sqlite_banners_and_choices_are_columns(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    scan = rich_scan()
+    with SQLiteStore(path) as store:
+        store.create_scan(scan, [])
+    with closing(sqlite3.connect(path)) as conn:
+        rows = conn.execute(
+            """SELECT si.name, b.cmp, b.reject_on_first_layer, b.accept_on_first_layer,
+                      b.settings_on_first_layer, b.blocks_page, b.in_shadow_dom,
+                      typeof(b.screenshot), length(b.screenshot)
+               FROM sites si LEFT JOIN banners b ON b.site_id = si.id ORDER BY si.position"""
+        ).fetchall()
+        assert rows == [
+            ("Aa en Hunze", "cookiebot", 1, 1, 1, 1, 1, "blob", len(JPEG) + 2),
+            ("Súdwest-Fryslân", HOSTILE[2], 0, 1, 0, 1, 0, "blob", len(JPEG) + 2),
+            ("Failed Town", None, None, None, None, None, None, "null", None),
+        ]
+        # Which sites offer no refusal on the first layer, and what could be clicked?
+        buttons = conn.execute(
+            """SELECT si.name, bb.role, bb.rule FROM banners b
+               JOIN sites si ON si.id = b.site_id
+               JOIN banner_buttons bb ON bb.site_id = b.site_id
+               WHERE b.reject_on_first_layer = 0 ORDER BY bb.position"""
+        ).fetchall()
+        assert buttons == [
+            ("Súdwest-Fryslân", "reject", "nl-weigeren"),
+            ("Súdwest-Fryslân", "accept", None),
+            ("Súdwest-Fryslân", "settings", ""),
+            ("Súdwest-Fryslân", HOSTILE[0], HOSTILE[4]),
+        ]
+        choices = conn.execute(
+            """SELECT si.position, c.phase, c.clicked, c.layer, c.banner_on_next_page
+               FROM consent_choices c JOIN sites si ON si.id = c.site_id
+               ORDER BY si.position, c.position"""
+        ).fetchall()
+        assert choices == [
+            (0, "reject", 1, 2, 1),
+            (0, "accept", 0, 0, 0),
+            (1, "reject", 1, 2, 1),
+            (1, "accept", 0, 0, 0),
+            (2, "reject", 0, None, 0),
+        ]
+        for query in (
+            "SELECT * FROM banners WHERE site_id = 1",
+            "SELECT * FROM banner_buttons WHERE site_id = 1",
+            "SELECT * FROM consent_choices WHERE site_id = 1",
+        ):
+            plan = " ".join(str(r[-1]) for r in conn.execute("EXPLAIN QUERY PLAN " + query))
+            assert "INDEX" in plan, query
+        with pytest.raises(sqlite3.IntegrityError):  # at most one banner per site
+            conn.execute(
+                "INSERT INTO banners (site_id, page_url, cmp, method, reject_on_first_layer,"
+                " accept_on_first_layer, settings_on_first_layer, blocks_page, in_shadow_dom,"
+                " text) SELECT site_id, '', '', '', 0, 0, 0, 0, 0, '' FROM banners LIMIT 1"
+            )
 
 
 def test_sqlite_usable_from_worker_threads(tmp_path: Path) -> None:

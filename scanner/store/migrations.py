@@ -222,6 +222,54 @@ _V2 = (
 )
 
 
+# Version 3: the consent banner and the choices tried on it. At most one banner per
+# site (UNIQUE site_id); its buttons refer to it through banners.site_id, so they go
+# with it and UNIQUE (site_id, position) finds them like any child table. The banner's
+# screenshot is stored as screenshots.data is: decoded (BLOB), NULL when there is none.
+_V3 = (
+    """CREATE TABLE banners (
+    id INTEGER PRIMARY KEY,
+    site_id INTEGER NOT NULL UNIQUE REFERENCES sites (id) ON DELETE CASCADE,
+    page_url TEXT NOT NULL,
+    cmp TEXT NOT NULL,
+    method TEXT NOT NULL,
+    frame_url TEXT,
+    reject_on_first_layer INTEGER NOT NULL,
+    accept_on_first_layer INTEGER NOT NULL,
+    settings_on_first_layer INTEGER NOT NULL,
+    blocks_page INTEGER NOT NULL,
+    in_shadow_dom INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    screenshot BLOB
+)""",
+    "CREATE INDEX banners_cmp ON banners (cmp)",
+    """CREATE TABLE banner_buttons (
+    id INTEGER PRIMARY KEY,
+    site_id INTEGER NOT NULL REFERENCES banners (site_id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    role TEXT NOT NULL,
+    rule TEXT,
+    UNIQUE (site_id, position)
+)""",
+    """CREATE TABLE consent_choices (
+    id INTEGER PRIMARY KEY,
+    site_id INTEGER NOT NULL REFERENCES sites (id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    phase TEXT NOT NULL,
+    clicked INTEGER NOT NULL,
+    method TEXT,
+    element_text TEXT,
+    rule TEXT,
+    reason TEXT NOT NULL,
+    layer INTEGER,
+    banner_closed INTEGER NOT NULL,
+    banner_on_next_page INTEGER NOT NULL,
+    UNIQUE (site_id, position)
+)""",
+)
+
+
 def _v1_initial(conn: sqlite3.Connection) -> None:
     """Version 1: the tables of the data model of SCHEMA_VERSION 1.0."""
     for statement in _V1:
@@ -234,5 +282,15 @@ def _v2_api_calls_screenshots(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
-MIGRATIONS: tuple[Migration, ...] = (_v1_initial, _v2_api_calls_screenshots)
+def _v3_banners_choices(conn: sqlite3.Connection) -> None:
+    """Version 3: ``SiteResult.banner`` (with its buttons) and ``SiteResult.choices``."""
+    for statement in _V3:
+        conn.execute(statement)
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    _v1_initial,
+    _v2_api_calls_screenshots,
+    _v3_banners_choices,
+)
 """Index *i* holds the migration to ``user_version`` *i + 1*."""

@@ -25,6 +25,9 @@ from typing import Any, Self
 from .. import serialize
 from ..models import (
     ApiCall,
+    Banner,
+    BannerButton,
+    ConsentChoice,
     Cookie,
     CookieSource,
     Evidence,
@@ -63,8 +66,12 @@ _CHILD_TABLES = (
     "storage_items",
     "api_calls",
     "screenshots",
+    "banner_buttons",
+    "consent_choices",
     "findings",
 )
+"""Tables with one row per item of a site, in ``position`` order (``banners`` has no
+position: a site has at most one)."""
 
 
 class SQLiteStore:
@@ -166,6 +173,7 @@ class SQLiteStore:
                 "SELECT * FROM sites WHERE scan_id = ? ORDER BY position", (scan_id,)
             ).fetchall()
             children = {t: _children(conn, t, scan_id) for t in _CHILD_TABLES}
+            banners = _banners(conn, scan_id)
             evidence = _evidence(conn, scan_id)
         results = tuple(
             SiteResult(
@@ -181,6 +189,8 @@ class SQLiteStore:
                 storage=tuple(_storage(s) for s in children["storage_items"][r["id"]]),
                 api_calls=tuple(_api_call(a) for a in children["api_calls"][r["id"]]),
                 screenshots=tuple(_screenshot(s) for s in children["screenshots"][r["id"]]),
+                banner=_banner(banners.get(r["id"]), children["banner_buttons"][r["id"]]),
+                choices=tuple(_choice(c) for c in children["consent_choices"][r["id"]]),
                 pages_discovered=int(r["pages_discovered"]),
                 findings=tuple(
                     _finding(f, evidence[f["id"]]) for f in children["findings"][r["id"]]
@@ -390,7 +400,8 @@ def _save_site(conn: sqlite3.Connection, scan_id: str, result: SiteResult) -> No
         conn.execute(
             f"UPDATE sites SET {assignments} WHERE id = :site_id", {**row, "site_id": site_id}
         )
-        for table in _CHILD_TABLES:  # evidence goes with its findings (ON DELETE CASCADE)
+        # Evidence goes with its findings (ON DELETE CASCADE); buttons before their banner.
+        for table in (*_CHILD_TABLES, "banners"):
             conn.execute(f"DELETE FROM {table} WHERE site_id = ?", (site_id,))
     assert site_id is not None
     _insert_many(conn, "pages", [_page_row(site_id, i, p) for i, p in enumerate(result.pages)])
@@ -412,6 +423,19 @@ def _save_site(conn: sqlite3.Connection, scan_id: str, result: SiteResult) -> No
         conn,
         "screenshots",
         [_screenshot_row(site_id, i, s) for i, s in enumerate(result.screenshots)],
+    )
+    if result.banner is not None:
+        brow = _banner_row(site_id, result.banner)
+        conn.execute(_insert_sql("banners", brow), brow)
+        _insert_many(
+            conn,
+            "banner_buttons",
+            [_button_row(site_id, i, b) for i, b in enumerate(result.banner.buttons)],
+        )
+    _insert_many(
+        conn,
+        "consent_choices",
+        [_choice_row(site_id, i, c) for i, c in enumerate(result.choices)],
     )
     for i, finding in enumerate(result.findings):
         frow = _finding_row(site_id, i, finding)
@@ -601,6 +625,49 @@ def _screenshot_row(site_id: int, position: int, s: Screenshot) -> _Row:
     }
 
 
+def _banner_row(site_id: int, b: Banner) -> _Row:
+    return {
+        "site_id": site_id,
+        "page_url": b.page_url,
+        "cmp": b.cmp,
+        "method": b.method,
+        "frame_url": b.frame_url,
+        "reject_on_first_layer": b.reject_on_first_layer,
+        "accept_on_first_layer": b.accept_on_first_layer,
+        "settings_on_first_layer": b.settings_on_first_layer,
+        "blocks_page": b.blocks_page,
+        "in_shadow_dom": b.in_shadow_dom,
+        "text": b.text,
+        "screenshot": None if b.screenshot is None else _image_bytes(b.screenshot),
+    }
+
+
+def _button_row(site_id: int, position: int, b: BannerButton) -> _Row:
+    return {
+        "site_id": site_id,
+        "position": position,
+        "text": b.text,
+        "role": b.role,
+        "rule": b.rule,
+    }
+
+
+def _choice_row(site_id: int, position: int, c: ConsentChoice) -> _Row:
+    return {
+        "site_id": site_id,
+        "position": position,
+        "phase": c.phase.value,
+        "clicked": c.clicked,
+        "method": c.method,
+        "element_text": c.element_text,
+        "rule": c.rule,
+        "reason": c.reason,
+        "layer": c.layer,
+        "banner_closed": c.banner_closed,
+        "banner_on_next_page": c.banner_on_next_page,
+    }
+
+
 def _image_bytes(data: str) -> bytes | str:
     """The decoded image: a quarter smaller than its base64, and a real BLOB in SQL.
 
@@ -658,6 +725,15 @@ def _children(conn: sqlite3.Connection, table: str, scan_id: str) -> defaultdict
     for row in rows:
         grouped[int(row["site_id"])].append(row)
     return grouped
+
+
+def _banners(conn: sqlite3.Connection, scan_id: str) -> dict[int, Any]:
+    """The banner row of each site of a scan that has one, by site id."""
+    rows = conn.execute(
+        "SELECT b.* FROM banners b JOIN sites si ON si.id = b.site_id WHERE si.scan_id = ?",
+        (scan_id,),
+    )
+    return {int(row["site_id"]): row for row in rows}
 
 
 def _evidence(conn: sqlite3.Connection, scan_id: str) -> defaultdict[int, list[Evidence]]:
@@ -837,13 +913,53 @@ def _api_call(r: Any) -> ApiCall:
 
 
 def _screenshot(r: Any) -> Screenshot:
-    data = r["data"]
     return Screenshot(
         label=str(r["label"]),
         page_url=str(r["page_url"]),
         mime=str(r["mime"]),
-        data=base64.b64encode(data).decode("ascii") if isinstance(data, bytes) else str(data),
+        data=_image_text(r["data"]),
         phase=Phase(r["phase"]),
+    )
+
+
+def _image_text(data: Any) -> str:
+    """The base64 text :func:`_image_bytes` was given back."""
+    return base64.b64encode(data).decode("ascii") if isinstance(data, bytes) else str(data)
+
+
+def _banner(r: Any, buttons: list[Any]) -> Banner | None:
+    if r is None:
+        return None
+    return Banner(
+        page_url=str(r["page_url"]),
+        cmp=str(r["cmp"]),
+        method=str(r["method"]),
+        frame_url=_ostr(r["frame_url"]),
+        buttons=tuple(
+            BannerButton(text=str(b["text"]), role=str(b["role"]), rule=_ostr(b["rule"]))
+            for b in buttons
+        ),
+        reject_on_first_layer=bool(r["reject_on_first_layer"]),
+        accept_on_first_layer=bool(r["accept_on_first_layer"]),
+        settings_on_first_layer=bool(r["settings_on_first_layer"]),
+        blocks_page=bool(r["blocks_page"]),
+        in_shadow_dom=bool(r["in_shadow_dom"]),
+        text=str(r["text"]),
+        screenshot=None if r["screenshot"] is None else _image_text(r["screenshot"]),
+    )
+
+
+def _choice(r: Any) -> ConsentChoice:
+    return ConsentChoice(
+        phase=Phase(r["phase"]),
+        clicked=bool(r["clicked"]),
+        method=_ostr(r["method"]),
+        element_text=_ostr(r["element_text"]),
+        rule=_ostr(r["rule"]),
+        reason=str(r["reason"]),
+        layer=_oint(r["layer"]),
+        banner_closed=bool(r["banner_closed"]),
+        banner_on_next_page=bool(r["banner_on_next_page"]),
     )
 
 
