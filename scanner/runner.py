@@ -84,8 +84,8 @@ async def capture_pages(
 
 
 def site_status(pages: Sequence[Page]) -> SiteStatus:
-    """Done when every page loaded; failed when the first (the home page) did not."""
-    if not pages or pages[0].final_url is None:
+    """Done when every page loaded; failed when the home page gave nothing to judge."""
+    if not pages or pages[0].final_url is None or pages[0].error == "not_html":
         return SiteStatus.FAILED
     if any((p.error and p.error != "http") or p.final_url is None for p in pages):
         return SiteStatus.PARTIAL

@@ -45,16 +45,8 @@ DOWNLOAD_TEXT = "this file must never be written to disk"
 BUDGET_MESSAGE = "The site did not finish within its time budget."
 
 XFAIL: dict[str, str] = {
-    "Blijfhier": "session.Visitor._on_dialog dismisses the beforeunload dialog, which cancels "
-    "the navigation to the second page (net::ERR_ABORTED, recorded as not_html)",
-    "Afgebroken": "a main document cut off by a connection reset never fires load; "
-    "Visitor.visit reports the page timeout instead of the recorded net::ERR_CONNECTION_RESET",
     "Beveiligddorp": "Playwright answers the 401 Basic-auth challenge with "
     "net::ERR_INVALID_AUTH_CREDENTIALS: the 401 page a visitor sees is never captured",
-    "Pdfgemeente": "headless Chromium renders the PDF in its viewer and Visitor.visit never "
-    "checks the main document's MIME type: a PDF is scanned as a page",
-    "Koekjesregen": "every document.cookie write is a Playwright binding round trip (~10 ms): "
-    "5,000 writes exceed the site budget, and cookie records are not capped",
 }
 """Cases where the product is wrong today: name → the bug (reported to the lead)."""
 

@@ -28,6 +28,11 @@ from ..models import (
 )
 
 _MAX_STACK = 30
+_MAX_WRITES = 5000
+"""Cookie and storage writes kept per visitor: a page writing more is hostile or broken."""
+_MAX_COOKIES = 1000
+"""Cookie records per visitor (Chromium itself keeps about 180 per domain)."""
+_WRITE_KINDS = frozenset({"cookie", "cookiestore", "storage", "indexeddb"})
 _HOOKS_URL = "__privacyscan_hooks__"
 """The ``sourceURL`` of ``hooks.js``: its own frames are not evidence."""
 
@@ -50,6 +55,8 @@ class _Hop:
     failed: str | None = None
     responded: bool = False
     response_t_ms: int = 0
+    main: bool = False
+    """The top-level document of a page visit."""
 
 
 @dataclass
@@ -117,6 +124,10 @@ class Recorder:
     last_activity: float = 0.0
     main_commits: list[str] = field(default_factory=list)
     """Documents committed in the main frame during the current page visit."""
+    main_document_error: str | None = None
+    """Chromium's error when the current page's own document failed (e.g. a reset)."""
+    dropped_writes: int = 0
+    """Cookie and storage writes not kept because a page made too many."""
 
     # -- page bookkeeping -------------------------------------------------
 
@@ -126,6 +137,7 @@ class Recorder:
         self._page_t0 = now
         self.last_activity = now
         self.main_commits = []
+        self.main_document_error = None
 
     @property
     def _page(self) -> int:
@@ -202,6 +214,7 @@ class Recorder:
             initiator=initiator,
             page_index=self._page,
             t_ms=self._t(now),
+            main=resource_type == "Document" and frame_id in (self._main_frame, None),
         )
         if chain is None:
             self._hops[request_id] = [hop]
@@ -247,6 +260,8 @@ class Recorder:
             chain[-1].failed = str(event.get("errorText") or "failed")
             if event.get("blockedReason"):
                 chain[-1].failed += f" ({event['blockedReason']})"
+            if chain[-1].main and chain[-1].page_index == self._page:
+                self.main_document_error = chain[-1].failed
         self.last_activity = now
 
     def wants_body(self, request_id: str, encoded_length: float) -> bool:
@@ -270,6 +285,8 @@ class Recorder:
     def hook_report(self, report: dict[str, Any], frame_url: str | None, now: float) -> None:
         """A record sent by ``hooks.js`` from any frame."""
         kind = report.get("kind")
+        if kind in _WRITE_KINDS and self._full():
+            return
         href = str(report.get("href") or frame_url or "")
         initiator = _hook_initiator(report, href)
         t_ms = self._t(now)
@@ -395,6 +412,8 @@ class Recorder:
 
     def dom_storage_write(self, event: dict[str, Any], now: float) -> None:
         """``DOMStorage.domStorageItemAdded/Updated``: every write, even without setItem."""
+        if self._full():
+            return
         storage_id = event.get("storageId") or {}
         origin = _origin(
             str(storage_id.get("securityOrigin") or storage_id.get("storageKey") or "")
@@ -497,22 +516,24 @@ class Recorder:
             in_any_jar.update(_jar_key(c) for c in jar)
         last_jar = {_jar_key(c): c for c in self._jars[-1][2]} if self._jars else {}
         records: dict[tuple[str, str, str], tuple[_Write, list[_Write]]] = {}
+        written: set[tuple[str, str, str]] = set()
         for write in writes:
             key = (write.parsed.name, write.parsed.domain, write.parsed.path)
+            written.add(key)
             if key in records:
                 records[key][1].append(write)
-            elif not write.parsed.deletes:
+            elif not write.parsed.deletes and len(records) < _MAX_COOKIES:
                 records[key] = (write, [write])
         result = [
             self._cookie(first, all_writes, key in in_any_jar, last_jar.get(key))
             for key, (first, all_writes) in records.items()
         ]
         # Cookies in the jar that no write explains (service workers, workers).
-        seen = set(records)
+        seen = written
         for page_index, when, jar in self._jars:
             for raw in jar:
                 key = _jar_key(raw)
-                if key in seen:
+                if key in seen or len(result) >= _MAX_COOKIES:
                     continue
                 seen.add(key)
                 result.append(self._jar_only(raw, page_index, when, last_jar.get(key)))
@@ -558,6 +579,13 @@ class Recorder:
         return result
 
     # -- internals ----------------------------------------------------------
+
+    def _full(self) -> bool:
+        """Memory stays bounded whatever a page writes; what is dropped is counted."""
+        if len(self._writes) + len(self._storage) < _MAX_WRITES:
+            return False
+        self.dropped_writes += 1
+        return True
 
     def _storage_frame(self, origin: str) -> str | None:
         for url, _ in self._frames.values():

@@ -43,7 +43,7 @@ from playwright.async_api import (
 
 from ..config import CaptureOptions
 from ..cookies import now_iso
-from ..failures import classify_failure
+from ..failures import ERROR_CLASSES, classify_failure
 from ..models import (
     ApiCall,
     Cookie,
@@ -241,7 +241,6 @@ class Visitor:
             service_workers="allow",
         )
         context = self._context
-        await context.expose_binding(_BINDING, self._on_hook)
         hooks = resources.files("scanner.browser").joinpath("hooks.js").read_text("utf-8")
         await context.add_init_script(hooks)
         context.on("page", self._on_new_page)
@@ -268,6 +267,10 @@ class Visitor:
         cdp.on("Network.loadingFailed", lambda e: recorder.loading_failed(e, clock()))
         cdp.on("DOMStorage.domStorageItemAdded", lambda e: recorder.dom_storage_write(e, clock()))
         cdp.on("DOMStorage.domStorageItemUpdated", lambda e: recorder.dom_storage_write(e, clock()))
+        # A DevTools binding is one-way: a page writing 5,000 cookies costs no round
+        # trips (Playwright's expose_binding waits for a reply to every call).
+        cdp.on("Runtime.bindingCalled", self._on_binding)
+        await cdp.send("Runtime.addBinding", {"name": _BINDING})
         await cdp.send("Page.enable")
         await cdp.send("Network.enable", {"maxPostDataSize": 0})
         await cdp.send("DOMStorage.enable")
@@ -285,16 +288,15 @@ class Visitor:
             shutil.rmtree(self._profile, ignore_errors=True)
             self._profile = None
 
-    def _on_hook(self, source: dict[str, Any], payload: str) -> None:
+    def _on_binding(self, event: dict[str, Any]) -> None:
+        if event.get("name") != _BINDING:
+            return
         try:
-            report = json.loads(payload)
-        except (TypeError, ValueError):
+            report = json.loads(str(event.get("payload", "")))
+        except ValueError:
             return
-        if not isinstance(report, dict):
-            return
-        frame = source.get("frame")
-        frame_url = getattr(frame, "url", None)
-        self.recorder.hook_report(report, frame_url, time.monotonic())
+        if isinstance(report, dict):
+            self.recorder.hook_report(report, None, time.monotonic())
 
     def _on_crash(self, _target: Any) -> None:
         self.crashed = True
@@ -342,6 +344,7 @@ class Visitor:
         redirects: list[Redirect] = []
         load_ms: int | None = None
         first_page = not self.pages
+        content_type = ""
         try:
             response = await page.goto(
                 url, wait_until="load", timeout=options.page_timeout_s * 1000
@@ -349,22 +352,31 @@ class Visitor:
             load_ms = int((time.monotonic() - t0) * 1000)
             if response is not None:
                 status = response.status
+                content_type = (await _bounded(response.header_value("content-type"), 5)) or ""
                 redirects = await _redirect_chain(response)
         except PlaywrightError as exc:
-            error, message = classify_failure(str(exc))
+            # The document's own failure (a reset mid-body) says more than the timeout.
+            cause = self.recorder.main_document_error
+            text = cause if cause and "ERR_ABORTED" not in cause else str(exc)
+            error, message = classify_failure(text)
         committed = page.url not in ("", "about:blank")
+        if error is None and content_type and not _is_html(content_type) and (status or 0) < 400:
+            error = "not_html"
+            message = f"{ERROR_CLASSES['not_html']} ({content_type.split(';')[0]})"
+        calls = _PageCalls()
         if committed and error != "browser_crash":
             if first_page:
                 await self._screenshot(page, url)
             if options.scroll:
-                await _bounded(page.evaluate(_SCROLL_JS), _EVALUATE_TIMEOUT_S)
+                await calls.run(page.evaluate(_SCROLL_JS), None)
             await self._settle(t0 + (load_ms or 0) / 1000)
         title = ""
         links: tuple[str, ...] = ()
         if committed and error != "browser_crash":
-            title = str(await _bounded(page.title(), _EVALUATE_TIMEOUT_S) or "")
-            links = tuple(await _bounded(page.evaluate(_LINKS_JS), _EVALUATE_TIMEOUT_S) or ())
-            await self._snapshot_storage(page)
+            title = str(await calls.run(page.title(), "") or "")
+            links = tuple(await calls.run(page.evaluate(_LINKS_JS), ()) or ())
+            if calls.responsive:
+                await self._snapshot_storage(page)
         await self._snapshot_jar()
         commits = self.recorder.main_commits
         if len(commits) > 1:
@@ -480,6 +492,31 @@ async def _redirect_chain(response: Any) -> list[Redirect]:
     return hops
 
 
+def _is_html(content_type: str) -> bool:
+    return content_type.split(";")[0].strip().lower() in {"text/html", "application/xhtml+xml"}
+
+
+class _PageCalls:
+    """Calls into a page, each bounded; after one times out (a hung script), the
+    rest are skipped instead of each waiting out its own timeout."""
+
+    def __init__(self) -> None:
+        self.responsive = True
+
+    async def run(self, awaitable: Any, default: Any) -> Any:
+        if not self.responsive:
+            if asyncio.iscoroutine(awaitable):
+                awaitable.close()
+            return default
+        try:
+            return await asyncio.wait_for(awaitable, _EVALUATE_TIMEOUT_S)
+        except TimeoutError:
+            self.responsive = False
+            return default
+        except PlaywrightError:
+            return default
+
+
 async def _bounded(awaitable: Any, timeout: float) -> Any:
     """``page.evaluate`` has no timeout of its own: never let a page hang the scan."""
     try:
@@ -489,8 +526,12 @@ async def _bounded(awaitable: Any, timeout: float) -> Any:
 
 
 async def _dismiss(dialog: Any) -> None:
+    # A visitor closes alerts and prompts, and leaves a page that asks "stay?".
     with contextlib.suppress(PlaywrightError):
-        await dialog.dismiss()
+        if dialog.type == "beforeunload":
+            await dialog.accept()
+        else:
+            await dialog.dismiss()
 
 
 async def _close_quietly(page: PlaywrightPage) -> None:
