@@ -15,6 +15,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 
 from scanner.models import (
+    ApiCall,
+    Banner,
+    ConsentChoice,
     Cookie,
     Evidence,
     Finding,
@@ -39,6 +42,8 @@ __all__ = [
     "build_comparison_report",
     "build_diff_report",
     "build_site_report",
+    "refusal_tried",
+    "refusal_works",
     "safe_link",
     "site_slugs",
 ]
@@ -357,7 +362,11 @@ def _change(d: SiteDiff) -> SiteChange:
 
 @dataclass(frozen=True, slots=True)
 class CookieRow:
-    """One cookie in one phase, with who set it and whether the browser kept it."""
+    """One cookie identity (name, domain, path) across the visitors.
+
+    The descriptive fields come from the record of the first visitor that saw it (the
+    one who made no choice, else the one who refused, else the one who accepted).
+    """
 
     name: str
     """Cookie name as the site sent it (text only)."""
@@ -393,16 +402,9 @@ class CookieRow:
     """Hidden from scripts."""
     same_site: str | None
     """SameSite attribute."""
-
-
-@dataclass(frozen=True, slots=True)
-class CookieGroup:
-    """The cookies of one phase of the visit."""
-
-    phase: str
-    """Phase value."""
-    rows: tuple[CookieRow, ...]
-    """Cookies, third parties first, then by name."""
+    seen: tuple[bool, ...]
+    """Whether it was set, per phase of :attr:`SiteReport.phases` (the difference
+    between the visitors)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -423,6 +425,8 @@ class ThirdPartyRow:
     """Inside the European Economic Area."""
     requests_by_phase: tuple[int, int, int]
     """Requests before any choice, after refusing, after accepting."""
+    phase_requests: tuple[int, ...]
+    """Requests per phase of :attr:`SiteReport.phases` (0: not contacted by that visitor)."""
     resource_types: tuple[tuple[str, int], ...]
     """Chromium resource types with counts, most frequent first."""
     beacons: int
@@ -490,6 +494,97 @@ class PageRow:
 
 
 @dataclass(frozen=True, slots=True)
+class ApiCallRow:
+    """A fingerprinting feature one script read, summed over the visitors."""
+
+    api: str
+    """What was read, e.g. ``canvas.toDataURL`` (text only)."""
+    script_url: str | None
+    """The script that read it (text only, never a link); ``None`` when unknown."""
+    organisation: str | None
+    """Organisation behind the script (or its domain); ``None`` when not classified."""
+    first_party: bool | None
+    """The site's own script; ``None`` when not classified."""
+    category: str | None
+    """Purpose category of the script's party."""
+    phases: tuple[str, ...]
+    """Phases it was seen in, in journey order."""
+    count: int
+    """Reads over all those phases."""
+
+
+@dataclass(frozen=True, slots=True)
+class ButtonView:
+    """A button on the first layer of the consent banner."""
+
+    text: str
+    """Its text as the site wrote it (text only)."""
+    role: str
+    """``accept``, ``reject``, ``settings``, ``save`` or ``other``."""
+    rule: str | None
+    """Detector rule that gave it that role."""
+
+
+@dataclass(frozen=True, slots=True)
+class ChoiceView:
+    """What happened when the refusing or the accepting visitor used the banner."""
+
+    phase: str
+    """``reject`` or ``accept``."""
+    clicked: bool
+    """Something was clicked."""
+    method: str | None
+    """``autoconsent`` or ``heuristic``."""
+    element_text: str | None
+    """Text of the element clicked (text only)."""
+    rule: str | None
+    """Detector rule that chose it."""
+    reason: str
+    """Why that element was chosen, or why nothing could be clicked (the scanner's words)."""
+    layer: int | None
+    """1 for the first layer, 2 behind "Instellingen"; ``None`` when unknown."""
+    banner_closed: bool
+    """The banner went away after the click."""
+    banner_on_next_page: bool
+    """The banner came back on the next page: the choice was not remembered."""
+
+
+@dataclass(frozen=True, slots=True)
+class BannerView:
+    """The consent banner a first-time visitor saw, and how refusing and accepting went."""
+
+    cmp: str | None
+    """Consent manager recognised; ``None`` for a site's own (custom) banner."""
+    method: str
+    """``autoconsent`` or ``heuristic``: how it was found."""
+    page_url: str
+    """Page it was seen on (text only)."""
+    frame_url: str | None
+    """Frame it lives in when that is not the page (text only)."""
+    buttons: tuple[ButtonView, ...]
+    """First-layer buttons, in the banner's order."""
+    reject_on_first_layer: bool
+    """Refusing is possible on the first layer (the AP: as easy as accepting)."""
+    accept_on_first_layer: bool
+    """Accepting is possible on the first layer."""
+    settings_on_first_layer: bool
+    """A settings button is on the first layer."""
+    blocks_page: bool
+    """A layer covers the page until a choice is made."""
+    cookie_wall: bool
+    """It blocks the page and cannot be refused: no reject button on the first layer
+    and the refusing visitor found none behind it either."""
+    in_shadow_dom: bool
+    """It lives in a shadow DOM."""
+    text: str
+    """The banner's text, shortened (text only)."""
+    screenshot: str | None
+    """The banner as a ``data:`` URI, only when it decodes to a raster image."""
+    choices: tuple[ChoiceView, ...]
+    """Refusal first, then acceptance, as far as they were tried."""
+
+
+@dataclass(frozen=True, slots=True)
 class Screenshot:
     """An embedded screenshot (a data: URI, so the report stays self-contained)."""
 
@@ -537,22 +632,32 @@ class SiteReport:
     """Findings per severity."""
     finding_groups: tuple[FindingGroup, ...]
     """Findings grouped by severity, worst first."""
-    cookie_groups: tuple[CookieGroup, ...]
-    """Cookies per measured phase."""
+    phases: tuple[str, ...]
+    """Phase values measured (the visitors), in journey order: the columns of the
+    cookie and third-party tables."""
+    banner: BannerView | None
+    """The consent banner; ``None`` when none was found."""
+    cookies: tuple[CookieRow, ...]
+    """Cookies, one row per identity, third parties first, then by name."""
+    tracking_after_refusal: tuple[str, ...]
+    """Names of tracking cookies (see :data:`TRACKING_CATEGORIES`) set for the visitor
+    who refused, in table order."""
     third_parties: tuple[ThirdPartyRow, ...]
     """Outside organisations contacted, those before consent first."""
     unclassified_requests: int
     """Requests whose party is unknown (not in the third-party table)."""
     storage: tuple[StorageRow, ...]
     """Storage items."""
+    api_calls: tuple[ApiCallRow, ...]
+    """Fingerprinting feature reads, most frequent first."""
     pages: tuple[PageRow, ...]
     """Every page visit."""
     pages_ok: int
     """Page visits captured."""
     pages_failed: int
+    """Page visits that failed."""
     pages_discovered: int
     """In-scope page URLs the crawl found (links and sitemaps)."""
-    """Page visits that failed."""
     screenshots: tuple[Screenshot, ...]
     """Screenshots given to the report."""
     change: SiteChange | None
@@ -573,44 +678,54 @@ def _set_by(set_by: str | None, init: Initiator | None) -> str | None:
     return init.url if init else None
 
 
-def _cookie_groups(result: SiteResult) -> tuple[CookieGroup, ...]:
-    measured = {p.phase for p in result.pages} | {c.phase for c in result.cookies}
-    groups: list[CookieGroup] = []
-    for phase in PHASE_ORDER:
-        if phase not in measured:
-            continue
-        rows = []
-        for c in result.cookies:
-            if c.phase is not phase:
-                continue
-            first, org, service, category = _party_fields(c.party)
-            rows.append(
-                CookieRow(
-                    name=c.name,
-                    domain=c.domain,
-                    path=c.path,
-                    first_party=first,
-                    organisation=org,
-                    service=service,
-                    category=category,
-                    lifetime_s=c.lifetime_s,
-                    source=c.source.value,
-                    set_by=_set_by(c.set_by, c.initiator),
-                    stack=c.initiator.stack if c.initiator else (),
-                    stored=c.stored,
-                    blocked_reasons=c.blocked_reasons,
-                    page_url=c.page_url,
-                    secure=c.secure,
-                    http_only=c.http_only,
-                    same_site=c.same_site,
-                )
+def _measured_phases(result: SiteResult) -> tuple[Phase, ...]:
+    present = (
+        {p.phase for p in result.pages}
+        | {c.phase for c in result.cookies}
+        | {r.phase for r in result.requests}
+    )
+    return tuple(p for p in PHASE_ORDER if p in present)
+
+
+def _cookies(result: SiteResult, phases: tuple[Phase, ...]) -> tuple[CookieRow, ...]:
+    by_identity: dict[tuple[str, str, str], list[Cookie]] = {}
+    order = {p: i for i, p in enumerate(PHASE_ORDER)}
+    for c in sorted(result.cookies, key=lambda c: order[c.phase]):
+        by_identity.setdefault((c.name, c.domain, c.path), []).append(c)
+    rows = []
+    for records in by_identity.values():
+        c = records[0]  # the first visitor's record describes the cookie
+        set_in = {r.phase for r in records}
+        first, org, service, category = _party_fields(c.party)
+        rows.append(
+            CookieRow(
+                name=c.name,
+                domain=c.domain,
+                path=c.path,
+                first_party=first,
+                organisation=org,
+                service=service,
+                category=category,
+                lifetime_s=c.lifetime_s,
+                source=c.source.value,
+                set_by=_set_by(c.set_by, c.initiator),
+                stack=c.initiator.stack if c.initiator else (),
+                stored=c.stored,
+                blocked_reasons=c.blocked_reasons,
+                page_url=c.page_url,
+                secure=c.secure,
+                http_only=c.http_only,
+                same_site=c.same_site,
+                seen=tuple(p in set_in for p in phases),
             )
-        rows.sort(key=lambda r: (r.first_party is not False, r.name.lower(), r.domain))
-        groups.append(CookieGroup(phase.value, tuple(rows)))
-    return tuple(groups)
+        )
+    rows.sort(key=lambda r: (r.first_party is not False, r.name.lower(), r.domain, r.path))
+    return tuple(rows)
 
 
-def _third_parties(result: SiteResult) -> tuple[tuple[ThirdPartyRow, ...], int]:
+def _third_parties(
+    result: SiteResult, phases: tuple[Phase, ...]
+) -> tuple[tuple[ThirdPartyRow, ...], int]:
     buckets: dict[str, list[tuple[Party, Phase, str, bool, bool]]] = {}
     unclassified = 0
     for r in result.requests:
@@ -644,6 +759,7 @@ def _third_parties(result: SiteResult) -> tuple[tuple[ThirdPartyRow, ...], int]:
                     phase_counts[Phase.REJECT],
                     phase_counts[Phase.ACCEPT],
                 ),
+                phase_requests=tuple(phase_counts[p] for p in phases),
                 resource_types=tuple(
                     sorted(Counter(i[2] for i in items).items(), key=lambda kv: (-kv[1], kv[0]))
                 ),
@@ -694,19 +810,96 @@ def _pages(result: SiteResult) -> tuple[PageRow, ...]:
     )
 
 
+def _api_calls(result: SiteResult) -> tuple[ApiCallRow, ...]:
+    groups: dict[tuple[str, str | None, str | None], list[ApiCall]] = {}
+    for a in result.api_calls:
+        script = a.initiator.url if a.initiator and a.initiator.url else None
+        org = _org(a.party) if a.party else None
+        groups.setdefault((a.api, script, org), []).append(a)
+    rows = []
+    for (api, script, org), calls in groups.items():
+        first, _org_name, _service, category = _party_fields(calls[0].party)
+        rows.append(
+            ApiCallRow(
+                api=api,
+                script_url=script,
+                organisation=org,
+                first_party=first,
+                category=category,
+                phases=_phases(a.phase for a in calls),
+                count=sum(a.count for a in calls),
+            )
+        )
+    rows.sort(key=lambda r: (-r.count, r.api, r.script_url or ""))
+    return tuple(rows)
+
+
+def _data_uri(b64: str | None) -> str | None:
+    """``b64`` as a ``data:`` URI when it decodes to PNG, JPEG or WebP; else ``None``."""
+    if not b64:
+        return None
+    try:
+        data = base64.b64decode(b64, validate=True)
+    except ValueError:
+        return None
+    mime = _sniff_image(data)
+    if mime is None:
+        return None
+    return f"data:{mime};base64," + base64.b64encode(data).decode()
+
+
+def _choice(c: ConsentChoice) -> ChoiceView:
+    return ChoiceView(
+        phase=c.phase.value,
+        clicked=c.clicked,
+        method=c.method,
+        element_text=c.element_text,
+        rule=c.rule,
+        reason=c.reason,
+        layer=c.layer,
+        banner_closed=c.banner_closed,
+        banner_on_next_page=c.banner_on_next_page,
+    )
+
+
+def _refused(result: SiteResult) -> bool:
+    """The refusing visitor clicked something on the banner."""
+    return any(c.phase is Phase.REJECT and c.clicked for c in result.choices)
+
+
+def _banner(result: SiteResult) -> BannerView | None:
+    b: Banner | None = result.banner
+    if b is None:
+        return None
+    order = {Phase.REJECT: 0, Phase.ACCEPT: 1}
+    choices = sorted((c for c in result.choices if c.phase in order), key=lambda c: order[c.phase])
+    return BannerView(
+        cmp=None if b.cmp in ("", "custom") else b.cmp,
+        method=b.method,
+        page_url=b.page_url,
+        frame_url=b.frame_url if b.frame_url and b.frame_url != b.page_url else None,
+        buttons=tuple(ButtonView(x.text, x.role, x.rule) for x in b.buttons),
+        reject_on_first_layer=b.reject_on_first_layer,
+        accept_on_first_layer=b.accept_on_first_layer,
+        settings_on_first_layer=b.settings_on_first_layer,
+        blocks_page=b.blocks_page,
+        cookie_wall=b.blocks_page and not b.reject_on_first_layer and not _refused(result),
+        in_shadow_dom=b.in_shadow_dom,
+        text=b.text,
+        screenshot=_data_uri(b.screenshot),
+        choices=tuple(_choice(c) for c in choices),
+    )
+
+
 def _screenshots(result: SiteResult) -> tuple[Screenshot, ...]:
     """The site's screenshots as data: URIs; anything but a raster image is dropped."""
     out = []
     for shot in result.screenshots:
-        try:
-            data = base64.b64decode(shot.data, validate=True)
-        except ValueError:
-            continue
-        mime = _sniff_image(data)
-        if mime is None:
+        uri = _data_uri(shot.data)
+        if uri is None:
             continue
         label = shot.label if shot.phase is Phase.NONE else f"{shot.phase.value}/{shot.label}"
-        out.append(Screenshot(label, f"data:{mime};base64," + base64.b64encode(data).decode()))
+        out.append(Screenshot(label, uri))
     return tuple(out)
 
 
@@ -744,7 +937,9 @@ def build_site_report(
     site_diff = _site_diff_for(result, diff)
     new_ids = {f.id for f in site_diff.new} if site_diff else set()
     counts = _counts(result.findings)
-    third, unclassified = _third_parties(result)
+    phases = _measured_phases(result)
+    cookies = _cookies(result, phases)
+    third, unclassified = _third_parties(result, phases)
     pages = _pages(result)
     verdict = _verdict(result, counts)
     return SiteReport(
@@ -769,10 +964,20 @@ def build_site_report(
         }.get(verdict, 0),
         counts=counts,
         finding_groups=_groups(_finding(f, is_new=f.id in new_ids) for f in result.findings),
-        cookie_groups=_cookie_groups(result),
+        phases=tuple(p.value for p in phases),
+        banner=_banner(result),
+        cookies=cookies,
+        tracking_after_refusal=_unique(
+            c.name
+            for c in cookies
+            if c.category in TRACKING_CATEGORIES
+            and Phase.REJECT in phases
+            and c.seen[phases.index(Phase.REJECT)]
+        ),
         third_parties=third,
         unclassified_requests=unclassified,
         storage=_storage(result),
+        api_calls=_api_calls(result),
         pages=pages,
         pages_ok=sum(1 for p in pages if p.ok),
         pages_failed=sum(1 for p in pages if not p.ok),
@@ -814,6 +1019,13 @@ class RankRow:
     """Tracking before consent."""
     non_eea: bool
     """Third-party requests to non-EEA organisations before consent."""
+    banner: bool
+    """A consent banner was found on the home page."""
+    reject_first_layer: bool
+    """That banner can be refused on its first layer (``False`` without a banner)."""
+    refusal_works: bool | None
+    """Refusing was tried and left no tracking; ``None`` when not tried (see
+    :func:`refusal_works`)."""
     change: SiteChange | None
     """Change since the previous scan."""
 
@@ -844,6 +1056,16 @@ class Headline:
     """Measured sites contacting non-EEA organisations before consent."""
     non_eea_share: int | None
     """That as a whole percentage of measured sites."""
+    no_banner_sites: int
+    """Measured sites that track before consent and show no consent banner."""
+    no_banner_share: int | None
+    """That as a whole percentage of the sites that track before consent."""
+    refusal_tried: int
+    """Measured sites with a banner on which refusing was tried (a refusing visitor ran)."""
+    refusal_works_sites: int
+    """Of those, the sites where refusing works (see :func:`refusal_works`)."""
+    refusal_works_share: int | None
+    """That as a whole percentage of :attr:`refusal_tried`."""
     violations: int
     """Findings of severity violation over all sites."""
     sites_with_violations: int
@@ -981,17 +1203,31 @@ def _before_consent_orgs(result: SiteResult) -> Counter[str]:
     return c
 
 
-def _tracking(result: SiteResult) -> bool:
+def _tracking(result: SiteResult, phase: Phase = Phase.NONE) -> bool:
+    """Tracking seen by the visitor of ``phase``: a cookie, request or storage item of a
+    :data:`TRACKING_CATEGORIES` party, or a (likely) violation of such a category with
+    evidence in that phase."""
     for item in _observations(result):
         p = item.party
-        if item.phase is Phase.NONE and p is not None and p.category in TRACKING_CATEGORIES:
+        if item.phase is phase and p is not None and p.category in TRACKING_CATEGORIES:
             return True
     return any(
         f.category in TRACKING_CATEGORIES
         and f.severity in (Severity.VIOLATION, Severity.LIKELY_VIOLATION)
-        and any(e.phase is Phase.NONE for e in f.evidence)
+        and any(e.phase is phase for e in f.evidence)
         for f in result.findings
     )
+
+
+def refusal_tried(result: SiteResult) -> bool:
+    """A banner was found and the refusing visitor tried it (clicked or not)."""
+    return result.banner is not None and any(c.phase is Phase.REJECT for c in result.choices)
+
+
+def refusal_works(result: SiteResult) -> bool:
+    """Refusing works: a banner exists, reject was clicked, and the refusing visitor met
+    no tracking (the same definition as before consent, applied to ``Phase.REJECT``)."""
+    return result.banner is not None and _refused(result) and not _tracking(result, Phase.REJECT)
 
 
 def _non_eea(result: SiteResult) -> bool:
@@ -1119,6 +1355,11 @@ def build_comparison_report(
                 counts=_counts(result.findings),
                 tracking=measured and _tracking(result),
                 non_eea=measured and _non_eea(result),
+                banner=measured and result.banner is not None,
+                reject_first_layer=measured
+                and result.banner is not None
+                and result.banner.reject_on_first_layer,
+                refusal_works=refusal_works(result) if measured and refusal_tried(result) else None,
                 change=_change(site_diff) if site_diff else None,
             )
         )
@@ -1141,6 +1382,9 @@ def build_comparison_report(
     n = len(measured_rows)
     tracking = sum(1 for r in measured_rows if r.tracking)
     non_eea = sum(1 for r in measured_rows if r.non_eea)
+    no_banner = sum(1 for r in measured_rows if r.tracking and not r.banner)
+    tried = sum(1 for r in measured_rows if r.refusal_works is not None)
+    works = sum(1 for r in measured_rows if r.refusal_works)
     changed = [
         r
         for r in ranked
@@ -1164,6 +1408,11 @@ def build_comparison_report(
             tracking_share=_share(tracking, n),
             non_eea_sites=non_eea,
             non_eea_share=_share(non_eea, n),
+            no_banner_sites=no_banner,
+            no_banner_share=_share(no_banner, tracking),
+            refusal_tried=tried,
+            refusal_works_sites=works,
+            refusal_works_share=_share(works, tried),
             violations=sum(r.counts.violation for r in ranked),
             sites_with_violations=sum(1 for r in ranked if r.counts.violation),
             failed=len(ranked) - n,

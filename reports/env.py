@@ -105,6 +105,8 @@ def make_env(lang: str = "nl") -> jinja2.Environment:
         "category_label": lambda v: _open_label(t, "category", v),
         "error_label": lambda v: _open_label(t, "error", v),
         "source_label": lambda v: t(f"source.{_value(v)}"),
+        "role_label": lambda v: _open_label(t, "banner.role", v),
+        "method_label": lambda v: _open_label(t, "banner.method", v),
         "yesno": lambda v: t("unknown") if v is None else t("yes") if v else t("no"),
     }
     env.filters.update(filters)

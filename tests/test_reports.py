@@ -24,7 +24,14 @@ import jinja2
 import pytest
 from bs4 import BeautifulSoup, Tag
 
-from reports.context import build_site_report, site_slugs, slugify
+from reports.context import (
+    build_comparison_report,
+    build_site_report,
+    refusal_tried,
+    refusal_works,
+    site_slugs,
+    slugify,
+)
 from reports.diff import SEVERITY_ORDER, ScanDiff
 from reports.env import LANGUAGES, Translator, format_duration, load_messages, make_env
 from reports.render import (
@@ -42,9 +49,15 @@ from reports.render import (
 from reports.script import ENHANCE_JS
 from scanner.errors import ConfigError
 from scanner.models import (
+    Banner,
+    BannerButton,
+    ConsentChoice,
+    Cookie,
     Evidence,
     Finding,
+    Party,
     Phase,
+    Request,
     Scan,
     Screenshot,
     Severity,
@@ -356,7 +369,7 @@ def test_csp_and_no_external_resources(written: tuple[str, Path]) -> None:
                 value = str(tag.get(attr) or "")
                 assert not re.match(r"\s*(https?:)?//", value, re.I), (path, tag.name, value)
         for img in soup.find_all("img"):
-            assert str(img["src"]).startswith("data:image/png;base64,")
+            assert re.match(r"data:image/(png|jpeg);base64,", str(img["src"]))
             assert img.get("alt")
 
 
@@ -404,14 +417,19 @@ def test_grades_and_screenshots_shown(written: tuple[str, Path]) -> None:
     grades = {g.get_text(strip=True) for g in soup.select("#ranking-all .grade")}
     assert {"A", "C", "F"} <= grades
     assen = _site_page(index, "assen")
-    assert len(assen.find_all("img")) == 2
+    assert len(assen.find_all("img")) == 3  # two page screenshots and the banner
+    banner = assen.select("#banner ~ figure.banner-shot img")
+    assert len(banner) == 1
+    assert banner[0]["src"] == "data:image/jpeg;base64," + golden.BANNER_JPEG
     assert not _site_page(index, "aa-en-hunze").find_all("img")  # not a raster image: skipped
 
 
 def test_comparison_headline_and_matrix(scan: Scan) -> None:
     soup = BeautifulSoup(render_comparison(scan, env=make_env("en")), "html.parser")
     figures = [li.strong.get_text() for li in soup.select("ul.figures li") if li.strong]
-    assert figures == ["67%", "67%", "2", "1"]
+    # Tracking 2 of 3 measured; non-EEA 2 of 3; without a banner 1 (Westerkwartier) of the
+    # 2 that track; refusing works on 0 of 1 (Assen keeps _ga and the Meta pixel).
+    assert figures == ["67%", "67%", "50%", "0%", "2", "1"]
     headers = [th.get_text(strip=True) for th in soup.select("table.matrix thead th")]
     assert headers[1:] == ["Google", "Hotjar", "Meta"]
     assert soup.find("section", attrs={"aria-labelledby": "province-1"})
@@ -436,7 +454,7 @@ def test_missing_variable_raises() -> None:
 
 def test_broken_context_raises(scan: Scan) -> None:
     report = build_site_report(scan, scan.sites[1])
-    fields = {name: getattr(report, name) for name in report.__slots__ if name != "cookie_groups"}
+    fields = {name: getattr(report, name) for name in report.__slots__ if name != "cookies"}
     broken = SimpleNamespace(**fields)
     with pytest.raises(jinja2.UndefinedError):
         make_env("en").get_template("site.html").render(report=broken)
@@ -499,9 +517,7 @@ def test_diff_by_finding_id(scan: Scan, previous: Scan) -> None:
     assert len(assen.persisting) == 4 and assen.direction == "improved"
     aa = by_name["Aa en Hunze"]
     assert [f.id for f in aa.fixed] == ["cookie-analytics-before-consent:nmstat@.aaenhunze.nl"]
-    assert not aa.new and [f.id for f in aa.persisting] == [
-        "consent-banner-present:www.aaenhunze.nl"
-    ]
+    assert not aa.new and [f.id for f in aa.persisting] == ["no-consent-needed:www.aaenhunze.nl"]
     hogeland = by_name["Het Hogeland"]
     assert not hogeland.comparable
     assert (hogeland.new, hogeland.fixed, hogeland.persisting) == ((), (), ())  # failure is no fix
@@ -622,3 +638,335 @@ def test_slugs_are_unique_and_path_safe(scan: Scan) -> None:
     assert slugify("<>") == "site"
     twins = replace(scan, sites=(scan.sites[0], scan.sites[0], replace(scan.sites[0])))
     assert site_slugs(twins) == ("aa-en-hunze", "aa-en-hunze-2", "aa-en-hunze-3")
+
+
+# ----------------------------------------------------- consent banner and the visitors
+
+
+def _marks(table: Tag) -> dict[str, list[str]]:
+    """Row heading (first line) → the screen-reader text of each phase column."""
+    out: dict[str, list[str]] = {}
+    for tr in table.select("tbody tr"):
+        th = tr.find("th")
+        assert isinstance(th, Tag)
+        name = (th.find("code") or th).get_text().strip().split("\n")[0]
+        cells = []
+        for td in tr.find_all("td", class_="mark"):
+            symbol = td.find("span", attrs={"aria-hidden": "true"})
+            assert isinstance(symbol, Tag) and symbol.get_text().strip() in ("✓", "–")
+            hidden = td.find("span", class_="visually-hidden")
+            text = hidden.get_text() if isinstance(hidden, Tag) else td.get_text()
+            cells.append(symbol.get_text().strip() + " " + text.replace("✓", "").strip())
+        out[name] = cells
+    return out
+
+
+def _row_head(tr: Tag, sep: str = "", *, strip: bool = False) -> str:
+    th = tr.find("th")
+    assert isinstance(th, Tag)
+    return th.get_text(sep, strip=strip)
+
+
+def _next(tag: Tag) -> Tag:
+    sibling = tag.find_next_sibling()
+    assert isinstance(sibling, Tag)
+    return sibling
+
+
+def _table_after(soup: BeautifulSoup, heading_id: str) -> Tag:
+    heading = soup.find("h2", id=heading_id)
+    assert isinstance(heading, Tag)
+    table = heading.find_next("table")
+    assert isinstance(table, Tag)
+    assert table.find_previous("h2") is heading, f"no table under #{heading_id}"
+    return table
+
+
+def test_cookie_table_shows_the_three_visitors(written: tuple[str, Path]) -> None:
+    lang, index = written
+    t = Translator(lang, load_messages(lang))
+    soup = _site_page(index, "assen")
+    table = _table_after(soup, "cookies")
+    heads = [th.get_text(strip=True) for th in table.select("thead th.mark")]
+    assert heads == [t("phase.column.none"), t("phase.column.reject"), t("phase.column.accept")]
+    yes, no = "✓ " + t("cookies.set_yes"), "– " + t("cookies.set_no")
+    marks = _marks(table)
+    assert marks["_ga"] == [yes, yes, yes]  # survives refusing
+    assert marks["_fbp"] == [yes, no, yes]
+    assert marks["_gcl_au"] == [no, no, yes]  # only after accepting
+    assert marks["assen_cookie_consent"] == [no, yes, yes]
+    assert marks["YSC"] == [yes, no, no]
+    assert marks[golden.HOSTILE_COOKIE] == [yes, no, no]
+    assert len(marks) == 9  # one row per cookie identity, not per phase
+    # Descriptive columns come from the first visitor's record.
+    row = next(tr for tr in table.select("tbody tr") if "_gcl_au" in _row_head(tr))
+    assert "Google Ads" in row.get_text() and t("category.marketing") in row.get_text()
+    flag = soup.select_one("#cookies ~ p.flag")
+    assert flag is not None and t("cookies.after_refusal", n=1) in flag.get_text()
+    assert [c.get_text() for c in flag.find_all("code")] == ["_ga"]
+
+
+def test_single_visitor_scan_has_one_column(written: tuple[str, Path]) -> None:
+    lang, index = written
+    t = Translator(lang, load_messages(lang))
+    for slug, heading in (
+        ("westerkwartier", "cookies"),
+        ("westerkwartier", "third-parties"),
+        ("aa-en-hunze", "cookies"),
+    ):
+        soup = _site_page(index, slug)
+        table = _table_after(soup, heading)
+        heads = [th.get_text(strip=True) for th in table.select("thead th.mark")]
+        assert heads == [t("phase.column.none")], (slug, heading)
+        if heading == "cookies":
+            caption = table.find("caption")
+            assert caption is not None and t("phase.none") in caption.get_text()
+        assert soup.select_one("#cookies ~ p.flag") is None
+    marks = _marks(_table_after(_site_page(index, "westerkwartier"), "cookies"))
+    assert marks == {"_hjSessionUser_123456": ["✓ " + t("cookies.set_yes")]}
+
+
+def test_third_parties_per_visitor(written: tuple[str, Path]) -> None:
+    lang, index = written
+    t = Translator(lang, load_messages(lang))
+    table = _table_after(_site_page(index, "assen"), "third-parties")
+    rows = {_row_head(tr, "\n").split("\n")[0]: tr for tr in table.select("tbody tr")}
+    cells = {
+        org: [td.get_text(" ", strip=True) for td in tr.find_all("td", class_="mark")]
+        for org, tr in rows.items()
+    }
+    none = "– " + t("third.not_contacted")
+    assert cells["Siteimprove"] == [none, none, "✓ " + t("third.requests", n=1, count="1")]
+    assert cells["Meta"] == [
+        "✓ " + t("third.requests", n=4, count="4"),
+        "✓ " + t("third.requests", n=3, count="3"),
+        "✓ " + t("third.requests", n=3, count="3"),
+    ]
+
+
+def test_banner_section(written: tuple[str, Path]) -> None:
+    lang, index = written
+    t = Translator(lang, load_messages(lang))
+    soup = _site_page(index, "assen")
+    toc = [a["href"] for a in soup.select("nav li a")]
+    assert "#banner" in toc and toc.index("#banner") < toc.index("#cookies")
+    heading = soup.find("h2", id="banner")
+    assert isinstance(heading, Tag)
+    section = []
+    for el in heading.find_next_siblings():
+        if el.name == "h2":
+            break
+        section.append(el)
+    text = " ".join(el.get_text(" ", strip=True) for el in section)
+    assert t("banner.found", cmp=t("banner.custom")) in text
+    flags = [el.get_text(" ", strip=True) for el in section if "flag" in (el.get("class") or [])]
+    assert len(flags) == 1 and t("banner.no_reject_first") in flags[0]  # flagged, not a wall
+    assert t("banner.wall") not in text
+    buttons = next(el for el in section if el.find("table")).find("table")
+    assert isinstance(buttons, Tag)
+    rows = [
+        [c.get_text(strip=True) for c in tr.find_all(["th", "td"])]
+        for tr in buttons.select("tbody tr")
+    ]
+    assert [r[:2] for r in rows] == [
+        ["Alles accepteren", t("banner.role.accept")],
+        ["Instellingen", t("banner.role.settings")],
+    ]
+    assert "Wij gebruiken cookies" in text  # the banner's own text
+    assert t("banner.choice.reject") in text and t("banner.choice.accept") in text
+    assert "“Alles weigeren”" in text and t("banner.layer.2") in text
+    assert "“Alles accepteren”" in text and t("banner.layer.1") in text
+    assert "matched the reject rule" in text  # the scanner's reason
+    assert t("banner.remembered") in text and t("banner.not_remembered") not in text
+    assert t("fp.heading") in soup.get_text()
+    fp = _table_after(soup, "fingerprinting")
+    fp_text = fp.get_text(" ", strip=True)
+    assert "canvas.toDataURL" in fp_text and "fbevents.js" in fp_text and "Meta" in fp_text
+    assert not fp.find("a")  # the script URL is text, never a link
+
+    aa = _site_page(index, "aa-en-hunze")
+    aa_heading = aa.find("h2", id="banner")
+    assert isinstance(aa_heading, Tag)
+    sentence = aa_heading.find_next_sibling()
+    assert isinstance(sentence, Tag) and sentence.get_text(strip=True) == t("banner.none")
+    assert _next(sentence).get("id") == "cookies"  # one sentence, nothing else
+    assert aa.find(id="fingerprinting") is None
+    failed = _site_page(index, "het-hogeland").find("h2", id="banner")
+    assert isinstance(failed, Tag)
+    assert _next(failed).get_text(strip=True) == t("not_measured")
+
+
+def _assen(scan: Scan) -> SiteResult:
+    return next(r for r in scan.sites if r.site.name == "Assen")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_hostile_banner_text_stays_text(scan: Scan, lang: str) -> None:
+    hostile = golden.HOSTILE_COOKIE
+    assen = _assen(scan)
+    assert assen.banner is not None
+    banner = replace(
+        assen.banner,
+        cmp=hostile,
+        text=hostile,
+        page_url=golden.HOSTILE_URL,
+        buttons=(BannerButton(hostile, "reject", hostile), BannerButton("OK", hostile)),
+    )
+    choices = tuple(
+        replace(c, element_text=hostile, reason=hostile, rule=hostile) for c in assen.choices
+    )
+    result = replace(assen, banner=banner, choices=choices)
+    html = render_site(replace(scan, sites=(result,)), result, env=make_env(lang))
+    soup = BeautifulSoup(html, "html.parser")
+    assert "<img src=x" not in html
+    assert not soup.select("[onerror]")
+    assert len(soup.find_all("img")) == 1  # only the banner screenshot
+    heading = soup.find("h2", id="banner")
+    assert isinstance(heading, Tag)
+    section = ""
+    for el in heading.find_next_siblings():
+        if el.name == "h2":
+            break
+        section += el.get_text()
+    assert section.count(hostile) >= 7  # cmp twice, text, button, rule, choices
+    assert 'href="javascript:' not in html.lower()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        base64.b64encode(b"<svg onload=alert(1)>").decode(),
+        base64.b64encode(b"<html><script>alert(1)</script>").decode(),
+        "not base64 at all!",
+        "",
+    ],
+)
+def test_banner_screenshot_only_when_raster(scan: Scan, data: str) -> None:
+    assen = _assen(scan)
+    assert assen.banner is not None
+    result = replace(assen, banner=replace(assen.banner, screenshot=data or None))
+    report = build_site_report(replace(scan, sites=(result,)), result)
+    assert report.banner is not None and report.banner.screenshot is None
+    html = render_site(replace(scan, sites=(result,)), result, env=make_env("nl"))
+    soup = BeautifulSoup(html, "html.parser")
+    assert soup.find("figure", class_="banner-shot") is None
+    assert not soup.find_all("img")
+    assert "onload" not in html
+
+
+def test_cookie_wall_is_flagged(scan: Scan) -> None:
+    assen = _assen(scan)
+    assert assen.banner is not None
+    t = Translator("nl", load_messages("nl"))
+    blocking = replace(assen.banner, blocks_page=True)
+    # Blocks the page, but refusing worked behind "Instellingen": no wall.
+    layered = replace(assen, banner=blocking)
+    report = build_site_report(scan, layered)
+    assert report.banner is not None and not report.banner.cookie_wall
+    # Blocks the page and the refusing visitor found no way to refuse: a wall.
+    stuck = ConsentChoice(Phase.REJECT, clicked=False, reason="no reject button")
+    walled = replace(assen, banner=blocking, choices=(stuck, assen.choices[1]))
+    report = build_site_report(scan, walled)
+    assert report.banner is not None and report.banner.cookie_wall
+    html = render_site(replace(scan, sites=(walled,)), walled, env=make_env("nl"))
+    flags = [
+        p.get_text(" ", strip=True) for p in BeautifulSoup(html, "html.parser").select(".flag")
+    ]
+    assert any(t("banner.wall") in f for f in flags)
+    assert t("banner.not_clicked") in html and "no reject button" in html
+
+
+def test_choice_not_remembered(scan: Scan) -> None:
+    assen = _assen(scan)
+    forgetful = replace(assen, choices=(replace(assen.choices[0], banner_on_next_page=True),))
+    for lang in LANGUAGES:
+        t = Translator(lang, load_messages(lang))
+        html = render_site(scan, forgetful, env=make_env(lang))
+        assert t("banner.not_remembered") in BeautifulSoup(html, "html.parser").get_text()
+
+
+def _site_with(
+    *, banner: bool, choices: tuple[ConsentChoice, ...], reject_party: Party
+) -> SiteResult:
+    base = "https://www.proefdorp.nl"
+    return SiteResult(
+        site=Site("Proefdorp", base),
+        banner=Banner(base + "/", "Cookiebot", "autoconsent", reject_on_first_layer=True)
+        if banner
+        else None,
+        choices=choices,
+        cookies=(Cookie("consent", "www.proefdorp.nl", phase=Phase.REJECT, party=reject_party),),
+        requests=(Request(base + "/", Phase.REJECT, base + "/", party=reject_party),),
+    )
+
+
+def test_refusal_works_definition() -> None:
+    own = Party(True, "proefdorp.nl", category="consent")
+    ads = Party(False, "doubleclick.net", "Google", category="marketing")
+    clicked = (ConsentChoice(Phase.REJECT, clicked=True, layer=1),)
+    stuck = (ConsentChoice(Phase.REJECT, clicked=False),)
+    works = _site_with(banner=True, choices=clicked, reject_party=own)
+    assert refusal_tried(works) and refusal_works(works)
+    tracked = _site_with(banner=True, choices=clicked, reject_party=ads)
+    assert refusal_tried(tracked) and not refusal_works(tracked)
+    not_clicked = _site_with(banner=True, choices=stuck, reject_party=own)
+    assert refusal_tried(not_clicked) and not refusal_works(not_clicked)
+    no_banner = _site_with(banner=False, choices=clicked, reject_party=own)
+    assert not refusal_tried(no_banner) and not refusal_works(no_banner)
+    untried = _site_with(banner=True, choices=(), reject_party=own)
+    assert not refusal_tried(untried)
+
+
+def test_headline_banner_figures(scan: Scan) -> None:
+    h = build_comparison_report(scan).headline
+    # By hand: measured Aa en Hunze (no tracking, no banner), Assen (tracking, banner),
+    # Westerkwartier (Hotjar: tracking, no banner); Het Hogeland failed.
+    assert (h.measured, h.tracking_sites, h.tracking_share) == (3, 2, 67)
+    assert (h.no_banner_sites, h.no_banner_share) == (1, 50)
+    assert (h.refusal_tried, h.refusal_works_sites, h.refusal_works_share) == (1, 0, 0)
+    # Assen without tracking after refusing: refusing works on 1 of 1.
+    assen = _assen(scan)
+    clean = replace(
+        assen,
+        cookies=tuple(c for c in assen.cookies if c.phase is not Phase.REJECT),
+        requests=tuple(r for r in assen.requests if r.phase is not Phase.REJECT),
+        findings=tuple(
+            replace(f, evidence=tuple(e for e in f.evidence if e.phase is not Phase.REJECT))
+            for f in assen.findings
+        ),
+    )
+    fixed = replace(scan, sites=tuple(clean if r is assen else r for r in scan.sites))
+    h2 = build_comparison_report(fixed).headline
+    assert (h2.refusal_tried, h2.refusal_works_sites, h2.refusal_works_share) == (1, 1, 100)
+    # No banner anywhere: no denominator, no percentage.
+    bare = replace(scan, sites=tuple(replace(r, banner=None, choices=()) for r in scan.sites))
+    h3 = build_comparison_report(bare).headline
+    assert (h3.no_banner_sites, h3.no_banner_share) == (2, 100)
+    assert (h3.refusal_tried, h3.refusal_works_share) == (0, None)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_comparison_banner_figures_and_column(scan: Scan, lang: str) -> None:
+    t = Translator(lang, load_messages(lang))
+    soup = BeautifulSoup(render_comparison(scan, env=make_env(lang)), "html.parser")
+    figures = {
+        li.strong.get_text(): li.get_text(" ", strip=True)
+        for li in soup.select("ul.figures li")
+        if li.strong
+    }
+    assert t("cmp.fig.no_banner", n=1, total=2) in figures["50%"]
+    assert t("cmp.fig.refusal_works", n=0, total=1) in figures["0%"]
+    text = soup.get_text(" ")
+    assert t("cmp.fig.no_banner_explain") in text and t("cmp.fig.refusal_explain") in text
+    table = soup.find("table", id="ranking-all")
+    assert isinstance(table, Tag)
+    heads = [th.get_text(strip=True) for th in table.select("thead th")]
+    col = heads.index(t("rank.banner"))
+    cells = {
+        _row_head(tr, " ", strip=True): tr.find_all(["th", "td"])[col].get_text(strip=True)
+        for tr in table.select("tbody tr")
+    }
+    assert cells["Assen"] == t("yes") + "; " + t("rank.reject_first", value=t("no"))
+    assert cells["Aa en Hunze"] == t("no")
+    assert cells["Westerkwartier " + t("status.partial")] == t("no")
+    assert cells["Het Hogeland"] == "–"

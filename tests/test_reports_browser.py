@@ -42,7 +42,7 @@ from scanner.serialize import from_dict
 from tests.test_reports import with_screenshots
 
 if TYPE_CHECKING:  # a dev dependency: imported where used, so that collection never needs it
-    from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]
+    from axe_playwright_python.sync_playwright import Axe
 
 pytestmark = pytest.mark.browser
 
