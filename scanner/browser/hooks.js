@@ -21,7 +21,13 @@
       .map((line) => line.trim().replace(/^at /, ""))
       .filter((line) => line && !line.includes(MARK));
   };
+  // A frame that writes thousands of cookies or keys is hostile or broken: after
+  // MAX_REPORTS reports the rest go unreported (the cookie jar and the DevTools
+  // storage events still show what was stored), so the page is not slowed down.
+  const MAX_REPORTS = 2000;
+  let reports = 0;
   const report = (kind, data) => {
+    if (++reports > MAX_REPORTS) return;
     try {
       send(JSON.stringify(Object.assign({ kind, stack: stack(), href: String(location.href),
         script: document.currentScript && document.currentScript.src || null }, data)));
@@ -29,6 +35,11 @@
   };
 
   // document.cookie writes, and whether the cookie became visible right away.
+  // Reading the jar after a write is a synchronous round trip to the browser
+  // (~1.5 ms), so only the first VISIBLE_CHECKS writes of a frame are checked;
+  // later ones are judged by the cookie jar read after the page.
+  const VISIBLE_CHECKS = 100;
+  let checks = 0;
   const desc = Object.getOwnPropertyDescriptor(Document.prototype, "cookie");
   if (desc && desc.set && desc.get) {
     Object.defineProperty(Document.prototype, "cookie", {
@@ -37,7 +48,7 @@
       set(value) {
         const result = desc.set.call(this, value);
         let visible = null;
-        try {
+        if (++checks <= VISIBLE_CHECKS && reports < MAX_REPORTS) try {
           const text = String(value);
           const pair = text.split(";")[0];
           const eq = pair.indexOf("=");
