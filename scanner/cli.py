@@ -151,6 +151,14 @@ def cli() -> None:
 @click.option(
     "--concurrency", default=0, help="Sites in parallel (default: from cores and memory)."
 )
+@click.option(
+    "--phases",
+    type=click.Choice(["all", "none"]),
+    default="all",
+    show_default=True,
+    help="all: also refuse and accept on the consent banner (three visitors); "
+    "none: only the visitor who makes no choice.",
+)
 @click.option("--no-report", is_flag=True, help="Do not render the HTML reports.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress display.")
 @_LANG_OPTION
@@ -163,6 +171,7 @@ def scan(
     exclude: tuple[str, ...],
     max_pages: int,
     concurrency: int,
+    phases: str,
     no_report: bool,
     quiet: bool,
     lang: str,
@@ -184,7 +193,9 @@ def scan(
 
     sites = _load_targets(targets, only, exclude)
     options = _guard(lambda: _build_capture_options(capture))
-    settings = ScanSettings(max_pages=max_pages, concurrency=concurrency, lang=lang)
+    settings = ScanSettings(
+        max_pages=max_pages, concurrency=concurrency, lang=lang, phases=phases
+    )
     _run_scan(
         db_path, out, sites, options, settings, scan_id=None, quiet=quiet, report=not no_report
     )
@@ -415,16 +426,11 @@ def demo(out: Path, db_path: Path | None, max_pages: int, quiet: bool, lang: str
         privacyscan demo --out /tmp/demo
     """
     from .engine import ScanSettings
-    from .testweb import TestWeb, load_manifests
+    from .testweb import TestWeb, demo_sites
 
     sites = [
-        Site(
-            name=m["site"]["name"],
-            url=m["site"]["url"],
-            province="Demo",
-            extra_domains=tuple(m["site"].get("extra_domains", [])),
-        )
-        for m in load_manifests()
+        Site(name=name, url=url, province="Demo", extra_domains=extra)
+        for name, url, extra in demo_sites()
     ]
     with TestWeb() as web:
         options = CaptureOptions(

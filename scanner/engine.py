@@ -12,13 +12,13 @@ import asyncio
 import json
 import os
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from . import __version__
-from .browser.session import Browser
+from .browser.session import Browser, Visitor
 from .classify import classify
 from .classify.knowledge import Knowledge
 from .classify.parties import PartyResolver
@@ -27,8 +27,8 @@ from .cookies import now_iso
 from .crawl import SiteScope, plan
 from .failures import classify_failure
 from .fetch import discover_sitemap_urls
-from .models import Page, Phase, Scan, Site, SiteResult, SiteStatus
-from .runner import capture_pages
+from .models import Banner, ConsentChoice, Page, Phase, Scan, Site, SiteResult, SiteStatus
+from .runner import capture_choice, capture_pages
 from .store.base import ScanStore
 
 _PER_PAGE_BUDGET_S = 45.0
@@ -46,6 +46,14 @@ class ScanSettings:
     """Time budget per site; 0 derives it from ``max_pages``."""
     lang: str = "nl"
     """Language of the findings' texts."""
+    phases: str = "all"
+    """``all``: also refuse and accept on the consent banner (three visitors);
+    ``none``: only the visitor who makes no choice."""
+
+    @property
+    def consent(self) -> bool:
+        """Whether the banner is looked for and tried."""
+        return self.phases == "all"
 
     def effective_concurrency(self) -> int:
         """The concurrency actually used."""
@@ -180,23 +188,55 @@ class Engine:
             )
 
     async def _scan_site(self, browser: Browser, site: Site) -> SiteResult:
-        result = await self._bounded_capture(browser, site)
+        result = await self._bounded(self._crawl(browser, site), site)
         if result.error == "browser_crash":
-            result = await self._bounded_capture(browser, site)
+            result = await self._bounded(self._crawl(browser, site), site)
+        if self.settings.consent and result.banner is not None:
+            result = await self._consent_phases(browser, result)
         return classify(
             result,
             resolver=self.resolver,
             knowledge=self.knowledge,
             now=datetime.now(UTC),
             lang=self.settings.lang,
+            consent_tested=self.settings.consent and result.status is not SiteStatus.FAILED,
         )
 
-    async def _bounded_capture(self, browser: Browser, site: Site) -> SiteResult:
-        started = now_iso()
+    async def _consent_phases(self, browser: Browser, first: SiteResult) -> SiteResult:
+        """A visitor who refuses and one who accepts, over the first visitor's pages."""
+        urls = [p.url for p in first.pages if p.final_url is not None]
+        merged = first
+        choices = []
+        for phase in (Phase.REJECT, Phase.ACCEPT):
+            phase_result, choice = await self._bounded_choice(browser, first.site, phase, urls)
+            choices.append(choice)
+            merged = replace(
+                merged,
+                pages=merged.pages + phase_result.pages,
+                cookies=merged.cookies + phase_result.cookies,
+                requests=merged.requests + phase_result.requests,
+                storage=merged.storage + phase_result.storage,
+                api_calls=merged.api_calls + phase_result.api_calls,
+            )
+        return replace(merged, choices=tuple(choices))
+
+    async def _bounded_choice(
+        self, browser: Browser, site: Site, phase: Phase, urls: list[str]
+    ) -> tuple[SiteResult, ConsentChoice]:
         try:
             return await asyncio.wait_for(
-                self._crawl(browser, site), self.settings.effective_site_timeout()
+                capture_choice(browser, site, phase, urls),
+                self.settings.effective_site_timeout(),
             )
+        except TimeoutError:
+            return SiteResult(site=site), ConsentChoice(
+                phase, clicked=False, reason="The visit did not finish within its time budget."
+            )
+
+    async def _bounded(self, capture: Awaitable[SiteResult], site: Site) -> SiteResult:
+        started = now_iso()
+        try:
+            return await asyncio.wait_for(capture, self.settings.effective_site_timeout())
         except TimeoutError:
             return SiteResult(
                 site=site,
@@ -230,5 +270,18 @@ class Engine:
             visited = {p.url for p in pages} | {p.final_url for p in pages if p.final_url}
             return next((url for url in chosen if url not in visited), None)
 
-        result = await capture_pages(browser, site, choose, Phase.NONE)
-        return replace(result, pages_discovered=max(discovered, len(result.pages)))
+        found: list[Banner] = []
+
+        async def detect(visitor: Visitor) -> None:
+            banner = await visitor.detect_banner()
+            if banner is not None:
+                found.append(banner)
+
+        result = await capture_pages(
+            browser, site, choose, Phase.NONE, after_first=detect if self.settings.consent else None
+        )
+        return replace(
+            result,
+            pages_discovered=max(discovered, len(result.pages)),
+            banner=found[0] if found else None,
+        )

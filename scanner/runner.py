@@ -6,11 +6,12 @@ The only place that wires the browser layer to the rest: capture in, model out.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 
-from .browser.session import Browser
+from .browser.session import Browser, Visitor, VisitorResults
 from .cookies import now_iso
 from .failures import classify_failure
-from .models import Page, Phase, Site, SiteResult, SiteStatus
+from .models import ConsentChoice, Page, Phase, Site, SiteResult, SiteStatus
 
 NextPage = Callable[[Sequence[Page]], Awaitable[str | None]]
 """Given the pages visited so far, the next URL to visit, or ``None`` to stop."""
@@ -35,11 +36,13 @@ async def capture_pages(
     phase: Phase = Phase.NONE,
     *,
     first: str | None = None,
+    after_first: Callable[[Visitor], Awaitable[None]] | None = None,
 ) -> SiteResult:
     """Visit ``first`` (the site's URL), then whatever ``next_page`` picks, as one visitor.
 
     All pages share one browser context, like one visitor clicking through: cookies
-    carry over. A failure ends in a recorded error for the site, never an exception.
+    carry over. ``after_first`` runs once the first page is loaded (banner
+    detection). A failure ends in a recorded error for the site, never an exception.
     """
     started = now_iso()
     pages: list[Page] = []
@@ -50,19 +53,66 @@ async def capture_pages(
                 pages.append(await visitor.visit(url))
                 if pages[-1].error == "browser_crash":
                     break
+                if after_first is not None and len(pages) == 1:
+                    await after_first(visitor)
                 url = await next_page(pages)
             captured = visitor.results()
     except Exception as exc:  # a broken site must end in a recorded error, not a crash
-        error, message = classify_failure(str(exc))
-        return SiteResult(
-            site=site,
-            status=SiteStatus.FAILED,
-            error=error,
-            error_message=message,
-            started_at=started,
-            finished_at=now_iso(),
-            pages=tuple(pages),
+        return _failed(site, started, pages, exc)
+    return _assemble(site, started, pages, captured)
+
+
+async def capture_choice(
+    browser: Browser, site: Site, choice: Phase, urls: Sequence[str]
+) -> tuple[SiteResult, ConsentChoice]:
+    """A fresh visitor opens the home page, refuses or accepts, then browses ``urls``.
+
+    Only what happens after the click is kept: the same pages as the first visitor,
+    then the home page again. Whether the banner comes back on the next page tells
+    whether the choice was remembered.
+    """
+    started = now_iso()
+    pages: list[Page] = []
+    try:
+        async with browser.visitor(choice) as visitor:
+            home = await visitor.visit(urls[0])
+            if home.final_url is None or home.error == "browser_crash":
+                return _assemble(site, started, [home], visitor.results()), ConsentChoice(
+                    choice, clicked=False, reason="The home page did not load."
+                )
+            made = await visitor.choose(choice)
+            if not made.clicked:
+                return SiteResult(site=site, status=SiteStatus.DONE, started_at=started), made
+            visitor.restart_recording()
+            for index, url in enumerate([*urls[1:], urls[0]]):
+                pages.append(await visitor.visit(url))
+                if pages[-1].error == "browser_crash":
+                    break
+                if index == 0:
+                    again = await visitor.detect_banner() is not None
+                    made = replace(made, banner_on_next_page=again)
+            captured = visitor.results()
+    except Exception as exc:
+        return _failed(site, started, pages, exc), ConsentChoice(
+            choice, clicked=False, reason=classify_failure(str(exc))[1]
         )
+    return _assemble(site, started, pages, captured), made
+
+
+def _failed(site: Site, started: str, pages: list[Page], exc: Exception) -> SiteResult:
+    error, message = classify_failure(str(exc))
+    return SiteResult(
+        site=site,
+        status=SiteStatus.FAILED,
+        error=error,
+        error_message=message,
+        started_at=started,
+        finished_at=now_iso(),
+        pages=tuple(pages),
+    )
+
+
+def _assemble(site: Site, started: str, pages: list[Page], captured: VisitorResults) -> SiteResult:
     home = pages[0] if pages else None
     crashed = any(p.error == "browser_crash" for p in pages)
     return SiteResult(

@@ -234,9 +234,9 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Severity], set[str]]] = [
                    rq("https://maps.googleapis.com/maps/api/js?key=AIzaSyA8F3kQ9zL2mX7pR4tV1")]},
      {}, {"identifier-in-url"}),
     # 7. transfer outside the EEA
-    ("google hosts are one organisation",
+    ("google hosts are one organisation",  # a client id and no consent mode: identifying
      {"requests": [rq("https://www.googletagmanager.com/gtag/js?id=G-1"),
-                   rq("https://region1.google-analytics.com/g/collect?v=2")]},
+                   rq("https://region1.google-analytics.com/g/collect?v=2&cid=123456789.17")]},
      {"transfer-outside-eea-before-consent:Google": LV}, set()),
     ("cloudflare cdn only is review",
      {"requests": [rq("https://cdnjs.cloudflare.com/ajax/libs/x/1/x.js")]},

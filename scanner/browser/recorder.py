@@ -129,6 +129,13 @@ class Recorder:
     dropped_writes: int = 0
     """Cookie and storage writes not kept because a page made too many."""
 
+    def fresh(self) -> Recorder:
+        """A new recorder for the same browser: frames are known, nothing else is kept."""
+        new = Recorder(phase=self.phase, raw_values=self.raw_values)
+        new._frames = dict(self._frames)
+        new._main_frame = self._main_frame
+        return new
+
     # -- page bookkeeping -------------------------------------------------
 
     def start_page(self, url: str, now: float) -> None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import functools
 import json
 import os
 import shutil
@@ -46,6 +47,9 @@ from ..cookies import now_iso
 from ..failures import ERROR_CLASSES, classify_failure
 from ..models import (
     ApiCall,
+    Banner,
+    BannerButton,
+    ConsentChoice,
     Cookie,
     Page,
     Phase,
@@ -54,6 +58,7 @@ from ..models import (
     Screenshot,
     StorageItem,
 )
+from . import consent
 from .discovery import BrowserExecutable, browser_version, find_browser
 from .recorder import Recorder
 
@@ -250,32 +255,34 @@ class Visitor:
         context.on("close", self._on_crash)
         cdp = await context.new_cdp_session(self._page)
         self._cdp = cdp
-        recorder = self.recorder
-        clock = time.monotonic
-        cdp.on("Page.frameNavigated", lambda e: recorder.frame_navigated(e["frame"]))
+        # Handlers look the recorder up on each event: restart_recording() swaps it.
+        timed = {
+            "Network.requestWillBeSent": "request_will_be_sent",
+            "Network.responseReceived": "response_received",
+            "Network.responseReceivedExtraInfo": "response_extra_info",
+            "Network.loadingFailed": "loading_failed",
+            "DOMStorage.domStorageItemAdded": "dom_storage_write",
+            "DOMStorage.domStorageItemUpdated": "dom_storage_write",
+        }
+        for event, method in timed.items():
+            cdp.on(event, functools.partial(self._dispatch, method))
+        cdp.on("Page.frameNavigated", lambda e: self.recorder.frame_navigated(e["frame"]))
         cdp.on(
             "Page.frameAttached",
-            lambda e: recorder.frame_attached(e["frameId"], e.get("parentFrameId")),
+            lambda e: self.recorder.frame_attached(e["frameId"], e.get("parentFrameId")),
         )
-        cdp.on("Network.requestWillBeSent", lambda e: recorder.request_will_be_sent(e, clock()))
-        cdp.on("Network.responseReceived", lambda e: recorder.response_received(e, clock()))
-        cdp.on("Network.requestWillBeSentExtraInfo", recorder.request_extra_info)
-        cdp.on(
-            "Network.responseReceivedExtraInfo", lambda e: recorder.response_extra_info(e, clock())
-        )
+        cdp.on("Network.requestWillBeSentExtraInfo", lambda e: self.recorder.request_extra_info(e))
         cdp.on("Network.loadingFinished", self._on_loading_finished)
-        cdp.on("Network.loadingFailed", lambda e: recorder.loading_failed(e, clock()))
-        cdp.on("DOMStorage.domStorageItemAdded", lambda e: recorder.dom_storage_write(e, clock()))
-        cdp.on("DOMStorage.domStorageItemUpdated", lambda e: recorder.dom_storage_write(e, clock()))
         # A DevTools binding is one-way: a page writing 5,000 cookies costs no round
         # trips (Playwright's expose_binding waits for a reply to every call).
         cdp.on("Runtime.bindingCalled", self._on_binding)
         await cdp.send("Runtime.addBinding", {"name": _BINDING})
+        await cdp.send("Runtime.enable")
         await cdp.send("Page.enable")
         await cdp.send("Network.enable", {"maxPostDataSize": 0})
         await cdp.send("DOMStorage.enable")
         tree = await cdp.send("Page.getFrameTree")
-        recorder.frame_tree(tree["frameTree"])
+        self.recorder.frame_tree(tree["frameTree"])
 
     async def _close(self) -> None:
         for task in list(self._pending):
@@ -287,6 +294,9 @@ class Visitor:
         if self._profile is not None:
             shutil.rmtree(self._profile, ignore_errors=True)
             self._profile = None
+
+    def _dispatch(self, method: str, event: dict[str, Any]) -> None:
+        getattr(self.recorder, method)(event, time.monotonic())
 
     def _on_binding(self, event: dict[str, Any]) -> None:
         if event.get("name") != _BINDING:
@@ -365,7 +375,7 @@ class Visitor:
             message = f"{ERROR_CLASSES['not_html']} ({content_type.split(';')[0]})"
         calls = _PageCalls()
         if committed and error != "browser_crash":
-            if first_page:
+            if first_page and self.phase is Phase.NONE:
                 await self._screenshot(page, url)
             if options.scroll:
                 await calls.run(page.evaluate(_SCROLL_JS), None)
@@ -468,6 +478,48 @@ class Visitor:
         jar = await _bounded(self._cdp.send("Storage.getCookies"), _EVALUATE_TIMEOUT_S)
         if isinstance(jar, dict):
             self.recorder.cookie_jar(list(jar.get("cookies", [])), time.monotonic())
+
+    def restart_recording(self) -> None:
+        """Forget what was seen so far: after a consent choice only what follows counts."""
+        self.recorder = self.recorder.fresh()
+        self.pages = []
+        self.screenshots = []
+
+    async def detect_banner(self) -> Banner | None:
+        """The consent banner on the current page, as the model records it."""
+        assert self._page is not None
+        info = await consent.detect_banner(self._page)
+        if info is None:
+            return None
+        return Banner(
+            page_url=self.pages[-1].url if self.pages else self._page.url,
+            cmp=info.cmp,
+            method=info.method,
+            frame_url=info.frame_url,
+            buttons=tuple(BannerButton(b.text, b.role, b.rule) for b in info.buttons),
+            reject_on_first_layer=info.reject_on_first_layer,
+            accept_on_first_layer=info.accept_on_first_layer,
+            settings_on_first_layer=info.settings_on_first_layer,
+            blocks_page=info.blocks_page,
+            in_shadow_dom=info.in_shadow_dom,
+            text=info.text[:2000],
+            screenshot=info.screenshot_jpeg_b64,
+        )
+
+    async def choose(self, choice: Phase) -> ConsentChoice:
+        """Click reject (``Phase.REJECT``) or accept (``Phase.ACCEPT``) on the banner."""
+        assert self._page is not None
+        result = await consent.choose(self._page, "reject" if choice is Phase.REJECT else "accept")
+        return ConsentChoice(
+            phase=choice,
+            clicked=result.clicked,
+            method=result.method,
+            element_text=result.element_text,
+            rule=result.rule,
+            reason=result.reason,
+            layer=result.layer,
+            banner_closed=result.banner_closed,
+        )
 
     def results(self) -> VisitorResults:
         """Cookies, requests, storage, API calls and screenshots of every page opened."""

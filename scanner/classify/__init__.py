@@ -26,6 +26,7 @@ def classify(
     knowledge: Knowledge,
     now: datetime,
     lang: str = "nl",
+    consent_tested: bool = False,
 ) -> SiteResult:
     """A new result whose observations carry parties and whose findings and score are set.
 
@@ -34,6 +35,11 @@ def classify(
     unused today, so classifying on another date gives identical findings. A site that
     failed or was not scanned gets findings but no score: an empty capture is not a
     clean site.
+
+    ``consent_tested`` says the capture ran the banner test (banner detection, then the
+    reject and accept visitors): only then do the consent rules run, so that
+    ``banner is None`` can mean "no banner" and reject observations "after refusal".
+    With the default ``False`` the findings are those of the first visitor alone.
     """
     del now  # no rule depends on the date
     if resolver.knowledge is not knowledge:
@@ -52,7 +58,7 @@ def classify(
             replace(a, party=resolver.party_for_api_call(a, site)) for a in result.api_calls
         ),
     )
-    findings = run_rules(make_context(classified, resolver, lang))
+    findings = run_rules(make_context(classified, resolver, lang, consent_tested=consent_tested))
     if result.status in (SiteStatus.FAILED, SiteStatus.PENDING):
         return replace(classified, findings=findings, score=None, grade=None)
     score, grade = score_findings(findings)

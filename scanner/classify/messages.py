@@ -20,6 +20,13 @@ TW_11_7A = (
 AP_COOKIES = "https://autoriteitpersoonsgegevens.nl/themas/internet-slimme-apparaten/cookies"
 AP_ANALYTICS = "https://autoriteitpersoonsgegevens.nl/themas/internet-slimme-apparaten/cookies/google-analytics"
 GDPR = "https://eur-lex.europa.eu/eli/reg/2016/679/oj"
+EDPB_BANNERS = (
+    "https://www.edpb.europa.eu/our-work-tools/our-documents/other/"
+    "report-work-undertaken-cookie-banner-taskforce_en"
+)
+"""EDPB, Report of the work undertaken by the Cookie Banner Taskforce (17 January 2023)."""
+
+_FREE_CONSENT = "AVG art. 4 punt 11 en art. 7 (vrije, ondubbelzinnige toestemming)"
 
 LEGAL: Mapping[str, tuple[str, str]] = MappingProxyType(
     {
@@ -44,6 +51,39 @@ LEGAL: Mapping[str, tuple[str, str]] = MappingProxyType(
         "cookie-long-lifetime": ("AVG art. 5 lid 1 onder e; AP: cookies", AP_COOKIES),
         "cookie-insecure-attributes": ("AVG art. 32", GDPR),
         "cookie-blocked": ("Telecommunicatiewet art. 11.7a", TW_11_7A),
+        "no-banner-while-tracking": (
+            "Telecommunicatiewet art. 11.7a; " + _FREE_CONSENT,
+            TW_11_7A,
+        ),
+        "reject-not-on-first-layer": (
+            _FREE_CONSENT + "; AP: weigeren moet even makkelijk zijn als accepteren; "
+            "EDPB Cookie Banner Taskforce (2023)",
+            EDPB_BANNERS,
+        ),
+        "cookie-wall": (
+            _FREE_CONSENT + ", art. 7 lid 4 en overweging 43 (overheid); AP: cookiewalls",
+            AP_COOKIES,
+        ),
+        "refusal-not-possible": (
+            _FREE_CONSENT + "; AP: weigeren moet even makkelijk zijn als accepteren",
+            AP_COOKIES,
+        ),
+        "consent-not-remembered": (
+            _FREE_CONSENT + "; EDPB Cookie Banner Taskforce (2023)",
+            EDPB_BANNERS,
+        ),
+        "tracking-after-refusal": (
+            "Telecommunicatiewet art. 11.7a; AVG art. 6",
+            TW_11_7A,
+        ),
+        "cookie-kept-after-refusal": (
+            "Telecommunicatiewet art. 11.7a; AVG art. 5 lid 1 onder a en c",
+            TW_11_7A,
+        ),
+        "inventory-after-accept": (
+            "Telecommunicatiewet art. 11.7a lid 1 onder a; AVG art. 13",
+            TW_11_7A,
+        ),
     }
 )
 """Rule → (legal basis, public URL of the text or guidance)."""
@@ -68,6 +108,21 @@ _AP_CONDITIONS_EN = (
     "data is kept no longer than necessary; and (6) visitors are told about it in the "
     "privacy or cookie statement. Analytics you run on your own server, without "
     "identifiers that work across websites, carries the least risk."
+)
+
+_CM_NL = (
+    "Google Consent Mode heeft twee vormen. In de basisvorm laadt Google niets tot de "
+    "bezoeker toestemming geeft. In de geavanceerde vorm stuurt de tag vóór toestemming "
+    "'cookieloze' pings naar Google (parameter gcs=G100: opslag voor advertenties en "
+    "analytics geweigerd). Die bevatten geen cookie-ID, maar wel het IP-adres, de browser"
+    " en de bezochte pagina, en Google gebruikt ze om gedrag te modelleren."
+)
+_CM_EN = (
+    "Google Consent Mode comes in two forms. In basic mode Google loads nothing until the"
+    " visitor consents. In advanced mode the tag sends 'cookieless' pings to Google "
+    "before consent (parameter gcs=G100: ad and analytics storage denied). They carry no "
+    "cookie ID, but they do carry the IP address, the browser and the page visited, and "
+    "Google uses them to model behaviour."
 )
 
 MESSAGES: Mapping[str, Mapping[str, Mapping[str, str]]] = MappingProxyType(
@@ -554,6 +609,384 @@ MESSAGES: Mapping[str, Mapping[str, Mapping[str, str]]] = MappingProxyType(
                 ),
             },
         },
+        "analytics-consent-mode": {
+            "nl": {
+                "title": "{service} zonder cookies vóór toestemming (Consent Mode)",
+                "explanation": (
+                    "{service} ({organisation}) stuurde vóór toestemming meetverzoeken naar "
+                    "Google, maar plaatste geen analytics-cookie en stuurde geen "
+                    "bezoekers-ID mee. " + _CM_NL + " Dat is minder dan volgen met een "
+                    "cookie, maar niet 'schoon': " + _AP_CONDITIONS_NL
+                ),
+                "fix": (
+                    "Gebruik de basisvorm van Consent Mode (Google pas laden na "
+                    "toestemming), of leg vast waarom de cookieloze pings voldoen aan de "
+                    "AP-voorwaarden. Overweeg analytics op de eigen server."
+                ),
+            },
+            "en": {
+                "title": "{service} without cookies before consent (Consent Mode)",
+                "explanation": (
+                    "{service} ({organisation}) sent measurement requests to Google before "
+                    "consent, but stored no analytics cookie and sent no visitor ID. "
+                    + _CM_EN
+                    + " That is less than tracking with a cookie, but not 'clean': "
+                    + _AP_CONDITIONS_EN
+                ),
+                "fix": (
+                    "Use Consent Mode's basic form (load Google only after consent), or "
+                    "document why the cookieless pings meet the AP's conditions. Consider "
+                    "self-hosted analytics."
+                ),
+            },
+        },
+        "transfer-outside-eea-consent-mode": {
+            "nl": {
+                "title": "Cookieloze verzoeken naar {organisation} ({country}) vóór toestemming",
+                "explanation": (
+                    "De browser nam vóór toestemming contact op met {organisation} "
+                    "({hosts}), buiten de EER, maar alleen voor de tagmanager en cookieloze "
+                    "meetverzoeken: er werd geen Google-cookie opgeslagen en geen "
+                    "bezoekers-ID meegestuurd. " + _CM_NL + " Het IP-adres is een "
+                    "persoonsgegeven; voor de doorgifte is een grondslag uit hoofdstuk V "
+                    "AVG nodig."
+                ),
+                "fix": (
+                    "Kies de basisvorm van Consent Mode (niets laden vóór toestemming) of "
+                    "leg de grondslag voor de doorgifte vast in het verwerkingsregister."
+                ),
+            },
+            "en": {
+                "title": "Cookieless requests to {organisation} ({country}) before consent",
+                "explanation": (
+                    "Before consent the browser contacted {organisation} ({hosts}), outside "
+                    "the EEA, but only for the tag manager and cookieless measurement: no "
+                    "Google cookie was stored and no visitor ID sent. " + _CM_EN + " The IP "
+                    "address is personal data; the transfer needs a ground in chapter V GDPR."
+                ),
+                "fix": (
+                    "Choose Consent Mode's basic form (nothing loaded before consent) or "
+                    "record the transfer ground in the register of processing activities."
+                ),
+            },
+        },
+        "no-banner-while-tracking": {
+            "nl": {
+                "title": "Geen cookiebanner, wel volgen vóór toestemming",
+                "explanation": (
+                    "Op {site} vonden wij geen cookiebanner of ander toestemmingsverzoek, "
+                    "terwijl de site bezoekers al volgt ({trackers}). Zonder vraag kan een "
+                    "bezoeker geen toestemming geven en ook niet weigeren: alles wat niet "
+                    "strikt noodzakelijk is, gebeurt dan zonder grondslag."
+                ),
+                "fix": (
+                    "Verwijder de volgdiensten, of vraag vooraf toestemming met een banner "
+                    "waarin weigeren even makkelijk is als accepteren, en laad de diensten "
+                    "pas na toestemming."
+                ),
+            },
+            "en": {
+                "title": "No cookie banner, yet tracking before consent",
+                "explanation": (
+                    "We found no cookie banner or other consent request on {site}, while the "
+                    "site already tracks visitors ({trackers}). Without a question a visitor "
+                    "can neither consent nor refuse: everything not strictly necessary "
+                    "happens without a legal basis."
+                ),
+                "fix": (
+                    "Remove the tracking services, or ask for consent first with a banner in "
+                    "which refusing is as easy as accepting, and load the services only "
+                    "after consent."
+                ),
+            },
+        },
+        "reject-not-on-first-layer": {
+            "nl": {
+                "title": "Geen knop om te weigeren in de eerste laag van de cookiebanner",
+                "explanation": (
+                    "De cookiebanner ({cmp}) biedt in de eerste laag alleen: {buttons}. "
+                    "Weigeren staat daar niet naast accepteren. {layer}De AP eist dat "
+                    "weigeren even makkelijk is als accepteren; de Europese toezichthouders "
+                    "(EDPB, Cookie Banner Taskforce 2023) zien het ontbreken van een "
+                    "weigerknop in de eerste laag als een schending van vrije toestemming."
+                ),
+                "fix": (
+                    "Zet een knop 'Weigeren' (of 'Alleen noodzakelijke cookies') in de "
+                    "eerste laag, even groot en opvallend als 'Accepteren'."
+                ),
+            },
+            "en": {
+                "title": "No refusal button on the cookie banner's first layer",
+                "explanation": (
+                    "The cookie banner ({cmp}) offers on its first layer only: {buttons}. "
+                    "Refusing is not offered next to accepting. {layer}The AP requires "
+                    "refusing to be as easy as accepting; the European regulators (EDPB, "
+                    "Cookie Banner Taskforce 2023) consider a missing refusal button on the "
+                    "first layer an infringement of freely given consent."
+                ),
+                "fix": (
+                    "Put a 'Refuse' (or 'Necessary cookies only') button on the first layer, "
+                    "as large and visible as 'Accept'."
+                ),
+            },
+        },
+        "cookie-wall": {
+            "nl": {
+                "title": "Cookiewall: de site is pas bruikbaar na toestemming",
+                "explanation": (
+                    "De cookiebanner ({cmp}) bedekt de pagina tot de bezoeker kiest, en biedt "
+                    "geen manier om te weigeren (knoppen: {buttons}); ook wij konden niet "
+                    "weigeren. Toestemming onder druk is niet vrij gegeven; de AP staat "
+                    "cookiewalls niet toe. Voor een overheidssite weegt dit extra zwaar: "
+                    "inwoners moeten de informatie en diensten van hun gemeente kunnen "
+                    "gebruiken zonder zich te laten volgen (AVG overweging 43)."
+                ),
+                "fix": (
+                    "Maak de site bruikbaar zonder toestemming: voeg een knop 'Weigeren' toe "
+                    "in de eerste laag en laat de pagina na weigeren gewoon werken."
+                ),
+            },
+            "en": {
+                "title": "Cookie wall: the site is usable only after consent",
+                "explanation": (
+                    "The cookie banner ({cmp}) covers the page until the visitor chooses and "
+                    "offers no way to refuse (buttons: {buttons}); we could not refuse "
+                    "either. Consent under pressure is not freely given; the AP does not "
+                    "allow cookie walls. For a government site this weighs even more: "
+                    "residents must be able to use their municipality's information and "
+                    "services without being tracked (GDPR recital 43)."
+                ),
+                "fix": (
+                    "Make the site usable without consent: add a 'Refuse' button on the "
+                    "first layer and let the page work normally after refusal."
+                ),
+            },
+        },
+        "refusal-not-possible": {
+            "nl": {
+                "title": "Weigeren via de cookiebanner lukte niet",
+                "explanation": (
+                    "De cookiebanner ({cmp}, knoppen: {buttons}) bood ons geen werkende "
+                    "manier om te weigeren ({reason}). Als weigeren niet of nauwelijks kan, "
+                    "is toestemming niet vrij gegeven; de AP eist dat weigeren even makkelijk "
+                    "is als accepteren."
+                ),
+                "fix": (
+                    "Zorg voor een duidelijke knop 'Weigeren' in de eerste laag die de "
+                    "banner sluit en de keuze vastlegt. Controleer ook de werking met "
+                    "toetsenbord en schermlezer."
+                ),
+            },
+            "en": {
+                "title": "Refusing on the cookie banner did not work",
+                "explanation": (
+                    "The cookie banner ({cmp}, buttons: {buttons}) offered us no working way "
+                    "to refuse ({reason}). If refusing is impossible or hard, consent is not "
+                    "freely given; the AP requires refusing to be as easy as accepting."
+                ),
+                "fix": (
+                    "Provide a clear 'Refuse' button on the first layer that closes the "
+                    "banner and records the choice. Also check it works with a keyboard and "
+                    "a screen reader."
+                ),
+            },
+        },
+        "consent-not-remembered": {
+            "nl": {
+                "title": "De cookiebanner onthoudt de keuze niet",
+                "explanation": (
+                    "Na {choices} verscheen de cookiebanner op de volgende pagina opnieuw. "
+                    "Een bezoeker die steeds opnieuw moet kiezen, klikt uiteindelijk op "
+                    "'accepteren' om ervan af te zijn; ook kan de keuze dan niet zijn "
+                    "doorgevoerd. Controleer of de keuze wordt opgeslagen."
+                ),
+                "fix": (
+                    "Sla de keuze op in een (noodzakelijke) toestemmingscookie voor het hele "
+                    "domein en toon de banner pas weer als de keuze verloopt."
+                ),
+            },
+            "en": {
+                "title": "The cookie banner does not remember the choice",
+                "explanation": (
+                    "After {choices} the cookie banner appeared again on the next page. A "
+                    "visitor who must choose again and again ends up clicking 'accept' to "
+                    "get rid of it, and the choice may not have been applied. Check that the "
+                    "choice is stored."
+                ),
+                "fix": (
+                    "Store the choice in a (strictly necessary) consent cookie for the whole "
+                    "domain and show the banner again only when the choice expires."
+                ),
+            },
+        },
+        "tracking-after-refusal": {
+            "nl": {
+                "title": "Volgcookie {cookie} van {organisation} geplaatst ná weigeren",
+                "explanation": (
+                    "De bezoeker weigerde cookies, en daarna werd de cookie {cookie} (domein "
+                    "{domain}, {service}, {category}) toch geplaatst. Wie weigert, mag niet "
+                    "worden gevolgd: dit negeert de keuze van de bezoeker."
+                ),
+                "fix": (
+                    "Koppel {service} aan de toestemmingscategorie in uw cookiebanner of "
+                    "tagmanager, zodat het na weigeren niet laadt, en test dat na elke "
+                    "wijziging."
+                ),
+            },
+            "en": {
+                "title": "Tracking cookie {cookie} from {organisation} set after refusal",
+                "explanation": (
+                    "The visitor refused cookies, yet afterwards the cookie {cookie} (domain "
+                    "{domain}, {service}, {category}) was set. A visitor who refuses must not "
+                    "be tracked: this ignores the visitor's choice."
+                ),
+                "fix": (
+                    "Tie {service} to the consent category in your cookie banner or tag "
+                    "manager so it does not load after refusal, and test this after every "
+                    "change."
+                ),
+            },
+        },
+        "tracking-after-refusal-analytics": {
+            "nl": {
+                "title": "Analytics-cookie {cookie} ({service}) geplaatst ná weigeren",
+                "explanation": (
+                    "De bezoeker weigerde cookies, en daarna plaatste {service} "
+                    "({organisation}) toch de cookie {cookie}. Dat mag alleen als deze "
+                    "analytics aan de AP-voorwaarden voor privacyvriendelijke analytics "
+                    "voldoet; anders negeert de site de keuze. " + _AP_CONDITIONS_NL
+                ),
+                "fix": (
+                    "Laad {service} na weigeren niet, of leg vast dat het aan alle "
+                    "AP-voorwaarden voldoet en vermeld dat in de cookieverklaring."
+                ),
+            },
+            "en": {
+                "title": "Analytics cookie {cookie} ({service}) set after refusal",
+                "explanation": (
+                    "The visitor refused cookies, yet afterwards {service} ({organisation}) "
+                    "set the cookie {cookie}. That is allowed only if this analytics meets "
+                    "the AP's conditions for privacy-friendly analytics; otherwise the site "
+                    "ignores the choice. " + _AP_CONDITIONS_EN
+                ),
+                "fix": (
+                    "Do not load {service} after refusal, or document that it meets every "
+                    "AP condition and say so in the cookie statement."
+                ),
+            },
+        },
+        "tracking-after-refusal-request": {
+            "nl": {
+                "title": "Gegevens naar {organisation} ({category}) ná weigeren",
+                "explanation": (
+                    "Nadat de bezoeker cookies had geweigerd, stuurde de browser toch "
+                    "verzoeken naar {organisation} ({hosts}), een partij voor {category}. "
+                    "Zulke scripts, pixels en beacons geven het IP-adres en de bezochte "
+                    "pagina door en lezen gegevens van het apparaat uit. Dit negeert de "
+                    "keuze van de bezoeker."
+                ),
+                "fix": (
+                    "Laad de scripts en pixels van {organisation} alleen na toestemming en "
+                    "controleer dat de weigerknop ze werkelijk tegenhoudt."
+                ),
+            },
+            "en": {
+                "title": "Data sent to {organisation} ({category}) after refusal",
+                "explanation": (
+                    "After the visitor refused cookies, the browser still sent requests to "
+                    "{organisation} ({hosts}), a {category} party. Such scripts, pixels and "
+                    "beacons pass on the IP address and the page visited and read "
+                    "information from the device. This ignores the visitor's choice."
+                ),
+                "fix": (
+                    "Load {organisation}'s scripts and pixels only after consent and check "
+                    "that the refusal button really stops them."
+                ),
+            },
+        },
+        "tracking-after-refusal-analytics-request": {
+            "nl": {
+                "title": "Meetverzoeken naar {organisation} ná weigeren",
+                "explanation": (
+                    "Nadat de bezoeker cookies had geweigerd, stuurde de browser toch "
+                    "meetverzoeken naar {service} ({hosts}). Bij Google kan dat de "
+                    "geavanceerde vorm van Consent Mode zijn: cookieloze pings, maar wel met "
+                    "IP-adres en bezochte pagina. Dat mag alleen als de analytics aan de "
+                    "AP-voorwaarden voldoet."
+                ),
+                "fix": (
+                    "Stuur na weigeren geen meetverzoeken naar {organisation} (bij Google: "
+                    "de basisvorm van Consent Mode), of leg vast waarom het aan de "
+                    "AP-voorwaarden voldoet."
+                ),
+            },
+            "en": {
+                "title": "Measurement requests to {organisation} after refusal",
+                "explanation": (
+                    "After the visitor refused cookies, the browser still sent measurement "
+                    "requests to {service} ({hosts}). With Google this may be Consent Mode's "
+                    "advanced form: cookieless pings, but with the IP address and the page "
+                    "visited. That is allowed only if the analytics meets the AP's "
+                    "conditions."
+                ),
+                "fix": (
+                    "Send no measurement requests to {organisation} after refusal (with "
+                    "Google: Consent Mode's basic form), or document why it meets the AP's "
+                    "conditions."
+                ),
+            },
+        },
+        "cookie-kept-after-refusal": {
+            "nl": {
+                "title": "Volgcookie {cookie} blijft staan na weigeren",
+                "explanation": (
+                    "De cookie {cookie} ({service}, {organisation}) werd geplaatst vóór de "
+                    "keuze en stond na het weigeren nog in de browser. Er werd na het "
+                    "weigeren geen nieuwe schrijfactie gezien, maar de cookie kan bij elk "
+                    "verzoek worden meegestuurd en uitgelezen. Wie weigert, hoort daarna "
+                    "niet meer herkend te worden."
+                ),
+                "fix": (
+                    "Verwijder bij weigeren de cookies die vóór de keuze zijn geplaatst (de "
+                    "meeste cookiebanners kunnen dat automatisch), en plaats ze liever "
+                    "helemaal niet vóór toestemming."
+                ),
+            },
+            "en": {
+                "title": "Tracking cookie {cookie} kept after refusal",
+                "explanation": (
+                    "The cookie {cookie} ({service}, {organisation}) was set before the "
+                    "choice and was still in the browser after refusal. No new write was "
+                    "seen after refusal, but the cookie can be sent along with every request "
+                    "and read. A visitor who refuses should no longer be recognised."
+                ),
+                "fix": (
+                    "Delete the cookies set before the choice when the visitor refuses (most "
+                    "cookie banners can do this automatically), and preferably do not set "
+                    "them before consent at all."
+                ),
+            },
+        },
+        "inventory-after-accept": {
+            "nl": {
+                "title": "Na toestemming: {organisation} ({category})",
+                "explanation": (
+                    "Pas nadat de bezoeker toestemming gaf, nam de browser contact op met "
+                    "{organisation} ({hosts}). Dat is in orde; de cookieverklaring moet deze "
+                    "partij en het doel wel noemen, zodat de toestemming geïnformeerd is."
+                ),
+                "fix": ("Controleer of de cookieverklaring {organisation} en het doel vermeldt."),
+            },
+            "en": {
+                "title": "After consent: {organisation} ({category})",
+                "explanation": (
+                    "Only after the visitor consented did the browser contact "
+                    "{organisation} ({hosts}). That is fine; the cookie statement must name "
+                    "this party and its purpose so that consent is informed."
+                ),
+                "fix": "Check that the cookie statement names {organisation} and the purpose.",
+            },
+        },
     }
 )
 """Rule (or variant) → language → title, explanation and fix templates."""
@@ -582,6 +1015,15 @@ PHRASES: Mapping[str, Mapping[str, str]] = MappingProxyType(
             "maps": "kaarten",
             "session_replay": "sessie-opname",
             "fonts": "lettertypen",
+            "functional": "functionele diensten",
+            "cdn": "bestandslevering (CDN)",
+            "none": "geen knoppen herkend",
+            "refusal_deeper": (
+                "Weigeren kon pas na een extra klik (bijvoorbeeld via 'Instellingen'). "
+            ),
+            "choice_reject": "weigeren",
+            "choice_accept": "accepteren",
+            "choice_none": "een keuze",
         },
         "en": {
             "no_secure": "the Secure attribute (send over HTTPS only)",
@@ -605,6 +1047,13 @@ PHRASES: Mapping[str, Mapping[str, str]] = MappingProxyType(
             "maps": "maps",
             "session_replay": "session recording",
             "fonts": "fonts",
+            "functional": "functional services",
+            "cdn": "file delivery (CDN)",
+            "none": "no buttons recognised",
+            "refusal_deeper": "Refusing took an extra click (for example via 'Settings'). ",
+            "choice_reject": "refusing",
+            "choice_accept": "accepting",
+            "choice_none": "a choice",
         },
     }
 )

@@ -1,13 +1,18 @@
 """The rules: small pure functions from one site's observations to findings.
 
-Every rule looks only at observations of a first-time visitor who has not chosen
+Most rules look only at observations of a first-time visitor who has not chosen
 anything yet (``Phase.NONE``): that is the moment the law is about ("before consent").
-Observations of the reject and accept visitors are ignored here, so adding those phases
-to a capture cannot change these findings.
+
+The consent rules (``no-banner-while-tracking`` and the rules after it in ``RULES``) judge
+the banner and what happened after a refusal. They run only when the engine says it ran
+the banner test (``consent_tested``); without it, reject and accept observations are
+ignored, so a capture made with ``--phases none`` gives exactly the Phase.NONE findings.
+Observations of the accept visitor never produce more than ``info``: they are the
+inventory of what the site does with consent.
 
 A finding's id is ``rule:subject`` where the subject is independent of page order and
-time (a cookie ``name@domain``, an organisation, a service, a domain), so the same
-problem keeps the same id from scan to scan and a report can track it.
+time (a cookie ``name@domain``, an organisation, a service, a domain, the site's host),
+so the same problem keeps the same id from scan to scan and a report can track it.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from scanner.classify.messages import LEGAL, phrase, render
 from scanner.classify.parties import PartyResolver, host_of
 from scanner.models import (
     ApiCall,
+    ConsentChoice,
     Cookie,
     CookieSource,
     Evidence,
@@ -106,10 +112,26 @@ _VALUE_SPLIT_RE = re.compile(r"[.:|~&=]")
 _CSRF_RE = re.compile(r"csrf|xsrf", re.IGNORECASE)
 """Anti-forgery cookies must stay readable by the site's scripts: no HttpOnly advice."""
 
+REFUSAL_TRACKING_CATEGORIES = TRACKING_CATEGORIES | {"session_replay"}
+"""Purposes whose cookies or requests after a refusal are a violation (plus embeds and
+analytics stored by a third party, see :func:`_refusal_cookie_severity`)."""
+
+GOOGLE = "Google"
+GOOGLE_ANALYTICS = "Google Analytics"
+CONSENT_MODE_CATEGORIES = frozenset({"analytics", "functional"}) | INFRASTRUCTURE_CATEGORIES
+"""Google uses that Consent Mode can make cookieless: analytics pings and the tag loader."""
+_GA_COOKIE_RE = re.compile(r"^_ga($|_)|^_gid$|^_gat|^_gcl_|^_gac_")
+_USER_ID_PARAMS = frozenset({"uid", "user_id", "userid", "_uid"})
+
 
 @dataclass(frozen=True, slots=True)
 class RuleContext:
-    """What every rule sees: one classified site, its Phase.NONE observations, sorted."""
+    """What every rule sees: one classified site, its observations per phase, sorted.
+
+    ``cookies``, ``requests``, ``storage`` and ``api_calls`` are the Phase.NONE
+    observations; the reject and accept visitors' cookies and requests are kept apart
+    and are empty unless ``consent_tested``.
+    """
 
     result: SiteResult
     resolver: PartyResolver
@@ -119,14 +141,27 @@ class RuleContext:
     storage: tuple[StorageItem, ...]
     page_order: Mapping[str, int] = field(default_factory=dict)
     api_calls: tuple[ApiCall, ...] = ()
+    consent_tested: bool = False
+    """The engine ran the banner test: ``banner is None`` then means "no banner found"."""
+    reject_cookies: tuple[Cookie, ...] = ()
+    reject_requests: tuple[Request, ...] = ()
+    accept_cookies: tuple[Cookie, ...] = ()
+    accept_requests: tuple[Request, ...] = ()
+    google_consent_mode: bool = False
+    """Google Analytics ran cookieless before consent (Consent Mode, see rule 7)."""
 
     def page_rank(self, url: str) -> int:
         """Position of a page in the capture; unknown pages sort last."""
         return self.page_order.get(url, len(self.page_order))
 
 
-def make_context(result: SiteResult, resolver: PartyResolver, lang: str) -> RuleContext:
-    """Keep only Phase.NONE observations and sort them so rules are order-independent."""
+def make_context(
+    result: SiteResult, resolver: PartyResolver, lang: str, *, consent_tested: bool = False
+) -> RuleContext:
+    """Split observations by phase and sort them so rules are order-independent.
+
+    Reject and accept observations are kept only when ``consent_tested``.
+    """
     order: dict[str, int] = {}
     for page in result.pages:
         for url in (page.url, page.final_url):
@@ -136,14 +171,29 @@ def make_context(result: SiteResult, resolver: PartyResolver, lang: str) -> Rule
     def rank(url: str) -> int:
         return order.get(url, len(order))
 
-    cookies = sorted(
-        (c for c in result.cookies if c.phase == Phase.NONE),
-        key=lambda c: (rank(c.page_url), c.page_url, c.first_seen_ms, c.name, c.domain, c.path),
-    )
-    requests = sorted(
-        (r for r in result.requests if r.phase == Phase.NONE),
-        key=lambda r: (rank(r.page_url), r.page_url, r.t_ms, r.url, r.method),
-    )
+    def cookies_of(phase: Phase) -> tuple[Cookie, ...]:
+        return tuple(
+            sorted(
+                (c for c in result.cookies if c.phase == phase),
+                key=lambda c: (
+                    rank(c.page_url),
+                    c.page_url,
+                    c.first_seen_ms,
+                    c.name,
+                    c.domain,
+                    c.path,
+                ),
+            )
+        )
+
+    def requests_of(phase: Phase) -> tuple[Request, ...]:
+        return tuple(
+            sorted(
+                (r for r in result.requests if r.phase == phase),
+                key=lambda r: (rank(r.page_url), r.page_url, r.t_ms, r.url, r.method),
+            )
+        )
+
     storage = sorted(
         (s for s in result.storage if s.phase == Phase.NONE),
         key=lambda s: (rank(s.page_url), s.page_url, s.first_seen_ms, s.origin, s.kind, s.key),
@@ -158,16 +208,77 @@ def make_context(result: SiteResult, resolver: PartyResolver, lang: str) -> Rule
             a.frame_url or "",
         ),
     )
+    cookies = cookies_of(Phase.NONE)
+    requests = requests_of(Phase.NONE)
     return RuleContext(
         result=result,
         resolver=resolver,
         lang=lang,
-        cookies=tuple(cookies),
-        requests=tuple(requests),
+        cookies=cookies,
+        requests=requests,
         storage=tuple(storage),
         page_order=order,
         api_calls=tuple(api_calls),
+        consent_tested=consent_tested,
+        reject_cookies=cookies_of(Phase.REJECT) if consent_tested else (),
+        reject_requests=requests_of(Phase.REJECT) if consent_tested else (),
+        accept_cookies=cookies_of(Phase.ACCEPT) if consent_tested else (),
+        accept_requests=requests_of(Phase.ACCEPT) if consent_tested else (),
+        google_consent_mode=google_consent_mode(cookies, requests),
     )
+
+
+def _query(url: str) -> dict[str, str]:
+    try:
+        return {k.lower(): v for k, v in parse_qsl(urlsplit(url).query, keep_blank_values=True)}
+    except ValueError:
+        return {}
+
+
+def _is_ga_collect(r: Request) -> bool:
+    """A Google Analytics hit (``/g/collect``, ``/collect``, ``/j/collect``, …)."""
+    if r.party is None or r.party.service != GOOGLE_ANALYTICS:
+        return False
+    try:
+        path = urlsplit(r.url).path
+    except ValueError:
+        return False
+    return path.rstrip("/").endswith("collect")
+
+
+def _cookieless_hit(url: str) -> bool:
+    """A hit that Consent Mode sent without analytics storage, or without a client id.
+
+    ``gcs=G1xy``: x is ad_storage, y analytics_storage; ``1`` granted, ``0`` denied, ``-``
+    not set. A user id (``uid``) identifies the visitor whatever the consent state.
+    """
+    params = _query(url)
+    if _USER_ID_PARAMS & params.keys():
+        return False
+    gcs = params.get("gcs", "")
+    if len(gcs) >= 4 and gcs.startswith("G1") and gcs[3] in "0-":
+        return True
+    return "cid" not in params
+
+
+def google_consent_mode(cookies: Iterable[Cookie], requests: Iterable[Request]) -> bool:
+    """Whether Google Analytics ran before consent without identifying the visitor.
+
+    Judged by cookies and parameters, not by host: at least one Google Analytics hit, every
+    hit cookieless (:func:`_cookieless_hit`), and no Google analytics or advertising
+    cookie (``_ga*``, ``_gid``, ``_gcl_*``, ``IDE``, ``NID``, …) stored.
+    """
+    for c in cookies:
+        if not c.stored:
+            continue
+        p = c.party
+        google = p is not None and p.organisation == GOOGLE
+        if _GA_COOKIE_RE.search(c.name) or (
+            google and p is not None and p.category not in BENIGN_CATEGORIES
+        ):
+            return False
+    hits = [r for r in requests if _is_ga_collect(r)]
+    return bool(hits) and all(_cookieless_hit(r.url) for r in hits)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -275,7 +386,9 @@ def _finding(
     group: _Group,
     values: Mapping[str, str],
     message: str | None = None,
+    evidence: tuple[Evidence, ...] | None = None,
 ) -> Finding:
+    """A finding of ``rule``; ``evidence`` replaces the per-page evidence of the group."""
     title, explanation, fix = render(message or rule, ctx.lang, values)
     basis, url = LEGAL[rule]
     party = group.party
@@ -292,7 +405,7 @@ def _finding(
         organisation=party.organisation if party else None,
         category=party.category if party else None,
         country=party.country if party else None,
-        evidence=_evidence(ctx, group.obs),
+        evidence=_evidence(ctx, group.obs) if evidence is None else evidence,
     )
 
 
@@ -439,6 +552,8 @@ def rule_analytics(ctx: RuleContext) -> list[Finding]:
         if not g.third_party and subject in SELF_HOSTABLE_ANALYTICS and not hosted_matomo:
             g.severity = Severity.INFO
             message = "analytics-self-hosted"
+        elif subject == GOOGLE_ANALYTICS and ctx.google_consent_mode:
+            message = "analytics-consent-mode"
         out.append(_finding(ctx, rule, subject, g, _label(g.party, ctx.lang), message))
     return out
 
@@ -600,16 +715,22 @@ def rule_transfer_outside_eea(ctx: RuleContext) -> list[Finding]:
         subject = p.organisation or p.domain
         group = _add(groups, subject, p, severity, _request_obs(r))
         group.hosts.add(host_of(r.url))
+        group.names.add(p.category or "")
         if (
             group.party is not None
             and group.party.category in INFRASTRUCTURE_CATEGORIES
             and p.category not in INFRASTRUCTURE_CATEGORIES
         ):
             group.party = p  # describe the organisation by its most serious use
-    return [
-        _finding(ctx, rule, s, g, _label(g.party, ctx.lang) | {"hosts": _hosts(g.hosts)})
-        for s, g in groups.items()
-    ]
+    out = []
+    for subject, g in groups.items():
+        message = None
+        if subject == GOOGLE and ctx.google_consent_mode and g.names <= CONSENT_MODE_CATEGORIES:
+            g.severity = Severity.REVIEW
+            message = "transfer-outside-eea-consent-mode"
+        values = _label(g.party, ctx.lang) | {"hosts": _hosts(g.hosts)}
+        out.append(_finding(ctx, rule, subject, g, values, message))
+    return out
 
 
 def rule_embed(ctx: RuleContext) -> list[Finding]:
@@ -771,6 +892,301 @@ def rule_blocked_cookies(ctx: RuleContext) -> list[Finding]:
     ]
 
 
+# --------------------------------------------------------------------- consent rules
+
+_BANNER_RULES_FIRING = frozenset({Severity.VIOLATION, Severity.LIKELY_VIOLATION})
+
+
+def _site_host(ctx: RuleContext) -> str:
+    return host_of(ctx.result.site.url) or ctx.result.site.url
+
+
+def _choice(ctx: RuleContext, phase: Phase) -> ConsentChoice | None:
+    return next((c for c in ctx.result.choices if c.phase == phase), None)
+
+
+def _banner_evidence(ctx: RuleContext, phase: Phase = Phase.NONE, what: str = "") -> Evidence:
+    """Evidence pointing at the banner (or the home page when there is none)."""
+    banner = ctx.result.banner
+    page = banner.page_url if banner and banner.page_url else ctx.result.site.url
+    if not what:
+        what = f"banner:{banner.cmp}" if banner else _site_host(ctx)
+    return Evidence(page, phase, what)
+
+
+def _buttons(ctx: RuleContext) -> str:
+    banner = ctx.result.banner
+    texts = [f"'{b.text.strip()}'" for b in banner.buttons if b.text.strip()] if banner else []
+    return ", ".join(texts[:6]) or phrase(ctx.lang, "none")
+
+
+def _is_cookie_wall(ctx: RuleContext) -> bool:
+    """The banner covers the page, offers no refusal and none could be clicked."""
+    banner = ctx.result.banner
+    refusal = _choice(ctx, Phase.REJECT)
+    return (
+        banner is not None
+        and banner.blocks_page
+        and not banner.reject_on_first_layer
+        and refusal is not None
+        and not refusal.clicked
+    )
+
+
+def _refused(ctx: RuleContext) -> bool:
+    """The reject visitor really clicked a refusal: its observations are after refusal."""
+    refusal = _choice(ctx, Phase.REJECT)
+    return ctx.consent_tested and refusal is not None and refusal.clicked
+
+
+_TRACKING_RULES_FOR_BANNER: tuple[Callable[[RuleContext], list[Finding]], ...] = (
+    rule_cookie_tracking,
+    rule_storage_tracking,
+    rule_tracker_requests,
+    rule_session_replay,
+    rule_fingerprinting_api,
+    rule_embed,
+)
+"""The rules whose (likely) violations mean tracking happens before any choice."""
+
+
+def rule_no_banner_while_tracking(ctx: RuleContext) -> list[Finding]:
+    """No banner was found, yet tracking happens before any choice: violation.
+
+    Fires only when the banner test ran (``consent_tested``) and a tracking rule
+    (cookie, storage, request, session replay, third-party fingerprinting, embed) found
+    a (likely) violation. Its evidence is theirs, so the report shows where.
+    """
+    rule = "no-banner-while-tracking"
+    if not ctx.consent_tested or ctx.result.banner is not None:
+        return []
+    fired = [
+        f
+        for tracking_rule in _TRACKING_RULES_FOR_BANNER
+        for f in tracking_rule(ctx)
+        if f.severity in _BANNER_RULES_FIRING
+    ]
+    if not fired:
+        return []
+    group = _Group(None, Severity.VIOLATION)
+    group.obs.extend((ev.page_url, 0, ev) for f in fired for ev in f.evidence)
+    trackers = {f.organisation or f.subject for f in fired}
+    values = {"site": _site_host(ctx), "trackers": _hosts(trackers, 6)}
+    return [_finding(ctx, rule, _site_host(ctx), group, values)]
+
+
+def rule_reject_not_on_first_layer(ctx: RuleContext) -> list[Finding]:
+    """A banner without a refusal button next to "accept": likely violation.
+
+    A cookie wall is judged by its own rule and does not fire this one too.
+    """
+    rule = "reject-not-on-first-layer"
+    banner = ctx.result.banner
+    if not ctx.consent_tested or banner is None or banner.reject_on_first_layer:
+        return []
+    if _is_cookie_wall(ctx):
+        return []
+    refusal = _choice(ctx, Phase.REJECT)
+    layer = phrase(ctx.lang, "refusal_deeper") if refusal and refusal.clicked else ""
+    group = _Group(None, Severity.LIKELY_VIOLATION, [(banner.page_url, 0, _banner_evidence(ctx))])
+    values = {"site": _site_host(ctx), "buttons": _buttons(ctx), "cmp": banner.cmp, "layer": layer}
+    return [_finding(ctx, rule, _site_host(ctx), group, values)]
+
+
+def rule_cookie_wall(ctx: RuleContext) -> list[Finding]:
+    """The banner blocks the page and cannot be refused: likely violation."""
+    rule = "cookie-wall"
+    banner = ctx.result.banner
+    if not ctx.consent_tested or banner is None or not _is_cookie_wall(ctx):
+        return []
+    group = _Group(None, Severity.LIKELY_VIOLATION, [(banner.page_url, 0, _banner_evidence(ctx))])
+    values = {"site": _site_host(ctx), "buttons": _buttons(ctx), "cmp": banner.cmp}
+    return [_finding(ctx, rule, _site_host(ctx), group, values)]
+
+
+def rule_refusal_not_possible(ctx: RuleContext) -> list[Finding]:
+    """A banner whose refusal could not be clicked (and that is no cookie wall)."""
+    rule = "refusal-not-possible"
+    banner = ctx.result.banner
+    refusal = _choice(ctx, Phase.REJECT)
+    if not ctx.consent_tested or banner is None or refusal is None or refusal.clicked:
+        return []
+    if _is_cookie_wall(ctx):
+        return []
+    ev = _banner_evidence(ctx, Phase.REJECT)
+    group = _Group(None, Severity.LIKELY_VIOLATION, [(ev.page_url, 0, ev)])
+    values = {
+        "site": _site_host(ctx),
+        "buttons": _buttons(ctx),
+        "cmp": banner.cmp,
+        "reason": refusal.reason or phrase(ctx.lang, "unknown"),
+    }
+    return [_finding(ctx, rule, _site_host(ctx), group, values)]
+
+
+def rule_consent_not_remembered(ctx: RuleContext) -> list[Finding]:
+    """The banner came back on the next page after a choice: review."""
+    rule = "consent-not-remembered"
+    if not ctx.consent_tested:
+        return []
+    forgotten = [c for c in ctx.result.choices if c.clicked and c.banner_on_next_page]
+    if not forgotten:
+        return []
+    order = {Phase.REJECT: 0, Phase.ACCEPT: 1, Phase.NONE: 2}
+    forgotten.sort(key=lambda c: order[c.phase])
+    evidence = tuple(
+        _banner_evidence(ctx, c.phase, c.element_text or f"banner:{c.phase.value}")
+        for c in forgotten
+    )
+    group = _Group(None, Severity.REVIEW)
+    choices = f" {phrase(ctx.lang, 'and')} ".join(
+        phrase(ctx.lang, f"choice_{c.phase.value}") for c in forgotten
+    )
+    values = {"site": _site_host(ctx), "choices": choices}
+    return [_finding(ctx, rule, _site_host(ctx), group, values, evidence=evidence)]
+
+
+def _refusal_cookie_severity(
+    ctx: RuleContext, c: Cookie, hosted_matomo: bool
+) -> tuple[Severity, str] | None:
+    """How serious a cookie after refusal is, and the message variant; ``None``: fine.
+
+    The category logic of the Phase.NONE rules: tracking, session replay and embed
+    cookies are a violation; analytics stored on a third party's domain too. Analytics
+    on the site's own domain (``_ga``) may still be the AP's privacy-friendly kind: review.
+    Self-hosted Matomo and strictly necessary cookies: no finding.
+    """
+    p = c.party
+    if p is None or p.category in BENIGN_CATEGORIES:
+        return None
+    if p.category in REFUSAL_TRACKING_CATEGORIES or _embed_party(ctx, p, c.frame_url):
+        return Severity.VIOLATION, ""
+    if p.category != "analytics":
+        return None
+    if not p.first_party:
+        return Severity.VIOLATION, ""
+    if _service_key(p) in SELF_HOSTABLE_ANALYTICS and not hosted_matomo:
+        return None
+    return Severity.REVIEW, "-analytics"
+
+
+def rule_tracking_after_refusal(ctx: RuleContext) -> list[Finding]:
+    """Tracking cookies written and tracker requests made after the visitor refused.
+
+    Only cookies the visitor's refusal was followed by a write of (``Set-Cookie`` or a
+    script) count; cookies merely left in the jar are ``cookie-kept-after-refusal``. One
+    finding per cookie and one per organisation receiving tracking requests.
+    """
+    rule = "tracking-after-refusal"
+    if not _refused(ctx):
+        return []
+    hosted_matomo = any(
+        r.party is not None and r.party.organisation in HOSTED_MATOMO_ORGANISATIONS
+        for r in ctx.reject_requests
+    )
+    out = []
+    cookies: dict[str, _Group] = {}
+    variants: dict[str, str] = {}
+    for c in ctx.reject_cookies:
+        if not c.stored or c.source == CookieSource.UNKNOWN:
+            continue
+        judged = _refusal_cookie_severity(ctx, c, hosted_matomo)
+        if judged is None:
+            continue
+        g = _add(cookies, _cookie_id(c), c.party, judged[0], _cookie_obs(c))
+        g.names.add(c.name)
+        variants[_cookie_id(c)] = judged[1] if g.severity != Severity.VIOLATION else ""
+    for subject, g in cookies.items():
+        values = _label(g.party, ctx.lang) | {"cookie": next(iter(g.names))}
+        message = f"{rule}{variants[subject]}" if variants[subject] else None
+        out.append(_finding(ctx, rule, subject, g, values, message))
+    orgs: dict[str, _Group] = {}
+    for r in ctx.reject_requests:
+        p = r.party
+        if p is None or p.first_party:
+            continue
+        if p.category in REFUSAL_TRACKING_CATEGORIES:
+            severity = Severity.VIOLATION
+        elif p.category == "analytics":
+            severity = Severity.REVIEW
+        else:
+            continue
+        g = _add(orgs, p.organisation or p.domain, p, severity, _request_obs(r))
+        g.hosts.add(host_of(r.url))
+        tracking = severity == Severity.VIOLATION
+        if tracking and g.party is not None and g.party.category not in REFUSAL_TRACKING_CATEGORIES:
+            g.party = p  # describe the organisation by its tracking use
+    for subject, g in orgs.items():
+        values = _label(g.party, ctx.lang) | {"hosts": _hosts(g.hosts)}
+        message = (
+            f"{rule}-request" if g.severity == Severity.VIOLATION else f"{rule}-analytics-request"
+        )
+        out.append(_finding(ctx, rule, subject, g, values, message))
+    return out
+
+
+def rule_cookie_kept_after_refusal(ctx: RuleContext) -> list[Finding]:
+    """Tracking cookies set before the refusal and still there after it: likely violation.
+
+    The reject visitor's recorder starts at the click, so a cookie with no write seen
+    (``CookieSource.UNKNOWN``) that is still in the jar was left in place. Less than
+    setting it after refusal, but the site should delete it when the visitor refuses.
+    """
+    rule = "cookie-kept-after-refusal"
+    if not _refused(ctx):
+        return []
+    groups: dict[str, _Group] = {}
+    for c in ctx.reject_cookies:
+        if not c.stored or not c.in_jar or c.source != CookieSource.UNKNOWN:
+            continue
+        judged = _refusal_cookie_severity(ctx, c, hosted_matomo=False)
+        if judged is None:
+            continue
+        severity = Severity.LIKELY_VIOLATION if judged[0] == Severity.VIOLATION else judged[0]
+        g = _add(groups, _cookie_id(c), c.party, severity, _cookie_obs(c))
+        g.names.add(c.name)
+    return [
+        _finding(ctx, rule, s, g, _label(g.party, ctx.lang) | {"cookie": next(iter(g.names))})
+        for s, g in groups.items()
+    ]
+
+
+def rule_inventory_after_accept(ctx: RuleContext) -> list[Finding]:
+    """Organisations contacted only after the visitor accepted: info (the inventory).
+
+    Accepting is the visitor's choice, so nothing here is a problem; the list tells the
+    privacy officer which parties the cookie statement must name.
+    """
+    rule = "inventory-after-accept"
+    accepted = _choice(ctx, Phase.ACCEPT)
+    if not ctx.consent_tested or accepted is None or not accepted.clicked:
+        return []
+
+    def org(p: Party | None) -> str | None:
+        if p is None or p.first_party:
+            return None
+        return p.organisation or p.domain
+
+    parties: list[Party | None] = [c.party for c in (*ctx.cookies, *ctx.reject_cookies)]
+    parties += [r.party for r in (*ctx.requests, *ctx.reject_requests)]
+    seen = {org(p) for p in parties}
+    groups: dict[str, _Group] = {}
+    for r in ctx.accept_requests:
+        name = org(r.party)
+        if name is not None and name not in seen:
+            g = _add(groups, name, r.party, Severity.INFO, _request_obs(r))
+            g.hosts.add(host_of(r.url))
+    for c in ctx.accept_cookies:
+        name = org(c.party)
+        if c.stored and name is not None and name not in seen:
+            g = _add(groups, name, c.party, Severity.INFO, _cookie_obs(c))
+            g.hosts.add(c.domain.lstrip("."))
+    return [
+        _finding(ctx, rule, s, g, _label(g.party, ctx.lang) | {"hosts": _hosts(g.hosts)})
+        for s, g in groups.items()
+    ]
+
+
 Rule = Callable[[RuleContext], list[Finding]]
 
 RULES: Sequence[tuple[str, Rule]] = (
@@ -788,6 +1204,14 @@ RULES: Sequence[tuple[str, Rule]] = (
     ("cookie-long-lifetime", rule_long_lifetime),
     ("cookie-insecure-attributes", rule_insecure_attributes),
     ("cookie-blocked", rule_blocked_cookies),
+    ("no-banner-while-tracking", rule_no_banner_while_tracking),
+    ("reject-not-on-first-layer", rule_reject_not_on_first_layer),
+    ("cookie-wall", rule_cookie_wall),
+    ("refusal-not-possible", rule_refusal_not_possible),
+    ("consent-not-remembered", rule_consent_not_remembered),
+    ("tracking-after-refusal", rule_tracking_after_refusal),
+    ("cookie-kept-after-refusal", rule_cookie_kept_after_refusal),
+    ("inventory-after-accept", rule_inventory_after_accept),
 )
 """Every rule, by id, in documentation order."""
 

@@ -32,10 +32,25 @@ def load_manifests() -> list[dict[str, Any]]:
     return [load_manifest(n) for n in manifest_names()]
 
 
+def demo_sites() -> list[tuple[str, str, tuple[str, ...]]]:
+    """(name, URL, extra domains) of every fictional municipality: the manifests'
+    sites and the consent-banner sites, for ``privacyscan demo``."""
+    sites = [
+        (m["site"]["name"], m["site"]["url"], tuple(m["site"].get("extra_domains", [])))
+        for m in load_manifests()
+    ]
+    banners = json.loads((Path(__file__).parent / "banners.json").read_text("utf-8"))
+    for host, case in banners["sites"].items():
+        label = host.removeprefix("www.").removesuffix(".nl").replace("-", " ").title()
+        sites.append((label, case["url"], ()))
+    return sites
+
+
 __all__ = [
     "HOSTS_DIR",
     "MANIFESTS_DIR",
     "TestWeb",
+    "demo_sites",
     "load_manifest",
     "load_manifests",
     "manifest_names",
