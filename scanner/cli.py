@@ -193,9 +193,7 @@ def scan(
 
     sites = _load_targets(targets, only, exclude)
     options = _guard(lambda: _build_capture_options(capture))
-    settings = ScanSettings(
-        max_pages=max_pages, concurrency=concurrency, lang=lang, phases=phases
-    )
+    settings = ScanSettings(max_pages=max_pages, concurrency=concurrency, lang=lang, phases=phases)
     _run_scan(
         db_path, out, sites, options, settings, scan_id=None, quiet=quiet, report=not no_report
     )
@@ -411,10 +409,15 @@ def lists_show() -> None:
 @cli.command()
 @click.option("--out", default="demo", show_default=True, type=click.Path(path_type=Path))
 @click.option("--db", "db_path", default=None, type=click.Path(path_type=Path))
-@click.option("--max-pages", default=6, show_default=True)
-@click.option("--quiet", "-q", is_flag=True)
+@click.option("--max-pages", default=6, show_default=True, help="Pages per site.")
+@click.option(
+    "--dwell", type=float, default=4.0, show_default=True, help="Seconds on each page after load."
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress display.")
 @_LANG_OPTION
-def demo(out: Path, db_path: Path | None, max_pages: int, quiet: bool, lang: str) -> None:
+def demo(
+    out: Path, db_path: Path | None, max_pages: int, dwell: float, quiet: bool, lang: str
+) -> None:
     """Scan the built-in local test web offline and render its reports.
 
     Starts the test web (fictional municipalities with tracker stand-ins on
@@ -434,7 +437,9 @@ def demo(out: Path, db_path: Path | None, max_pages: int, quiet: bool, lang: str
     ]
     with TestWeb() as web:
         options = CaptureOptions(
-            map_hosts=(f"*=127.0.0.1:{web.port}",), trust_cert_spki=(web.spki_hash,)
+            map_hosts=(f"*=127.0.0.1:{web.port}",),
+            trust_cert_spki=(web.spki_hash,),
+            dwell_s=dwell,
         )
         settings = ScanSettings(max_pages=max_pages, lang=lang)
         _run_scan(
