@@ -44,10 +44,7 @@ DOWNLOAD_NAME = "privacyscan-vijandige-download.bin"
 DOWNLOAD_TEXT = "this file must never be written to disk"
 BUDGET_MESSAGE = "The site did not finish within its time budget."
 
-XFAIL: dict[str, str] = {
-    "Beveiligddorp": "Playwright answers the 401 Basic-auth challenge with "
-    "net::ERR_INVALID_AUTH_CREDENTIALS: the 401 page a visitor sees is never captured",
-}
+XFAIL: dict[str, str] = {}
 """Cases where the product is wrong today: name → the bug (reported to the lead)."""
 
 
@@ -235,6 +232,9 @@ def test_hostile_site_ends_as_expected(hostile: HostileRun, case: dict[str, Any]
     assert result.error_message != BUDGET_MESSAGE, "a page must end by itself, not by the budget"
     if "pages" in case:
         assert len(result.pages) == case["pages"], [p.url for p in result.pages]
+    if "home" in case:
+        home = result.pages[0]
+        assert [home.status, home.title] == case["home"], (home.status, home.title, home.error)
     if "max_cookies" in case:
         assert 0 < len(result.cookies) <= case["max_cookies"], len(result.cookies)
 
@@ -288,3 +288,21 @@ def test_hostile_strings_are_captured_verbatim(hostile: HostileRun) -> None:
     keys = {s.key for s in result.storage}
     assert "=1+1" in keys
     assert any("%3Cscript%3E" in r.url for r in result.requests)
+
+
+def test_basic_auth_prompt_is_cancelled_without_credentials(
+    testweb: TestWeb, capture_options: CaptureOptions
+) -> None:
+    """The visitor cancels the prompt: one request, no retry with credentials, the 401 page."""
+    from scanner.browser.session import Browser
+
+    host = "www.beveiligddorp.nl"
+
+    async def visit() -> Any:
+        async with Browser(capture_options) as browser, browser.visitor() as visitor:
+            return await visitor.visit(testweb.url(host))
+
+    testweb.clear_served()
+    page = asyncio.run(visit())
+    assert (page.status, page.title, page.error) == (401, "Inloggen vereist", "http")
+    assert [s for s in testweb.served() if s[0] == host and s[2] == "/"] == [(host, "GET", "/")]

@@ -276,11 +276,23 @@ class Visitor:
         # A DevTools binding is one-way: a page writing 5,000 cookies costs no round
         # trips (Playwright's expose_binding waits for a reply to every call).
         cdp.on("Runtime.bindingCalled", self._on_binding)
+        # A Basic-auth challenge: headless Chromium has no prompt and fails the page with
+        # ERR_INVALID_AUTH_CREDENTIALS. A visitor cancels the prompt and sees the 401 page;
+        # answering the challenge takes interception, so intercept documents only.
+        cdp.on("Fetch.requestPaused", self._on_request_paused)
+        cdp.on("Fetch.authRequired", self._on_auth_required)
         await cdp.send("Runtime.addBinding", {"name": _BINDING})
         await cdp.send("Runtime.enable")
         await cdp.send("Page.enable")
         await cdp.send("Network.enable", {"maxPostDataSize": 0})
         await cdp.send("DOMStorage.enable")
+        await cdp.send(
+            "Fetch.enable",
+            {
+                "handleAuthRequests": True,
+                "patterns": [{"urlPattern": "*", "resourceType": "Document"}],
+            },
+        )
         tree = await cdp.send("Page.getFrameTree")
         self.recorder.frame_tree(tree["frameTree"])
 
@@ -307,6 +319,23 @@ class Visitor:
             return
         if isinstance(report, dict):
             self.recorder.hook_report(report, None, time.monotonic())
+
+    def _on_request_paused(self, event: dict[str, Any]) -> None:
+        self._answer("Fetch.continueRequest", {"requestId": event["requestId"]})
+
+    def _on_auth_required(self, event: dict[str, Any]) -> None:
+        # Never send credentials, not even dummy ones: cancel, as a visitor would.
+        self._answer(
+            "Fetch.continueWithAuth",
+            {"requestId": event["requestId"], "authChallengeResponse": {"response": "CancelAuth"}},
+        )
+
+    def _answer(self, method: str, params: dict[str, Any]) -> None:
+        if self._cdp is None:
+            return
+        task = asyncio.ensure_future(_quietly(self._cdp.send(method, params)))
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
 
     def _on_crash(self, _target: Any) -> None:
         self.crashed = True
@@ -575,6 +604,12 @@ async def _bounded(awaitable: Any, timeout: float) -> Any:
         return await asyncio.wait_for(awaitable, timeout)
     except (TimeoutError, PlaywrightError):
         return None
+
+
+async def _quietly(awaitable: Any) -> None:
+    """Await a DevTools reply whose failure (request gone, page closed) changes nothing."""
+    with contextlib.suppress(Exception):
+        await awaitable
 
 
 async def _dismiss(dialog: Any) -> None:
