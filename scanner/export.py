@@ -12,27 +12,19 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from enum import Enum
 from pathlib import Path
 from typing import Any, TextIO
 
-from . import serialize
+from . import rows, serialize
 from .errors import ConfigError
 from .models import (
     SCHEMA_VERSION,
-    ApiCall,
     Banner,
-    ConsentChoice,
-    Cookie,
     Finding,
-    Initiator,
-    Page,
-    Party,
-    Request,
     Scan,
     SiteResult,
-    StorageItem,
 )
 
 __all__ = [
@@ -44,6 +36,9 @@ __all__ = [
     "neutralise",
     "site_document",
 ]
+
+Builder = Callable[[Scan], Iterator[dict[str, Any]]]
+"""Makes the rows of one CSV file from a scan."""
 
 LIST_SEPARATOR = " | "
 """Joins the items of a list (stack frames, links, reasons) inside one CSV cell."""
@@ -309,14 +304,14 @@ def neutralise(text: str) -> str:
 def export_csv(scan: Scan, out_dir: Path) -> list[Path]:
     """Write one UTF-8 CSV per entity into ``out_dir``; return the files in order."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    builders: dict[str, Callable[[Scan], Iterator[dict[str, Any]]]] = {
+    builders: dict[str, Builder] = {
         "sites.csv": _site_rows,
         "pages.csv": _page_rows,
-        "cookies.csv": _cookie_rows,
-        "requests.csv": _request_rows,
-        "storage.csv": _storage_rows,
-        "api_calls.csv": _api_call_rows,
-        "consent_choices.csv": _choice_rows,
+        "cookies.csv": _record_rows(lambda r: r.cookies),
+        "requests.csv": _record_rows(lambda r: r.requests),
+        "storage.csv": _record_rows(lambda r: r.storage),
+        "api_calls.csv": _record_rows(lambda r: r.api_calls),
+        "consent_choices.csv": _record_rows(lambda r: r.choices),
         "findings.csv": _finding_rows,
     }
     written = []
@@ -357,28 +352,6 @@ def _text(value: Any) -> str:
 
 def _site(scan: Scan, r: SiteResult) -> dict[str, Any]:
     return {"scan_id": scan.id, "site_url": r.site.url, "site_name": r.site.name}
-
-
-def _initiator(i: Initiator | None) -> dict[str, Any]:
-    return {
-        "initiator_type": None if i is None else i.type,
-        "initiator_url": None if i is None else i.url,
-        "initiator_line": None if i is None else i.line,
-        "initiator_stack": None if i is None else i.stack,
-    }
-
-
-def _party(p: Party | None) -> dict[str, Any]:
-    return {
-        "party_first_party": None if p is None else p.first_party,
-        "party_domain": None if p is None else p.domain,
-        "party_organisation": None if p is None else p.organisation,
-        "party_service": None if p is None else p.service,
-        "party_category": None if p is None else p.category,
-        "party_country": None if p is None else p.country,
-        "party_eea": None if p is None else p.eea,
-        "party_source": None if p is None else p.source,
-    }
 
 
 def _site_rows(scan: Scan) -> Iterator[dict[str, Any]]:
@@ -430,150 +403,19 @@ def _banner(b: Banner | None) -> dict[str, Any]:
 def _page_rows(scan: Scan) -> Iterator[dict[str, Any]]:
     for r in scan.sites:
         for p in r.pages:
-            yield {**_site(scan, r), **_page(p)}
+            redirects = tuple(f"{h.status} {h.url}" for h in p.redirects)
+            yield {**_site(scan, r), **rows.flatten(p), "redirects": redirects}
 
 
-def _page(p: Page) -> dict[str, Any]:
-    return {
-        "url": p.url,
-        "phase": p.phase,
-        "final_url": p.final_url,
-        "status": p.status,
-        "title": p.title,
-        "redirects": tuple(f"{h.status} {h.url}" for h in p.redirects),
-        "started_at": p.started_at,
-        "load_ms": p.load_ms,
-        "duration_ms": p.duration_ms,
-        "links": p.links,
-        "error": p.error,
-        "error_message": p.error_message,
-    }
+def _record_rows(records: Callable[[SiteResult], Sequence[Any]]) -> Builder:
+    """Rows of one kind of record: each record's fields after its site's."""
 
+    def build(scan: Scan) -> Iterator[dict[str, Any]]:
+        for r in scan.sites:
+            for record in records(r):
+                yield {**_site(scan, r), **rows.flatten(record)}
 
-def _cookie_rows(scan: Scan) -> Iterator[dict[str, Any]]:
-    for r in scan.sites:
-        for c in r.cookies:
-            yield {**_site(scan, r), **_cookie(c)}
-
-
-def _cookie(c: Cookie) -> dict[str, Any]:
-    return {
-        "page_url": c.page_url,
-        "phase": c.phase,
-        "name": c.name,
-        "domain": c.domain,
-        "path": c.path,
-        "source": c.source,
-        "stored": c.stored,
-        "blocked_reasons": c.blocked_reasons,
-        "in_jar": c.in_jar,
-        "expires": c.expires,
-        "lifetime_s": c.lifetime_s,
-        "secure": c.secure,
-        "http_only": c.http_only,
-        "same_site": c.same_site,
-        "partitioned": c.partitioned,
-        "size": c.size,
-        "value_hash": c.value_hash,
-        "value_prefix": c.value_prefix,
-        "value": c.value,
-        "set_by": c.set_by,
-        "frame_url": c.frame_url,
-        "first_seen_ms": c.first_seen_ms,
-        "writes": c.writes,
-        **_initiator(c.initiator),
-        **_party(c.party),
-    }
-
-
-def _request_rows(scan: Scan) -> Iterator[dict[str, Any]]:
-    for r in scan.sites:
-        for q in r.requests:
-            yield {**_site(scan, r), **_request(q)}
-
-
-def _request(q: Request) -> dict[str, Any]:
-    return {
-        "page_url": q.page_url,
-        "phase": q.phase,
-        "url": q.url,
-        "frame_url": q.frame_url,
-        "method": q.method,
-        "resource_type": q.resource_type,
-        "status": q.status,
-        "remote_ip": q.remote_ip,
-        "mime_type": q.mime_type,
-        "beacon": q.beacon,
-        "cookies_sent": q.cookies_sent,
-        "failed": q.failed,
-        "t_ms": q.t_ms,
-        **_initiator(q.initiator),
-        **_party(q.party),
-    }
-
-
-def _storage_rows(scan: Scan) -> Iterator[dict[str, Any]]:
-    for r in scan.sites:
-        for s in r.storage:
-            yield {**_site(scan, r), **_storage(s)}
-
-
-def _storage(s: StorageItem) -> dict[str, Any]:
-    return {
-        "page_url": s.page_url,
-        "phase": s.phase,
-        "kind": s.kind,
-        "origin": s.origin,
-        "key": s.key,
-        "frame_url": s.frame_url,
-        "value_hash": s.value_hash,
-        "value_prefix": s.value_prefix,
-        "value": s.value,
-        "size": s.size,
-        "first_seen_ms": s.first_seen_ms,
-        "writes": s.writes,
-        **_initiator(s.initiator),
-        **_party(s.party),
-    }
-
-
-def _api_call_rows(scan: Scan) -> Iterator[dict[str, Any]]:
-    for r in scan.sites:
-        for a in r.api_calls:
-            yield {**_site(scan, r), **_api_call(a)}
-
-
-def _api_call(a: ApiCall) -> dict[str, Any]:
-    return {
-        "page_url": a.page_url,
-        "phase": a.phase,
-        "api": a.api,
-        "origin": a.origin,
-        "frame_url": a.frame_url,
-        "count": a.count,
-        **_initiator(a.initiator),
-        **_party(a.party),
-    }
-
-
-def _choice_rows(scan: Scan) -> Iterator[dict[str, Any]]:
-    for r in scan.sites:
-        for c in r.choices:
-            yield {**_site(scan, r), **_choice(c)}
-
-
-def _choice(c: ConsentChoice) -> dict[str, Any]:
-    return {
-        "phase": c.phase,
-        "clicked": c.clicked,
-        "method": c.method,
-        "element_text": c.element_text,
-        "rule": c.rule,
-        "reason": c.reason,
-        "layer": c.layer,
-        "banner_closed": c.banner_closed,
-        "banner_on_next_page": c.banner_on_next_page,
-    }
+    return build
 
 
 def _finding_rows(scan: Scan) -> Iterator[dict[str, Any]]:
@@ -584,18 +426,7 @@ def _finding_rows(scan: Scan) -> Iterator[dict[str, Any]]:
 
 def _finding(f: Finding) -> dict[str, Any]:
     return {
-        "finding_id": f.id,
-        "rule": f.rule,
-        "severity": f.severity,
-        "subject": f.subject,
-        "title": f.title,
-        "explanation": f.explanation,
-        "fix": f.fix,
-        "legal_basis": f.legal_basis,
-        "legal_url": f.legal_url,
-        "organisation": f.organisation,
-        "category": f.category,
-        "country": f.country,
+        **rows.flatten(f, skip=("evidence",), rename={"id": "finding_id"}),
         "evidence_count": len(f.evidence),
         "evidence_page_urls": tuple(e.page_url for e in f.evidence),
         "evidence_phases": tuple(e.phase for e in f.evidence),

@@ -18,11 +18,12 @@ import threading
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from enum import Enum
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
-from .. import serialize
+from .. import rows, serialize
 from ..models import (
     ApiCall,
     Banner,
@@ -404,21 +405,11 @@ def _save_site(conn: sqlite3.Connection, scan_id: str, result: SiteResult) -> No
         for table in (*_CHILD_TABLES, "banners"):
             conn.execute(f"DELETE FROM {table} WHERE site_id = ?", (site_id,))
     assert site_id is not None
-    _insert_many(conn, "pages", [_page_row(site_id, i, p) for i, p in enumerate(result.pages)])
-    _insert_many(
-        conn, "cookies", [_cookie_row(site_id, i, c) for i, c in enumerate(result.cookies)]
-    )
-    _insert_many(
-        conn, "requests", [_request_row(site_id, i, q) for i, q in enumerate(result.requests)]
-    )
-    _insert_many(
-        conn,
-        "storage_items",
-        [_storage_row(site_id, i, s) for i, s in enumerate(result.storage)],
-    )
-    _insert_many(
-        conn, "api_calls", [_api_call_row(site_id, i, a) for i, a in enumerate(result.api_calls)]
-    )
+    _insert_many(conn, "pages", _child_rows(site_id, result.pages))
+    _insert_many(conn, "cookies", _child_rows(site_id, result.cookies))
+    _insert_many(conn, "requests", _child_rows(site_id, result.requests))
+    _insert_many(conn, "storage_items", _child_rows(site_id, result.storage))
+    _insert_many(conn, "api_calls", _child_rows(site_id, result.api_calls))
     _insert_many(
         conn,
         "screenshots",
@@ -427,25 +418,21 @@ def _save_site(conn: sqlite3.Connection, scan_id: str, result: SiteResult) -> No
     if result.banner is not None:
         brow = _banner_row(site_id, result.banner)
         conn.execute(_insert_sql("banners", brow), brow)
-        _insert_many(
-            conn,
-            "banner_buttons",
-            [_button_row(site_id, i, b) for i, b in enumerate(result.banner.buttons)],
-        )
-    _insert_many(
-        conn,
-        "consent_choices",
-        [_choice_row(site_id, i, c) for i, c in enumerate(result.choices)],
-    )
+        _insert_many(conn, "banner_buttons", _child_rows(site_id, result.banner.buttons))
+    _insert_many(conn, "consent_choices", _child_rows(site_id, result.choices))
     for i, finding in enumerate(result.findings):
-        frow = _finding_row(site_id, i, finding)
+        frow = {
+            "site_id": site_id,
+            "position": i,
+            **_record_row(finding, skip=("evidence",), rename={"id": "finding_id"}),
+        }
         finding_rowid = conn.execute(_insert_sql("findings", frow), frow).lastrowid
         assert finding_rowid is not None
-        _insert_many(
-            conn,
-            "finding_evidence",
-            [_evidence_row(finding_rowid, j, e) for j, e in enumerate(finding.evidence)],
-        )
+        evidence = [
+            {"finding": finding_rowid, "position": j, **_record_row(e)}
+            for j, e in enumerate(finding.evidence)
+        ]
+        _insert_many(conn, "finding_evidence", evidence)
 
 
 def _insert_sql(table: str, row: _Row) -> str:
@@ -482,135 +469,22 @@ def _site_row(scan_id: str, position: int, r: SiteResult) -> _Row:
     }
 
 
-def _party_row(p: Party | None) -> _Row:
-    return {
-        "party_first_party": None if p is None else p.first_party,
-        "party_domain": None if p is None else p.domain,
-        "party_organisation": None if p is None else p.organisation,
-        "party_service": None if p is None else p.service,
-        "party_category": None if p is None else p.category,
-        "party_country": None if p is None else p.country,
-        "party_eea": None if p is None else p.eea,
-        "party_source": None if p is None else p.source,
-    }
+def _child_rows(site_id: int, records: Sequence[Any]) -> list[_Row]:
+    """A site's records of one kind, in order, as rows of their table."""
+    return [{"site_id": site_id, "position": i, **_record_row(r)} for i, r in enumerate(records)]
 
 
-def _initiator_row(i: Initiator | None) -> _Row:
-    return {
-        "initiator_type": None if i is None else i.type,
-        "initiator_url": None if i is None else i.url,
-        "initiator_line": None if i is None else i.line,
-        "initiator_stack": None if i is None else _json(i.stack),
-    }
+def _record_row(record: Any, **flat: Any) -> _Row:
+    """The record's fields flattened (:mod:`scanner.rows`), enums as values, lists as JSON."""
+    return {name: _column(value) for name, value in rows.flatten(record, **flat).items()}
 
 
-def _page_row(site_id: int, position: int, p: Page) -> _Row:
-    return {
-        "site_id": site_id,
-        "position": position,
-        "url": p.url,
-        "phase": p.phase.value,
-        "final_url": p.final_url,
-        "status": p.status,
-        "title": p.title,
-        "redirects": _json(p.redirects),
-        "started_at": p.started_at,
-        "load_ms": p.load_ms,
-        "duration_ms": p.duration_ms,
-        "links": _json(p.links),
-        "error": p.error,
-        "error_message": p.error_message,
-    }
-
-
-def _cookie_row(site_id: int, position: int, c: Cookie) -> _Row:
-    return {
-        "site_id": site_id,
-        "position": position,
-        "name": c.name,
-        "domain": c.domain,
-        "path": c.path,
-        "phase": c.phase.value,
-        "source": c.source.value,
-        "stored": c.stored,
-        "blocked_reasons": _json(c.blocked_reasons),
-        "in_jar": c.in_jar,
-        "expires": c.expires,
-        "lifetime_s": c.lifetime_s,
-        "secure": c.secure,
-        "http_only": c.http_only,
-        "same_site": c.same_site,
-        "partitioned": c.partitioned,
-        "size": c.size,
-        "value_hash": c.value_hash,
-        "value_prefix": c.value_prefix,
-        "value": c.value,
-        "page_url": c.page_url,
-        "set_by": c.set_by,
-        **_initiator_row(c.initiator),
-        "frame_url": c.frame_url,
-        "first_seen_ms": c.first_seen_ms,
-        "writes": c.writes,
-        **_party_row(c.party),
-    }
-
-
-def _request_row(site_id: int, position: int, q: Request) -> _Row:
-    return {
-        "site_id": site_id,
-        "position": position,
-        "url": q.url,
-        "phase": q.phase.value,
-        "page_url": q.page_url,
-        "frame_url": q.frame_url,
-        "method": q.method,
-        "resource_type": q.resource_type,
-        **_initiator_row(q.initiator),
-        "status": q.status,
-        "remote_ip": q.remote_ip,
-        "mime_type": q.mime_type,
-        "beacon": q.beacon,
-        "cookies_sent": _json(q.cookies_sent),
-        "failed": q.failed,
-        "t_ms": q.t_ms,
-        **_party_row(q.party),
-    }
-
-
-def _storage_row(site_id: int, position: int, s: StorageItem) -> _Row:
-    return {
-        "site_id": site_id,
-        "position": position,
-        "kind": s.kind.value,
-        "origin": s.origin,
-        "key": s.key,
-        "phase": s.phase.value,
-        "page_url": s.page_url,
-        "frame_url": s.frame_url,
-        **_initiator_row(s.initiator),
-        "value_hash": s.value_hash,
-        "value_prefix": s.value_prefix,
-        "value": s.value,
-        "size": s.size,
-        "first_seen_ms": s.first_seen_ms,
-        "writes": s.writes,
-        **_party_row(s.party),
-    }
-
-
-def _api_call_row(site_id: int, position: int, a: ApiCall) -> _Row:
-    return {
-        "site_id": site_id,
-        "position": position,
-        "api": a.api,
-        "phase": a.phase.value,
-        "page_url": a.page_url,
-        "frame_url": a.frame_url,
-        "origin": a.origin,
-        **_initiator_row(a.initiator),
-        "count": a.count,
-        **_party_row(a.party),
-    }
+def _column(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, tuple):
+        return _json(value)
+    return value
 
 
 def _screenshot_row(site_id: int, position: int, s: Screenshot) -> _Row:
@@ -642,32 +516,6 @@ def _banner_row(site_id: int, b: Banner) -> _Row:
     }
 
 
-def _button_row(site_id: int, position: int, b: BannerButton) -> _Row:
-    return {
-        "site_id": site_id,
-        "position": position,
-        "text": b.text,
-        "role": b.role,
-        "rule": b.rule,
-    }
-
-
-def _choice_row(site_id: int, position: int, c: ConsentChoice) -> _Row:
-    return {
-        "site_id": site_id,
-        "position": position,
-        "phase": c.phase.value,
-        "clicked": c.clicked,
-        "method": c.method,
-        "element_text": c.element_text,
-        "rule": c.rule,
-        "reason": c.reason,
-        "layer": c.layer,
-        "banner_closed": c.banner_closed,
-        "banner_on_next_page": c.banner_on_next_page,
-    }
-
-
 def _image_bytes(data: str) -> bytes | str:
     """The decoded image: a quarter smaller than its base64, and a real BLOB in SQL.
 
@@ -679,36 +527,6 @@ def _image_bytes(data: str) -> bytes | str:
     except (binascii.Error, ValueError):
         return data
     return raw if base64.b64encode(raw).decode("ascii") == data else data
-
-
-def _finding_row(site_id: int, position: int, f: Finding) -> _Row:
-    return {
-        "site_id": site_id,
-        "position": position,
-        "finding_id": f.id,
-        "rule": f.rule,
-        "severity": f.severity.value,
-        "subject": f.subject,
-        "title": f.title,
-        "explanation": f.explanation,
-        "fix": f.fix,
-        "legal_basis": f.legal_basis,
-        "legal_url": f.legal_url,
-        "organisation": f.organisation,
-        "category": f.category,
-        "country": f.country,
-    }
-
-
-def _evidence_row(finding: int, position: int, e: Evidence) -> _Row:
-    return {
-        "finding": finding,
-        "position": position,
-        "page_url": e.page_url,
-        "phase": e.phase.value,
-        "subject": e.subject,
-        **_initiator_row(e.initiator),
-    }
 
 
 # -- reading -------------------------------------------------------------------------
