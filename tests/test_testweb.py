@@ -159,6 +159,16 @@ def test_route_bodies_and_content_types(web: TestWeb) -> None:
     assert header_values(headers, "Access-Control-Allow-Origin") == ["*"]
 
 
+def test_shared_body_file_is_one_file_served_by_several_sites(web: TestWeb) -> None:
+    shared = HOSTS_DIR.parent / "shared" / "bannerdorp" / "banner.js"
+    for host in ("www.bannerdorp-goed.nl", "www.bannerdorp-muur.nl"):
+        status, headers, body = fetch(web, f"https://{host}/js/banner.js")
+        assert status == 200
+        assert header_values(headers, "Content-Type") == ["text/javascript; charset=utf-8"]
+        assert body == shared.read_bytes()
+    assert fetch(web, "https://www.trackstad.nl/js/banner.js")[0] == 404
+
+
 def test_post_beacon_and_head(web: TestWeb) -> None:
     url = "https://in.hotjar.com/api/v2/client/sites/3344/visit-data?sv=7"
     assert fetch(web, url, method="POST")[0] == 204

@@ -107,7 +107,11 @@ class Route:
 
 
 def load_routes(host_dir: Path) -> dict[str, Route]:
-    """Read a host's ``_routes.json``; keys are ``/path`` or ``scheme /path``."""
+    """Read a host's ``_routes.json``; keys are ``/path`` or ``scheme /path``.
+
+    A route's ``body_file`` is read relative to the host directory; its content type
+    follows its extension unless ``content_type`` says otherwise.
+    """
     path = host_dir / ROUTES_FILE
     if not path.is_file():
         return {}
@@ -117,15 +121,20 @@ def load_routes(host_dir: Path) -> dict[str, Route]:
         if key.startswith("_"):  # "_comment" and the like
             continue
         body: bytes | None = None
+        content_type: str | None = spec.get("content_type")
         if "body_file" in spec:
-            body = (host_dir / spec["body_file"]).read_bytes()
+            # Relative to the host directory; ``../../shared/…`` is one file that
+            # several sites serve (a vendor script), not a copy per site.
+            body_path = host_dir / spec["body_file"]
+            body = body_path.read_bytes()
+            content_type = content_type or content_type_for(body_path)
         elif "body" in spec:
             body = str(spec["body"]).encode("utf-8")
         routes[key] = Route(
             status=int(spec.get("status", 200)),
             headers=tuple((str(k), str(v)) for k, v in spec.get("headers", [])),
             body=body,
-            content_type=spec.get("content_type"),
+            content_type=content_type,
             delay_ms=int(spec.get("delay_ms", 0)),
             behaviour=_behaviour(spec.get("behaviour"), key),
             size=int(spec.get("size", 0)),
