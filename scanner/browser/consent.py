@@ -101,7 +101,8 @@ _SHIM = """(() => {
   document.addEventListener("click", (e) => {
     if (!st.recording) return;
     const t = e.composedPath ? e.composedPath()[0] : e.target;
-    const text = (t && (t.innerText || t.value ||
+    // innerText is empty while a modal still fades in: textContent is the same label.
+    const text = (t && ((t.innerText || "").trim() || (t.textContent || "").trim() || t.value ||
       (t.getAttribute && (t.getAttribute("aria-label") || t.getAttribute("data-role"))))) || "";
     st.clicks.push(String(text).replace(/\\s+/g, " ").trim().slice(0, 120));
   }, true);
@@ -349,22 +350,31 @@ async def detect_banner(page: Page, *, timeout_s: float = 5.0) -> BannerInfo | N
 async def choose(page: Page, choice: Choice, *, timeout_s: float = 10.0) -> ChoiceResult:
     """Click reject or accept on the banner, on the second layer if need be.
 
-    Autoconsent's own rule is used when it recognised the consent manager (it knows
-    the vendor's reject path); otherwise, or when its rule fails, the heuristic's
-    buttons. Call :func:`detect_banner` first; without it the heuristic alone runs.
+    A first-layer button that says what the visitor wants is clicked like a visitor
+    would, even when autoconsent recognised the consent manager: some of its rules
+    call the manager's API instead (Klaro's), which would hide a broken button.
+    Otherwise autoconsent's rule runs (it knows the vendor's second layer), and the
+    heuristic's second layer is the last resort. Call :func:`detect_banner` first.
     """
     t0 = time.monotonic()
     deadline = t0 + timeout_s
-    note = ""
+    popup: tuple[Frame, str] | None = None
     for frame in _frames(page):
         state = await _poll(frame)
         if state and state.get("popup"):
-            result = await _choose_autoconsent(frame, str(state["popup"]), choice, deadline, t0)
-            if result is not None:
-                return result
-            note = f"autoconsent rule '{state['popup']}' failed; "
+            popup = (frame, str(state["popup"]))
             break
-    return await _choose_heuristic(page, choice, deadline, t0, note)
+    scan = await _scan_all(page, prefer=popup[0] if popup else None)
+    note = ""
+    if popup is not None and (scan is None or scan.first(choice) is None):
+        result = await _choose_autoconsent(popup[0], popup[1], choice, deadline, t0)
+        if result is not None:
+            return result
+        note = f"autoconsent rule '{popup[1]}' failed; "
+        scan = await _scan_all(page, prefer=popup[0])
+    elif popup is not None:
+        note = f"autoconsent recognised '{popup[1]}'; "
+    return await _choose_heuristic(page, scan, choice, deadline, t0, note)
 
 
 async def _choose_autoconsent(
@@ -406,7 +416,7 @@ async def _choose_autoconsent(
 
 
 async def _choose_heuristic(
-    page: Page, choice: Choice, deadline: float, t0: float, note: str
+    page: Page, scan: _Scan | None, choice: Choice, deadline: float, t0: float, note: str
 ) -> ChoiceResult:
     def result(
         clicked: bool,
@@ -430,7 +440,6 @@ async def _choose_heuristic(
             duration_ms=int((time.monotonic() - t0) * 1000),
         )
 
-    scan = await _scan_all(page)
     if scan is None:
         return result(False, "no consent banner found")
     frame = scan.frame

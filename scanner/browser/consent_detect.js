@@ -21,8 +21,8 @@
     ["reject", "only necessary", /\bonly\s+(the\s+)?(necessary|essential|required|functional|strictly)|\b(necessary|essential|required)\s+(cookies\s+)?only\b/i],
     ["reject", "nee", /^nee\b/i],
     ["save", "opslaan", /\b(opslaan|bewaren|bevestig)|\b(save|confirm)\b/i],
-    ["settings", "instellingen", /instelling|voorkeur|aanpassen|beheren|meer\s+opties|zelf\s+kiezen|\bsettings|preferences|customi[sz]e|\bmanage|\boptions\b/i],
-    ["accept", "accepteren", /accepte|\baccept|akkoord|toestaan|\bsta\b.*\btoe\b|\ballow|\bagree|^ok(é|ay)?\b|^ja\b|prima|begrepen|got it/i],
+    ["settings", "instellingen", /instelling|voorkeur|aanpassen|beheren|meer\s+opties|\bkiezen\b|\bkies\b|\bkeuze|\bsettings|preferences|customi[sz]e|\bmanage|\boptions\b|let\s+me\s+choose/i],
+    ["accept", "accepteren", /accepte|\baccept|akkoord|toestaan|\bsta\b.*\btoe\b|\ballow|\bagree|(^|\s)(ok|oké|okay|o\.k\.)(?=$|[\s!.,])|^ja\b|prima|begrepen|got it/i],
   ];
   const TOPIC = /cookie|consent|toestemming|tracking/i;
   const CLICKABLE =

@@ -1,0 +1,102 @@
+"""The heuristic's button rules, table-driven: visible text → role, in real Chromium.
+
+Each row is a label seen on (or written like) Dutch and English cookie banners. The
+table is the ground truth; the banner page is generated from it, so a rule that
+drifts shows up as one named row.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+
+import pytest
+
+from scanner.browser.consent import detect_banner
+from scanner.config import CaptureOptions
+
+pytestmark = pytest.mark.browser
+
+ROLES: list[tuple[str, str]] = [
+    # reject
+    ("Weigeren", "reject"),
+    ("Ik weiger", "reject"),
+    ("Alles weigeren", "reject"),
+    ("Niet akkoord", "reject"),
+    ("Alleen noodzakelijke cookies", "reject"),
+    ("Alleen functionele cookies", "reject"),
+    ("Noodzakelijke cookies accepteren", "reject"),
+    ("Functionele cookies toestaan", "reject"),
+    ("Nee, bedankt", "reject"),
+    ("Reject all", "reject"),
+    ("Decline", "reject"),
+    ("Only necessary", "reject"),
+    ("Necessary cookies only", "reject"),
+    # save (second layer)
+    ("Voorkeuren opslaan", "save"),
+    ("Keuze bevestigen", "save"),
+    ("Save preferences", "save"),
+    # settings
+    ("Instellingen", "settings"),
+    ("Voorkeuren beheren", "settings"),
+    ("Cookies aanpassen", "settings"),
+    ("Laat me kiezen", "settings"),
+    ("Zelf kiezen", "settings"),
+    ("Let me choose", "settings"),
+    ("Manage options", "settings"),
+    ("Customize", "settings"),
+    # accept
+    ("Accepteren", "accept"),
+    ("Alles accepteren", "accept"),
+    ("Akkoord", "accept"),
+    ("Cookies toestaan", "accept"),
+    ("Dat is oké", "accept"),
+    ("Oké", "accept"),
+    ("OK", "accept"),
+    ("Ja, prima", "accept"),
+    ("Accept all", "accept"),
+    ("Allow all", "accept"),
+    ("I agree", "accept"),
+    ("Got it", "accept"),
+    # neither
+    ("Meer informatie", "other"),
+    ("Privacyverklaring", "other"),
+    ("Bookmark", "other"),
+    ("Verkiezingen 2026", "other"),
+]
+
+
+def _page() -> str:
+    buttons = "".join(f"<button>{html.escape(text)}</button>" for text, _ in ROLES)
+    return (
+        '<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Knoppen</title>'
+        "<style>#b{position:fixed;left:0;right:0;bottom:0;background:#fff}"
+        "button{margin:2px;font-size:11px}</style></head><body><main><h1>Knoppen</h1></main>"
+        '<div id="b" role="dialog" aria-label="Cookies"><p>Wij gebruiken cookies.</p>'
+        f"{buttons}</div></body></html>"
+    )
+
+
+@pytest.fixture(scope="module")
+def roles(capture_options: CaptureOptions) -> dict[str, str]:
+    from scanner.browser.session import Browser
+
+    async def run() -> dict[str, str]:
+        async with Browser(capture_options) as browser, browser.visitor() as visitor:
+            page = visitor._page
+            assert page is not None
+            await page.set_content(_page())
+            banner = await detect_banner(page)
+        assert banner is not None, "the generated banner was not found"
+        return {b.text: b.role for b in banner.buttons}
+
+    return asyncio.run(run())
+
+
+def test_every_button_is_seen(roles: dict[str, str]) -> None:
+    assert sorted(roles) == sorted(text for text, _ in ROLES)
+
+
+@pytest.mark.parametrize(("text", "role"), ROLES, ids=[t for t, _ in ROLES])
+def test_button_role(roles: dict[str, str], text: str, role: str) -> None:
+    assert roles[text] == role
