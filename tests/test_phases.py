@@ -126,6 +126,8 @@ EXPECTED_CONSENT_FINDINGS = {
     "www.bannerdorp-muur.nl": {"cookie-wall"},
     "www.bannerdorp-frame.nl": set(),
     "www.bannerdorp-cc.nl": set(),
+    "www.bannerdorp-ccverstopt.nl": {"reject-not-on-first-layer"},
+    "www.bannerdorp-klaro.nl": set(),
 }
 """From each banner site's story in banners.json: which consent rules must fire."""
 
