@@ -12,7 +12,7 @@ import html
 
 import pytest
 
-from scanner.browser.consent import detect_banner
+from scanner.browser.consent import ChoiceResult, choose, detect_banner
 from scanner.config import CaptureOptions
 
 pytestmark = pytest.mark.browser
@@ -32,10 +32,13 @@ ROLES: list[tuple[str, str]] = [
     ("Decline", "reject"),
     ("Only necessary", "reject"),
     ("Necessary cookies only", "reject"),
-    # save (second layer)
+    # save (second layer, or a first layer with category boxes)
     ("Voorkeuren opslaan", "save"),
     ("Keuze bevestigen", "save"),
     ("Save preferences", "save"),
+    ("Toestaan van selectie", "save"),
+    ("Geselecteerde", "save"),
+    ("Allow selection", "save"),
     # settings
     ("Instellingen", "settings"),
     ("Voorkeuren beheren", "settings"),
@@ -66,8 +69,8 @@ ROLES: list[tuple[str, str]] = [
 ]
 
 
-def _page() -> str:
-    buttons = "".join(f"<button>{html.escape(text)}</button>" for text, _ in ROLES)
+def _page(labels: list[str]) -> str:
+    buttons = "".join(f"<button>{html.escape(text)}</button>" for text in labels)
     return (
         '<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Knoppen</title>'
         "<style>#b{position:fixed;left:0;right:0;bottom:0;background:#fff}"
@@ -82,13 +85,18 @@ def roles(capture_options: CaptureOptions) -> dict[str, str]:
     from scanner.browser.session import Browser
 
     async def run() -> dict[str, str]:
+        roles: dict[str, str] = {}
+        labels = [text for text, _ in ROLES]
         async with Browser(capture_options) as browser, browser.visitor() as visitor:
             page = visitor._page
             assert page is not None
-            await page.set_content(_page())
-            banner = await detect_banner(page)
-        assert banner is not None, "the generated banner was not found"
-        return {b.text: b.role for b in banner.buttons}
+            # The detector keeps at most 40 buttons of a banner: several banners.
+            for start in range(0, len(labels), 30):
+                await page.set_content(_page(labels[start : start + 30]))
+                banner = await detect_banner(page)
+                assert banner is not None, "the generated banner was not found"
+                roles.update({b.text: b.role for b in banner.buttons})
+        return roles
 
     return asyncio.run(run())
 
@@ -100,3 +108,39 @@ def test_every_button_is_seen(roles: dict[str, str]) -> None:
 @pytest.mark.parametrize(("text", "role"), ROLES, ids=[t for t, _ in ROLES])
 def test_button_role(roles: dict[str, str], text: str, role: str) -> None:
     assert roles[text] == role
+
+
+LAYOUTS = {
+    "cookiebot": ["Weigeren", "Toestaan van selectie", "Alle cookies toestaan"],
+    "per-category": [
+        "Alleen noodzakelijke cookies",
+        "Statistiek toestaan",
+        "Alle cookies toestaan",
+    ],
+}
+"""First layers with more than one accepting button, in page order: the accepting
+visitor clicks the one for everything, the refusing one the refusal."""
+
+
+@pytest.mark.parametrize("layout", list(LAYOUTS))
+@pytest.mark.parametrize(
+    ("choice", "clicked"),
+    [("accept", "Alle cookies toestaan"), ("reject", None)],
+)
+def test_the_button_for_everything_is_clicked(
+    capture_options: CaptureOptions, layout: str, choice: str, clicked: str | None
+) -> None:
+    labels = LAYOUTS[layout]
+    clicked = clicked or labels[0]
+    from scanner.browser.session import Browser
+
+    async def run() -> ChoiceResult:
+        async with Browser(capture_options) as browser, browser.visitor() as visitor:
+            page = visitor._page
+            assert page is not None
+            await page.set_content(_page(labels))
+            assert await detect_banner(page) is not None
+            return await choose(page, "accept" if choice == "accept" else "reject")
+
+    result = asyncio.run(run())
+    assert (result.clicked, result.layer, result.element_text) == (True, 1, clicked), result.reason

@@ -26,6 +26,7 @@ import contextlib
 import functools
 import importlib
 import json
+import re
 import time
 from collections.abc import Awaitable
 from dataclasses import dataclass
@@ -42,6 +43,8 @@ ButtonRole = Literal["accept", "reject", "settings", "save", "other"]
 _T = TypeVar("_T")
 
 _STATE = "__privacyscanAutoconsent"
+_ALL = re.compile(r"\b(alle|alles|all)\b", re.IGNORECASE)
+"""A button for everything ("Alles accepteren", "Accept all"), preferred among several."""
 _MAX_FRAMES = 20
 """Frames a page may have that get autoconsent and the heuristic (ads can nest many)."""
 _EVAL_TIMEOUT_S = 2.0
@@ -184,7 +187,15 @@ class _Scan:
         return list(self.found.get("buttons", []))
 
     def first(self, role: str) -> dict[str, Any] | None:
-        return next((b for b in self.buttons if b["role"] == role), None)
+        """The button to click for ``role``: of several, the one that says "all".
+
+        Cookiebot's first layer has "Toestaan van selectie" before "Alle cookies
+        toestaan"; a visitor who accepts clicks the second.
+        """
+        matches = [b for b in self.buttons if b["role"] == role]
+        return next((b for b in matches if _ALL.search(str(b["text"]))), None) or next(
+            iter(matches), None
+        )
 
 
 @functools.cache

@@ -20,7 +20,7 @@
     ["reject", "reject", /\b(reject|decline|deny|refuse|disagree)/i],
     ["reject", "only necessary", /\bonly\s+(the\s+)?(necessary|essential|required|functional|strictly)|\b(necessary|essential|required)\s+(cookies\s+)?only\b/i],
     ["reject", "nee", /^nee\b/i],
-    ["save", "opslaan", /\b(opslaan|bewaren|bevestig)|\b(save|confirm)\b/i],
+    ["save", "opslaan", /\b(opslaan|bewaren|bevestig)|\b(save|confirm)\b|selectie|geselecteerde|\bselect(ion|ed)\b/i],
     ["settings", "instellingen", /instelling|voorkeur|aanpassen|beheren|meer\s+opties|\bkiezen\b|\bkies\b|\bkeuze|\bsettings|preferences|customi[sz]e|\bmanage|\boptions\b|let\s+me\s+choose/i],
     ["accept", "accepteren", /accepte|\baccept|akkoord|toestaan|\bsta\b.*\btoe\b|\ballow|\bagree|(^|\s)(ok|oké|okay|o\.k\.)(?=$|[\s!.,])|^ja\b|prima|begrepen|got it/i],
   ];
