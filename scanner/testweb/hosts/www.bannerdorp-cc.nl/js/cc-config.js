@@ -1,4 +1,7 @@
 // vanilla-cookieconsent 3 set up like a municipality would: necessary + analytics (GA).
+// window.CC_HIDE_REJECT (www.bannerdorp-ccverstopt.nl) leaves the first layer without its
+// reject button: "Alles weigeren" is then only in the preferences modal.
+var hideReject = Boolean(window.CC_HIDE_REJECT);
 CookieConsent.run({
   categories: {
     necessary: { enabled: true, readOnly: true },
@@ -20,7 +23,7 @@ CookieConsent.run({
           title: "Wij gebruiken cookies",
           description: "Noodzakelijke cookies laten de website werken; met uw toestemming meten wij het gebruik.",
           acceptAllBtn: "Alles accepteren",
-          acceptNecessaryBtn: "Alles weigeren",
+          acceptNecessaryBtn: hideReject ? undefined : "Alles weigeren",
           showPreferencesBtn: "Voorkeuren beheren"
         },
         preferencesModal: {
