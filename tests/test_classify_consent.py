@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 
 from scanner.classify import classify
-from scanner.classify.knowledge import Knowledge, load_knowledge
+from scanner.classify.knowledge import CATEGORIES, Knowledge, load_knowledge
 from scanner.classify.messages import LEGAL, MESSAGES
 from scanner.classify.parties import PartyResolver, make_extractor
-from scanner.classify.rules import RULES
+from scanner.classify.rules import PURPOSE_RANK, RULES
 from scanner.models import (
     Banner,
     BannerButton,
@@ -305,6 +305,36 @@ def test_consent_cases(
     consent_found = rules & CONSENT_RULES
     expected_consent = {fid.split(":", 1)[0] for fid in present} & CONSENT_RULES
     assert consent_found == expected_consent, f"unexpected {consent_found - expected_consent}"
+
+
+# (case, requests after accept in page order, category of the Google finding)
+PURPOSE_CASES: list[tuple[str, list[str], str]] = [
+    ("tag manager alone", [GTAG], "functional"),
+    ("tag manager first, then analytics", [GTAG, GA], "analytics"),
+    ("analytics first, then tag manager", [GA, GTAG], "analytics"),
+    ("analytics and advertising", [GTAG, GA, "https://ad.doubleclick.net/x"], "marketing"),
+]
+
+
+@pytest.mark.parametrize(
+    ("requests", "category"), [pytest.param(r, c, id=n) for n, r, c in PURPOSE_CASES]
+)
+def test_an_organisation_is_named_by_its_most_telling_purpose(
+    resolver: PartyResolver, knowledge: Knowledge, requests: list[str], category: str
+) -> None:
+    findings = run(
+        resolver,
+        knowledge,
+        banner=banner(),
+        choices=(refused(), accepted()),
+        requests=[acc(rq(url, t_ms=100 * i)) for i, url in enumerate(requests)],
+    )
+    google = next(f for f in findings if f.id == "inventory-after-accept:Google")
+    assert google.category == category
+
+
+def test_every_purpose_has_a_rank() -> None:
+    assert sorted(PURPOSE_RANK) == sorted(CATEGORIES)
 
 
 def _messy(tested: bool = True) -> SiteResult:

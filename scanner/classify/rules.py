@@ -59,6 +59,23 @@ SEVERITY_RANK: Mapping[Severity, int] = {
 
 TRACKING_CATEGORIES = frozenset({"marketing", "social", "fingerprinting"})
 """Purposes that always need consent (analytics, session replay and embeds have own rules)."""
+PURPOSE_RANK: Sequence[str] = (
+    "fingerprinting",
+    "session_replay",
+    "marketing",
+    "social",
+    "analytics",
+    "video",
+    "maps",
+    "fonts",
+    "functional",
+    "cdn",
+    "consent",
+    "security",
+    "necessary",
+)
+"""Purposes by what they tell a reader about a party, most telling first: the
+category an organisation's finding shows when it runs several services."""
 EMBED_CATEGORIES = frozenset({"video", "maps"})
 BENIGN_CATEGORIES = frozenset({"necessary", "security", "consent"})
 """Purposes that may run without consent (strictly necessary in the sense of Tw 11.7a)."""
@@ -342,8 +359,17 @@ def _add(
         group = groups[subject] = _Group(party, severity)
     else:
         group.raise_to(severity)
+        # One organisation, several services: name it by its most telling purpose
+        # ("Google (analytics)", not the tag manager that happened to load first).
+        if _purpose_rank(party) < _purpose_rank(group.party):
+            group.party = party
     group.obs.append(obs)
     return group
+
+
+def _purpose_rank(party: Party | None) -> int:
+    category = party.category if party is not None else None
+    return PURPOSE_RANK.index(category) if category in PURPOSE_RANK else len(PURPOSE_RANK)
 
 
 def _evidence(ctx: RuleContext, obs: Iterable[_Obs]) -> tuple[Evidence, ...]:
