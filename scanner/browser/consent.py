@@ -310,10 +310,15 @@ async def _screenshot(frame: Frame) -> str | None:
     return base64.b64encode(shot).decode("ascii") if shot else None
 
 
-async def detect_banner(page: Page, *, timeout_s: float = 5.0) -> BannerInfo | None:
-    """The consent banner on the loaded page, or ``None`` (within ``timeout_s``)."""
-    t0 = time.monotonic()
-    deadline = t0 + timeout_s
+async def _watch(
+    page: Page, t0: float, deadline: float, *, scan: bool
+) -> tuple[tuple[Frame, str] | None, _Scan | None]:
+    """Autoconsent's verdict (frame and CMP) and, with ``scan``, the heuristic's banner.
+
+    Injects autoconsent where it is not running yet, so that a visitor who chooses
+    without a detection first (the refusing and accepting visitors) still has its
+    rules; waits at most ``_CMP_GRACE_S``, less once every frame says "nothing".
+    """
     grace = min(deadline, t0 + _CMP_GRACE_S)
     ac_frames = await _inject_autoconsent(page)
     popup: tuple[Frame, str] | None = None
@@ -325,14 +330,22 @@ async def detect_banner(page: Page, *, timeout_s: float = 5.0) -> BannerInfo | N
                 popup = (frame, str(state["popup"]))
                 break
         if popup is not None:
-            heuristic = await _scan_all(page, prefer=popup[0])
+            heuristic = await _scan_all(page, prefer=popup[0]) if scan else None
             break
-        heuristic = await _scan_all(page)
+        if scan:
+            heuristic = await _scan_all(page)
         now = time.monotonic()
         settled = all(s is None or s.get("lifecycle") == "nothingDetected" for s in states)
         if now >= grace or (settled and now - t0 >= _SETTLE_S):
             break
         await asyncio.sleep(0.15)
+    return popup, heuristic
+
+
+async def detect_banner(page: Page, *, timeout_s: float = 5.0) -> BannerInfo | None:
+    """The consent banner on the loaded page, or ``None`` (within ``timeout_s``)."""
+    t0 = time.monotonic()
+    popup, heuristic = await _watch(page, t0, t0 + timeout_s, scan=True)
     if popup is None and heuristic is None:
         return None
     frame = heuristic.frame if heuristic is not None else popup[0] if popup else page.main_frame
@@ -365,16 +378,12 @@ async def choose(page: Page, choice: Choice, *, timeout_s: float = 10.0) -> Choi
     would, even when autoconsent recognised the consent manager: some of its rules
     call the manager's API instead (Klaro's), which would hide a broken button.
     Otherwise autoconsent's rule runs (it knows the vendor's second layer), and the
-    heuristic's second layer is the last resort. Call :func:`detect_banner` first.
+    heuristic's second layer is the last resort. Autoconsent is started here if
+    :func:`detect_banner` did not run on this page.
     """
     t0 = time.monotonic()
     deadline = t0 + timeout_s
-    popup: tuple[Frame, str] | None = None
-    for frame in _frames(page):
-        state = await _poll(frame)
-        if state and state.get("popup"):
-            popup = (frame, str(state["popup"]))
-            break
+    popup, _ = await _watch(page, t0, deadline, scan=False)
     scan = await _scan_all(page, prefer=popup[0] if popup else None)
     note = ""
     if popup is not None and (scan is None or scan.first(choice) is None):
