@@ -144,3 +144,26 @@ def test_the_button_for_everything_is_clicked(
 
     result = asyncio.run(run())
     assert (result.clicked, result.layer, result.element_text) == (True, 1, clicked), result.reason
+
+
+def test_banner_text_reads_in_order(capture_options: CaptureOptions) -> None:
+    """Inline elements stay in their sentence; styles and scripts are no text."""
+    from scanner.browser.session import Browser
+
+    body = (
+        '<div role="dialog" style="position:fixed;bottom:0;left:0;right:0;background:#fff">'
+        "<style>.x{color:red}</style><p>Wij gebruiken <strong>cookies</strong> voor "
+        "<em>statistiek</em>.</p><script>var x = 1;</script>"
+        "<button>Weigeren</button><button>Accepteren</button></div>"
+    )
+
+    async def run() -> str:
+        async with Browser(capture_options) as browser, browser.visitor() as visitor:
+            page = visitor._page
+            assert page is not None
+            await page.set_content(f"<!doctype html><html lang='nl'><body>{body}</body></html>")
+            banner = await detect_banner(page)
+            assert banner is not None
+            return banner.text
+
+    assert asyncio.run(run()) == "Wij gebruiken cookies voor statistiek. Weigeren Accepteren"

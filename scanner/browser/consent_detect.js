@@ -38,19 +38,35 @@
       if (node.nodeType === 1) yield node;
     }
   }
+  const SILENT = new Set(["SCRIPT", "STYLE", "NOSCRIPT", "TEMPLATE"]);
+  const INLINE = new Set(["A", "ABBR", "B", "BDI", "BDO", "CITE", "CODE", "DATA", "DFN", "EM",
+    "FONT", "I", "KBD", "LABEL", "MARK", "Q", "S", "SAMP", "SMALL", "SPAN", "STRONG", "SUB",
+    "SUP", "TIME", "U", "VAR"]);
   function deepText(el) {
+    // Text in reading order: "voor <strong>Statistieken</strong>?" stays one sentence,
+    // other elements are separated by a space; open shadow roots included, scripts
+    // and styles left out.
     const parts = [];
     let size = 0;
-    for (const e of deep(el)) {
-      for (const n of e.childNodes) {
-        if (n.nodeType === 3 && n.nodeValue.trim()) {
-          parts.push(n.nodeValue.trim());
-          size += n.nodeValue.length;
+    const stack = [el];
+    while (stack.length && size <= 4000) {
+      const node = stack.pop();
+      if (typeof node === "string") {
+        parts.push(node);
+      } else if (node.nodeType === 3) {
+        parts.push(node.nodeValue);
+        size += node.nodeValue.length;
+      } else if (node.nodeType === 1 || node.nodeType === 11) {
+        if (node.nodeType === 1 && SILENT.has(node.tagName)) continue;
+        if (node.nodeType === 1 && !INLINE.has(node.tagName)) {
+          parts.push(" ");
+          stack.push(" ");
         }
+        const kids = node.shadowRoot ? [node.shadowRoot, ...node.childNodes] : [...node.childNodes];
+        for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]);
       }
-      if (size > 4000) break;
     }
-    return parts.join(" ").replace(/\s+/g, " ");
+    return parts.join("").replace(/\s+/g, " ").trim();
   }
   function visible(el) {
     const r = el.getBoundingClientRect();
