@@ -36,6 +36,7 @@ from .diff import SEVERITY_ORDER, ScanDiff, SiteDiff, diff_scans, severity_rank,
 
 __all__ = [
     "TRACKING_CATEGORIES",
+    "TRACKING_RULES",
     "ComparisonReport",
     "DiffReport",
     "SiteReport",
@@ -52,6 +53,22 @@ TRACKING_CATEGORIES = frozenset(
     {"analytics", "marketing", "social", "session_replay", "fingerprinting"}
 )
 """Purposes that count as tracking in the headline figures of the comparison."""
+
+TRACKING_RULES = frozenset(
+    {
+        "cookie-tracking-before-consent",
+        "storage-tracking-before-consent",
+        "tracker-request-before-consent",
+        "session-replay-before-consent",
+        "fingerprinting-api",
+        "embed-before-consent",
+        "no-banner-while-tracking",
+        "tracking-after-refusal",
+    }
+)
+"""Rules whose (likely) violations mean the visitor is tracked (docs/rules.md): the
+classification's own judgement, so the comparison never says "does not track" of a
+site whose report says it does."""
 
 PHASE_ORDER: tuple[Phase, ...] = (Phase.NONE, Phase.REJECT, Phase.ACCEPT)
 """The visitor journeys in the order a report tells them."""
@@ -1204,15 +1221,26 @@ def _before_consent_orgs(result: SiteResult) -> Counter[str]:
 
 
 def _tracking(result: SiteResult, phase: Phase = Phase.NONE) -> bool:
-    """Tracking seen by the visitor of ``phase``: a cookie, request or storage item of a
-    :data:`TRACKING_CATEGORIES` party, or a (likely) violation of such a category with
-    evidence in that phase."""
+    """Tracking met by the visitor of ``phase``: a cookie, request or storage item of a
+    third party with a :data:`TRACKING_CATEGORIES` purpose, or a (likely) violation of
+    one of the :data:`TRACKING_RULES` with evidence in that phase.
+
+    First-party analytics alone is not tracking here: self-hosted analytics can meet
+    the AP's conditions, and the classification judges it (info or review). The rules
+    catch what categories miss: a fingerprinting script of unknown purpose, an embed
+    that sets cookies.
+    """
     for item in _observations(result):
         p = item.party
-        if item.phase is phase and p is not None and p.category in TRACKING_CATEGORIES:
+        if (
+            item.phase is phase
+            and p is not None
+            and not p.first_party
+            and p.category in TRACKING_CATEGORIES
+        ):
             return True
     return any(
-        f.category in TRACKING_CATEGORIES
+        f.rule in TRACKING_RULES
         and f.severity in (Severity.VIOLATION, Severity.LIKELY_VIOLATION)
         and any(e.phase is phase for e in f.evidence)
         for f in result.findings

@@ -25,6 +25,7 @@ import pytest
 from bs4 import BeautifulSoup, Tag
 
 from reports.context import (
+    TRACKING_RULES,
     build_comparison_report,
     build_site_report,
     refusal_tried,
@@ -970,3 +971,72 @@ def test_comparison_banner_figures_and_column(scan: Scan, lang: str) -> None:
     assert cells["Aa en Hunze"] == t("no")
     assert cells["Westerkwartier " + t("status.partial")] == t("no")
     assert cells["Het Hogeland"] == "–"
+
+
+def _finding_of(rule: str, severity: Severity, phase: Phase = Phase.NONE) -> Finding:
+    return Finding(
+        id=f"{rule}:x",
+        rule=rule,
+        severity=severity,
+        subject="x",
+        title="t",
+        explanation="e",
+        fix="f",
+        legal_basis="b",
+        evidence=(Evidence("https://www.proefdorp.nl/", phase),),
+    )
+
+
+OWN_MATOMO = Party(True, "proefdorp.nl", "Matomo", category="analytics")
+GOOGLE_ANALYTICS = Party(False, "google-analytics.com", "Google", category="analytics")
+V, LV, R = Severity.VIOLATION, Severity.LIKELY_VIOLATION, Severity.REVIEW
+
+# (case, cookies, requests, findings, counted as tracking before consent)
+TrackingCase = tuple[str, tuple[Cookie, ...], tuple[Request, ...], tuple[Finding, ...], bool]
+TRACKING_CASES: list[TrackingCase] = [
+    ("self-hosted analytics only",
+     (Cookie("_pk_id", "www.proefdorp.nl", party=OWN_MATOMO),), (), (), False),
+    ("third-party analytics request", (),
+     (Request("https://www.google-analytics.com/g/collect", page_url="https://www.proefdorp.nl/",
+              party=GOOGLE_ANALYTICS),), (), True),
+    ("fingerprinting script of unknown purpose", (), (),
+     (_finding_of("fingerprinting-api", LV),), True),
+    ("first-party canvas read, only reviewed", (), (),
+     (_finding_of("fingerprinting-api", R),), False),
+    ("embed that sets cookies", (), (), (_finding_of("embed-before-consent", V),), True),
+    ("no banner while tracking", (), (), (_finding_of("no-banner-while-tracking", V),), True),
+    ("fonts are not tracking", (), (), (_finding_of("third-party-fonts", LV),), False),
+    ("tracking only after refusing", (), (),
+     (_finding_of("tracking-after-refusal", V, Phase.REJECT),), False),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("cookies", "requests", "findings", "tracks"),
+    [pytest.param(c, r, f, t, id=n) for n, c, r, f, t in TRACKING_CASES],
+)
+def test_tracking_before_consent_follows_the_classification(
+    scan: Scan,
+    cookies: tuple[Cookie, ...],
+    requests: tuple[Request, ...],
+    findings: tuple[Finding, ...],
+    tracks: bool,
+) -> None:
+    site = SiteResult(
+        site=Site("Proefdorp", "https://www.proefdorp.nl/"),
+        status=SiteStatus.DONE,
+        cookies=cookies,
+        requests=requests,
+        findings=findings,
+    )
+    report = build_comparison_report(replace(scan, sites=(site,)))
+    assert (report.headline.measured, report.headline.tracking_sites) == (1, int(tracks))
+
+
+def test_tracking_rules_are_rules() -> None:
+    from scanner.classify.rules import _TRACKING_RULES_FOR_BANNER, RULES
+
+    ids = {rule_id for rule_id, _ in RULES}
+    assert ids >= TRACKING_RULES
+    by_function = {fn: rule_id for rule_id, fn in RULES}
+    assert {by_function[fn] for fn in _TRACKING_RULES_FOR_BANNER} <= TRACKING_RULES
