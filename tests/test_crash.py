@@ -64,16 +64,21 @@ def _browser_pids() -> dict[int, str]:
     return found
 
 
-async def _kill_browsers(times: int, after_s: float, seen: dict[int, float]) -> int:
+async def _kill_browsers(
+    times: int, after_s: float, seen: dict[int, float], profiles: set[str]
+) -> int:
     """Kill the next ``times`` visitor browsers, each ``after_s`` after it appeared.
 
-    Keeps watching after that, so ``seen`` ends with every browser the scan started.
+    Keeps watching after that, so ``profiles`` ends with every browser the scan
+    started. Browsers are counted by profile, not pid: a child Chromium forks shows
+    its parent's command line until it execs, a pid of its own for a moment.
     """
     killed = 0
     loop = asyncio.get_running_loop()
     while True:
         now = loop.time()
-        for pid in _browser_pids():
+        for pid, profile in _browser_pids().items():
+            profiles.add(profile)
             seen.setdefault(pid, now)
             if killed < times and now - seen[pid] >= after_s:
                 os.kill(pid, signal.SIGKILL)
@@ -95,9 +100,10 @@ def _run(capture_options: CaptureOptions, kills: int) -> dict[str, SiteStatus | 
     scan_id = engine.create([TRACKSTAD, SCHOONDORP])
 
     seen: dict[int, float] = {}
+    profiles: set[str] = set()
 
     async def both() -> None:
-        killer = asyncio.ensure_future(_kill_browsers(kills, after_s=1.5, seen=seen))
+        killer = asyncio.ensure_future(_kill_browsers(kills, 1.5, seen, profiles))
         await engine.run(scan_id)
         killer.cancel()
 
@@ -107,7 +113,7 @@ def _run(capture_options: CaptureOptions, kills: int) -> dict[str, SiteStatus | 
     assert (datetime.now(UTC) - started).total_seconds() < 120
     killed = sum(1 for t in seen.values() if t == float("inf"))
     assert killed == kills
-    out: dict[str, SiteStatus | str | None] = {"browsers": str(len(seen))}
+    out: dict[str, SiteStatus | str | None] = {"browsers": str(len(profiles))}
     for result in scan.sites:
         out[result.site.name] = result.status
         out[result.site.name + ".error"] = result.error
