@@ -11,7 +11,7 @@ import pytest
 
 from scanner.classify import classify
 from scanner.classify.knowledge import Knowledge, load_knowledge
-from scanner.classify.messages import LEGAL, MESSAGES
+from scanner.classify.messages import LEGAL, MESSAGES, tidy
 from scanner.classify.parties import PartyResolver, make_extractor
 from scanner.classify.rules import RULES, make_context, rule_fingerprinting_api
 from scanner.models import (
@@ -479,3 +479,20 @@ def test_every_rule_has_texts_in_both_languages() -> None:
             assert all(texts.values())
     for key in MESSAGES:
         assert set(MESSAGES[key]) == {"nl", "en"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Een script van tracker.example (tracker.example) las",
+            "Een script van tracker.example las",
+        ),
+        ("contact met Google (google-analytics.com)", "contact met Google (google-analytics.com)"),
+        ("Meta (facebook.com, meta.com)", "Meta (facebook.com, meta.com)"),
+        ("x.example.nl (example.nl)", "x.example.nl (example.nl)"),
+        ("a (a) and b (b)", "a and b"),
+    ],
+)
+def test_tidy_drops_only_a_repeated_name(text: str, expected: str) -> None:
+    assert tidy(text) == expected

@@ -7,10 +7,11 @@ placeholder renders as ``?`` rather than failing a report.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from types import MappingProxyType
 
-__all__ = ["LANGUAGES", "LEGAL", "MESSAGES", "PHRASES", "render"]
+__all__ = ["LANGUAGES", "LEGAL", "MESSAGES", "PHRASES", "render", "tidy"]
 
 LANGUAGES = ("nl", "en")
 
@@ -1070,10 +1071,22 @@ def render(key: str, lang: str, values: Mapping[str, str]) -> tuple[str, str, st
     texts = MESSAGES[key].get(lang) or MESSAGES[key]["nl"]
     fill = _Defaulting(values)
     return (
-        texts["title"].format_map(fill),
-        texts["explanation"].format_map(fill),
-        texts["fix"].format_map(fill),
+        tidy(texts["title"].format_map(fill)),
+        tidy(texts["explanation"].format_map(fill)),
+        tidy(texts["fix"].format_map(fill)),
     )
+
+
+_REPEATED = re.compile(r"(?<![\w.-])([\w.-]+) \(\1\)")
+
+
+def tidy(text: str) -> str:
+    """Drop a parenthesis that only repeats the word before it.
+
+    An organisation we cannot name is shown by its domain, so "{organisation}
+    ({hosts})" would read "tracker.example (tracker.example)".
+    """
+    return _REPEATED.sub(r"\1", text)
 
 
 def phrase(lang: str, key: str) -> str:
