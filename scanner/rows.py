@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Collection, Mapping
+from types import MappingProxyType
 from typing import Any
 
 from .models import Initiator, Party
 
 __all__ = ["NESTED", "flatten"]
 
-NESTED: Mapping[str, type[Any]] = {"initiator": Initiator, "party": Party}
+NESTED: Mapping[str, type[Any]] = MappingProxyType({"initiator": Initiator, "party": Party})
 """Fields holding a small record that a table stores as prefixed columns
 (``initiator_url``, ``party_domain``…); ``None`` gives ``None`` in each."""
 
