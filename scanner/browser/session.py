@@ -331,9 +331,12 @@ class Visitor:
         )
 
     def _answer(self, method: str, params: dict[str, Any]) -> None:
-        if self._cdp is None:
-            return
-        task = asyncio.ensure_future(_quietly(self._cdp.send(method, params)))
+        if self._cdp is not None:
+            self._spawn(_quietly(self._cdp.send(method, params)))
+
+    def _spawn(self, awaitable: Any) -> None:
+        """Run work an event handler cannot await; :meth:`_close` cancels what is left."""
+        task = asyncio.ensure_future(awaitable)
         self._pending.add(task)
         task.add_done_callback(self._pending.discard)
 
@@ -342,16 +345,12 @@ class Visitor:
 
     def _on_dialog(self, dialog: Any) -> None:
         # alert/confirm/prompt would block the page: dismiss, like a visitor closing it.
-        task = asyncio.ensure_future(_dismiss(dialog))
-        self._pending.add(task)
-        task.add_done_callback(self._pending.discard)
+        self._spawn(_dismiss(dialog))
 
     def _on_new_page(self, page: PlaywrightPage) -> None:
         # Popups (window.open) are not part of a first-time visit: close them.
         if page is not self._page:
-            task = asyncio.ensure_future(_close_quietly(page))
-            self._pending.add(task)
-            task.add_done_callback(self._pending.discard)
+            self._spawn(_close_quietly(page))
 
     def _on_loading_finished(self, event: dict[str, Any]) -> None:
         request_id = event["requestId"]
@@ -359,9 +358,7 @@ class Visitor:
         if self._cdp is not None and self.recorder.wants_body(
             request_id, float(event.get("encodedDataLength", 0))
         ):
-            task = asyncio.ensure_future(self._read_image(request_id))
-            self._pending.add(task)
-            task.add_done_callback(self._pending.discard)
+            self._spawn(self._read_image(request_id))
 
     async def _read_image(self, request_id: str) -> None:
         assert self._cdp is not None
