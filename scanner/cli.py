@@ -536,13 +536,14 @@ def _run_scan(
 ) -> None:
     from .classify.knowledge import load_knowledge
     from .classify.lists import default_cache_dir
-    from .classify.parties import PartyResolver, make_extractor
+    from .classify.parties import PartyResolver
+    from .domains import Domains
     from .engine import Engine
     from .export import site_document
     from .progress import make_progress
 
     knowledge = load_knowledge(default_cache_dir())
-    resolver = PartyResolver(make_extractor(), knowledge)
+    resolver = PartyResolver(Domains(), knowledge)
     store = _open_store(db_path)
     with store:
         engine = Engine(store, options, settings, knowledge=knowledge, resolver=resolver)

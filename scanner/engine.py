@@ -248,7 +248,7 @@ class Engine:
             )
 
     async def _crawl(self, browser: Browser, site: Site) -> SiteResult:
-        scope = SiteScope(site, self.resolver.extractor)
+        scope = SiteScope(site, self.resolver.domains)
         options = self.options
         max_pages = self.settings.max_pages
         sitemap: list[str] = []

@@ -14,8 +14,9 @@ import pytest
 from scanner.classify import classify
 from scanner.classify.knowledge import CATEGORIES, Knowledge, load_knowledge
 from scanner.classify.messages import LEGAL, MESSAGES
-from scanner.classify.parties import PartyResolver, make_extractor
+from scanner.classify.parties import PartyResolver
 from scanner.classify.rules import PURPOSE_RANK, RULES
+from scanner.domains import Domains
 from scanner.models import (
     Banner,
     BannerButton,
@@ -62,7 +63,7 @@ def knowledge() -> Knowledge:
 
 @pytest.fixture(scope="module")
 def resolver(knowledge: Knowledge) -> PartyResolver:
-    return PartyResolver(make_extractor(), knowledge)
+    return PartyResolver(Domains(), knowledge)
 
 
 def banner(**kw: Any) -> Banner:

@@ -12,8 +12,9 @@ import pytest
 from scanner.classify import classify
 from scanner.classify.knowledge import Knowledge, load_knowledge
 from scanner.classify.messages import LEGAL, MESSAGES, tidy
-from scanner.classify.parties import PartyResolver, make_extractor
+from scanner.classify.parties import PartyResolver
 from scanner.classify.rules import RULES, make_context, rule_fingerprinting_api
+from scanner.domains import Domains
 from scanner.models import (
     ApiCall,
     Cookie,
@@ -48,7 +49,7 @@ def knowledge() -> Knowledge:
 
 @pytest.fixture(scope="module")
 def resolver(knowledge: Knowledge) -> PartyResolver:
-    return PartyResolver(make_extractor(), knowledge)
+    return PartyResolver(Domains(), knowledge)
 
 
 def ck(name: str, domain: str = ".testdorp.nl", **kw: Any) -> Cookie:

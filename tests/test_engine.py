@@ -8,8 +8,9 @@ from dataclasses import replace
 import pytest
 
 from scanner.classify.knowledge import load_knowledge
-from scanner.classify.parties import PartyResolver, make_extractor
+from scanner.classify.parties import PartyResolver
 from scanner.config import CaptureOptions
+from scanner.domains import Domains
 from scanner.engine import Engine, ScanSettings, options_from_pairs, options_pairs
 from scanner.models import Party, Site, SiteStatus
 from scanner.store.memory import MemoryStore
@@ -37,7 +38,7 @@ def test_an_error_in_one_site_is_recorded_and_the_scan_finishes(
         replace(capture_options, dwell_s=1.0),
         ScanSettings(max_pages=1, concurrency=2),
         knowledge=knowledge,
-        resolver=_BrokenForTrackstad(make_extractor(), knowledge),
+        resolver=_BrokenForTrackstad(Domains(), knowledge),
     )
     scan_id = engine.create([TRACKSTAD, SCHOONDORP])
     scan = asyncio.run(engine.run(scan_id))

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from scanner.classify.parties import make_extractor
 from scanner.config import CaptureOptions
 from scanner.crawl import SiteScope, next_to_visit, plan
+from scanner.domains import Domains
 from scanner.fetch import (
     discover_sitemap_urls,
     fetch_bytes,
@@ -186,7 +186,7 @@ def test_sitemap_bounds(capture_options: CaptureOptions) -> None:
 
 def test_crawl_of_the_fixture_without_a_browser(capture_options: CaptureOptions) -> None:
     """The engine's loop with this client standing in for the browser: same ground truth."""
-    scope = SiteScope(KRUIMELSTAD, make_extractor())
+    scope = SiteScope(KRUIMELSTAD, Domains())
     home = f"{K}/"
     sitemap = discover_sitemap_urls(home, capture_options)
     visited = [home]

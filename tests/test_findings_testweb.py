@@ -17,8 +17,9 @@ import pytest
 
 from scanner.classify import classify
 from scanner.classify.knowledge import Knowledge, load_knowledge
-from scanner.classify.parties import PartyResolver, make_extractor
+from scanner.classify.parties import PartyResolver
 from scanner.config import CaptureOptions
+from scanner.domains import Domains
 from scanner.models import Phase, Site, SiteResult
 from tests.conftest import Captured, load_manifests
 
@@ -39,7 +40,7 @@ def knowledge() -> Knowledge:
 
 @pytest.fixture(scope="module")
 def resolver(knowledge: Knowledge) -> PartyResolver:
-    return PartyResolver(make_extractor(), knowledge)
+    return PartyResolver(Domains(), knowledge)
 
 
 @pytest.fixture(scope="module")

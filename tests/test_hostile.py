@@ -23,8 +23,9 @@ from typing import Any
 import pytest
 
 from scanner.classify.knowledge import load_knowledge
-from scanner.classify.parties import PartyResolver, make_extractor
+from scanner.classify.parties import PartyResolver
 from scanner.config import CaptureOptions, validate_capture_options
+from scanner.domains import Domains
 from scanner.engine import Engine, ScanSettings
 from scanner.models import Scan, Site, SiteResult, SiteStatus
 from scanner.serialize import dumps
@@ -162,7 +163,7 @@ def hostile(
             options,
             SETTINGS,
             knowledge=knowledge,
-            resolver=PartyResolver(make_extractor(), knowledge),
+            resolver=PartyResolver(Domains(), knowledge),
         )
         scan_id = engine.create(sites)
         started = time.monotonic()

@@ -18,8 +18,9 @@ from urllib.parse import urlsplit
 import pytest
 
 from scanner.classify.knowledge import load_knowledge
-from scanner.classify.parties import PartyResolver, make_extractor
+from scanner.classify.parties import PartyResolver
 from scanner.config import CaptureOptions
+from scanner.domains import Domains
 from scanner.engine import Engine, ScanSettings
 from scanner.models import Phase, Scan, Site, SiteResult
 from scanner.store.memory import MemoryStore
@@ -41,7 +42,7 @@ def _run(options: CaptureOptions, sites: list[Site], phases: str = "all") -> Sca
         replace(options, dwell_s=1.5),
         ScanSettings(max_pages=2, concurrency=2, phases=phases),
         knowledge=knowledge,
-        resolver=PartyResolver(make_extractor(), knowledge),
+        resolver=PartyResolver(Domains(), knowledge),
     )
     return asyncio.run(engine.run(engine.create(sites)))
 

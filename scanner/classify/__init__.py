@@ -11,12 +11,12 @@ from dataclasses import replace
 from datetime import datetime
 
 from scanner.classify.knowledge import Knowledge, load_knowledge
-from scanner.classify.parties import PartyResolver, make_extractor
+from scanner.classify.parties import PartyResolver
 from scanner.classify.rules import make_context, run_rules
 from scanner.classify.score import score_findings
 from scanner.models import SiteResult, SiteStatus
 
-__all__ = ["Knowledge", "PartyResolver", "classify", "load_knowledge", "make_extractor"]
+__all__ = ["Knowledge", "PartyResolver", "classify", "load_knowledge"]
 
 
 def classify(
@@ -43,7 +43,7 @@ def classify(
     """
     del now  # no rule depends on the date
     if resolver.knowledge is not knowledge:
-        resolver = PartyResolver(resolver.extractor, knowledge)
+        resolver = PartyResolver(resolver.domains, knowledge)
     site = result.site
     classified = replace(
         result,

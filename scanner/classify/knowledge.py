@@ -16,6 +16,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
+from scanner.domains import clean_host
+
 __all__ = [
     "CATEGORIES",
     "CURATED",
@@ -130,16 +132,6 @@ class CookiePattern:
         return self.dataset == CURATED
 
 
-def _normalise_host(host: str) -> str:
-    """Lower-case host without port, brackets, leading or trailing dots."""
-    host = host.strip().lower()
-    if host.startswith("["):
-        return host[1 : host.find("]")] if "]" in host else host.strip("[]")
-    if host.count(":") == 1:
-        host = host.split(":", 1)[0]
-    return host.strip(".")
-
-
 class Knowledge:
     """Services and cookie patterns with fast lookups; immutable after construction."""
 
@@ -172,7 +164,7 @@ class Knowledge:
         org_country: dict[str, str] = {}
         # Curated first (stable sort), so the first candidate is the preferred one.
         for svc in sorted(services, key=lambda s: not s.curated):
-            by_domain.setdefault(_normalise_host(svc.domain), []).append(svc)
+            by_domain.setdefault(clean_host(svc.domain), []).append(svc)
             if svc.organisation and svc.country and svc.organisation not in org_country:
                 org_country[svc.organisation] = svc.country
         self._by_domain = {k: tuple(v) for k, v in by_domain.items()}
@@ -198,7 +190,7 @@ class Knowledge:
 
     def _candidates(self, host: str) -> list[tuple[ServiceDomain, ...]]:
         """Entries for every suffix of ``host``, longest suffix first."""
-        labels = _normalise_host(host).split(".")
+        labels = clean_host(host).split(".")
         found = []
         for i in range(len(labels)):
             hit = self._by_domain.get(".".join(labels[i:]))
@@ -277,7 +269,7 @@ def parse_services(doc: dict[str, Any], dataset: str = CURATED) -> tuple[Service
         country = _country(entry)
         out.append(
             ServiceDomain(
-                domain=_normalise_host(_str(entry, "domain", required=True) or ""),
+                domain=clean_host(_str(entry, "domain", required=True) or ""),
                 organisation=_str(entry, "organisation"),
                 service=_str(entry, "service"),
                 category=_category(entry),

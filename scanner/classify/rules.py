@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlsplit
 
 from scanner.classify.messages import LEGAL, phrase, render
-from scanner.classify.parties import PartyResolver, host_of
+from scanner.classify.parties import PartyResolver
+from scanner.domains import host_of
 from scanner.models import (
     ApiCall,
     ConsentChoice,
