@@ -376,7 +376,7 @@ def lists_update() -> None:
 
         PRIVACYSCAN_CACHE=/var/cache/privacyscan privacyscan lists update
     """
-    from .classify.lists import default_cache_dir, update_lists
+    from .knowledge.lists import default_cache_dir, update_lists
 
     def fetch(url: str) -> bytes:
         with urllib.request.urlopen(url, timeout=60) as response:
@@ -398,8 +398,7 @@ def lists_show() -> None:
 
         privacyscan lists show
     """
-    from .classify.knowledge import load_knowledge
-    from .classify.lists import default_cache_dir
+    from .knowledge import default_cache_dir, load_knowledge
 
     knowledge = load_knowledge(default_cache_dir())
     for name, version in knowledge.versions:
@@ -534,12 +533,11 @@ def _run_scan(
     quiet: bool,
     report: bool,
 ) -> None:
-    from .classify.knowledge import load_knowledge
-    from .classify.lists import default_cache_dir
     from .classify.parties import PartyResolver
     from .domains import Domains
     from .engine import Engine
     from .export import site_document
+    from .knowledge import default_cache_dir, load_knowledge
     from .progress import make_progress
 
     knowledge = load_knowledge(default_cache_dir())

@@ -20,13 +20,13 @@ from typing import Any
 from . import __version__
 from .browser.session import Browser, Visitor
 from .classify import classify
-from .classify.knowledge import Knowledge
 from .classify.parties import PartyResolver
 from .config import CaptureOptions
 from .cookies import now_iso
 from .crawl import SiteScope, plan
 from .failures import classify_failure
 from .fetch import discover_sitemap_urls
+from .knowledge import Knowledge
 from .models import Banner, ConsentChoice, Page, Phase, Scan, Site, SiteResult, SiteStatus
 from .runner import capture_choice, capture_pages
 from .store.base import ScanStore

@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 
 from scanner.classify import classify
-from scanner.classify.knowledge import CATEGORIES, Knowledge, load_knowledge
 from scanner.classify.messages import LEGAL, MESSAGES
 from scanner.classify.parties import PartyResolver
 from scanner.classify.rules import PURPOSE_RANK, RULES
 from scanner.domains import Domains
+from scanner.knowledge import CATEGORIES, Knowledge, load_knowledge
 from scanner.models import (
     Banner,
     BannerButton,

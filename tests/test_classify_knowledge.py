@@ -12,21 +12,21 @@ from typing import Any
 
 import pytest
 
-from scanner.classify.importers import (
-    ImportStats,
-    JSParseError,
-    import_open_cookie_database,
-    import_third_party_web,
-    parse_js_literal,
-)
-from scanner.classify.knowledge import (
+from scanner.knowledge import (
     CATEGORIES,
     CookiePattern,
     Knowledge,
     ServiceDomain,
     load_knowledge,
 )
-from scanner.classify.lists import (
+from scanner.knowledge.importers import (
+    ImportStats,
+    JSParseError,
+    import_open_cookie_database,
+    import_third_party_web,
+    parse_js_literal,
+)
+from scanner.knowledge.lists import (
     FILENAMES,
     LISTS,
     ListUpdateError,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from scanner.classify.knowledge import Knowledge, load_knowledge
 from scanner.classify.parties import PartyResolver
 from scanner.domains import Domains
+from scanner.knowledge import Knowledge, load_knowledge
 from scanner.models import Cookie, Site, StorageItem, StorageKind
 
 SITE = Site("Testdorp", "https://www.testdorp.nl/", extra_domains=("testdorp-loket.nl",))

@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 
 from scanner.classify import classify
-from scanner.classify.knowledge import Knowledge, load_knowledge
 from scanner.classify.messages import LEGAL, MESSAGES, tidy
 from scanner.classify.parties import PartyResolver
 from scanner.classify.rules import RULES, make_context, rule_fingerprinting_api
 from scanner.domains import Domains
+from scanner.knowledge import Knowledge, load_knowledge
 from scanner.models import (
     ApiCall,
     Cookie,

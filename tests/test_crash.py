@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from scanner.classify.knowledge import load_knowledge
 from scanner.classify.parties import PartyResolver
 from scanner.config import CaptureOptions
 from scanner.domains import Domains
 from scanner.engine import Engine, ScanSettings
+from scanner.knowledge import load_knowledge
 from scanner.models import Site, SiteStatus
 from scanner.store.memory import MemoryStore
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from scanner.classify.knowledge import load_knowledge
 from scanner.classify.parties import PartyResolver
 from scanner.domains import Domains, SiteScope, clean_host, host_of
+from scanner.knowledge import load_knowledge
 from scanner.models import Site
 
 

@@ -7,11 +7,11 @@ from dataclasses import replace
 
 import pytest
 
-from scanner.classify.knowledge import load_knowledge
 from scanner.classify.parties import PartyResolver
 from scanner.config import CaptureOptions
 from scanner.domains import Domains
 from scanner.engine import Engine, ScanSettings, options_from_pairs, options_pairs
+from scanner.knowledge import load_knowledge
 from scanner.models import Party, Site, SiteStatus
 from scanner.store.memory import MemoryStore
 

@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 
 from scanner.classify import classify
-from scanner.classify.knowledge import Knowledge, load_knowledge
 from scanner.classify.parties import PartyResolver
 from scanner.config import CaptureOptions
 from scanner.domains import Domains
+from scanner.knowledge import Knowledge, load_knowledge
 from scanner.models import Phase, Site, SiteResult
 from tests.conftest import Captured, load_manifests
 

@@ -22,11 +22,11 @@ from typing import Any
 
 import pytest
 
-from scanner.classify.knowledge import load_knowledge
 from scanner.classify.parties import PartyResolver
 from scanner.config import CaptureOptions, validate_capture_options
 from scanner.domains import Domains
 from scanner.engine import Engine, ScanSettings
+from scanner.knowledge import load_knowledge
 from scanner.models import Scan, Site, SiteResult, SiteStatus
 from scanner.serialize import dumps
 from scanner.store.memory import MemoryStore

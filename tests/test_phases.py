@@ -17,11 +17,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from scanner.classify.knowledge import load_knowledge
 from scanner.classify.parties import PartyResolver
 from scanner.config import CaptureOptions
 from scanner.domains import Domains
 from scanner.engine import Engine, ScanSettings
+from scanner.knowledge import load_knowledge
 from scanner.models import Phase, Scan, Site, SiteResult
 from scanner.store.memory import MemoryStore
 

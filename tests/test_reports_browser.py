@@ -93,8 +93,9 @@ class PageCheck:
 def scan(capture_options: CaptureOptions) -> Scan:
     """The three sites captured by one browser (a fresh visitor each) and classified."""
     from scanner.browser.session import Browser
-    from scanner.classify import PartyResolver, classify, load_knowledge
+    from scanner.classify import PartyResolver, classify
     from scanner.domains import Domains
+    from scanner.knowledge import load_knowledge
     from scanner.runner import capture_site
 
     async def run() -> tuple[str, list[SiteResult]]:

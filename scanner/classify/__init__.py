@@ -10,13 +10,13 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from scanner.classify.knowledge import Knowledge, load_knowledge
 from scanner.classify.parties import PartyResolver
 from scanner.classify.rules import make_context, run_rules
 from scanner.classify.score import score_findings
+from scanner.knowledge.base import Knowledge
 from scanner.models import SiteResult, SiteStatus
 
-__all__ = ["Knowledge", "PartyResolver", "classify", "load_knowledge"]
+__all__ = ["PartyResolver", "classify"]
 
 
 def classify(

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from scanner.classify.knowledge import CookiePattern, Knowledge, ServiceDomain, is_eea
 from scanner.domains import Domains, SiteScope, clean_host, host_of
+from scanner.knowledge.base import CookiePattern, Knowledge, ServiceDomain, is_eea
 from scanner.models import ApiCall, Cookie, Party, Site, StorageItem
 
 __all__ = ["PartyResolver"]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scanner.classify.knowledge import CookiePattern, MatchKind, ServiceDomain
+from scanner.knowledge.base import CookiePattern, MatchKind, ServiceDomain
 
 __all__ = [
     "OCD_DATASET",

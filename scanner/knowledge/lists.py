@@ -17,13 +17,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import MappingProxyType
 
-from scanner.classify.importers import (
+from scanner.errors import PrivacyscanError
+from scanner.knowledge.base import CookiePattern, ServiceDomain
+from scanner.knowledge.importers import (
     ImportStats,
     import_open_cookie_database,
     import_third_party_web,
 )
-from scanner.classify.knowledge import CookiePattern, ServiceDomain
-from scanner.errors import PrivacyscanError
 
 __all__ = [
     "LISTS",

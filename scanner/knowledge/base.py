@@ -1,10 +1,10 @@
 """What we know about third parties and cookie names, and how to look it up.
 
-Classification must not depend on the network during a scan, so knowledge comes from
-two places only: our own curated base shipped as package data
-(``scanner/knowledge/*.json``) and, when the user ran ``privacyscan lists update``,
-imported community lists kept in a local cache directory. Our curated entries always
-win over imported ones because we wrote and checked them for Dutch municipal sites.
+The entries (:class:`ServiceDomain`, :class:`CookiePattern`), the lookups
+(:class:`Knowledge`) and our own curated base shipped beside this module
+(``services.json``, ``cookies.json``). Imported lists come in through
+:mod:`scanner.knowledge.lists`; this module imports neither of them, so the
+importers can depend on it without a cycle.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import json
 import re
 from dataclasses import dataclass
 from importlib import resources
-from pathlib import Path
 from typing import Any, Literal
 
 from scanner.domains import clean_host
@@ -28,7 +27,9 @@ __all__ = [
     "KnowledgeError",
     "ServiceDomain",
     "is_eea",
-    "load_knowledge",
+    "load_curated",
+    "parse_cookies",
+    "parse_services",
 ]
 
 CATEGORIES = frozenset(
@@ -308,33 +309,22 @@ def parse_cookies(doc: dict[str, Any], dataset: str = CURATED) -> tuple[CookiePa
 
 
 def _read_package_json(name: str) -> dict[str, Any]:
-    text = resources.files("scanner").joinpath("knowledge", name).read_text(encoding="utf-8")
+    text = resources.files("scanner.knowledge").joinpath(name).read_text(encoding="utf-8")
     doc = json.loads(text)
     if not isinstance(doc, dict):
         raise KnowledgeError(f"{name}: expected a JSON object")
     return doc
 
 
-def load_knowledge(cache_dir: Path | None = None) -> Knowledge:
-    """Our curated base plus, when cached, the imported lists (curated entries win).
-
-    Reads files only; never downloads. A corrupt cached list is skipped rather than
-    failing the scan, because the curated base alone still classifies the common cases.
-    """
-    # Imported lazily: lists.py imports this module.
-    from scanner.classify.lists import load_cached_lists
-
+def load_curated() -> Knowledge:
+    """Our own curated base (``services.json``, ``cookies.json``), with its versions."""
     services_doc = _read_package_json("services.json")
     cookies_doc = _read_package_json("cookies.json")
-    services = parse_services(services_doc)
-    cookies = parse_cookies(cookies_doc)
-    versions: list[tuple[str, str]] = [
-        ("privacyscan-services", str(services_doc.get("version", "unknown"))),
-        ("privacyscan-cookies", str(cookies_doc.get("version", "unknown"))),
-    ]
-    if cache_dir is not None:
-        extra_services, extra_cookies, extra_versions = load_cached_lists(cache_dir)
-        services += extra_services
-        cookies += extra_cookies
-        versions.extend(extra_versions)
-    return Knowledge(services, cookies, tuple(versions))
+    return Knowledge(
+        parse_services(services_doc),
+        parse_cookies(cookies_doc),
+        (
+            ("privacyscan-services", str(services_doc.get("version", "unknown"))),
+            ("privacyscan-cookies", str(cookies_doc.get("version", "unknown"))),
+        ),
+    )
