@@ -32,7 +32,7 @@ from scanner.models import (
     StorageItem,
 )
 
-from .diff import SEVERITY_ORDER, ScanDiff, SiteDiff, diff_scans, severity_rank, site_key
+from .diff import ScanDiff, SiteDiff, diff_scans, site_key
 
 __all__ = [
     "TRACKING_CATEGORIES",
@@ -337,7 +337,7 @@ def _groups(findings: Iterable[FindingView]) -> tuple[FindingGroup, ...]:
         by_sev.setdefault(f.severity, []).append(f)
     return tuple(
         FindingGroup(s.value, tuple(sorted(by_sev[s.value], key=lambda f: f.id)))
-        for s in SEVERITY_ORDER
+        for s in Severity
         if s.value in by_sev
     )
 
@@ -1541,7 +1541,7 @@ def build_diff_report(diff: ScanDiff) -> DiffReport:
     ]
     views.sort(
         key=lambda v: (
-            min((severity_rank(Severity(f.severity)) for f in v.new), default=len(SEVERITY_ORDER)),
+            min((Severity(f.severity).rank for f in v.new), default=len(Severity)),
             not v.fixed,
             v.name.lower(),
         )

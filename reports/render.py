@@ -14,7 +14,7 @@ from pathlib import Path
 
 import jinja2
 
-from scanner.models import Phase, Scan, SiteResult
+from scanner.models import Phase, Scan, Severity, SiteResult
 
 from .context import (
     build_comparison_report,
@@ -22,7 +22,7 @@ from .context import (
     build_site_report,
     site_slugs,
 )
-from .diff import ScanDiff, diff_scans, diff_to_dict, exit_code_for, severity_rank
+from .diff import ScanDiff, diff_scans, diff_to_dict, exit_code_for
 from .env import Translator, load_messages, make_env
 
 __all__ = [
@@ -187,7 +187,7 @@ def render_diff_text(diff: ScanDiff, *, lang: str = "nl") -> str:
     ]
     for s in sorted(
         diff.sites,
-        key=lambda s: min((severity_rank(f.severity) for f in s.new), default=9),
+        key=lambda s: min((f.severity.rank for f in s.new), default=len(Severity)),
     ):
         if not (s.new or s.fixed) and s.comparable:
             continue

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from types import MappingProxyType
 
 SCHEMA_VERSION = "1.1"
 """Version of the JSON document written per site and of the export format.
@@ -66,12 +67,28 @@ class SiteStatus(StrEnum):
 
 
 class Severity(StrEnum):
-    """How serious a finding is, from the rule it rests on."""
+    """How serious a finding is, from the rule it rests on.
+
+    The members are in order, most serious first: that is the one order of severities
+    (sections of a report, sorting of findings, ``diff --fail-on`` thresholds).
+    """
 
     VIOLATION = "violation"
     LIKELY_VIOLATION = "likely_violation"
     REVIEW = "review"
     INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """0 for the most serious, 3 for info: a sort key that puts the worst first."""
+        return _SEVERITY_RANK[self]
+
+    def at_least(self, other: Severity) -> bool:
+        """As serious as ``other`` or more (``violation`` is at least ``review``)."""
+        return self.rank <= other.rank
+
+
+_SEVERITY_RANK = MappingProxyType({s: i for i, s in enumerate(Severity)})
 
 
 @dataclass(frozen=True, slots=True)

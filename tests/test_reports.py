@@ -33,7 +33,7 @@ from reports.context import (
     site_slugs,
     slugify,
 )
-from reports.diff import SEVERITY_ORDER, ScanDiff
+from reports.diff import ScanDiff
 from reports.env import LANGUAGES, Translator, format_duration, load_messages, make_env
 from reports.render import (
     csv_cell,
@@ -562,15 +562,15 @@ def _diff_with_new(severity: Severity | None) -> ScanDiff:
     return diff_scans(old, new)
 
 
-_RANK = {s: i for i, s in enumerate(SEVERITY_ORDER)}
+_RANK = {s: i for i, s in enumerate(Severity)}
 _CASES = [
     (
         fail_on,
         new,
         1 if fail_on is not None and new is not None and _RANK[new] <= _RANK[fail_on] else 0,
     )
-    for fail_on in (None, *SEVERITY_ORDER)
-    for new in (None, *SEVERITY_ORDER)
+    for fail_on in (None, *Severity)
+    for new in (None, *Severity)
 ]
 
 

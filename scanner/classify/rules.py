@@ -44,19 +44,10 @@ from scanner.models import (
 
 __all__ = [
     "RULES",
-    "SEVERITY_RANK",
     "RuleContext",
     "make_context",
     "run_rules",
 ]
-
-SEVERITY_RANK: Mapping[Severity, int] = {
-    Severity.VIOLATION: 0,
-    Severity.LIKELY_VIOLATION: 1,
-    Severity.REVIEW: 2,
-    Severity.INFO: 3,
-}
-"""Sort key: most serious first."""
 
 TRACKING_CATEGORIES = frozenset({"marketing", "social", "fingerprinting"})
 """Purposes that always need consent (analytics, session replay and embeds have own rules)."""
@@ -348,7 +339,7 @@ class _Group:
     strong: bool = False
 
     def raise_to(self, severity: Severity) -> None:
-        if SEVERITY_RANK[severity] < SEVERITY_RANK[self.severity]:
+        if severity.rank < self.severity.rank:
             self.severity = severity
 
 
@@ -1248,4 +1239,4 @@ def run_rules(ctx: RuleContext) -> tuple[Finding, ...]:
     findings: list[Finding] = []
     for _rule_id, rule in RULES:
         findings.extend(rule(ctx))
-    return tuple(sorted(findings, key=lambda f: (SEVERITY_RANK[f.severity], f.id)))
+    return tuple(sorted(findings, key=lambda f: (f.severity.rank, f.id)))
