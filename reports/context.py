@@ -14,6 +14,8 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 
+from scanner.messages import Translator, translator
+from scanner.messages.findings import finding_text
 from scanner.models import (
     ApiCall,
     Banner,
@@ -296,19 +298,20 @@ class FindingView:
     """Not present in the previous scan (always ``False`` without one)."""
 
 
-def _finding(f: Finding, *, is_new: bool = False) -> FindingView:
-    legal = safe_link(f.legal_url)
+def _finding(f: Finding, t: Translator, *, is_new: bool = False) -> FindingView:
+    text = finding_text(f, t)
+    legal = safe_link(text.legal_url)
     return FindingView(
         id=f.id,
         rule=f.rule,
         severity=f.severity.value,
-        title=f.title,
+        title=text.title,
         subject=f.subject,
-        explanation=f.explanation,
-        fix=f.fix,
-        legal_basis=f.legal_basis,
+        explanation=text.explanation,
+        fix=text.fix,
+        legal_basis=text.legal_basis,
         legal_url=legal,
-        legal_url_text="" if legal else f.legal_url,
+        legal_url_text="" if legal else text.legal_url,
         organisation=f.organisation,
         category=f.category,
         country=f.country,
@@ -946,8 +949,14 @@ def build_site_report(
     previous: Scan | None = None,
     diff: ScanDiff | None = None,
     slug: str | None = None,
+    t: Translator | None = None,
 ) -> SiteReport:
-    """The view of one site; ``diff`` and ``slug`` may be passed to avoid recomputing them."""
+    """The view of one site; ``diff`` and ``slug`` may be passed to avoid recomputing them.
+
+    ``t`` is the reader's language (Dutch when not given): the findings' words are
+    rendered in it.
+    """
+    t = t or translator()
     slug = slug or slug_of(scan, result)
     if diff is None and previous is not None:
         diff = diff_scans(previous, scan)
@@ -980,7 +989,7 @@ def build_site_report(
             "verdict.review": counts.review,
         }.get(verdict, 0),
         counts=counts,
-        finding_groups=_groups(_finding(f, is_new=f.id in new_ids) for f in result.findings),
+        finding_groups=_groups(_finding(f, t, is_new=f.id in new_ids) for f in result.findings),
         phases=tuple(p.value for p in phases),
         banner=_banner(result),
         cookies=cookies,
@@ -1518,8 +1527,9 @@ class DiffReport:
     """Sites with any change first (new findings, then fixed), then the rest."""
 
 
-def build_diff_report(diff: ScanDiff) -> DiffReport:
-    """The view of a diff, sites with new findings first."""
+def build_diff_report(diff: ScanDiff, t: Translator | None = None) -> DiffReport:
+    """The view of a diff, sites with new findings first, in ``t``'s language (Dutch)."""
+    t = t or translator()
     views = [
         SiteDiffView(
             name=s.name,
@@ -1533,9 +1543,9 @@ def build_diff_report(diff: ScanDiff) -> DiffReport:
             new_score=s.new_score,
             direction=s.direction,
             comparable=s.comparable,
-            new=tuple(_finding(f, is_new=True) for f in s.new),
-            fixed=tuple(_finding(f) for f in s.fixed),
-            persisting=tuple(_finding(f) for f in s.persisting),
+            new=tuple(_finding(f, t, is_new=True) for f in s.new),
+            fixed=tuple(_finding(f, t) for f in s.fixed),
+            persisting=tuple(_finding(f, t) for f in s.persisting),
         )
         for s in diff.sites
     ]

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import jinja2
 
+from scanner.messages import translator
+from scanner.messages.findings import finding_text, with_texts
 from scanner.models import Phase, Scan, Severity, SiteResult
 
 from .context import (
@@ -23,7 +25,7 @@ from .context import (
     site_slugs,
 )
 from .diff import ScanDiff, diff_scans, diff_to_dict, exit_code_for
-from .env import Translator, load_messages, make_env
+from .env import make_env, translator_of
 
 __all__ = [
     "ScanDiff",
@@ -77,7 +79,7 @@ def render_site(
     previous: Scan | None = None,
 ) -> str:
     """The per-site report (for the webmaster or supplier) as one HTML document."""
-    report = build_site_report(scan, result, previous=previous)
+    report = build_site_report(scan, result, previous=previous, t=translator_of(env))
     return env.get_template("site.html").render(report=report)
 
 
@@ -89,7 +91,8 @@ def render_comparison(scan: Scan, *, env: jinja2.Environment, previous: Scan | N
 
 def render_diff_html(diff: ScanDiff, *, env: jinja2.Environment) -> str:
     """The change between two scans as one HTML document."""
-    return env.get_template("diff.html").render(report=build_diff_report(diff))
+    report = build_diff_report(diff, t=translator_of(env))
+    return env.get_template("diff.html").render(report=report)
 
 
 def csv_cell(value: object) -> str:
@@ -98,8 +101,12 @@ def csv_cell(value: object) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def findings_csv(scan: Scan) -> str:
-    """One row per finding (and one per site without findings), for spreadsheets."""
+def findings_csv(scan: Scan, lang: str = "nl") -> str:
+    """One row per finding (and one per site without findings), for spreadsheets.
+
+    The findings' words are in ``lang``.
+    """
+    scan = with_texts(scan, translator(lang))
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
@@ -155,7 +162,7 @@ def write_report(
     sites_dir.mkdir(parents=True, exist_ok=True)
     site_template = env.get_template("site.html")
     for result, slug in zip(scan.sites, site_slugs(scan), strict=True):
-        report = build_site_report(scan, result, diff=diff, slug=slug)
+        report = build_site_report(scan, result, diff=diff, slug=slug, t=translator_of(env))
         (sites_dir / f"{slug}.html").write_text(
             site_template.render(report=report), encoding="utf-8"
         )
@@ -164,7 +171,7 @@ def write_report(
     index.write_text(env.get_template("comparison.html").render(report=comparison), "utf-8")
     # BOM so that Excel, which officials open CSV files with, reads UTF-8 correctly.
     (out_dir / "findings.csv").write_text(
-        "\ufeff" + findings_csv(scan), encoding="utf-8", newline=""
+        "\ufeff" + findings_csv(scan, lang), encoding="utf-8", newline=""
     )
     return index
 
@@ -175,7 +182,7 @@ def _plain(text: object) -> str:
 
 def render_diff_text(diff: ScanDiff, *, lang: str = "nl") -> str:
     """The change between two scans as plain text for a terminal or CI log."""
-    t = Translator(lang, load_messages(lang))
+    t = translator(lang)
     lines = [
         t("text.header", old=diff.old_scan_id, new=diff.new_scan_id),
         t(
@@ -208,5 +215,6 @@ def render_diff_text(diff: ScanDiff, *, lang: str = "nl") -> str:
         for mark, findings in (("+", s.new), ("-", s.fixed)):
             for f in findings:
                 label = t(f"severity.{f.severity.value}")
-                lines.append(_plain(f"  {mark} [{label}] {f.title} ({f.id})"))
+                title = finding_text(f, t).title
+                lines.append(_plain(f"  {mark} [{label}] {title} ({f.id})"))
     return "\n".join(lines) + "\n"

@@ -267,27 +267,30 @@ def scans(db_path: Path, as_json: bool) -> None:
     type=click.Path(path_type=Path),
     help="File (json) or directory (csv). Default: standard output (json) or ./export (csv).",
 )
-def export(scan_ref: str, db_path: Path, fmt: str, out: Path | None) -> None:
+@_LANG_OPTION
+def export(scan_ref: str, db_path: Path, fmt: str, out: Path | None, lang: str) -> None:
     """Export a scan in the documented, versioned schema (docs/schema.md).
+
+    The findings' titles, explanations and fixes are written in --lang.
 
     Examples:
 
         privacyscan export latest --format json --out scan.json
 
-        privacyscan export latest --format csv --out export/
+        privacyscan export latest --format csv --out export/ --lang en
     """
     from .export import export_csv, export_json
 
     scan_record = _get_scan(db_path, scan_ref)
     if fmt == "csv":
-        paths = export_csv(scan_record, out or Path("export"))
+        paths = export_csv(scan_record, out or Path("export"), lang=lang)
         for path in paths:
             click.echo(str(path))
     elif out is None:
-        export_json(scan_record, sys.stdout)
+        export_json(scan_record, sys.stdout, lang=lang)
     else:
         with out.open("w", encoding="utf-8") as fh:
-            export_json(scan_record, fh)
+            export_json(scan_record, fh, lang=lang)
         click.echo(str(out))
 
 
@@ -567,7 +570,10 @@ def _run_scan(
 
     for slug, result in zip(site_slugs(finished), finished.sites, strict=True):
         (json_dir / f"{slug}.json").write_text(
-            json.dumps(site_document(finished, result), ensure_ascii=False, indent=2), "utf-8"
+            json.dumps(
+                site_document(finished, result, lang=settings.lang), ensure_ascii=False, indent=2
+            ),
+            "utf-8",
         )
     click.echo(f"Scan {finished.id}: {len(finished.sites)} sites; database {db_path}")
     click.echo(f"JSON per site: {json_dir}")

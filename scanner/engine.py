@@ -198,7 +198,6 @@ class Engine:
             resolver=self.resolver,
             knowledge=self.knowledge,
             now=datetime.now(UTC),
-            lang=self.settings.lang,
             consent_tested=self.settings.consent and result.status is not SiteStatus.FAILED,
         )
 

@@ -19,6 +19,8 @@ from typing import Any, TextIO
 
 from . import rows, serialize
 from .errors import ConfigError
+from .messages import DEFAULT_LANGUAGE, translator
+from .messages.findings import result_with_texts, with_texts
 from .models import (
     SCHEMA_VERSION,
     Banner,
@@ -238,6 +240,8 @@ CSV_COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "evidence_page_urls",
             "evidence_phases",
             "evidence_subjects",
+            "variant",
+            "params",
         ),
     ),
 )
@@ -247,8 +251,12 @@ CSV_COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = (
 # -- JSON ------------------------------------------------------------------------------
 
 
-def export_json(scan: Scan, out: TextIO) -> None:
-    """Write the whole scan as one JSON document, loadable with :func:`load_json`."""
+def export_json(scan: Scan, out: TextIO, *, lang: str = DEFAULT_LANGUAGE) -> None:
+    """Write the whole scan as one JSON document, loadable with :func:`load_json`.
+
+    The findings' words (``title`` … ``legal_url``) are rendered in ``lang``.
+    """
+    scan = with_texts(scan, translator(lang))
     document = {"schema_version": SCHEMA_VERSION, "scan": serialize.to_dict(scan)}
     json.dump(document, out, ensure_ascii=False, indent=2)
     out.write("\n")
@@ -271,12 +279,16 @@ def load_json(inp: TextIO) -> Scan:
     return serialize.from_dict(Scan, document["scan"])
 
 
-def site_document(scan: Scan, result: SiteResult) -> dict[str, Any]:
+def site_document(
+    scan: Scan, result: SiteResult, *, lang: str = DEFAULT_LANGUAGE
+) -> dict[str, Any]:
     """The JSON document ``privacyscan scan`` writes per site.
 
     It repeats the scan's conditions (tool, browser, options, lists) so that one
-    site's file is evidence on its own, without the rest of the scan.
+    site's file is evidence on its own, without the rest of the scan. The findings'
+    words are rendered in ``lang``.
     """
+    result = result_with_texts(result, translator(lang))
     return {
         "schema_version": SCHEMA_VERSION,
         "scan_id": scan.id,
@@ -301,8 +313,12 @@ def neutralise(text: str) -> str:
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
-def export_csv(scan: Scan, out_dir: Path) -> list[Path]:
-    """Write one UTF-8 CSV per entity into ``out_dir``; return the files in order."""
+def export_csv(scan: Scan, out_dir: Path, *, lang: str = DEFAULT_LANGUAGE) -> list[Path]:
+    """Write one UTF-8 CSV per entity into ``out_dir``; return the files in order.
+
+    The findings' words are rendered in ``lang``.
+    """
+    scan = with_texts(scan, translator(lang))
     out_dir.mkdir(parents=True, exist_ok=True)
     builders: dict[str, Builder] = {
         "sites.csv": _site_rows,
@@ -431,4 +447,5 @@ def _finding(f: Finding) -> dict[str, Any]:
         "evidence_page_urls": tuple(e.page_url for e in f.evidence),
         "evidence_phases": tuple(e.phase for e in f.evidence),
         "evidence_subjects": tuple(e.subject for e in f.evidence),
+        "params": serialize.dumps(f.params, indent=None) if f.params else "",
     }

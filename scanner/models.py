@@ -14,8 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
+from typing import TypeAlias
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 """Version of the JSON document written per site and of the export format.
 
 A change that removes or renames a field bumps the major number; adding a field
@@ -397,9 +398,22 @@ class Evidence:
     initiator: Initiator | None = None
 
 
+ParamValue: TypeAlias = str | int | bool | tuple[str, ...] | None
+"""A finding parameter: a name, a number, a flag, absent, or a list of names."""
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """A conclusion about one site, with the rule it rests on and the fix."""
+    """A conclusion about one site: the rule it rests on, what it is about, and where.
+
+    Classification writes no words: ``variant`` and ``params`` are what a finding's
+    title, explanation, fix and legal basis are rendered from, in the reader's
+    language, when a report or an export is made (``scanner.messages.findings``).
+    ``title`` … ``legal_url`` are that rendering: empty in a finding as classification
+    made it (and as the store keeps it), filled in an export. A finding without
+    ``params`` comes from a scan made before schema 1.2, when the words were written
+    at scan time; it keeps them and is shown as written.
+    """
 
     id: str
     """Stable across scans: rule plus subject,
@@ -409,19 +423,31 @@ class Finding:
     severity: Severity
     subject: str
     """What the finding is about: a cookie, an organisation, a host."""
-    title: str
-    """One line a non-specialist understands."""
+    title: str = ""
+    """One line a non-specialist understands (rendered; see above)."""
     explanation: str = ""
-    """Why it matters, for the privacy officer."""
+    """Why it matters, for the privacy officer (rendered)."""
     fix: str = ""
-    """What the webmaster should change."""
+    """What the webmaster should change (rendered)."""
     legal_basis: str = ""
-    """Article or guidance it rests on, e.g. ``Tw 11.7a``."""
+    """Article or guidance it rests on, e.g. ``Telecommunicatiewet art. 11.7a`` (rendered)."""
     legal_url: str = ""
+    """Link to the text of ``legal_basis`` (rendered, from the rule)."""
     organisation: str | None = None
     category: str | None = None
     country: str | None = None
     evidence: tuple[Evidence, ...] = ()
+    variant: str = ""
+    """Which of the rule's texts applies (e.g. ``self-hosted`` for analytics on the
+    site's own server); ``""`` for the rule's own."""
+    params: tuple[tuple[str, ParamValue], ...] = ()
+    """The facts its text is rendered from, as (name, value) pairs sorted by name, e.g.
+    ``("cookie", "_ga")``, ``("hosts", ("a.example", "b.example"))``; see
+    ``docs/rules.md`` for each rule's. Empty only for findings of scans before 1.2."""
+
+    def param(self, name: str) -> ParamValue:
+        """The value of one parameter, ``None`` when the finding has none of that name."""
+        return next((v for k, v in self.params if k == name), None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,11 +10,13 @@ from typing import Any
 import pytest
 
 from scanner.classify import classify
-from scanner.classify.messages import LEGAL, MESSAGES, tidy
+from scanner.classify.context import make_context
 from scanner.classify.parties import PartyResolver
-from scanner.classify.rules import RULES, make_context, rule_fingerprinting_api
+from scanner.classify.rules import RULES, rule_fingerprinting_api
 from scanner.domains import Domains
 from scanner.knowledge import Knowledge, load_knowledge
+from scanner.messages import LANGUAGES, load_messages, translator
+from scanner.messages.findings import FindingText, finding_text, tidy
 from scanner.models import (
     ApiCall,
     Cookie,
@@ -100,6 +102,11 @@ def run(resolver: PartyResolver, knowledge: Knowledge, **obs: Any) -> tuple[Find
 
 def by_id(findings: tuple[Finding, ...]) -> dict[str, Severity]:
     return {f.id: f.severity for f in findings}
+
+
+def text(f: Finding, lang: str = "nl") -> FindingText:
+    """The finding's words as a report in ``lang`` renders them."""
+    return finding_text(f, translator(lang))
 
 
 YT_FRAME = "https://www.youtube.com/embed/abc"
@@ -387,9 +394,10 @@ def test_findings_sorted_and_complete(resolver: PartyResolver, knowledge: Knowle
     assert len({f.id for f in findings}) == len(findings)
     for f in findings:
         assert f.id == f"{f.rule}:{f.subject}"
-        assert f.title and f.explanation and f.fix and f.legal_basis
-        assert f.legal_url.startswith("https://")
-        assert "?" not in f.title, f.title  # every placeholder was filled
+        words = text(f)
+        assert words.title and words.explanation and words.fix and words.legal_basis
+        assert words.legal_url.startswith("https://")
+        assert "?" not in words.title, words.title  # every placeholder was filled
         assert f.evidence, f.id
         assert all(e.phase == Phase.NONE for e in f.evidence)
 
@@ -414,19 +422,17 @@ def test_analytics_explanation_spells_out_ap_conditions(
 ) -> None:
     f = next(f for f in run(resolver, knowledge, cookies=[ck("_ga")]) if f.rule.startswith("ana"))
     for word in ("verwerkersovereenkomst", "IP-adressen", "delen", "bewaard"):
-        assert word in f.explanation
-    assert f.legal_basis == "AP: cookies voor analytische doeleinden"
+        assert word in text(f).explanation
+    assert text(f).legal_basis == "AP: cookies voor analytische doeleinden"
 
 
 def test_english_texts(resolver: PartyResolver, knowledge: Knowledge) -> None:
+    """One classification, rendered in either language at report time."""
     res = site_result(cookies=[ck("_fbp")])
-    nl = classify(res, resolver=resolver, knowledge=knowledge, now=NOW)
-    en = classify(res, resolver=resolver, knowledge=knowledge, now=NOW, lang="en")
-    assert [f.id for f in nl.findings] == [f.id for f in en.findings]
-    f_nl = nl.findings[0]
-    f_en = en.findings[0]
-    assert "toestemming" in f_nl.title
-    assert "consent" in f_en.title
+    f = classify(res, resolver=resolver, knowledge=knowledge, now=NOW).findings[0]
+    assert not f.title  # classification writes no words
+    assert "toestemming" in text(f, "nl").title
+    assert "consent" in text(f, "en").title
 
 
 def test_classify_fills_parties_and_score(resolver: PartyResolver, knowledge: Knowledge) -> None:
@@ -456,30 +462,37 @@ def test_fingerprinting_finding_names_apis_scripts_and_pages(
     classified = classify(
         site_result(**_everything()), resolver=resolver, knowledge=knowledge, now=NOW
     )
-    ctx = make_context(classified, resolver, "en")
+    ctx = make_context(classified, resolver)
     findings = {f.id: f for f in rule_fingerprinting_api(ctx)}
     third = findings["fingerprinting-api:vingerafdruk-analytics.com"]
     assert third.severity == LV
-    assert "canvas.toDataURL" in third.explanation and "font.measureText" in third.explanation
-    assert FP_SCRIPT in third.explanation
+    explanation = text(third, "en").explanation
+    assert "canvas.toDataURL" in explanation and "font.measureText" in explanation
+    assert FP_SCRIPT in explanation
     assert [e.page_url for e in third.evidence] == [P1, P2]
     assert third.evidence[0].initiator is not None
     assert third.evidence[0].initiator.url == FP_SCRIPT
-    assert "EDPB" in third.legal_basis
+    assert "EDPB" in text(third).legal_basis
     own = findings["fingerprinting-api:testdorp.nl"]
-    assert own.severity == R and own.title.startswith("Own script")
-    assert CHART in own.explanation
+    assert own.severity == R and text(own, "en").title.startswith("Own script")
+    assert CHART in text(own, "en").explanation
 
 
 def test_every_rule_has_texts_in_both_languages() -> None:
-    for rule_id, _ in RULES:
-        assert rule_id in LEGAL
-        for lang in ("nl", "en"):
-            texts = MESSAGES[rule_id][lang]
-            assert set(texts) == {"title", "explanation", "fix"}
-            assert all(texts.values())
-    for key in MESSAGES:
-        assert set(MESSAGES[key]) == {"nl", "en"}
+    """Every rule and variant of the registry has its words in both catalogues, and the
+    catalogues hold no finding texts of rules that do not exist."""
+    keys = set()
+    for rule in RULES:
+        assert rule.legal_url.startswith("https://"), rule.id
+        keys.add(f"rule.{rule.id}.legal")
+        for variant in ("", *rule.variants):
+            base = f"rule.{rule.id}" + (f".{variant}" if variant else "")
+            keys |= {f"{base}.{field}" for field in ("title", "explanation", "fix")}
+    for lang in LANGUAGES:
+        messages = load_messages(lang)
+        assert all(messages.get(k, "").strip() for k in keys), sorted(keys - set(messages))
+        written = {k for k in messages if k.startswith("rule.")}
+        assert written == keys, sorted(written ^ keys)
 
 
 @pytest.mark.parametrize(

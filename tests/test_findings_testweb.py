@@ -20,6 +20,8 @@ from scanner.classify.parties import PartyResolver
 from scanner.config import CaptureOptions
 from scanner.domains import Domains
 from scanner.knowledge import Knowledge, load_knowledge
+from scanner.messages import LANGUAGES, translator
+from scanner.messages.findings import finding_text
 from scanner.models import Phase, Site, SiteResult
 from tests.conftest import Captured, load_manifests
 
@@ -105,11 +107,13 @@ def test_grade_matches_manifest(classified: dict[str, SiteResult], key: str) -> 
 def test_findings_are_explained_and_evidenced(classified: dict[str, SiteResult], key: str) -> None:
     page_urls = {p["url"] for p in MANIFESTS[key]["pages"]}
     for f in classified[key].findings:
-        assert f.title.strip(), f.id
-        assert f.explanation.strip(), f.id
-        assert f.fix.strip(), f.id
-        assert f.legal_basis.strip(), f.id
-        assert f.legal_url.startswith("https://"), f.id
+        for lang in LANGUAGES:
+            words = finding_text(f, translator(lang))
+            assert words.title.strip(), f.id
+            assert words.explanation.strip(), f.id
+            assert words.fix.strip(), f.id
+            assert words.legal_basis.strip(), f.id
+            assert words.legal_url.startswith("https://"), f.id
         assert f.evidence, f.id
         for ev in f.evidence:
             assert ev.page_url in page_urls, (f.id, ev.page_url)

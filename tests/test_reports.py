@@ -1034,9 +1034,6 @@ def test_tracking_before_consent_follows_the_classification(
 
 
 def test_tracking_rules_are_rules() -> None:
-    from scanner.classify.rules import _TRACKING_RULES_FOR_BANNER, RULES
+    from scanner.classify.rules import RULES
 
-    ids = {rule_id for rule_id, _ in RULES}
-    assert ids >= TRACKING_RULES
-    by_function = {fn: rule_id for rule_id, fn in RULES}
-    assert {by_function[fn] for fn in _TRACKING_RULES_FOR_BANNER} <= TRACKING_RULES
+    assert {rule.id for rule in RULES.tracking()} == TRACKING_RULES

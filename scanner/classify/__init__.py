@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
+from scanner.classify.context import make_context
 from scanner.classify.parties import PartyResolver
-from scanner.classify.rules import make_context, run_rules
+from scanner.classify.rules import run_rules
 from scanner.classify.score import score_findings
 from scanner.knowledge.base import Knowledge
 from scanner.models import SiteResult, SiteStatus
@@ -25,7 +26,6 @@ def classify(
     resolver: PartyResolver,
     knowledge: Knowledge,
     now: datetime,
-    lang: str = "nl",
     consent_tested: bool = False,
 ) -> SiteResult:
     """A new result whose observations carry parties and whose findings and score are set.
@@ -58,7 +58,7 @@ def classify(
             replace(a, party=resolver.party_for_api_call(a, site)) for a in result.api_calls
         ),
     )
-    findings = run_rules(make_context(classified, resolver, lang, consent_tested=consent_tested))
+    findings = run_rules(make_context(classified, resolver, consent_tested=consent_tested))
     if result.status in (SiteStatus.FAILED, SiteStatus.PENDING):
         return replace(classified, findings=findings, score=None, grade=None)
     score, grade = score_findings(findings)

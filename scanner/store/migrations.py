@@ -270,6 +270,15 @@ _V3 = (
 )
 
 
+# Version 4: findings carry their text variant and parameters (their words are rendered
+# from them when a report is made). Findings saved before keep variant '' and params
+# '[]': they are shown with the words they were saved with.
+_V4 = (
+    "ALTER TABLE findings ADD COLUMN variant TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE findings ADD COLUMN params TEXT NOT NULL DEFAULT '[]'",
+)
+
+
 def _v1_initial(conn: sqlite3.Connection) -> None:
     """Version 1: the tables of the data model of SCHEMA_VERSION 1.0."""
     for statement in _V1:
@@ -288,9 +297,16 @@ def _v3_banners_choices(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+def _v4_finding_params(conn: sqlite3.Connection) -> None:
+    """Version 4: ``Finding.variant`` and ``Finding.params``."""
+    for statement in _V4:
+        conn.execute(statement)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _v1_initial,
     _v2_api_calls_screenshots,
     _v3_banners_choices,
+    _v4_finding_params,
 )
 """Index *i* holds the migration to ``user_version`` *i + 1*."""

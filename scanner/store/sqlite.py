@@ -35,6 +35,7 @@ from ..models import (
     Finding,
     Initiator,
     Page,
+    ParamValue,
     Party,
     Phase,
     Redirect,
@@ -796,4 +797,14 @@ def _finding(r: Any, evidence: list[Evidence]) -> Finding:
         category=_ostr(r["category"]),
         country=_ostr(r["country"]),
         evidence=tuple(evidence),
+        variant=str(r["variant"]),
+        params=_params(r["params"]),
+    )
+
+
+def _params(text: Any) -> tuple[tuple[str, ParamValue], ...]:
+    """Finding parameters from their JSON (lists become tuples, as in the model)."""
+    return tuple(
+        (str(name), tuple(str(v) for v in value) if isinstance(value, list) else value)
+        for name, value in json.loads(text)
     )
