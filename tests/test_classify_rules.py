@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -510,3 +511,21 @@ def test_every_rule_has_texts_in_both_languages() -> None:
 )
 def test_tidy_drops_only_a_repeated_name(text: str, expected: str) -> None:
     assert tidy(text) == expected
+
+
+def test_docs_rules_table_is_the_registry() -> None:
+    """docs/rules.md lists every rule of the registry, in its order, with its most
+    serious severity and whether it tracks."""
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "rules.md").read_text("utf-8")
+    table = doc[doc.index("| # | rule id |") : doc.index("### Fingerprinting API reads")]
+    rows = [
+        [c.strip() for c in line.strip().strip("|").split("|")]
+        for line in table.splitlines()
+        if line.startswith("| ") and "`" in line.split("|")[2]
+    ]
+    assert [row[1].strip("`") for row in rows] == list(RULES.ids)
+    for row in rows:
+        rule = RULES[row[1].strip("`")]
+        words = rule.severity.value.replace("_", " ")
+        assert row[3].startswith(words), row[1]
+        assert row[4] == ("yes" if rule.tracking else ""), row[1]
