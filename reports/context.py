@@ -37,40 +37,15 @@ from scanner.models import (
 from .diff import ScanDiff, SiteDiff, diff_scans, site_key
 
 __all__ = [
-    "TRACKING_CATEGORIES",
-    "TRACKING_RULES",
     "ComparisonReport",
     "DiffReport",
     "SiteReport",
     "build_comparison_report",
     "build_diff_report",
     "build_site_report",
-    "refusal_tried",
-    "refusal_works",
     "safe_link",
     "site_slugs",
 ]
-
-TRACKING_CATEGORIES = frozenset(
-    {"analytics", "marketing", "social", "session_replay", "fingerprinting"}
-)
-"""Purposes that count as tracking in the headline figures of the comparison."""
-
-TRACKING_RULES = frozenset(
-    {
-        "cookie-tracking-before-consent",
-        "storage-tracking-before-consent",
-        "tracker-request-before-consent",
-        "session-replay-before-consent",
-        "fingerprinting-api",
-        "embed-before-consent",
-        "no-banner-while-tracking",
-        "tracking-after-refusal",
-    }
-)
-"""Rules whose (likely) violations mean the visitor is tracked (docs/rules.md): the
-classification's own judgement, so the comparison never says "does not track" of a
-site whose report says it does."""
 
 PHASE_ORDER: tuple[Phase, ...] = (Phase.NONE, Phase.REJECT, Phase.ACCEPT)
 """The visitor journeys in the order a report tells them."""
@@ -593,7 +568,7 @@ class BannerView:
     """A layer covers the page until a choice is made."""
     cookie_wall: bool
     """It blocks the page and cannot be refused: no reject button on the first layer
-    and the refusing visitor found none behind it either."""
+    and the refusing visitor found none to click (``Verdicts.cookie_wall``)."""
     in_shadow_dom: bool
     """It lives in a shadow DOM."""
     text: str
@@ -660,8 +635,8 @@ class SiteReport:
     cookies: tuple[CookieRow, ...]
     """Cookies, one row per identity, third parties first, then by name."""
     tracking_after_refusal: tuple[str, ...]
-    """Names of tracking cookies (see :data:`TRACKING_CATEGORIES`) set for the visitor
-    who refused, in table order."""
+    """Names of cookies with a tracking purpose set for the visitor who refused, in table
+    order (``Verdicts.tracking_cookies_after_refusal``)."""
     third_parties: tuple[ThirdPartyRow, ...]
     """Outside organisations contacted, those before consent first."""
     unclassified_requests: int
@@ -882,11 +857,6 @@ def _choice(c: ConsentChoice) -> ChoiceView:
     )
 
 
-def _refused(result: SiteResult) -> bool:
-    """The refusing visitor clicked something on the banner."""
-    return any(c.phase is Phase.REJECT and c.clicked for c in result.choices)
-
-
 def _banner(result: SiteResult) -> BannerView | None:
     b: Banner | None = result.banner
     if b is None:
@@ -903,7 +873,7 @@ def _banner(result: SiteResult) -> BannerView | None:
         accept_on_first_layer=b.accept_on_first_layer,
         settings_on_first_layer=b.settings_on_first_layer,
         blocks_page=b.blocks_page,
-        cookie_wall=b.blocks_page and not b.reject_on_first_layer and not _refused(result),
+        cookie_wall=result.verdicts is not None and result.verdicts.cookie_wall,
         in_shadow_dom=b.in_shadow_dom,
         text=b.text,
         screenshot=_data_uri(b.screenshot),
@@ -993,12 +963,8 @@ def build_site_report(
         phases=tuple(p.value for p in phases),
         banner=_banner(result),
         cookies=cookies,
-        tracking_after_refusal=_unique(
-            c.name
-            for c in cookies
-            if c.category in TRACKING_CATEGORIES
-            and Phase.REJECT in phases
-            and c.seen[phases.index(Phase.REJECT)]
+        tracking_after_refusal=(
+            result.verdicts.tracking_cookies_after_refusal if result.verdicts else ()
         ),
         third_parties=third,
         unclassified_requests=unclassified,
@@ -1042,16 +1008,18 @@ class RankRow:
     counts: SeverityCounts
     """Findings per severity."""
     tracking: bool
-    """Tracking before consent."""
+    """Tracking before consent (``Verdicts.tracks_before_consent``)."""
     non_eea: bool
     """Third-party requests to non-EEA organisations before consent."""
+    no_banner_while_tracking: bool
+    """Tracking before consent without a consent banner."""
     banner: bool
     """A consent banner was found on the home page."""
     reject_first_layer: bool
     """That banner can be refused on its first layer (``False`` without a banner)."""
     refusal_works: bool | None
-    """Refusing was tried and left no tracking; ``None`` when not tried (see
-    :func:`refusal_works`)."""
+    """Refusing was tried and left no tracking; ``None`` when not tried
+    (``Verdicts.refusal_works``)."""
     change: SiteChange | None
     """Change since the previous scan."""
 
@@ -1089,7 +1057,7 @@ class Headline:
     refusal_tried: int
     """Measured sites with a banner on which refusing was tried (a refusing visitor ran)."""
     refusal_works_sites: int
-    """Of those, the sites where refusing works (see :func:`refusal_works`)."""
+    """Of those, the sites where refusing works (``Verdicts.refusal_works``)."""
     refusal_works_share: int | None
     """That as a whole percentage of :attr:`refusal_tried`."""
     violations: int
@@ -1229,54 +1197,6 @@ def _before_consent_orgs(result: SiteResult) -> Counter[str]:
     return c
 
 
-def _tracking(result: SiteResult, phase: Phase = Phase.NONE) -> bool:
-    """Tracking met by the visitor of ``phase``: a cookie, request or storage item of a
-    third party with a :data:`TRACKING_CATEGORIES` purpose, or a (likely) violation of
-    one of the :data:`TRACKING_RULES` with evidence in that phase.
-
-    First-party analytics alone is not tracking here: self-hosted analytics can meet
-    the AP's conditions, and the classification judges it (info or review). The rules
-    catch what categories miss: a fingerprinting script of unknown purpose, an embed
-    that sets cookies.
-    """
-    for item in _observations(result):
-        p = item.party
-        if (
-            item.phase is phase
-            and p is not None
-            and not p.first_party
-            and p.category in TRACKING_CATEGORIES
-        ):
-            return True
-    return any(
-        f.rule in TRACKING_RULES
-        and f.severity in (Severity.VIOLATION, Severity.LIKELY_VIOLATION)
-        and any(e.phase is phase for e in f.evidence)
-        for f in result.findings
-    )
-
-
-def refusal_tried(result: SiteResult) -> bool:
-    """A banner was found and the refusing visitor tried it (clicked or not)."""
-    return result.banner is not None and any(c.phase is Phase.REJECT for c in result.choices)
-
-
-def refusal_works(result: SiteResult) -> bool:
-    """Refusing works: a banner exists, reject was clicked, and the refusing visitor met
-    no tracking (the same definition as before consent, applied to ``Phase.REJECT``)."""
-    return result.banner is not None and _refused(result) and not _tracking(result, Phase.REJECT)
-
-
-def _non_eea(result: SiteResult) -> bool:
-    return any(
-        r.phase is Phase.NONE
-        and r.party is not None
-        and not r.party.first_party
-        and r.party.eea is False
-        for r in result.requests
-    )
-
-
 def _grade_order(row: RankRow) -> tuple[int, int, str]:
     grade = GRADES.index(row.grade) if row.grade in GRADES else len(GRADES)
     score = -row.score if row.score is not None else 1
@@ -1374,6 +1294,8 @@ def build_comparison_report(
     orgs_by_href: dict[str, Counter[str]] = {}
     for result, slug in zip(scan.sites, slugs, strict=True):
         measured = result.status in _MEASURED
+        # Judgements are the classification's (SiteResult.verdicts); none when unmeasured.
+        verdicts = result.verdicts if measured else None
         site_diff = _site_diff_for(result, diff)
         href = f"sites/{slug}.html"
         if measured:
@@ -1390,13 +1312,14 @@ def build_comparison_report(
                 grade=result.grade if measured else None,
                 score=result.score if measured else None,
                 counts=_counts(result.findings),
-                tracking=measured and _tracking(result),
-                non_eea=measured and _non_eea(result),
+                tracking=verdicts is not None and verdicts.tracks_before_consent,
+                non_eea=verdicts is not None and verdicts.non_eea_before_consent,
+                no_banner_while_tracking=verdicts is not None and verdicts.no_banner_while_tracking,
                 banner=measured and result.banner is not None,
                 reject_first_layer=measured
                 and result.banner is not None
                 and result.banner.reject_on_first_layer,
-                refusal_works=refusal_works(result) if measured and refusal_tried(result) else None,
+                refusal_works=verdicts.refusal_works if verdicts is not None else None,
                 change=_change(site_diff) if site_diff else None,
             )
         )
@@ -1419,7 +1342,7 @@ def build_comparison_report(
     n = len(measured_rows)
     tracking = sum(1 for r in measured_rows if r.tracking)
     non_eea = sum(1 for r in measured_rows if r.non_eea)
-    no_banner = sum(1 for r in measured_rows if r.tracking and not r.banner)
+    no_banner = sum(1 for r in measured_rows if r.no_banner_while_tracking)
     tried = sum(1 for r in measured_rows if r.refusal_works is not None)
     works = sum(1 for r in measured_rows if r.refusal_works)
     changed = [

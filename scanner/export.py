@@ -13,11 +13,13 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import replace
 from enum import Enum
 from pathlib import Path
 from typing import Any, TextIO
 
 from . import rows, serialize
+from .classify.verdicts import judge
 from .errors import ConfigError
 from .messages import DEFAULT_LANGUAGE, translator
 from .messages.findings import result_with_texts, with_texts
@@ -59,6 +61,16 @@ _PARTY = (
     "party_eea",
     "party_source",
 )
+_VERDICTS = (
+    "verdict_tracks_before_consent",
+    "verdict_non_eea_before_consent",
+    "verdict_no_banner_while_tracking",
+    "verdict_refusal_tried",
+    "verdict_refusal_works",
+    "verdict_tracks_after_refusal",
+    "verdict_cookie_wall",
+    "verdict_tracking_cookies_after_refusal",
+)
 _BANNER = (
     "banner_cmp",
     "banner_method",
@@ -99,6 +111,7 @@ CSV_COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "findings",
             *_BANNER,
             "consent_choices",
+            *_VERDICTS,
         ),
     ),
     (
@@ -276,7 +289,20 @@ def load_json(inp: TextIO) -> Scan:
             f"export has schema version {version or '?'}; this privacyscan reads "
             f"{SCHEMA_VERSION.split('.')[0]}.x"
         )
-    return serialize.from_dict(Scan, document["scan"])
+    scan = serialize.from_dict(Scan, document["scan"])
+    if _minor(version) < _VERDICTS_SINCE:
+        # Written before verdicts were kept: judge them from what the document holds.
+        scan = replace(scan, sites=tuple(replace(r, verdicts=judge(r)) for r in scan.sites))
+    return scan
+
+
+_VERDICTS_SINCE = 2
+"""The minor schema version since which a document carries ``SiteResult.verdicts``."""
+
+
+def _minor(version: str) -> int:
+    _, _, minor = version.partition(".")
+    return int(minor) if minor.isdigit() else 0
 
 
 def site_document(
@@ -393,6 +419,10 @@ def _site_rows(scan: Scan) -> Iterator[dict[str, Any]]:
             "findings": len(r.findings),
             **_banner(r.banner),
             "consent_choices": len(r.choices),
+            **{
+                f"verdict_{name}": None if r.verdicts is None else getattr(r.verdicts, name)
+                for name in (c.removeprefix("verdict_") for c in _VERDICTS)
+            },
         }
 
 

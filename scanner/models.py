@@ -451,6 +451,36 @@ class Finding:
 
 
 @dataclass(frozen=True, slots=True)
+class Verdicts:
+    """What classification concluded about the site as a whole (``scanner.classify.verdicts``).
+
+    Judged once, from the classified observations and the findings; the comparison,
+    the site report and the exports only read them.
+    """
+
+    tracks_before_consent: bool = False
+    """A first-time visitor is tracked before any choice: a third party with a tracking
+    purpose (analytics, marketing, social, session replay, fingerprinting) was
+    contacted, or a tracking rule found a (likely) violation before consent."""
+    non_eea_before_consent: bool = False
+    """A third party seated outside the EEA was contacted before any choice."""
+    no_banner_while_tracking: bool = False
+    """It tracks before consent and no consent banner was found."""
+    refusal_tried: bool = False
+    """A banner was found and the refusing visitor tried it (clicked or not)."""
+    refusal_works: bool | None = None
+    """Refusing was clicked and the refusing visitor was not tracked (as
+    ``tracks_before_consent``, after the refusal); ``None`` when not tried."""
+    tracks_after_refusal: bool = False
+    """The refusing visitor was tracked (as ``tracks_before_consent``, after refusal)."""
+    cookie_wall: bool = False
+    """The banner blocks the page and cannot be refused: no refusal on its first layer,
+    and the refusing visitor found none to click."""
+    tracking_cookies_after_refusal: tuple[str, ...] = ()
+    """Names of cookies with a tracking purpose set for the visitor who refused."""
+
+
+@dataclass(frozen=True, slots=True)
 class SiteResult:
     """Everything captured and concluded for one site in one scan."""
 
@@ -479,6 +509,9 @@ class SiteResult:
     """0–100 derived only from the findings (see ``docs/scoring.md``)."""
     grade: str | None = None
     """``A`` (best) to ``F``, derived from ``score``."""
+    verdicts: Verdicts | None = None
+    """The site as a whole: does it track before consent, does refusing work, …;
+    ``None`` until classified, and for a site that could not be measured."""
 
 
 @dataclass(frozen=True, slots=True)

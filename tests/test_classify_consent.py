@@ -27,6 +27,8 @@ from scanner.models import (
     Phase,
     Severity,
     SiteResult,
+    SiteStatus,
+    Verdicts,
 )
 from tests.test_classify_rules import (
     FP_SCRIPT,
@@ -463,3 +465,24 @@ def test_new_rules_registered_with_texts() -> None:
 
 def test_site_fixture_host() -> None:
     assert SITE.url == f"https://{HOST}/"
+
+
+def test_classification_judges_the_site_once(resolver: PartyResolver, knowledge: Knowledge) -> None:
+    """The site verdicts are the classification's, kept on the result."""
+    out = classify(_messy(), resolver=resolver, knowledge=knowledge, now=NOW, consent_tested=True)
+    assert out.verdicts == Verdicts(
+        tracks_before_consent=False,  # nothing before the choice in this capture
+        non_eea_before_consent=False,
+        no_banner_while_tracking=False,
+        refusal_tried=True,
+        refusal_works=False,  # refused (second layer), yet Meta and DoubleClick
+        tracks_after_refusal=True,
+        cookie_wall=False,
+        tracking_cookies_after_refusal=("IDE", "_fbp"),  # third parties first
+    )
+    tracked = consent_result(cookies=[ck("IDE", ".doubleclick.net")])
+    v = classify(tracked, resolver=resolver, knowledge=knowledge, now=NOW).verdicts
+    assert v is not None and v.tracks_before_consent and v.no_banner_while_tracking
+    assert v.refusal_tried is False and v.refusal_works is None
+    failed = replace(tracked, status=SiteStatus.FAILED)
+    assert classify(failed, resolver=resolver, knowledge=knowledge, now=NOW).verdicts is None

@@ -19,17 +19,15 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from types import ModuleType, SimpleNamespace
+from typing import Any
 
 import jinja2
 import pytest
 from bs4 import BeautifulSoup, Tag
 
 from reports.context import (
-    TRACKING_RULES,
     build_comparison_report,
     build_site_report,
-    refusal_tried,
-    refusal_works,
     site_slugs,
     slugify,
 )
@@ -48,6 +46,7 @@ from reports.render import (
     write_report,
 )
 from reports.script import ENHANCE_JS
+from scanner.classify.verdicts import judge
 from scanner.errors import ConfigError
 from scanner.models import (
     Banner,
@@ -65,6 +64,7 @@ from scanner.models import (
     Site,
     SiteResult,
     SiteStatus,
+    Verdicts,
 )
 from scanner.serialize import from_dict, to_dict
 
@@ -861,12 +861,12 @@ def test_cookie_wall_is_flagged(scan: Scan) -> None:
     t = Translator("nl", load_messages("nl"))
     blocking = replace(assen.banner, blocks_page=True)
     # Blocks the page, but refusing worked behind "Instellingen": no wall.
-    layered = replace(assen, banner=blocking)
+    layered = _judged(replace(assen, banner=blocking))
     report = build_site_report(scan, layered)
     assert report.banner is not None and not report.banner.cookie_wall
     # Blocks the page and the refusing visitor found no way to refuse: a wall.
     stuck = ConsentChoice(Phase.REJECT, clicked=False, reason="no reject button")
-    walled = replace(assen, banner=blocking, choices=(stuck, assen.choices[1]))
+    walled = _judged(replace(assen, banner=blocking, choices=(stuck, assen.choices[1])))
     report = build_site_report(scan, walled)
     assert report.banner is not None and report.banner.cookie_wall
     html = render_site(replace(scan, sites=(walled,)), walled, env=make_env("nl"))
@@ -884,6 +884,11 @@ def test_choice_not_remembered(scan: Scan) -> None:
         t = Translator(lang, load_messages(lang))
         html = render_site(scan, forgetful, env=make_env(lang))
         assert t("banner.not_remembered") in BeautifulSoup(html, "html.parser").get_text()
+
+
+def _judged(result: SiteResult) -> SiteResult:
+    """An edited result with its verdicts judged again by the classification."""
+    return replace(result, verdicts=judge(result))
 
 
 def _site_with(
@@ -906,16 +911,22 @@ def test_refusal_works_definition() -> None:
     ads = Party(False, "doubleclick.net", "Google", category="marketing")
     clicked = (ConsentChoice(Phase.REJECT, clicked=True, layer=1),)
     stuck = (ConsentChoice(Phase.REJECT, clicked=False),)
-    works = _site_with(banner=True, choices=clicked, reject_party=own)
-    assert refusal_tried(works) and refusal_works(works)
-    tracked = _site_with(banner=True, choices=clicked, reject_party=ads)
-    assert refusal_tried(tracked) and not refusal_works(tracked)
-    not_clicked = _site_with(banner=True, choices=stuck, reject_party=own)
-    assert refusal_tried(not_clicked) and not refusal_works(not_clicked)
-    no_banner = _site_with(banner=False, choices=clicked, reject_party=own)
-    assert not refusal_tried(no_banner) and not refusal_works(no_banner)
-    untried = _site_with(banner=True, choices=(), reject_party=own)
-    assert not refusal_tried(untried)
+
+    def verdicts(**kw: Any) -> Verdicts:
+        v = judge(_site_with(**kw))
+        assert v is not None
+        return v
+
+    works = verdicts(banner=True, choices=clicked, reject_party=own)
+    assert works.refusal_tried and works.refusal_works is True
+    tracked = verdicts(banner=True, choices=clicked, reject_party=ads)
+    assert tracked.refusal_tried and tracked.refusal_works is False
+    not_clicked = verdicts(banner=True, choices=stuck, reject_party=own)
+    assert not_clicked.refusal_tried and not_clicked.refusal_works is False
+    no_banner = verdicts(banner=False, choices=clicked, reject_party=own)
+    assert not no_banner.refusal_tried and not no_banner.refusal_works
+    untried = verdicts(banner=True, choices=(), reject_party=own)
+    assert not untried.refusal_tried and untried.refusal_works is None
 
 
 def test_headline_banner_figures(scan: Scan) -> None:
@@ -927,20 +938,24 @@ def test_headline_banner_figures(scan: Scan) -> None:
     assert (h.refusal_tried, h.refusal_works_sites, h.refusal_works_share) == (1, 0, 0)
     # Assen without tracking after refusing: refusing works on 1 of 1.
     assen = _assen(scan)
-    clean = replace(
-        assen,
-        cookies=tuple(c for c in assen.cookies if c.phase is not Phase.REJECT),
-        requests=tuple(r for r in assen.requests if r.phase is not Phase.REJECT),
-        findings=tuple(
-            replace(f, evidence=tuple(e for e in f.evidence if e.phase is not Phase.REJECT))
-            for f in assen.findings
-        ),
+    clean = _judged(
+        replace(
+            assen,
+            cookies=tuple(c for c in assen.cookies if c.phase is not Phase.REJECT),
+            requests=tuple(r for r in assen.requests if r.phase is not Phase.REJECT),
+            findings=tuple(
+                replace(f, evidence=tuple(e for e in f.evidence if e.phase is not Phase.REJECT))
+                for f in assen.findings
+            ),
+        )
     )
     fixed = replace(scan, sites=tuple(clean if r is assen else r for r in scan.sites))
     h2 = build_comparison_report(fixed).headline
     assert (h2.refusal_tried, h2.refusal_works_sites, h2.refusal_works_share) == (1, 1, 100)
     # No banner anywhere: no denominator, no percentage.
-    bare = replace(scan, sites=tuple(replace(r, banner=None, choices=()) for r in scan.sites))
+    bare = replace(
+        scan, sites=tuple(_judged(replace(r, banner=None, choices=())) for r in scan.sites)
+    )
     h3 = build_comparison_report(bare).headline
     assert (h3.no_banner_sites, h3.no_banner_share) == (2, 100)
     assert (h3.refusal_tried, h3.refusal_works_share) == (0, None)
@@ -1022,18 +1037,54 @@ def test_tracking_before_consent_follows_the_classification(
     findings: tuple[Finding, ...],
     tracks: bool,
 ) -> None:
-    site = SiteResult(
-        site=Site("Proefdorp", "https://www.proefdorp.nl/"),
-        status=SiteStatus.DONE,
-        cookies=cookies,
-        requests=requests,
-        findings=findings,
+    site = _judged(
+        SiteResult(
+            site=Site("Proefdorp", "https://www.proefdorp.nl/"),
+            status=SiteStatus.DONE,
+            cookies=cookies,
+            requests=requests,
+            findings=findings,
+        )
     )
     report = build_comparison_report(replace(scan, sites=(site,)))
     assert (report.headline.measured, report.headline.tracking_sites) == (1, int(tracks))
 
 
 def test_tracking_rules_are_rules() -> None:
+    """The rules whose (likely) violations count as tracking are declared so once, in the
+    registry (docs/rules.md lists them as 'tracks')."""
     from scanner.classify.rules import RULES
 
-    assert {rule.id for rule in RULES.tracking()} == TRACKING_RULES
+    assert {rule.id for rule in RULES.tracking()} == {
+        "cookie-tracking-before-consent",
+        "storage-tracking-before-consent",
+        "tracker-request-before-consent",
+        "session-replay-before-consent",
+        "fingerprinting-api",
+        "embed-before-consent",
+        "no-banner-while-tracking",
+        "tracking-after-refusal",
+    }
+
+
+def test_reports_only_read_the_verdicts(scan: Scan) -> None:
+    """The comparison and the site report show the classification's verdicts; they do
+    not judge again (a result whose verdicts say otherwise is shown as they say)."""
+    assen = _assen(scan)
+    assert assen.verdicts is not None and assen.verdicts.tracks_before_consent
+    claimed = replace(
+        assen,
+        verdicts=replace(
+            assen.verdicts,
+            tracks_before_consent=False,
+            refusal_works=True,
+            cookie_wall=True,
+            tracking_cookies_after_refusal=(),
+        ),
+    )
+    edited = replace(scan, sites=tuple(claimed if r is assen else r for r in scan.sites))
+    row = next(r for r in build_comparison_report(edited).ranking if r.name == "Assen")
+    assert not row.tracking and row.refusal_works is True
+    report = build_site_report(edited, claimed)
+    assert report.banner is not None and report.banner.cookie_wall
+    assert report.tracking_after_refusal == ()

@@ -1,7 +1,7 @@
 """Classification: who is behind each observation, what the law says, and a score.
 
 Pure code: a captured :class:`~scanner.models.SiteResult` goes in, the same result with
-parties, findings, score and grade filled comes out. No clock, no network, no files,
+parties, findings, score, grade and verdicts filled comes out. No clock, no network, no files,
 so the same observations always give the same findings (and finding ids).
 """
 
@@ -14,6 +14,7 @@ from scanner.classify.context import make_context
 from scanner.classify.parties import PartyResolver
 from scanner.classify.rules import run_rules
 from scanner.classify.score import score_findings
+from scanner.classify.verdicts import judge
 from scanner.knowledge.base import Knowledge
 from scanner.models import SiteResult, SiteStatus
 
@@ -59,7 +60,8 @@ def classify(
         ),
     )
     findings = run_rules(make_context(classified, resolver, consent_tested=consent_tested))
+    judged = replace(classified, findings=findings)
     if result.status in (SiteStatus.FAILED, SiteStatus.PENDING):
-        return replace(classified, findings=findings, score=None, grade=None)
+        return replace(judged, score=None, grade=None, verdicts=None)
     score, grade = score_findings(findings)
-    return replace(classified, findings=findings, score=score, grade=grade)
+    return replace(judged, score=score, grade=grade, verdicts=judge(judged))

@@ -71,8 +71,11 @@ def tidy(text: str) -> str:
     return _REPEATED.sub(r"\1", text)
 
 
-def _key(f: Finding) -> str:
-    return f"rule.{f.rule}" + (f".{f.variant}" if f.variant else "")
+def _key(f: Finding, t: Translator) -> str:
+    """The catalogue key of the finding's texts; a variant this privacyscan does not
+    know (a newer one wrote it) falls back to the rule's own text."""
+    key = f"rule.{f.rule}.{f.variant}"
+    return key if f.variant and f"{key}.title" in t else f"rule.{f.rule}"
 
 
 def finding_text(f: Finding, t: Translator) -> FindingText:
@@ -81,7 +84,7 @@ def finding_text(f: Finding, t: Translator) -> FindingText:
     A finding without parameters (from before schema 1.2), or of a rule this
     privacyscan does not know, keeps the words it carries.
     """
-    key = _key(f)
+    key = _key(f, t)
     rule = RULES.get(f.rule)
     if not f.params or rule is None or f"{key}.title" not in t:
         return FindingText(f.title, f.explanation, f.fix, f.legal_basis, f.legal_url)

@@ -271,11 +271,26 @@ _V3 = (
 
 
 # Version 4: findings carry their text variant and parameters (their words are rendered
-# from them when a report is made). Findings saved before keep variant '' and params
-# '[]': they are shown with the words they were saved with.
+# from them when a report is made), and a site its verdicts, one column each like the
+# party fields, so "which sites track before consent" is a WHERE clause. Findings saved
+# before keep variant '' and params '[]': they are shown with the words they were saved
+# with. Sites saved before have verdicts_version 0 and NULL verdicts: the store judges
+# them when it reads them, from the observations and findings it kept (this migration
+# computes nothing, so it never changes). Since version 4 a site is saved with
+# verdicts_version 1 and its verdicts as classification left them (NULL when none).
 _V4 = (
     "ALTER TABLE findings ADD COLUMN variant TEXT NOT NULL DEFAULT ''",
     "ALTER TABLE findings ADD COLUMN params TEXT NOT NULL DEFAULT '[]'",
+    "ALTER TABLE sites ADD COLUMN verdicts_version INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE sites ADD COLUMN verdict_tracks_before_consent INTEGER",
+    "ALTER TABLE sites ADD COLUMN verdict_non_eea_before_consent INTEGER",
+    "ALTER TABLE sites ADD COLUMN verdict_no_banner_while_tracking INTEGER",
+    "ALTER TABLE sites ADD COLUMN verdict_refusal_tried INTEGER",
+    "ALTER TABLE sites ADD COLUMN verdict_refusal_works INTEGER",
+    "ALTER TABLE sites ADD COLUMN verdict_tracks_after_refusal INTEGER",
+    "ALTER TABLE sites ADD COLUMN verdict_cookie_wall INTEGER",
+    "ALTER TABLE sites ADD COLUMN verdict_tracking_cookies_after_refusal TEXT",
+    "CREATE INDEX sites_tracking ON sites (scan_id, verdict_tracks_before_consent)",
 )
 
 
@@ -297,8 +312,8 @@ def _v3_banners_choices(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
-def _v4_finding_params(conn: sqlite3.Connection) -> None:
-    """Version 4: ``Finding.variant`` and ``Finding.params``."""
+def _v4_params_verdicts(conn: sqlite3.Connection) -> None:
+    """Version 4: ``Finding.variant``, ``Finding.params`` and ``SiteResult.verdicts``."""
     for statement in _V4:
         conn.execute(statement)
 
@@ -307,6 +322,6 @@ MIGRATIONS: tuple[Migration, ...] = (
     _v1_initial,
     _v2_api_calls_screenshots,
     _v3_banners_choices,
-    _v4_finding_params,
+    _v4_params_verdicts,
 )
 """Index *i* holds the migration to ``user_version`` *i + 1*."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import json
 import os
 import sqlite3
@@ -18,12 +19,14 @@ import threading
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from enum import Enum
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
 from .. import rows, serialize
+from ..classify.verdicts import judge
 from ..models import (
     ApiCall,
     Banner,
@@ -48,6 +51,7 @@ from ..models import (
     SiteStatus,
     StorageItem,
     StorageKind,
+    Verdicts,
 )
 from .base import (
     ScanNotFound,
@@ -58,7 +62,11 @@ from .base import (
 )
 from .migrations import MIGRATIONS, Migration
 
-__all__ = ["SQLiteStore"]
+__all__ = ["VERDICTS_VERSION", "SQLiteStore"]
+
+VERDICTS_VERSION = 1
+"""``sites.verdicts_version`` of a site saved now: its verdicts are the classification's.
+0 marks a site saved before verdicts were kept; they are judged when it is read."""
 
 _Row = dict[str, Any]
 _CHILD_TABLES = (
@@ -178,27 +186,30 @@ class SQLiteStore:
             banners = _banners(conn, scan_id)
             evidence = _evidence(conn, scan_id)
         results = tuple(
-            SiteResult(
-                site=_site(r),
-                status=SiteStatus(r["status"]),
-                error=_ostr(r["error"]),
-                error_message=_ostr(r["error_message"]),
-                started_at=str(r["started_at"]),
-                finished_at=str(r["finished_at"]),
-                pages=tuple(_page(p) for p in children["pages"][r["id"]]),
-                cookies=tuple(_cookie(c) for c in children["cookies"][r["id"]]),
-                requests=tuple(_request(q) for q in children["requests"][r["id"]]),
-                storage=tuple(_storage(s) for s in children["storage_items"][r["id"]]),
-                api_calls=tuple(_api_call(a) for a in children["api_calls"][r["id"]]),
-                screenshots=tuple(_screenshot(s) for s in children["screenshots"][r["id"]]),
-                banner=_banner(banners.get(r["id"]), children["banner_buttons"][r["id"]]),
-                choices=tuple(_choice(c) for c in children["consent_choices"][r["id"]]),
-                pages_discovered=int(r["pages_discovered"]),
-                findings=tuple(
-                    _finding(f, evidence[f["id"]]) for f in children["findings"][r["id"]]
+            _judged(
+                r,
+                SiteResult(
+                    site=_site(r),
+                    status=SiteStatus(r["status"]),
+                    error=_ostr(r["error"]),
+                    error_message=_ostr(r["error_message"]),
+                    started_at=str(r["started_at"]),
+                    finished_at=str(r["finished_at"]),
+                    pages=tuple(_page(p) for p in children["pages"][r["id"]]),
+                    cookies=tuple(_cookie(c) for c in children["cookies"][r["id"]]),
+                    requests=tuple(_request(q) for q in children["requests"][r["id"]]),
+                    storage=tuple(_storage(s) for s in children["storage_items"][r["id"]]),
+                    api_calls=tuple(_api_call(a) for a in children["api_calls"][r["id"]]),
+                    screenshots=tuple(_screenshot(s) for s in children["screenshots"][r["id"]]),
+                    banner=_banner(banners.get(r["id"]), children["banner_buttons"][r["id"]]),
+                    choices=tuple(_choice(c) for c in children["consent_choices"][r["id"]]),
+                    pages_discovered=int(r["pages_discovered"]),
+                    findings=tuple(
+                        _finding(f, evidence[f["id"]]) for f in children["findings"][r["id"]]
+                    ),
+                    score=_oint(r["score"]),
+                    grade=_ostr(r["grade"]),
                 ),
-                score=_oint(r["score"]),
-                grade=_ostr(r["grade"]),
             )
             for r in site_rows
         )
@@ -467,6 +478,16 @@ def _site_row(scan_id: str, position: int, r: SiteResult) -> _Row:
         "score": r.score,
         "grade": r.grade,
         "pages_discovered": r.pages_discovered,
+        "verdicts_version": VERDICTS_VERSION,
+        **_verdict_columns(r.verdicts),
+    }
+
+
+def _verdict_columns(v: Verdicts | None) -> _Row:
+    """``SiteResult.verdicts`` as ``verdict_*`` columns, all NULL when there are none."""
+    return {
+        f"verdict_{f.name}": None if v is None else _column(getattr(v, f.name))
+        for f in dataclasses.fields(Verdicts)
     }
 
 
@@ -779,6 +800,28 @@ def _choice(r: Any) -> ConsentChoice:
         layer=_oint(r["layer"]),
         banner_closed=bool(r["banner_closed"]),
         banner_on_next_page=bool(r["banner_on_next_page"]),
+    )
+
+
+def _judged(row: Any, result: SiteResult) -> SiteResult:
+    """The result with its verdicts: as saved, or judged now for a site saved before
+    verdicts were kept (``verdicts_version`` 0), from its observations and findings."""
+    if int(row["verdicts_version"]) == 0:
+        return replace(result, verdicts=judge(result))
+    if row["verdict_tracks_before_consent"] is None:
+        return result
+    return replace(
+        result,
+        verdicts=Verdicts(
+            tracks_before_consent=bool(row["verdict_tracks_before_consent"]),
+            non_eea_before_consent=bool(row["verdict_non_eea_before_consent"]),
+            no_banner_while_tracking=bool(row["verdict_no_banner_while_tracking"]),
+            refusal_tried=bool(row["verdict_refusal_tried"]),
+            refusal_works=_obool(row["verdict_refusal_works"]),
+            tracks_after_refusal=bool(row["verdict_tracks_after_refusal"]),
+            cookie_wall=bool(row["verdict_cookie_wall"]),
+            tracking_cookies_after_refusal=_strs(row["verdict_tracking_cookies_after_refusal"]),
+        ),
     )
 
 
