@@ -7,16 +7,15 @@ archived and opened offline as evidence. The Jinja environment comes from
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from pathlib import Path
 
 import jinja2
 
+from scanner.export import findings_csv
 from scanner.messages import translator
-from scanner.messages.findings import finding_text, with_texts
-from scanner.models import Phase, Scan, Severity, SiteResult
+from scanner.messages.findings import finding_text
+from scanner.models import Scan, Severity, SiteResult
 
 from .context import (
     build_comparison_report,
@@ -29,11 +28,9 @@ from .env import make_env, translator_of
 
 __all__ = [
     "ScanDiff",
-    "csv_cell",
     "diff_scans",
     "diff_to_dict",
     "exit_code_for",
-    "findings_csv",
     "render_comparison",
     "render_diff_html",
     "render_diff_text",
@@ -41,31 +38,6 @@ __all__ = [
     "write_report",
 ]
 
-CSV_COLUMNS = (
-    "site",
-    "province",
-    "code",
-    "url",
-    "status",
-    "grade",
-    "score",
-    "finding_id",
-    "rule",
-    "severity",
-    "title",
-    "subject",
-    "organisation",
-    "category",
-    "country",
-    "phases",
-    "pages",
-    "legal_basis",
-    "legal_url",
-    "fix",
-)
-"""Stable column names of ``findings.csv`` (English identifiers, for tools and pivots)."""
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Control characters and bidirectional overrides let a site rewrite a terminal or
 # disguise text ("Trojan Source"); plain-text output drops them.
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -95,56 +67,6 @@ def render_diff_html(diff: ScanDiff, *, env: jinja2.Environment) -> str:
     return env.get_template("diff.html").render(report=report)
 
 
-def csv_cell(value: object) -> str:
-    """A CSV cell a spreadsheet will not run: formula-like text gets a leading ``'``."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
-def findings_csv(scan: Scan, lang: str = "nl") -> str:
-    """One row per finding (and one per site without findings), for spreadsheets.
-
-    The findings' words are in ``lang``.
-    """
-    scan = with_texts(scan, translator(lang))
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for r in scan.sites:
-        site = (
-            r.site.name,
-            r.site.province,
-            r.site.code,
-            r.site.url,
-            r.status.value,
-            r.grade,
-            r.score,
-        )
-        if not r.findings:
-            writer.writerow([csv_cell(v) for v in site] + [""] * (len(CSV_COLUMNS) - len(site)))
-        for f in r.findings:
-            phases = [p.value for p in Phase if any(e.phase is p for e in f.evidence)]
-            pages = list(dict.fromkeys(e.page_url for e in f.evidence if e.page_url))
-            row = (
-                *site,
-                f.id,
-                f.rule,
-                f.severity.value,
-                f.title,
-                f.subject,
-                f.organisation,
-                f.category,
-                f.country,
-                " ".join(phases),
-                " ".join(pages),
-                f.legal_basis,
-                f.legal_url,
-                f.fix,
-            )
-            writer.writerow([csv_cell(v) for v in row])
-    return out.getvalue()
-
-
 def write_report(
     scan: Scan,
     out_dir: Path,
@@ -169,9 +91,10 @@ def write_report(
     index = out_dir / "index.html"
     comparison = build_comparison_report(scan, diff=diff)
     index.write_text(env.get_template("comparison.html").render(report=comparison), "utf-8")
-    # BOM so that Excel, which officials open CSV files with, reads UTF-8 correctly.
+    # The export's findings.csv, in the report's language; a BOM so that Excel, which
+    # officials open CSV files with, reads UTF-8 correctly.
     (out_dir / "findings.csv").write_text(
-        "\ufeff" + findings_csv(scan, lang), encoding="utf-8", newline=""
+        "\ufeff" + findings_csv(scan, lang=lang), encoding="utf-8", newline=""
     )
     return index
 

@@ -11,6 +11,7 @@ is no spreadsheet cell.
 from __future__ import annotations
 
 import csv
+import io
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
@@ -36,6 +37,7 @@ __all__ = [
     "LIST_SEPARATOR",
     "export_csv",
     "export_json",
+    "findings_csv",
     "load_json",
     "neutralise",
     "site_document",
@@ -255,6 +257,11 @@ CSV_COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "evidence_subjects",
             "variant",
             "params",
+            "site_province",
+            "site_code",
+            "site_status",
+            "site_grade",
+            "site_score",
         ),
     ),
 )
@@ -364,14 +371,33 @@ def export_csv(scan: Scan, out_dir: Path, *, lang: str = DEFAULT_LANGUAGE) -> li
     return written
 
 
+def findings_csv(scan: Scan, *, lang: str = DEFAULT_LANGUAGE) -> str:
+    """``findings.csv`` as text, the findings' words in ``lang``.
+
+    The one writer of that file: the export's ``findings.csv`` and the one in a report
+    directory (``reports.write_report``, which adds a byte order mark for Excel) are
+    this text.
+    """
+    out = io.StringIO()
+    columns = dict(CSV_COLUMNS)["findings.csv"]
+    _write_rows(out, "findings.csv", columns, _finding_rows(with_texts(scan, translator(lang))))
+    return out.getvalue()
+
+
 def _write_csv(path: Path, columns: tuple[str, ...], rows: Iterable[dict[str, Any]]) -> None:
     with path.open("w", encoding="utf-8", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(columns)
-        for row in rows:
-            if row.keys() != set(columns):  # a programming error, caught by the tests
-                raise AssertionError(f"{path.name}: columns differ: {set(columns) ^ row.keys()}")
-            writer.writerow([_cell(row[c]) for c in columns])
+        _write_rows(f, path.name, columns, rows)
+
+
+def _write_rows(
+    out: TextIO, name: str, columns: tuple[str, ...], rows: Iterable[dict[str, Any]]
+) -> None:
+    writer = csv.writer(out)
+    writer.writerow(columns)
+    for row in rows:
+        if row.keys() != set(columns):  # a programming error, caught by the tests
+            raise AssertionError(f"{name}: columns differ: {set(columns) ^ row.keys()}")
+        writer.writerow([_cell(row[c]) for c in columns])
 
 
 def _cell(value: Any) -> str:
@@ -466,8 +492,15 @@ def _record_rows(records: Callable[[SiteResult], Sequence[Any]]) -> Builder:
 
 def _finding_rows(scan: Scan) -> Iterator[dict[str, Any]]:
     for r in scan.sites:
+        site = {
+            "site_province": r.site.province,
+            "site_code": r.site.code,
+            "site_status": r.status,
+            "site_grade": r.grade,
+            "site_score": r.score,
+        }
         for f in r.findings:
-            yield {**_site(scan, r), **_finding(f)}
+            yield {**_site(scan, r), **_finding(f), **site}
 
 
 def _finding(f: Finding) -> dict[str, Any]:

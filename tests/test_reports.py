@@ -34,11 +34,9 @@ from reports.context import (
 from reports.diff import ScanDiff
 from reports.env import LANGUAGES, Translator, format_duration, load_messages, make_env
 from reports.render import (
-    csv_cell,
     diff_scans,
     diff_to_dict,
     exit_code_for,
-    findings_csv,
     render_comparison,
     render_diff_html,
     render_diff_text,
@@ -48,6 +46,7 @@ from reports.render import (
 from reports.script import ENHANCE_JS
 from scanner.classify.verdicts import judge
 from scanner.errors import ConfigError
+from scanner.export import findings_csv
 from scanner.models import (
     Banner,
     BannerButton,
@@ -470,18 +469,9 @@ def test_missing_message_raises() -> None:
 # ------------------------------------------------------------------------------- CSV
 
 
-@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
-def test_csv_cell_neutralises_formulas(start: str) -> None:
-    assert csv_cell(start + "cmd|' /C calc'!A0") == "'" + start + "cmd|' /C calc'!A0"
-
-
-def test_csv_cell_leaves_plain_text() -> None:
-    assert csv_cell("Assen") == "Assen"
-    assert csv_cell(None) == ""
-    assert csv_cell(12) == "12"
-
-
 def test_findings_csv(scan: Scan, written: tuple[str, Path]) -> None:
+    """The report's findings.csv is the export's (one writer), with a BOM for Excel and
+    the findings' words in the report's language."""
     hostile = Finding(
         id="x",
         rule="x",
@@ -497,11 +487,14 @@ def test_findings_csv(scan: Scan, written: tuple[str, Path]) -> None:
     assert row["title"].startswith("'=") and row["subject"].startswith("'@")
     assert row["fix"] == "'+1"
     assert len(rows) == len(assen.findings) + 1
-    _lang, index = written
-    raw = (index.parent / "findings.csv").read_text(encoding="utf-8")
-    assert raw.startswith("\ufeffsite,")
+    assert (row["site_name"], row["site_province"], row["site_grade"]) == ("Assen", "Drenthe", "F")
+    lang, index = written
+    raw = (index.parent / "findings.csv").read_bytes().decode("utf-8")
+    assert raw == "\ufeff" + findings_csv(scan, lang=lang)
     written_rows = list(csv.DictReader(io.StringIO(raw.lstrip("\ufeff"))))
-    assert {r["site"] for r in written_rows} == {r.site.name for r in scan.sites}
+    with_findings = {r.site.name for r in scan.sites if r.findings}
+    assert {r["site_name"] for r in written_rows} == with_findings
+    assert len(written_rows) == sum(len(r.findings) for r in scan.sites)
     for r in written_rows:
         assert not any(v.startswith(("=", "+", "-", "@", "\t", "\r")) for v in r.values())
 
