@@ -31,7 +31,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlsplit
 
-from scanner.classify.context import GOOGLE, GOOGLE_ANALYTICS, RuleContext, make_context
+from scanner.classify.context import GOOGLE, GOOGLE_ANALYTICS, RuleContext
 from scanner.classify.purposes import (
     BENIGN_CATEGORIES,
     CONSENT_MODE_CATEGORIES,
@@ -59,7 +59,7 @@ from scanner.models import (
     StorageItem,
 )
 
-__all__ = ["RULES", "make_context", "run_rules"]
+__all__ = ["RULES", "run_rules"]
 
 SELF_HOSTABLE_ANALYTICS = frozenset({"Matomo"})
 """Analytics whose first-party cookies can mean a self-hosted installation."""

@@ -140,6 +140,8 @@ def placeholders(params: Mapping[str, ParamValue], t: Translator) -> dict[str, s
     and shortened, ``None`` as "unknown". Some read through the catalogue
     (``category``, ``problems``, ``choices``…) or make another placeholder
     (``lifetime_s`` → ``{lifetime}``, ``cookies`` and ``storage_keys`` → ``{items}``).
+    A code the catalogue does not know (written by a newer privacyscan) reads as
+    itself rather than failing the report.
     """
     unknown = t("phrase.unknown")
     out: dict[str, str] = {}
@@ -171,11 +173,11 @@ def placeholders(params: Mapping[str, ParamValue], t: Translator) -> dict[str, s
     and_ = f" {t('phrase.and')} "
     if "problems" in params:
         problems = params["problems"] if isinstance(params["problems"], tuple) else ()
-        out["problems"] = "; ".join(t(f"phrase.no_{p}") for p in problems)
-        out["fixes"] = ", ".join(t(f"phrase.fix_{p}") for p in problems)
+        out["problems"] = "; ".join(t.get(f"phrase.no_{p}", p) for p in problems)
+        out["fixes"] = ", ".join(t.get(f"phrase.fix_{p}", p) for p in problems)
     if "choices" in params:
         choices = params["choices"] if isinstance(params["choices"], tuple) else ()
-        out["choices"] = and_.join(t(f"phrase.choice_{c}") for c in choices)
+        out["choices"] = and_.join(t.get(f"phrase.choice_{c}", c) for c in choices)
     if "cookies" in params or "storage_keys" in params:
         parts = []
         if out.get("cookies"):
