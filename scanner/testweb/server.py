@@ -8,7 +8,11 @@ responses (redirects, ``Set-Cookie``, status codes) come from ``_routes.json``.
 
 A route may also name a hostile ``behaviour`` (see :data:`BEHAVIOURS`): a server
 that never answers, one that trickles, one that resets the connection mid-response,
-or a page padded to a given size.
+one that never ends its response, or a page padded to a given size.
+
+:class:`Listener` is a bare TCP listener on a loopback address of its own: one that
+accepts connections and never says a word, or one that stands for an internal host
+and counts what reaches it (tests assert: nothing).
 """
 
 from __future__ import annotations
@@ -75,11 +79,16 @@ PEEK_TIMEOUT_S = 10.0
 IDLE_TIMEOUT_S = 30.0
 """How long a keep-alive connection may idle between requests."""
 
-BEHAVIOURS = frozenset({"hang", "trickle", "reset", "pad"})
+BEHAVIOURS = frozenset({"hang", "trickle", "reset", "pad", "endless"})
 """Hostile route behaviours: ``hang`` reads the request and never answers; ``trickle``
 sends the whole response one byte a second, status line first; ``reset`` sends the
 headers and half the body, then a TCP RST; ``pad`` inserts ``size`` bytes of filler
-paragraphs at ``<!--PAD-->`` in the body (a huge page without a huge file)."""
+paragraphs at ``<!--PAD-->`` in the body (a huge page without a huge file);
+``endless`` sends the headers without a length, then the body again and again, every
+50 ms, and never ends it."""
+
+ENDLESS_INTERVAL_S = 0.05
+"""Pause between two copies of an ``endless`` body."""
 
 HOSTILE_MAX_S = 120.0
 """Longest a ``hang`` or ``trickle`` connection is kept open."""
@@ -331,7 +340,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if route.behaviour == "pad":
             body = self.server.web._padded(body, route.size)
         head = self._head(route.status, headers, len(body), ctype)
-        if route.behaviour == "trickle":
+        if route.behaviour == "endless":
+            self._endless(self._head(route.status, headers, -1, ctype), body)
+        elif route.behaviour == "trickle":
             self._trickle(head + body)
         elif route.behaviour == "reset":
             self._reset(head + body[: len(body) // 2])
@@ -347,7 +358,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if ctype and "content-type" not in names:
             lines.append(f"Content-Type: {ctype}")
         lines += [f"{k}: {v}" for k, v in headers]
-        lines += [f"Content-Length: {length}", "Cache-Control: no-store", "", ""]
+        # A negative length: none, the body ends when the connection does.
+        lines += [f"Content-Length: {length}" if length >= 0 else "Connection: close"]
+        lines += ["Cache-Control: no-store", "", ""]
         return "\r\n".join(lines).encode("latin-1")
 
     def _hang(self) -> None:
@@ -374,6 +387,16 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 if time.monotonic() > deadline or web._stopping.wait(1.0 if i else 0.0):
                     return
                 self.connection.sendall(data[i : i + 1])
+
+    def _endless(self, head: bytes, body: bytes) -> None:
+        """Write ``head``, then ``body`` over and over until the client leaves or we stop."""
+        self.close_connection = True
+        web = self.server.web
+        deadline = time.monotonic() + HOSTILE_MAX_S
+        with contextlib.suppress(OSError, ValueError):
+            self.connection.sendall(head)
+            while time.monotonic() < deadline and not web._stopping.wait(ENDLESS_INTERVAL_S):
+                self.connection.sendall(body or b" ")
 
     def _reset(self, data: bytes) -> None:
         """Write ``data``, then abort the connection with a TCP RST (linger 0)."""
@@ -438,6 +461,80 @@ class _Server(http.server.ThreadingHTTPServer):
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """Swallow per-connection errors: a browser dropping a socket is normal."""
+
+
+class Listener:
+    """A TCP listener on a loopback address that counts who reaches it.
+
+    ``answer=False``: it accepts connections and never sends or reads a byte (a server
+    that holds its clients). ``answer=True``: it reads a request and answers ``200 ok``
+    (an internal host, such as a router's admin page or cloud metadata, played on
+    loopback); ``requests`` keeps the first line of each request it read.
+    """
+
+    __test__ = False
+
+    def __init__(self, host: str = "127.0.0.1", *, answer: bool = True) -> None:
+        self.host = host
+        self.answer = answer
+        self.connections = 0
+        self.requests: list[str] = []
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._sock: socket.socket | None = None
+        self._open: list[socket.socket] = []
+
+    @property
+    def port(self) -> int:
+        if self._sock is None:
+            raise RuntimeError("Listener is not running")
+        return int(self._sock.getsockname()[1])
+
+    def __enter__(self) -> Listener:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((self.host, 0))
+        sock.listen(64)
+        sock.settimeout(0.1)
+        self._sock = sock
+        threading.Thread(target=self._serve, name=f"listener-{self.port}", daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stopping.set()
+        with self._lock:
+            sockets = [*self._open, *([self._sock] if self._sock else [])]
+            self._open.clear()
+        for sock in sockets:
+            with contextlib.suppress(OSError):
+                sock.close()
+
+    def _serve(self) -> None:
+        assert self._sock is not None
+        while not self._stopping.is_set():
+            try:
+                conn, _ = self._sock.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            with self._lock:
+                self.connections += 1
+                self._open.append(conn)
+            if self.answer:
+                threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
+
+    def _answer(self, conn: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            conn.settimeout(5)
+            data = conn.recv(65536)
+            with self._lock:
+                self.requests.append(data.split(b"\r\n", 1)[0].decode("latin-1"))
+            conn.sendall(
+                b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n"
+                b"Access-Control-Allow-Origin: *\r\nConnection: close\r\n\r\nok"
+            )
+            conn.close()
 
 
 class TestWeb:
