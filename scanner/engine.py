@@ -9,13 +9,17 @@ every finished site and ``resume`` only scans the rest.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import json
 import os
 import secrets
-from collections.abc import Awaitable, Callable, Sequence
+import threading
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from . import __version__
 from .browser.session import Browser, Visitor
@@ -25,13 +29,33 @@ from .config import CaptureOptions
 from .cookies import now_iso
 from .crawl import SiteScope, plan
 from .failures import classify_failure
-from .fetch import discover_sitemap_urls
+from .fetch import DISCOVERY_TIMEOUT_S, Discovery, Resolve, discover_sitemaps
 from .knowledge import Knowledge
-from .models import Banner, ConsentChoice, Page, Phase, Scan, Site, SiteResult, SiteStatus
-from .runner import capture_choice, capture_pages
+from .models import (
+    Banner,
+    ConsentChoice,
+    Initiator,
+    Page,
+    Phase,
+    Request,
+    Scan,
+    Site,
+    SiteResult,
+    SiteStatus,
+)
+from .netguard import refusal_text
+from .runner import capture_choice, capture_pages, partial_result, visit_watchdog_s
 from .store.base import ScanStore
 
 _PER_PAGE_BUDGET_S = 45.0
+BUDGET_MESSAGE = (
+    "The site's time budget ran out; the pages visited before it are kept, the rest were "
+    "not visited."
+)
+_CLOSE_GRACE_S = 30.0
+"""Beyond the budget and one page visit: time for a stuck browser to be closed."""
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +154,7 @@ class Engine:
         knowledge: Knowledge,
         resolver: PartyResolver,
         on_progress: Callable[[Progress], None] | None = None,
+        resolve: Resolve | None = None,
     ) -> None:
         self.store = store
         self.options = options
@@ -137,6 +162,9 @@ class Engine:
         self.knowledge = knowledge
         self.resolver = resolver
         self.on_progress = on_progress or (lambda _event: None)
+        self.resolve = resolve
+        """How the sitemap reader resolves hosts (``None``: ``map_hosts``, then DNS);
+        tests make a name resolve inside with it."""
 
     def create(self, sites: Sequence[Site], browser_version: str = "") -> str:
         """Register a new scan with all its sites pending; returns its ID."""
@@ -188,9 +216,9 @@ class Engine:
             )
 
     async def _scan_site(self, browser: Browser, site: Site) -> SiteResult:
-        result = await self._bounded(self._crawl(browser, site), site)
+        result = await self._bounded(browser, site)
         if result.error == "browser_crash":
-            result = await self._bounded(self._crawl(browser, site), site)
+            result = await self._bounded(browser, site)
         if self.settings.consent and result.banner is not None:
             result = await self._consent_phases(browser, result)
         return classify(
@@ -232,23 +260,23 @@ class Engine:
                 phase, clicked=False, reason="The visit did not finish within its time budget."
             )
 
-    async def _bounded(self, capture: Awaitable[SiteResult], site: Site) -> SiteResult:
+    async def _bounded(self, browser: Browser, site: Site) -> SiteResult:
+        """The first visitor's crawl. At the site's budget no further page is started;
+        a visit in progress may end (each is watched, see ``runner``). Past that and a
+        grace, the crawl is cancelled: what it captured is kept all the same."""
         started = now_iso()
+        budget = self.settings.effective_site_timeout()
+        live = _Live(deadline=time.monotonic() + budget)
+        watchdog = budget + visit_watchdog_s(self.options) + _CLOSE_GRACE_S
         try:
-            return await asyncio.wait_for(capture, self.settings.effective_site_timeout())
+            return await asyncio.wait_for(self._crawl(browser, site, live), watchdog)
         except TimeoutError:
-            return SiteResult(
-                site=site,
-                status=SiteStatus.FAILED,
-                error="timeout",
-                error_message="The site did not finish within its time budget.",
-                started_at=started,
-                finished_at=now_iso(),
-            )
+            captured = live.visitor.results() if live.visitor is not None else None
+            result = partial_result(site, started, list(live.pages), captured)
+            return _over_budget(replace(result, requests=result.requests + live.refused))
 
-    async def _crawl(self, browser: Browser, site: Site) -> SiteResult:
+    async def _crawl(self, browser: Browser, site: Site, live: _Live) -> SiteResult:
         scope = SiteScope(site, self.resolver.domains)
-        options = self.options
         max_pages = self.settings.max_pages
         sitemap: list[str] = []
         discovered = 0
@@ -256,11 +284,17 @@ class Engine:
         async def choose(pages: Sequence[Page]) -> str | None:
             """The next page to visit, re-planned from everything seen so far."""
             nonlocal sitemap, discovered
+            live.pages = pages
             home = pages[0]
             if home.final_url is None or len(pages) >= max_pages:
                 return None
+            if time.monotonic() >= live.deadline:
+                live.over_budget = True
+                return None
             if len(pages) == 1:
-                sitemap = await asyncio.to_thread(discover_sitemap_urls, home.final_url, options)
+                found = await self._discover(home, scope, live)
+                sitemap = list(found.urls)
+                live.refused = _refused_requests(found, home)
             links = [link for page in pages for link in page.links]
             chosen, coverage = plan(
                 home.final_url, links, sitemap, scope, max_pages, visited=[p.url for p in pages]
@@ -271,16 +305,95 @@ class Engine:
 
         found: list[Banner] = []
 
-        async def detect(visitor: Visitor) -> None:
-            banner = await visitor.detect_banner()
-            if banner is not None:
-                found.append(banner)
+        async def first_page(visitor: Visitor) -> None:
+            live.visitor = visitor
+            if self.settings.consent:
+                banner = await visitor.detect_banner()
+                if banner is not None:
+                    found.append(banner)
 
-        result = await capture_pages(
-            browser, site, choose, Phase.NONE, after_first=detect if self.settings.consent else None
-        )
-        return replace(
+        result = await capture_pages(browser, site, choose, Phase.NONE, after_first=first_page)
+        result = replace(
             result,
             pages_discovered=max(discovered, len(result.pages)),
             banner=found[0] if found else None,
+            requests=result.requests + live.refused,
         )
+        return _over_budget(result) if live.over_budget else result
+
+    async def _discover(self, home: Page, scope: SiteScope, live: _Live) -> Discovery:
+        """The site's sitemaps, read in a daemon thread: a server that holds the reader
+        past its deadline (or the site's budget) is left behind, never waited for."""
+        assert home.final_url is not None
+        call = functools.partial(
+            discover_sitemaps, home.final_url, self.options, scope=scope, resolve=self.resolve
+        )
+        left = max(1.0, live.deadline - time.monotonic())
+        try:
+            return await _in_daemon_thread(call, min(DISCOVERY_TIMEOUT_S + 5.0, left))
+        except Exception:  # late or broken: no sitemap, no problem
+            return Discovery()
+
+
+@dataclass
+class _Live:
+    """What a crawl has got so far, for when its budget runs out."""
+
+    deadline: float
+    pages: Sequence[Page] = ()
+    visitor: Visitor | None = None
+    refused: tuple[Request, ...] = ()
+    over_budget: bool = False
+
+
+def _over_budget(result: SiteResult) -> SiteResult:
+    """A site whose budget ran out: partial when its home page was captured."""
+    home_ok = bool(result.pages) and result.pages[0].final_url is not None
+    return replace(
+        result,
+        status=SiteStatus.PARTIAL if home_ok else SiteStatus.FAILED,
+        error=result.error or "timeout",
+        error_message=result.error_message or BUDGET_MESSAGE,
+    )
+
+
+def _refused_requests(found: Discovery, home: Page) -> tuple[Request, ...]:
+    """URLs the site's robots.txt or sitemaps pointed inside: recorded, never requested."""
+    return tuple(
+        Request(
+            url=r.url,
+            phase=Phase.NONE,
+            page_url=home.url,
+            resource_type="Sitemap",
+            initiator=Initiator("other", r.referrer or None),
+            failed=refusal_text(r.kind, r.address),
+        )
+        for r in found.refusals
+    )
+
+
+async def _in_daemon_thread(call: Callable[[], T], timeout: float) -> T:
+    """``call()`` in a daemon thread, awaited at most ``timeout`` seconds.
+
+    Unlike ``asyncio.to_thread`` (whose worker threads ``asyncio.run`` and the
+    interpreter wait for at exit), a thread stuck past its time holds nothing.
+    """
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[T] = loop.create_future()
+
+    def settle(outcome: Callable[[], None]) -> None:
+        if not future.done():
+            outcome()
+
+    def run() -> None:
+        try:
+            value = call()
+        except BaseException as exc:
+            with contextlib.suppress(RuntimeError):  # the loop is gone: nobody waits
+                loop.call_soon_threadsafe(settle, functools.partial(future.set_exception, exc))
+            return
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(settle, functools.partial(future.set_result, value))
+
+    threading.Thread(target=run, name="privacyscan-sitemaps", daemon=True).start()
+    return await asyncio.wait_for(future, timeout)

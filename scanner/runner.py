@@ -5,16 +5,52 @@ The only place that wires the browser layer to the rest: capture in, model out.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 
 from .browser.session import Browser, Visitor, VisitorResults
+from .config import CaptureOptions
 from .cookies import now_iso
 from .failures import classify_failure
 from .models import ConsentChoice, Page, Phase, Site, SiteResult, SiteStatus
 
 NextPage = Callable[[Sequence[Page]], Awaitable[str | None]]
 """Given the pages visited so far, the next URL to visit, or ``None`` to stop."""
+
+_VISIT_SLACK_S = 60.0
+"""Beyond the load timeout and the settle cap: screenshots, scrolling, reading the
+page, its storage and the cookie jar, each bounded on its own."""
+
+STOPPED_ANSWERING = "The browser stopped answering during this page; the visit was ended."
+
+
+def visit_watchdog_s(options: CaptureOptions) -> float:
+    """Longest one page visit may take before the browser counts as stuck."""
+    return options.page_timeout_s + options.max_settle_s + _VISIT_SLACK_S
+
+
+async def _watched_visit(visitor: Visitor, url: str) -> Page:
+    """``visitor.visit(url)``, ended by a watchdog when the browser stops answering.
+
+    A stuck visit becomes a failed page (``timeout``, :data:`STOPPED_ANSWERING`) and,
+    like a crash, ends the visitor's pages (see :func:`_ends_visitor`).
+    """
+    try:
+        return await asyncio.wait_for(visitor.visit(url), visit_watchdog_s(visitor.options))
+    except TimeoutError:
+        return Page(
+            url=url,
+            phase=visitor.phase,
+            started_at=now_iso(),
+            error="timeout",
+            error_message=STOPPED_ANSWERING,
+        )
+
+
+def _ends_visitor(page: Page) -> bool:
+    """After a crash or a stuck visit the browser is not trusted with another page."""
+    return page.error == "browser_crash" or page.error_message == STOPPED_ANSWERING
 
 
 async def capture_site(
@@ -50,8 +86,8 @@ async def capture_pages(
         async with browser.visitor(phase) as visitor:
             url: str | None = first or site.url
             while url is not None:
-                pages.append(await visitor.visit(url))
-                if pages[-1].error == "browser_crash":
+                pages.append(await _watched_visit(visitor, url))
+                if _ends_visitor(pages[-1]):
                     break
                 if after_first is not None and len(pages) == 1:
                     await after_first(visitor)
@@ -75,8 +111,8 @@ async def capture_choice(
     pages: list[Page] = []
     try:
         async with browser.visitor(choice) as visitor:
-            home = await visitor.visit(urls[0])
-            if home.final_url is None or home.error == "browser_crash":
+            home = await _watched_visit(visitor, urls[0])
+            if home.final_url is None or _ends_visitor(home):
                 return _assemble(site, started, [home], visitor.results()), ConsentChoice(
                     choice, clicked=False, reason="The home page did not load."
                 )
@@ -85,8 +121,8 @@ async def capture_choice(
                 return SiteResult(site=site, status=SiteStatus.DONE, started_at=started), made
             visitor.restart_recording()
             for index, url in enumerate([*urls[1:], urls[0]]):
-                pages.append(await visitor.visit(url))
-                if pages[-1].error == "browser_crash":
+                pages.append(await _watched_visit(visitor, url))
+                if _ends_visitor(pages[-1]):
                     break
                 if index == 0:
                     again = await visitor.detect_banner() is not None
@@ -110,6 +146,14 @@ def _failed(site: Site, started: str, pages: list[Page], exc: Exception) -> Site
         finished_at=now_iso(),
         pages=tuple(pages),
     )
+
+
+def partial_result(
+    site: Site, started: str, pages: list[Page], captured: VisitorResults | None
+) -> SiteResult:
+    """What one visitor captured so far, as a site result (a crawl cut off by its budget)."""
+    empty = VisitorResults([], [], [], [], [])
+    return _assemble(site, started, pages, captured if captured is not None else empty)
 
 
 def _assemble(site: Site, started: str, pages: list[Page], captured: VisitorResults) -> SiteResult:
