@@ -180,7 +180,9 @@ class _BoundedIO(io.RawIOBase):
 
 class _BoundedSocket:
     """What ``http.client`` uses of a socket (``sendall``, ``makefile``, ``close``),
-    bounded by the deadline however slowly the server answers."""
+    bounded by the deadline however slowly the server answers. ``close`` leaves the
+    socket to its owner: ``http.client`` closes the connection of a response marked
+    ``Connection: close`` while the body is still to be read."""
 
     def __init__(self, sock: socket.socket, deadline: _Deadline) -> None:
         self._sock = sock
@@ -194,7 +196,7 @@ class _BoundedSocket:
         return io.BufferedReader(_BoundedIO(self._sock, self._deadline), CHUNK)
 
     def close(self) -> None:
-        self._sock.close()
+        """The caller closes the socket once the response is read."""
 
 
 def _rule_for(host: str, port: int, rules: Sequence[str]) -> tuple[str, int] | None:
@@ -461,6 +463,7 @@ class _Client:
             return 200, None, body
         finally:
             connection.close()
+            sock.close()
 
 
 def fetch_bytes(

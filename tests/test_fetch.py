@@ -373,10 +373,11 @@ def slow_options(slow_web: TestWeb) -> CaptureOptions:
 def test_a_trickling_or_endless_answer_ends_at_the_deadline(
     slow_options: CaptureOptions, path: str
 ) -> None:
-    """One byte a second (headers too), or a body that never ends: the deadline holds."""
+    """One byte a second (headers too), or a body that never ends: read until the
+    deadline, not a moment longer."""
     started = time.monotonic()
     assert fetch_bytes(f"https://{SLOW}{path}", slow_options, timeout_s=1.5) is None
-    assert time.monotonic() - started < 3.0
+    assert 1.4 <= time.monotonic() - started < 3.0
 
 
 def test_a_server_that_never_answers_ends_at_the_deadline() -> None:
