@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -26,6 +27,7 @@ from ..models import (
     StorageItem,
     StorageKind,
 )
+from ..netguard import refusal_text
 
 _MAX_STACK = 30
 _MAX_WRITES = 5000
@@ -105,6 +107,10 @@ class Recorder:
 
     phase: Phase
     raw_values: bool = False
+    refused_kind: Callable[[str, int], str | None] | None = None
+    """Which internal address the browser was told to refuse for ``host, port``
+    (``scanner.netguard.browser_refusal``): such a request fails as "not resolved"
+    and is recorded as refused, with the kind of address."""
     page_urls: list[str] = field(default_factory=list)
     _page_t0: float = 0.0
     _frames: dict[str, tuple[str, str | None]] = field(default_factory=dict)
@@ -131,7 +137,7 @@ class Recorder:
 
     def fresh(self) -> Recorder:
         """A new recorder for the same browser: frames are known, nothing else is kept."""
-        new = Recorder(phase=self.phase, raw_values=self.raw_values)
+        new = Recorder(phase=self.phase, raw_values=self.raw_values, refused_kind=self.refused_kind)
         new._frames = dict(self._frames)
         new._main_frame = self._main_frame
         return new
@@ -264,12 +270,27 @@ class Recorder:
         request_id = event["requestId"]
         chain = self._hops.get(request_id)
         if chain:
-            chain[-1].failed = str(event.get("errorText") or "failed")
+            chain[-1].failed = self._refusal(chain[-1].url, event) or str(
+                event.get("errorText") or "failed"
+            )
             if event.get("blockedReason"):
                 chain[-1].failed += f" ({event['blockedReason']})"
             if chain[-1].main and chain[-1].page_index == self._page:
                 self.main_document_error = chain[-1].failed
         self.last_activity = now
+
+    def _refusal(self, url: str, event: dict[str, Any]) -> str | None:
+        """The ``failed`` text of a request privacyscan's rules refused, else ``None``."""
+        if self.refused_kind is None or event.get("errorText") != "net::ERR_NAME_NOT_RESOLVED":
+            return None
+        try:
+            parts = urlsplit(url)
+            host = parts.hostname or ""
+            port = parts.port or (443 if parts.scheme in ("https", "wss") else 80)
+        except ValueError:
+            return None
+        kind = self.refused_kind(host, port)
+        return refusal_text(kind, host) if kind else None
 
     def wants_body(self, request_id: str, encoded_length: float) -> bool:
         """Small images are read to tell a 1×1 tracking pixel from a picture."""

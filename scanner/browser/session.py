@@ -58,6 +58,7 @@ from ..models import (
     Screenshot,
     StorageItem,
 )
+from ..netguard import browser_refusal
 from . import consent
 from .discovery import BrowserExecutable, browser_version, find_browser
 from .recorder import Recorder
@@ -173,7 +174,15 @@ class Visitor:
         self._version = version
         self.options = options
         self.phase = phase
-        self.recorder = Recorder(phase=phase, raw_values=options.raw_values)
+        self.recorder = Recorder(
+            phase=phase,
+            raw_values=options.raw_values,
+            refused_kind=functools.partial(
+                browser_refusal,
+                map_hosts=options.map_hosts,
+                allow_private_network=options.allow_private_network,
+            ),
+        )
         self._profile: str | None = None
         self._context: BrowserContext | None = None
         self._page: PlaywrightPage | None = None

@@ -58,6 +58,7 @@ from scanner.models import (
     Severity,
     StorageItem,
 )
+from scanner.netguard import refusal_kind
 
 __all__ = ["RULES", "run_rules"]
 
@@ -715,6 +716,38 @@ def rule_blocked_cookies(ctx: RuleContext) -> list[Finding]:
     ]
 
 
+def rule_private_network(ctx: RuleContext) -> list[Finding]:
+    """Requests privacyscan refused because they went inside a network (``scanner.netguard``).
+
+    From the page: it made the visitor's browser reach loopback, a router, cloud metadata
+    or another internal address (review: probing a visitor's network or apps on their
+    computer). From robots.txt or a sitemap (resource type ``Sitemap``): the site pointed
+    the scanner inside (info: mostly a leftover of a test environment).
+    """
+    rule = "private-network-request"
+    groups: dict[str, _Group] = {}
+    for r in ctx.requests:
+        kind = refusal_kind(r.failed)
+        if kind is None:
+            continue
+        sitemap = r.resource_type == "Sitemap"
+        subject = ("sitemap@" if sitemap else "") + _site_host(ctx)
+        severity = Severity.INFO if sitemap else Severity.REVIEW
+        group = _add(groups, subject, None, severity, _request_obs(r))
+        group.hosts.add(f"{host_of(r.url)} ({kind})")
+    return [
+        _finding(
+            ctx,
+            rule,
+            subject,
+            g,
+            {"addresses": _sorted(g.hosts)},
+            "sitemap" if subject.startswith("sitemap@") else "",
+        )
+        for subject, g in groups.items()
+    ]
+
+
 # --------------------------------------------------------------------- consent rules
 
 _BANNER_RULES_FIRING = frozenset({Severity.VIOLATION, Severity.LIKELY_VIOLATION})
@@ -1078,6 +1111,13 @@ RULES = RuleRegistry(
     Rule("cookie-long-lifetime", rule_long_lifetime, Severity.REVIEW, AP_COOKIES),
     Rule("cookie-insecure-attributes", rule_insecure_attributes, Severity.INFO, GDPR),
     Rule("cookie-blocked", rule_blocked_cookies, Severity.INFO, TW_11_7A),
+    Rule(
+        "private-network-request",
+        rule_private_network,
+        Severity.REVIEW,
+        TW_11_7A,
+        variants=("sitemap",),
+    ),
     # -- the banner test: the banner, the refusing and the accepting visitor --
     Rule(
         "no-banner-while-tracking",

@@ -36,6 +36,7 @@ LIST_LIMITS: Mapping[str, int] = MappingProxyType(
         "apis": 8,
         "parameters": 8,
         "scripts": 3,
+        "addresses": 8,
     }
 )
 """How many items of a list parameter a sentence names before ``…``; others: all."""
