@@ -20,6 +20,7 @@ import jinja2
 from markupsafe import Markup
 
 from scanner.messages import LANGUAGES, Translator, load_messages
+from scanner.sites import unicode_host
 
 from .script import ENHANCE_JS
 
@@ -76,9 +77,19 @@ def make_env(lang: str = "nl") -> jinja2.Environment:
         "role_label": lambda v: _open_label(t, "banner.role", v),
         "method_label": lambda v: _open_label(t, "banner.method", v),
         "yesno": lambda v: t("unknown") if v is None else t("yes") if v else t("no"),
+        "idn": with_unicode_host,
     }
     env.filters.update(filters)
     return env
+
+
+def with_unicode_host(value: object) -> str:
+    """A URL or host with a punycode name, followed by its Unicode form:
+    ``www.xn--gemeente-strae-dgb.nl (www.gemeente-straße.nl)``. Both, so a look-alike
+    name cannot pass for the real one."""
+    text = str(value)
+    unicode = unicode_host(text)
+    return f"{text} ({unicode})" if unicode else text
 
 
 def _value(v: object) -> str:

@@ -106,8 +106,14 @@ def validate_capture_options(options: CaptureOptions) -> CaptureOptions:
 
 
 def check_url(url: str) -> str:
-    """Accept only http(s) URLs with a host: a scanner must never open ``file:``."""
+    """Accept only http(s) URLs with a host: a scanner must never open ``file:``.
+
+    Returns the URL as a sites file would have it: an international host in the
+    punycode Chromium uses (UTS #46, ``scanner.sites.to_ascii_host``).
+    """
+    from .sites import site_from_url
+
     split = urlsplit(url.strip())
     if split.scheme.lower() not in {"http", "https"} or not split.hostname:
         raise ConfigError(f"{url!r} is not an http(s) URL")
-    return url.strip()
+    return site_from_url(url).url

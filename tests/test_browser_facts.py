@@ -96,3 +96,29 @@ def test_site_sees_an_ordinary_dutch_chrome(capture_options: CaptureOptions) -> 
     assert facts["language"] == "nl-NL"
     assert facts["timeZone"] == "Europe/Amsterdam"
     assert facts["cookieEnabled"] is True
+
+
+IDN_HOSTS = ["www.gemeente-straße.nl", "www.STRAẞE.nl", "ελληνικός.gr", "www.fryslân.nl"]
+"""Names whose IDNA 2003 and UTS #46 (IDNA 2008) forms differ, and a plain one."""
+
+
+def test_international_hosts_become_what_chromium_visits(capture_options: CaptureOptions) -> None:
+    """Start URLs are converted the way Chromium converts them (issue 11): same host."""
+    from playwright.async_api import async_playwright
+
+    from scanner.sites import site_from_url
+
+    async def chromium_hosts() -> list[str]:
+        async with Browser(capture_options) as browser, async_playwright() as pw:
+            assert browser.executable is not None
+            chromium = await pw.chromium.launch(executable_path=browser.executable.path)
+            page = await chromium.new_page()
+            hosts: list[str] = await page.evaluate(
+                "(hosts) => hosts.map((h) => new URL('https://' + h + '/').hostname)", IDN_HOSTS
+            )
+            await chromium.close()
+            return hosts
+
+    ours = [site_from_url(f"https://{host}/").name for host in IDN_HOSTS]
+    assert ours == asyncio.run(chromium_hosts())
+    assert ours[0] == "www.xn--gemeente-strae-dgb.nl"

@@ -443,6 +443,16 @@ def test_render_site_without_previous(scan: Scan) -> None:
     assert "Aa en Hunze" in soup.title.get_text() if soup.title else False
 
 
+def test_international_host_shown_in_unicode_beside_punycode(scan: Scan) -> None:
+    """Issue 11: the punycode the scan used, and the name the reader knows."""
+    idn = "https://www.xn--gemeente-strae-dgb.nl/"
+    result = replace(scan.sites[0], site=replace(scan.sites[0].site, url=idn, name=idn[8:-1]))
+    html = render_site(scan, result, env=make_env("nl"))
+    text = BeautifulSoup(html, "html.parser").get_text()
+    assert f"{idn} (www.gemeente-straße.nl)" in text
+    assert "www.xn--gemeente-strae-dgb.nl (www.gemeente-straße.nl)" in text  # the heading
+
+
 # ---------------------------------------------------------------- strict undefined
 
 
