@@ -19,6 +19,7 @@ from scanner.browser.session import Browser
 from scanner.config import CaptureOptions
 from scanner.models import Cookie, Site, SiteResult
 from scanner.runner import capture_site
+from scanner.testweb.server import TestWeb
 
 pytestmark = pytest.mark.browser
 
@@ -122,3 +123,24 @@ def test_international_hosts_become_what_chromium_visits(capture_options: Captur
     ours = [site_from_url(f"https://{host}/").name for host in IDN_HOSTS]
     assert ours == asyncio.run(chromium_hosts())
     assert ours[0] == "www.xn--gemeente-strae-dgb.nl"
+
+
+WERKERDORP = "https://www.werkerdorp.nl/"
+SW_REGISTERED = "Gemeente Werkerdorp (service worker geregistreerd)"
+
+
+@pytest.mark.parametrize("trust", ["spki", "ignore-cert-errors"])
+def test_service_workers_run_under_both_certificate_options(
+    testweb: TestWeb, capture_options: CaptureOptions, trust: str
+) -> None:
+    """Issue 11: with Playwright's ignore_https_errors alone Chromium refused to register
+    a service worker ("An SSL certificate error occurred when fetching the script"), so
+    everything it does went missing from acceptance scans."""
+    options = capture_options
+    if trust == "ignore-cert-errors":
+        options = replace(capture_options, trust_cert_spki=(), ignore_cert_errors=True)
+    testweb.clear_served()
+    (result,) = _capture(options, [(Site("Werkerdorp", WERKERDORP), [WERKERDORP])])
+    assert result.pages[0].title == SW_REGISTERED
+    # The worker's own request arrived: it really runs.
+    assert ("www.werkerdorp.nl", "GET", "/sw-actief?van=service-worker") in testweb.served()

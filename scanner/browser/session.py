@@ -239,6 +239,11 @@ class Visitor:
             args.append(
                 "--ignore-certificate-errors-spki-list=" + ",".join(options.trust_cert_spki)
             )
+        if options.ignore_cert_errors:
+            # Playwright's ignore_https_errors alone still lets Chromium refuse service
+            # workers ("An SSL certificate error occurred when fetching the script");
+            # the switch accepts the certificate for them too.
+            args.append("--ignore-certificate-errors")
         self._context = await self._playwright.chromium.launch_persistent_context(
             profile,
             executable_path=self._executable,
