@@ -55,7 +55,8 @@ def _capture_options(func: F) -> F:
         click.option(
             "--ignore-cert-errors",
             is_flag=True,
-            help="Accept any TLS certificate. Only for test environments.",
+            help="Accept any TLS certificate (service workers included). Only for test "
+            "environments; --trust-cert-spki trusts one certificate instead of all.",
         ),
         click.option(
             "--allow-private-network",
@@ -218,13 +219,20 @@ def scan(
 
     TARGETS are sites files (see sites.txt) and/or http(s) URLs; without
     targets, ./sites.txt is scanned. Each site's results are saved as soon as it
-    finishes; an interrupted scan continues with `privacyscan resume`.
+    finishes; Ctrl-C or SIGTERM stops the scan within seconds (exit 130 or 143)
+    and `privacyscan resume` continues it.
+
+    Pages and the sitemap reader never reach internal addresses (loopback,
+    private, link-local, ...) except --map-host targets, unless
+    --allow-private-network is given.
 
     Examples:
 
         privacyscan scan sites.txt --only Utrecht --max-pages 5
 
         privacyscan scan https://www.example.nl --map-host '*=10.0.0.5'
+
+        privacyscan scan http://intranet.example.local --allow-private-network
     """
     from .engine import ScanSettings
 
