@@ -67,7 +67,8 @@ class ScanSettings:
     concurrency: int = 0
     """Sites in parallel; 0 derives it from cores and memory (:func:`default_concurrency`)."""
     site_timeout_s: float = 0.0
-    """Time budget per site; 0 derives it from ``max_pages``."""
+    """Time budget per site (no page is started after it, see ``Engine._bounded``); 0
+    derives it from ``max_pages``."""
     lang: str = "nl"
     """Language of the findings' texts."""
     phases: str = "all"
