@@ -51,7 +51,7 @@ from cryptography.hazmat.primitives import serialization
 
 from scanner import __version__
 from scanner.config import CaptureOptions
-from scanner.crawl import SiteScope
+from scanner.domains import SiteScope
 from scanner.netguard import address_kind, host_kind, is_map_target
 
 __all__ = [

@@ -312,6 +312,20 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Severity], set[str]]] = [
                      blocked_reasons=("ThirdPartyPhaseout",))]},
      {"cookie-blocked:IDE@.doubleclick.net": I},
      {"cookie-tracking-before-consent", "cookie-long-lifetime"}),
+    # 12b. internal addresses, refused (scanner.netguard): the page probes, robots.txt points
+    ("page probes the visitor's network",
+     {"requests": [rq("https://192.168.1.1/favicon.ico", resource_type="Image",
+                      failed="privacyscan refused: private 192.168.1.1"),
+                   rq("https://127.0.0.2/probe.gif", resource_type="Image",
+                      failed="privacyscan refused: loopback 127.0.0.2")]},
+     {"private-network-request:www.testdorp.nl": R}, {"tracker-request-before-consent"}),
+    ("robots.txt points the scanner inside",
+     {"requests": [rq("http://169.254.169.254/latest/meta-data/", resource_type="Sitemap",
+                      failed="privacyscan refused: link-local 169.254.169.254")]},
+     {"private-network-request:sitemap@www.testdorp.nl": I}, set()),
+    ("a request that merely failed is no refusal",
+     {"requests": [rq("https://192.168.1.1/x.gif", failed="net::ERR_NAME_NOT_RESOLVED")]},
+     {}, {"private-network-request"}),
 ]  # fmt: skip
 
 

@@ -38,11 +38,11 @@ from tests.test_crawl import EXPECTED_MAX_10, KRUIMELSTAD, fixture_sitemap_urls,
 K = "https://www.kruimelstad.nl"
 EDGE = "www.randgeval.nl"
 WRONG_SPKI = base64.b64encode(bytes(32)).decode("ascii")
-K_SCOPE = SiteScope(KRUIMELSTAD, make_extractor())
+K_SCOPE = SiteScope(KRUIMELSTAD, Domains())
 
 
 def _scope(host: str) -> SiteScope:
-    return SiteScope(Site(host, f"https://{host}/"), make_extractor())
+    return SiteScope(Site(host, f"https://{host}/"), Domains())
 
 
 # --- map_host (pure) --------------------------------------------------------------------
