@@ -105,9 +105,9 @@ class Party:
     service: str | None = None
     """Product, e.g. ``Google Analytics``."""
     category: str | None = None
-    """Purpose: ``necessary``, ``functional``, ``analytics``, ``marketing``, ``social``,
-    ``video``, ``session_replay``, ``fingerprinting``, ``fonts``, ``cdn``, ``consent``,
-    ``maps``, ``security`` or ``None`` when unknown."""
+    """Purpose: ``necessary``, ``functional``, ``analytics``, ``advertising``, ``marketing``,
+    ``social``, ``video``, ``session_replay``, ``fingerprinting``, ``fonts``, ``cdn``,
+    ``consent``, ``maps``, ``security`` or ``None`` when unknown."""
     country: str | None = None
     """ISO 3166 country of the organisation's seat, e.g. ``US``."""
     eea: bool | None = None
@@ -460,7 +460,7 @@ class Verdicts:
 
     tracks_before_consent: bool = False
     """A first-time visitor is tracked before any choice: a third party with a tracking
-    purpose (analytics, marketing, social, session replay, fingerprinting) was
+    purpose (analytics, advertising, marketing, social, session replay, fingerprinting) was
     contacted, or a tracking rule found a (likely) violation before consent."""
     non_eea_before_consent: bool = False
     """A third party seated outside the EEA was contacted before any choice."""

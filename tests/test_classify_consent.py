@@ -316,7 +316,7 @@ PURPOSE_CASES: list[tuple[str, list[str], str]] = [
     ("tag manager alone", [GTAG], "functional"),
     ("tag manager first, then analytics", [GTAG, GA], "analytics"),
     ("analytics first, then tag manager", [GA, GTAG], "analytics"),
-    ("analytics and advertising", [GTAG, GA, "https://ad.doubleclick.net/x"], "marketing"),
+    ("analytics and advertising", [GTAG, GA, "https://ad.doubleclick.net/x"], "advertising"),
 ]
 
 

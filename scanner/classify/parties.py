@@ -78,12 +78,12 @@ class PartyResolver:
     def party_for_cookie(self, cookie: Cookie, site: Site) -> Party:
         """By cookie domain, refined by the cookie name (``_fbp`` on the own domain is Meta)."""
         base = self.party_for_host(cookie.domain, site)
-        return self._refine(base, self.knowledge.cookie_pattern(cookie.name))
+        return self._refine(base, self.knowledge.cookie_pattern(cookie.name, cookie.domain))
 
     def party_for_storage(self, item: StorageItem, site: Site) -> Party:
         """By storage origin, refined by the key (``_hjSessionUser_…`` is Hotjar)."""
         base = self.party_for_origin(item.origin, site)
-        return self._refine(base, self.knowledge.cookie_pattern(item.key))
+        return self._refine(base, self.knowledge.cookie_pattern(item.key, host_of(item.origin)))
 
     def party_for_api_call(self, call: ApiCall, site: Site) -> Party:
         """By the calling script's URL: who runs the code, not which frame it runs in.
@@ -118,12 +118,15 @@ class PartyResolver:
                 source=pattern.dataset,
             )
         same_org = pattern.organisation in (None, base.organisation)
+        category = pattern.category or base.category
+        if pattern.category == "marketing" and base.category == "advertising":
+            category = base.category  # the cookie list's "marketing" says less than "ad tech"
         return Party(
             first_party=False,
             domain=base.domain,
             organisation=base.organisation,
             service=(pattern.service or base.service) if same_org else base.service,
-            category=pattern.category or base.category,
+            category=category,
             country=base.country,
             eea=base.eea,
             source=pattern.dataset if same_org else base.source,

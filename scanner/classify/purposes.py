@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 __all__ = [
+    "AD_TECH_CATEGORIES",
     "BENIGN_CATEGORIES",
     "CONSENT_MODE_CATEGORIES",
     "EMBED_CATEGORIES",
@@ -19,10 +20,14 @@ __all__ = [
     "TRACKING_PURPOSES",
 ]
 
-TRACKER_CATEGORIES = frozenset({"marketing", "social", "fingerprinting"})
+TRACKER_CATEGORIES = frozenset({"advertising", "marketing", "social", "fingerprinting"})
 """Purposes that always need consent: a cookie, storage item or request of such a party
 before consent is a violation (rules 1, 1c and 2). Analytics, session replay and embeds
 have their own rules."""
+
+AD_TECH_CATEGORIES = frozenset({"advertising", "marketing"})
+"""Purposes of the parties a cookie-sync chain passes identifiers between (rule
+``cookie-sync-before-consent``): ad servers and exchanges, and marketing platforms."""
 
 REFUSAL_TRACKING_CATEGORIES = TRACKER_CATEGORIES | {"session_replay"}
 """Purposes whose cookies or requests after a refusal are a violation (plus embeds and
@@ -47,6 +52,7 @@ CONSENT_MODE_CATEGORIES = frozenset({"analytics", "functional"}) | INFRASTRUCTUR
 PURPOSE_RANK: Sequence[str] = (
     "fingerprinting",
     "session_replay",
+    "advertising",
     "marketing",
     "social",
     "analytics",

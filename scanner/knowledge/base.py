@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any, Literal
@@ -26,6 +27,7 @@ __all__ = [
     "Knowledge",
     "KnowledgeError",
     "ServiceDomain",
+    "distinctive_name",
     "is_eea",
     "load_curated",
     "parse_cookies",
@@ -34,6 +36,7 @@ __all__ = [
 
 CATEGORIES = frozenset(
     {
+        "advertising",
         "necessary",
         "functional",
         "analytics",
@@ -126,11 +129,42 @@ class CookiePattern:
     description: str = ""
     source: str = ""
     dataset: str = CURATED
+    domains: tuple[str, ...] = ()
+    """Registrable domains the name is known on (an imported list's scope); empty for
+    our curated names and for imported ones without a domain. See :meth:`applies_to`."""
 
     @property
     def curated(self) -> bool:
         """True for our own entries, which win over imported ones."""
         return self.dataset == CURATED
+
+    def applies_to(self, host: str | None) -> bool:
+        """Whether this pattern may name a cookie (or storage key) on ``host``.
+
+        Our curated names apply everywhere (we chose them to be unambiguous). An
+        imported name applies on the domains it is known on, and anywhere else only when
+        it is distinctive (:func:`distinctive_name`): ``uid`` on ``.adform.net`` is
+        Adform's, ``uid`` on a municipality's own domain is not.
+        """
+        if self.curated:
+            return True
+        if host and self.domains:
+            clean = clean_host(host)
+            if any(clean == d or clean.endswith("." + d) for d in self.domains):
+                return True
+        return distinctive_name(self.name)
+
+
+def distinctive_name(name: str) -> bool:
+    """A cookie name unlikely to be chosen by two unrelated programmers.
+
+    At least eight characters (``hubspotutk``, ``JSESSIONID``), or at least four with a
+    separator or digit (``_ga_``, ``__hstc``, ``TS01``). ``uid``, ``lang``, ``token``,
+    ``C``: not distinctive.
+    """
+    if len(name) >= 8:
+        return True
+    return len(name) >= 4 and any(ch in "_-.:" or ch.isdigit() for ch in name)
 
 
 class Knowledge:
@@ -170,12 +204,12 @@ class Knowledge:
                 org_country[svc.organisation] = svc.country
         self._by_domain = {k: tuple(v) for k, v in by_domain.items()}
         self._org_country = org_country
-        exact: dict[str, CookiePattern] = {}
+        exact: dict[str, list[CookiePattern]] = {}
         prefix: list[CookiePattern] = []
         regex: list[tuple[re.Pattern[str], CookiePattern]] = []
         for pat in sorted(cookies, key=lambda p: not p.curated):
             if pat.match == "exact":
-                exact.setdefault(pat.name, pat)
+                exact.setdefault(pat.name, []).append(pat)
             elif pat.match == "prefix":
                 prefix.append(pat)
             else:
@@ -185,7 +219,7 @@ class Knowledge:
                     continue
         # Curated before imported, then the longest (most specific) prefix first.
         prefix.sort(key=lambda p: (not p.curated, -len(p.name)))
-        self._exact = exact
+        self._exact = {name: tuple(pats) for name, pats in exact.items()}
         self._prefix = tuple(prefix)
         self._regex = tuple(regex)
 
@@ -200,35 +234,67 @@ class Knowledge:
         return found
 
     def service_for_host(self, host: str) -> ServiceDomain | None:
-        """The service whose domain is the longest suffix of ``host`` (path entries ignored)."""
-        for entries in self._candidates(host):
-            for svc in entries:
-                if not svc.path:
-                    return svc
-        return None
+        """The service whose domain is the longest suffix of ``host`` (path entries ignored).
+
+        See :meth:`_prefer_curated` for how our curated entries win over imported ones.
+        """
+        return self._prefer_curated(
+            next((svc for svc in entries if not svc.path), None)
+            for entries in self._candidates(host)
+        )
 
     def service_for_url(self, host: str, path: str) -> ServiceDomain | None:
         """Like :meth:`service_for_host`, but entries with a matching path prefix win."""
-        for entries in self._candidates(host):
+
+        def best(entries: tuple[ServiceDomain, ...]) -> ServiceDomain | None:
             for svc in entries:
                 if svc.path and path.startswith(svc.path):
                     return svc
-            for svc in entries:
-                if not svc.path:
-                    return svc
-        return None
+            return next((svc for svc in entries if not svc.path), None)
 
-    def cookie_pattern(self, name: str) -> CookiePattern | None:
-        """Exact beats prefix beats regex; within a kind curated beats imported."""
-        hit = self._exact.get(name)
-        if hit is not None:
-            return hit
-        for pat in self._prefix:
-            if name.startswith(pat.name):
-                return pat
-        for rx, pat in self._regex:
-            if rx.fullmatch(name):
-                return pat
+        return self._prefer_curated(best(entries) for entries in self._candidates(host))
+
+    @staticmethod
+    def _prefer_curated(matches: Iterable[ServiceDomain | None]) -> ServiceDomain | None:
+        """The best of the matches per suffix (longest suffix first).
+
+        The longest suffix wins, except that our curated entry for a shorter suffix wins
+        over an imported one for a longer suffix of the *same organisation*: we described
+        ``gstatic.com`` as Google's static content, a list's ``www.gstatic.com`` adds
+        nothing. An imported entry of *another* organisation on a longer suffix still
+        wins (The Trade Desk's ``d1eoo1tco6rr5e.cloudfront.net`` is not Amazon's CDN).
+        """
+        imported: ServiceDomain | None = None
+        for svc in matches:
+            if svc is None:
+                continue
+            if not svc.curated:
+                imported = imported or svc
+                continue
+            if imported is not None and not _same_organisation(imported, svc):
+                return imported
+            return svc
+        return imported
+
+    def cookie_pattern(self, name: str, host: str | None = None) -> CookiePattern | None:
+        """What the name of a cookie (or storage key) on ``host`` is known to be.
+
+        Curated beats imported, whatever the kind of match (our ``_gcl_`` prefix wins
+        over an imported exact ``_gcl_au``); within each, exact beats prefix (the
+        longest first) beats regex. Only patterns that apply to ``host`` count
+        (:meth:`CookiePattern.applies_to`), so an imported ``uid`` names Adform's cookie
+        on ``.adform.net`` and nothing elsewhere.
+        """
+        for curated in (True, False):
+            for pat in self._exact.get(name, ()):
+                if pat.curated is curated and pat.applies_to(host):
+                    return pat
+            for pat in self._prefix:
+                if pat.curated is curated and name.startswith(pat.name) and pat.applies_to(host):
+                    return pat
+            for rx, pat in self._regex:
+                if pat.curated is curated and rx.fullmatch(name) and pat.applies_to(host):
+                    return pat
         return None
 
     def country_for_organisation(self, organisation: str | None) -> str | None:
@@ -236,6 +302,15 @@ class Knowledge:
         if organisation is None:
             return None
         return self._org_country.get(organisation)
+
+
+def _same_organisation(a: ServiceDomain, b: ServiceDomain) -> bool:
+    """Whether two entries name one organisation: equal, or one is the other plus words
+    (third-party-web names a company-less entity by its product: ``LinkedIn Ads``)."""
+    x, y = (a.organisation or "").casefold(), (b.organisation or "").casefold()
+    if not x or not y:
+        return False
+    return x == y or x.startswith(y + " ") or y.startswith(x + " ")
 
 
 def _str(entry: dict[str, Any], key: str, *, required: bool = False) -> str | None:

@@ -1,30 +1,42 @@
 """Importers for community lists: the Open Cookie Database and third-party-web.
 
 Both lists are large and maintained by others, so they fill gaps in our curated base
-rather than replace it. They are read as data only: the third-party-web ``entities.js``
-is a JavaScript module, which we parse as a literal (never execute), so a changed or
-hostile upstream file can at worst be rejected.
+rather than replace it. They are read as data only: the Open Cookie Database is a CSV
+file, third-party-web's entities come as the JSON its npm package publishes
+(``dist/entities.json``), so a changed or hostile upstream file can at worst be
+rejected; nothing of it is ever executed.
+
+The Open Cookie Database names the domain a cookie lives on for about half of its
+rows. Cookie names are not unique (``uid``, ``C``, ``token``, ``lang`` belong to
+Adform, Xandr, LinkedIn… and to many sites' own code), so an imported pattern is
+*scoped*: it names a cookie on its own domains, and elsewhere (on the site's own
+domain, say) only when the name is distinctive (:func:`distinctive_name`).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from scanner.domains import Domains
 from scanner.knowledge.base import CookiePattern, MatchKind, ServiceDomain
 
 __all__ = [
     "OCD_DATASET",
+    "OCD_SOURCE",
     "TPW_DATASET",
+    "TPW_SOURCE",
     "ImportStats",
-    "JSParseError",
     "import_open_cookie_database",
     "import_third_party_web",
-    "parse_js_literal",
+    "parse_open_cookie_database",
+    "parse_third_party_web",
+    "scope_domains",
 ]
 
 OCD_DATASET = "open-cookie-database"
@@ -43,7 +55,7 @@ OCD_CATEGORIES = {
 """Open Cookie Database category (lower-cased) → ours."""
 
 TPW_CATEGORIES: dict[str, str | None] = {
-    "ad": "marketing",
+    "ad": "advertising",
     "analytics": "analytics",
     "cdn": "cdn",
     "consent-provider": "consent",
@@ -57,7 +69,9 @@ TPW_CATEGORIES: dict[str, str | None] = {
     "utility": "functional",
     "video": "video",
 }
-"""third-party-web category → ours (``other`` means we do not know the purpose)."""
+"""third-party-web category → ours (``other`` means we do not know the purpose). Its
+``ad`` entities (ad servers, exchanges, demand-side platforms) are ``advertising``; its
+``marketing`` ones (marketing automation, e-mail, chat-based lead capture) stay ``marketing``."""
 
 _OCD_NAME = "Cookie / Data Key name"
 _DOMAIN_RE = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$")
@@ -73,15 +87,27 @@ class ImportStats:
 
 
 def import_open_cookie_database(
-    path: Path, stats: ImportStats | None = None
+    path: Path, stats: ImportStats | None = None, domains: Domains | None = None
 ) -> tuple[CookiePattern, ...]:
-    """Cookie patterns from the Open Cookie Database CSV; malformed rows are skipped."""
+    """Cookie patterns from the Open Cookie Database CSV file at ``path``."""
+    return parse_open_cookie_database(path.read_bytes(), stats, domains)
+
+
+def parse_open_cookie_database(
+    data: bytes, stats: ImportStats | None = None, domains: Domains | None = None
+) -> tuple[CookiePattern, ...]:
+    """Cookie patterns from the Open Cookie Database CSV; malformed rows are skipped.
+
+    A row's ``Domain`` becomes the pattern's scope (registrable domains, see
+    :func:`scope_domains`); ``domains`` computes them (one is made when not given).
+    """
     stats = stats if stats is not None else ImportStats()
-    text = path.read_bytes().decode("utf-8-sig", errors="replace")
+    domains = domains if domains is not None else Domains()
+    text = data.decode("utf-8-sig", errors="replace")
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = reader.fieldnames or []
     if _OCD_NAME not in header or "Wildcard match" not in header:
-        raise ValueError(f"{path}: not an Open Cookie Database CSV (header {header!r})")
+        raise ValueError(f"not an Open Cookie Database CSV (header {header!r})")
     out: list[CookiePattern] = []
     for row in reader:
         name = (row.get(_OCD_NAME) or "").strip()
@@ -102,60 +128,109 @@ def import_open_cookie_database(
                 description=(row.get("Description") or "").strip(),
                 source=OCD_SOURCE,
                 dataset=OCD_DATASET,
+                domains=scope_domains(row.get("Domain") or "", domains),
             )
         )
         stats.imported += 1
     return tuple(out)
 
 
+_SCOPE_SPLIT_RE = re.compile(r"[\s,;/]+")
+_PARTY_NOTE_RE = re.compile(r"\((?:1st|3rd|first|third)[ -]party\)", re.IGNORECASE)
+
+
+def scope_domains(text: str, domains: Domains) -> tuple[str, ...]:
+    """The registrable domains an Open Cookie Database ``Domain`` cell names.
+
+    The cell is free text: ``adform.net (3rd party)``, ``.bing.com (3rd party) or
+    .microsoft.com (3rd party)``, ``www.googletagmanager.com``, ``ads-[account].adhese.com``.
+    Each domain-like word counts by its registrable domain (``googletagmanager.com``);
+    a label with a placeholder in brackets is dropped (``adhese.com``); words that are
+    no domain (``or``, ``id5-sync``) are ignored. Sorted, without duplicates.
+    """
+    found: set[str] = set()
+    cleaned = _PARTY_NOTE_RE.sub(" ", text.replace("\u200b", "").lower())
+    for word in _SCOPE_SPLIT_RE.split(cleaned):
+        labels = [label for label in word.strip(".").split(".") if "[" not in label]
+        host = ".".join(labels)
+        if host and _DOMAIN_RE.match(host):
+            found.add(domains.registrable(host))
+    return tuple(sorted(d for d in found if d))
+
+
 def import_third_party_web(
     path: Path, stats: ImportStats | None = None
 ) -> tuple[ServiceDomain, ...]:
-    """Service domains from third-party-web's ``entities.js``, parsed without running it."""
+    """Service domains from third-party-web's ``entities.json`` file at ``path``."""
+    return parse_third_party_web(path.read_bytes(), stats)
+
+
+def parse_third_party_web(
+    data: bytes, stats: ImportStats | None = None
+) -> tuple[ServiceDomain, ...]:
+    """Service domains from third-party-web's entities as JSON (``dist/entities.json``).
+
+    The document is an array of entities (``name``, ``company``, ``category``,
+    ``homepage``, ``domains``…). An entity that is not an object, or has no name or no
+    usable domain, is skipped and counted, so one bad entry upstream does not throw
+    away two thousand good ones; a document that is no JSON array is rejected.
+    """
     stats = stats if stats is not None else ImportStats()
-    entities = _parse_entities(path.read_text(encoding="utf-8", errors="replace"), stats)
+    try:
+        entities = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"not third-party-web's entities JSON: {exc}") from exc
+    if not isinstance(entities, list):
+        raise ValueError("not third-party-web's entities JSON: expected an array")
     out: list[ServiceDomain] = []
     for entity in entities:
-        name = entity.get("name") if isinstance(entity, dict) else None
-        domains = entity.get("domains") if isinstance(entity, dict) else None
-        if not isinstance(entity, dict) or not isinstance(name, str) or not name:
+        if not isinstance(entity, dict):
             stats.skipped += 1
             continue
-        if not isinstance(domains, list) or not domains:
-            stats.skipped += 1
-            continue
-        company = entity.get("company")
-        organisation = company if isinstance(company, str) and company else name
-        raw_category = entity.get("category")
-        category = TPW_CATEGORIES.get(raw_category) if isinstance(raw_category, str) else None
-        homepage = entity.get("homepage")
-        description = f"{name} ({raw_category})" if isinstance(raw_category, str) else name
-        if isinstance(homepage, str) and homepage:
-            description += f", {homepage}"
-        added = 0
-        for pattern in domains:
-            domain = _domain_from_pattern(pattern)
-            if domain is None:
-                continue
-            out.append(
-                ServiceDomain(
-                    domain=domain,
-                    organisation=organisation,
-                    service=name,
-                    category=category,
-                    country=None,
-                    eea=None,
-                    source=TPW_SOURCE,
-                    description=description,
-                    dataset=TPW_DATASET,
-                )
-            )
-            added += 1
-        if added:
+        services = _entity_services(entity)
+        if services:
+            out.extend(services)
             stats.imported += 1
         else:
             stats.skipped += 1
     return tuple(out)
+
+
+def _entity_services(entity: dict[str, Any]) -> list[ServiceDomain]:
+    """One :class:`ServiceDomain` per usable domain pattern of one entity."""
+    name = entity.get("name")
+    patterns = entity.get("domains")
+    if not isinstance(name, str) or not name or not isinstance(patterns, list):
+        return []
+    company = entity.get("company")
+    organisation = company if isinstance(company, str) and company else name
+    raw_category = entity.get("category")
+    category = TPW_CATEGORIES.get(raw_category) if isinstance(raw_category, str) else None
+    homepage = entity.get("homepage")
+    description = f"{name} ({raw_category})" if isinstance(raw_category, str) else name
+    if isinstance(homepage, str) and homepage:
+        description += f", {homepage}"
+    seen: set[str] = set()
+    out = []
+    for pattern in patterns:
+        domain = _domain_from_pattern(pattern)
+        if domain is None or domain in seen:
+            continue
+        seen.add(domain)
+        out.append(
+            ServiceDomain(
+                domain=domain,
+                organisation=organisation,
+                service=name,
+                category=category,
+                country=None,
+                eea=None,
+                source=TPW_SOURCE,
+                description=description,
+                dataset=TPW_DATASET,
+            )
+        )
+    return out
 
 
 def _domain_from_pattern(pattern: object) -> str | None:
@@ -166,237 +241,3 @@ def _domain_from_pattern(pattern: object) -> str | None:
     if domain.startswith("*."):
         domain = domain[2:]
     return domain if _DOMAIN_RE.match(domain) else None
-
-
-def _parse_entities(text: str, stats: ImportStats) -> list[Any]:
-    """The top-level array of ``module.exports = [...]``, element by element.
-
-    An element that does not parse is skipped and counted, so one bad entry upstream
-    does not throw away two thousand good ones.
-    """
-    tokens = _tokenize(text)
-    start = 0
-    for i in range(len(tokens) - 2):
-        if tokens[i] == ("ident", "exports") and tokens[i + 1] == ("punct", "="):
-            start = i + 2
-            break
-    while start < len(tokens) and tokens[start] != ("punct", "["):
-        start += 1
-    if start >= len(tokens):
-        raise JSParseError("no array literal found")
-    parser = _Parser(tokens, start + 1)
-    items: list[Any] = []
-    while True:
-        if parser.peek() == ("punct", "]"):
-            return items
-        if parser.peek() is None:
-            raise JSParseError("unterminated array")
-        begin = parser.pos
-        try:
-            items.append(parser.value())
-        except JSParseError:
-            stats.skipped += 1
-            parser.pos = begin
-            parser.skip_value()
-        tok = parser.peek()
-        if tok == ("punct", ","):
-            parser.pos += 1
-        elif tok != ("punct", "]"):
-            stats.skipped += 1
-            parser.skip_value()
-            if parser.peek() == ("punct", ","):
-                parser.pos += 1
-
-
-class JSParseError(ValueError):
-    """The JavaScript text is not the literal we expect."""
-
-
-Token = tuple[str, Any]
-
-_PUNCT = "[]{}(),:;="
-_IDENT_RE = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
-_NUMBER_RE = re.compile(r"-?(?:0[xX][0-9a-fA-F]+|\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)")
-_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0"}
-
-
-def _tokenize(text: str) -> list[Token]:
-    """Tokens of a JavaScript object/array literal: enough for data modules."""
-    tokens: list[Token] = []
-    i, n = 0, len(text)
-    while i < n:
-        ch = text[i]
-        if ch.isspace():
-            i += 1
-        elif text.startswith("//", i):
-            end = text.find("\n", i)
-            i = n if end < 0 else end + 1
-        elif text.startswith("/*", i):
-            end = text.find("*/", i + 2)
-            i = n if end < 0 else end + 2
-        elif ch in "'\"`":
-            value, i = _read_string(text, i)
-            tokens.append(("str", value))
-        elif ch == "/" and (not tokens or tokens[-1][0] == "punct"):
-            value, i = _read_regex(text, i)
-            tokens.append(("regex", value))
-        elif ch in _PUNCT:
-            tokens.append(("punct", ch))
-            i += 1
-        elif ch == "." and text.startswith("...", i):
-            tokens.append(("punct", "..."))
-            i += 3
-        elif ch == ".":
-            tokens.append(("punct", "."))
-            i += 1
-        else:
-            m = _NUMBER_RE.match(text, i) if (ch.isdigit() or ch == "-") else None
-            if m:
-                tokens.append(("num", m.group()))
-                i = m.end()
-                continue
-            m = _IDENT_RE.match(text, i)
-            if not m:
-                # Not part of a literal: let the parser reject just the element holding it.
-                tokens.append(("other", ch))
-                i += 1
-                continue
-            tokens.append(("ident", m.group()))
-            i = m.end()
-    return tokens
-
-
-def _read_string(text: str, i: int) -> tuple[str, int]:
-    quote = text[i]
-    i += 1
-    out: list[str] = []
-    while i < len(text):
-        ch = text[i]
-        if ch == "\\" and i + 1 < len(text):
-            nxt = text[i + 1]
-            if nxt == "u" and i + 5 < len(text):
-                try:
-                    out.append(chr(int(text[i + 2 : i + 6], 16)))
-                    i += 6
-                    continue
-                except ValueError:
-                    pass
-            out.append(_ESCAPES.get(nxt, nxt))
-            i += 2
-        elif ch == quote:
-            return "".join(out), i + 1
-        elif ch == "\n" and quote != "`":
-            raise JSParseError(f"newline in string at offset {i}")
-        else:
-            out.append(ch)
-            i += 1
-    raise JSParseError("unterminated string")
-
-
-def _read_regex(text: str, i: int) -> tuple[str, int]:
-    j = i + 1
-    in_class = False
-    while j < len(text):
-        ch = text[j]
-        if ch == "\\":
-            j += 2
-            continue
-        if ch == "\n":
-            raise JSParseError(f"newline in regular expression at offset {i}")
-        if ch == "[":
-            in_class = True
-        elif ch == "]":
-            in_class = False
-        elif ch == "/" and not in_class:
-            j += 1
-            while j < len(text) and text[j].isalpha():
-                j += 1
-            return text[i:j], j
-        j += 1
-    raise JSParseError("unterminated regular expression")
-
-
-class _Parser:
-    """Recursive-descent parser over tokens for arrays, objects and scalars."""
-
-    def __init__(self, tokens: list[Token], pos: int) -> None:
-        self.tokens = tokens
-        self.pos = pos
-
-    def peek(self) -> Token | None:
-        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
-
-    def take(self) -> Token:
-        tok = self.peek()
-        if tok is None:
-            raise JSParseError("unexpected end of input")
-        self.pos += 1
-        return tok
-
-    def expect(self, punct: str) -> None:
-        if self.take() != ("punct", punct):
-            raise JSParseError(f"expected {punct!r} at token {self.pos - 1}")
-
-    def value(self) -> Any:
-        kind, val = self.take()
-        if kind in ("str", "regex"):
-            return val
-        if kind == "num":
-            return float(val) if any(c in val for c in ".eE") and "x" not in val else int(val, 0)
-        if kind == "ident":
-            return {"true": True, "false": False, "null": None, "undefined": None}.get(val, val)
-        if val == "[":
-            return self._array()
-        if val == "{":
-            return self._object()
-        raise JSParseError(f"unexpected {val!r} at token {self.pos - 1}")
-
-    def _array(self) -> list[Any]:
-        items: list[Any] = []
-        while self.peek() != ("punct", "]"):
-            items.append(self.value())
-            if self.peek() == ("punct", ","):
-                self.pos += 1
-            elif self.peek() != ("punct", "]"):
-                raise JSParseError(f"expected ',' or ']' at token {self.pos}")
-        self.pos += 1
-        return items
-
-    def _object(self) -> dict[str, Any]:
-        obj: dict[str, Any] = {}
-        while self.peek() != ("punct", "}"):
-            kind, key = self.take()
-            if kind not in ("ident", "str", "num"):
-                raise JSParseError(f"bad object key at token {self.pos - 1}")
-            self.expect(":")
-            obj[str(key)] = self.value()
-            if self.peek() == ("punct", ","):
-                self.pos += 1
-            elif self.peek() != ("punct", "}"):
-                raise JSParseError(f"expected ',' or '}}' at token {self.pos}")
-        self.pos += 1
-        return obj
-
-    def skip_value(self) -> None:
-        """Skip to the next ``,`` or closing bracket at the current nesting level."""
-        depth = 0
-        while (tok := self.peek()) is not None:
-            if tok[0] == "punct":
-                if tok[1] in "[{(":
-                    depth += 1
-                elif tok[1] in "]})":
-                    if depth == 0:
-                        return
-                    depth -= 1
-                elif tok[1] == "," and depth == 0:
-                    return
-            self.pos += 1
-
-
-def parse_js_literal(text: str) -> Any:
-    """Parse one JavaScript literal (array, object or scalar) without executing it."""
-    parser = _Parser(_tokenize(text), 0)
-    value = parser.value()
-    if parser.peek() is not None:
-        raise JSParseError("trailing tokens after literal")
-    return value
