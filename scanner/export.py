@@ -28,6 +28,7 @@ from .models import (
     SCHEMA_VERSION,
     Banner,
     Finding,
+    KnowledgeShare,
     Scan,
     SiteResult,
 )
@@ -62,6 +63,22 @@ _PARTY = (
     "party_country",
     "party_eea",
     "party_source",
+)
+_PAYLOAD = (
+    "payload_vendor",
+    "payload_account",
+    "payload_events",
+    "payload_params",
+    "payload_personal_data",
+    "payload_flags",
+    "payload_from_body",
+)
+_KNOWLEDGE = (
+    "knowledge_domains",
+    "knowledge_domains_known",
+    "knowledge_unknown_domains",
+    "knowledge_cookies",
+    "knowledge_cookies_known",
 )
 _VERDICTS = (
     "verdict_tracks_before_consent",
@@ -114,6 +131,7 @@ CSV_COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = (
             *_BANNER,
             "consent_choices",
             *_VERDICTS,
+            *_KNOWLEDGE,
         ),
     ),
     (
@@ -184,6 +202,7 @@ CSV_COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "t_ms",
             *_INITIATOR,
             *_PARTY,
+            *_PAYLOAD,
         ),
     ),
     (
@@ -415,6 +434,8 @@ def _cell(value: Any) -> str:
 
 
 def _text(value: Any) -> str:
+    if isinstance(value, tuple):  # a (name, value) pair in a list, e.g. a payload parameter
+        return "=".join(_text(v) for v in value)
     return str(value.value if isinstance(value, Enum) else value)
 
 
@@ -449,7 +470,20 @@ def _site_rows(scan: Scan) -> Iterator[dict[str, Any]]:
                 f"verdict_{name}": None if r.verdicts is None else getattr(r.verdicts, name)
                 for name in (c.removeprefix("verdict_") for c in _VERDICTS)
             },
+            **_knowledge(r.knowledge),
         }
+
+
+def _knowledge(k: KnowledgeShare | None) -> dict[str, Any]:
+    if k is None:
+        return dict.fromkeys(_KNOWLEDGE)
+    return {
+        "knowledge_domains": len(k.known_domains) + len(k.unknown_domains),
+        "knowledge_domains_known": len(k.known_domains),
+        "knowledge_unknown_domains": k.unknown_domains,
+        "knowledge_cookies": k.cookies,
+        "knowledge_cookies_known": k.cookies_known,
+    }
 
 
 def _banner(b: Banner | None) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import TypeAlias
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 """Version of the JSON document written per site and of the export format.
 
 A change that removes or renames a field bumps the major number; adding a field
@@ -239,6 +239,41 @@ class Cookie:
 
 
 @dataclass(frozen=True, slots=True)
+class Payload:
+    """What a known tracking pixel or analytics hit carried, decoded from its URL and body.
+
+    Decoded as the request is captured (``scanner.payloads``). A value that is personal
+    data is never kept here: ``personal_data`` names the field and how it was sent. The
+    request's URL itself is kept as it was sent.
+    """
+
+    vendor: str
+    """The format: ``meta`` (Meta pixel), ``google-analytics-4``, ``universal-analytics``,
+    ``google-ads``, ``linkedin`` (Insight Tag) or ``tiktok`` (TikTok pixel)."""
+    account: str | None = None
+    """The site's account with the vendor: pixel id (``id``), measurement or property id
+    (``tid``), conversion id, partner id (``pid``), pixel code."""
+    events: tuple[str, ...] = ()
+    """Events sent, in order: ``PageView``, ``Lead``, ``page_view``, ``pageview``…"""
+    params: tuple[tuple[str, str], ...] = ()
+    """Other parameters worth reading, as (name, value) in the vendor's own names: the page
+    (``dl``, ``url``), the client or browser id (``cid``, ``fbp``), custom data
+    (``cd[value]``), event parameters (``ep.form_id``), consent state (``gcs``, ``npa``).
+    Values are shortened to 200 characters; at most 40 parameters."""
+    personal_data: tuple[tuple[str, str], ...] = ()
+    """(field, form) of each field carrying personal data about the visitor: e-mail,
+    phone, name, birth date, address, gender or a user id the site assigned.
+    ``form`` is ``sha256`` (a SHA-256 hash, as the vendors ask: still personal data,
+    the vendor matches it to its users), ``plain`` (as typed) or ``id`` (a user id).
+    E.g. ``("ud[em]", "sha256")`` for Meta's advanced matching."""
+    flags: tuple[str, ...] = ()
+    """What the hit asks for: ``remarketing`` (an audience or remarketing hit),
+    ``non-personalised-ads`` (``npa=1``), ``personalised-ads`` (``npa=0``)."""
+    from_body: bool = False
+    """Part of it was read from the request body (a POST), not only from the URL."""
+
+
+@dataclass(frozen=True, slots=True)
 class Request:
     """One network request made while a page was open."""
 
@@ -267,6 +302,9 @@ class Request:
     """Milliseconds after the page's navigation start."""
     party: Party | None = None
     """Who is behind the host and what for; ``None`` until classified."""
+    payload: Payload | None = None
+    """What a known pixel or analytics hit sent (event, parameters, personal data);
+    ``None`` for any other request."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -481,6 +519,25 @@ class Verdicts:
 
 
 @dataclass(frozen=True, slots=True)
+class KnowledgeShare:
+    """How much of what a site did the knowledge lists could name (``scanner.classify``).
+
+    Counted over every visitor. A third-party domain or a cookie counts as known when
+    its organisation *and* its purpose are known; everything else is work for a person.
+    """
+
+    known_domains: tuple[str, ...] = ()
+    """Third-party registrable domains (requests, cookies, storage) with a known
+    organisation and purpose, sorted."""
+    unknown_domains: tuple[str, ...] = ()
+    """Third-party registrable domains without, sorted: the ones to look up by hand."""
+    cookies: int = 0
+    """Stored cookies, one per identity (name, domain, path)."""
+    cookies_known: int = 0
+    """Of those, the ones with a known organisation and purpose."""
+
+
+@dataclass(frozen=True, slots=True)
 class SiteResult:
     """Everything captured and concluded for one site in one scan."""
 
@@ -511,6 +568,9 @@ class SiteResult:
     """``A`` (best) to ``F``, derived from ``score``."""
     verdicts: Verdicts | None = None
     """The site as a whole: does it track before consent, does refusing work, …;
+    ``None`` until classified, and for a site that could not be measured."""
+    knowledge: KnowledgeShare | None = None
+    """How much of its third parties and cookies the knowledge lists could name;
     ``None`` until classified, and for a site that could not be measured."""
 
 

@@ -54,6 +54,7 @@ from scanner.models import (
     Cookie,
     Evidence,
     Finding,
+    KnowledgeShare,
     Party,
     Phase,
     Request,
@@ -1091,3 +1092,51 @@ def test_reports_only_read_the_verdicts(scan: Scan) -> None:
     report = build_site_report(edited, claimed)
     assert report.banner is not None and report.banner.cookie_wall
     assert report.tracking_after_refusal == ()
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_conditions_show_the_knowledge_share(scan: Scan, lang: str) -> None:
+    """The comparison shows the scan's share (distinct domains, cookies summed), a site
+    report the site's own, with the domains left for a person to look up."""
+    t = Translator(lang, load_messages(lang))
+    assen = next(r for r in scan.sites if r.site.name == "Assen")
+    aa = next(r for r in scan.sites if r.site.name == "Aa en Hunze")
+    assert assen.knowledge is not None and aa.knowledge is not None
+    # Aa en Hunze does not know facebook.com (Assen does) and meets an unknown tracker.
+    aa = replace(
+        aa,
+        knowledge=KnowledgeShare(
+            known_domains=(),
+            unknown_domains=("facebook.com", "onbekend-volger.example"),
+            cookies=4,
+            cookies_known=1,
+        ),
+    )
+    mixed = replace(
+        scan, sites=tuple(aa if r.site.name == "Aa en Hunze" else r for r in scan.sites)
+    )
+    soup = BeautifulSoup(render_comparison(mixed, env=make_env(lang)), "html.parser")
+    share = soup.select_one("dl.knowledge-share")
+    assert share is not None
+    values = [dd.get_text(strip=True) for dd in share.find_all("dd")]
+    # 9 domains known over the scan (facebook.com among them), 1 unknown; cookies 8 of 13.
+    assert values == [
+        t("conditions.knowledge_of", known=9, total=10, share=90),
+        t("conditions.knowledge_of", known=8, total=13, share=62),
+    ]
+    unknown = [li.get_text(strip=True) for li in soup.select("ul.unknown-domains li")]
+    assert unknown == ["onbekend-volger.example"]
+    site = BeautifulSoup(render_site(mixed, aa, env=make_env(lang)), "html.parser")
+    site_share = site.select_one("dl.knowledge-share")
+    assert site_share is not None
+    assert [dd.get_text(strip=True) for dd in site_share.find_all("dd")] == [
+        t("conditions.knowledge_of", known=0, total=2, share=0),
+        t("conditions.knowledge_of", known=1, total=4, share=25),
+    ]
+    assert [li.get_text(strip=True) for li in site.select("ul.unknown-domains li")] == [
+        "facebook.com",
+        "onbekend-volger.example",
+    ]
+    # A scan made before the share was measured shows none.
+    old = replace(scan, sites=tuple(replace(r, knowledge=None) for r in scan.sites))
+    assert "knowledge-share" not in render_comparison(old, env=make_env(lang))

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from scanner.classify.coverage import knowledge_share
 from scanner.classify.verdicts import judge
 from scanner.messages import translator
 from scanner.messages.findings import finding_text
@@ -31,8 +32,10 @@ from scanner.models import (
     Evidence,
     Finding,
     Initiator,
+    KnowledgeShare,
     Page,
     Party,
+    Payload,
     Phase,
     Redirect,
     Request,
@@ -178,6 +181,16 @@ def _result(n: int, name: str) -> SiteResult:
             failed="net::ERR_ABORTED",
             t_ms=1234,
             party=_party(n),
+            # Since schema 1.3: what a known pixel sent.
+            payload=Payload(
+                vendor="google-analytics-4",
+                account=HOSTILE[0] if n else None,
+                events=("page_view", HOSTILE[3]),
+                params=(("dl", HOSTILE[6]), ("cid", "1.2"), (HOSTILE[2], "")),
+                personal_data=(("uid", "id"), ("em", "sha256")) if n else (),
+                flags=("remarketing",) if n else (),
+                from_body=bool(n),
+            ),
         ),
         Request(url=HOSTILE[6]),
     )
@@ -329,6 +342,12 @@ def _result(n: int, name: str) -> SiteResult:
             tracks_after_refusal=True,
             cookie_wall=bool(n),
             tracking_cookies_after_refusal=(HOSTILE[1], "_ga") if n else (),
+        ),
+        knowledge=KnowledgeShare(
+            known_domains=("google-analytics.com", HOSTILE[3]),
+            unknown_domains=(HOSTILE[0],) if n else (),
+            cookies=3 + n,
+            cookies_known=2,
         ),
     )
 
@@ -724,8 +743,9 @@ def test_sqlite_upgrades_a_version_1_database(tmp_path: Path) -> None:
         tool_version="0.1.0",
         browser="Chromium 1",
         options=(("pages", "10"),),
-        # A site saved before version 4 has its verdicts judged when it is read.
-        sites=(dataclasses.replace(old, verdicts=judge(old)),),
+        # A site saved before version 4 has its verdicts judged (and, before version 5,
+        # its knowledge share computed) when it is read.
+        sites=(dataclasses.replace(old, verdicts=judge(old), knowledge=knowledge_share(old)),),
     )
     with SQLiteStore(path) as store:
         conn = store._connection()
@@ -793,11 +813,11 @@ def test_sqlite_upgrades_a_version_2_database(tmp_path: Path) -> None:
         finished_at="t1",
         tool_version="0.1.0",
         browser="Chromium 1",
-        sites=(dataclasses.replace(old, verdicts=judge(old)),),
+        sites=(dataclasses.replace(old, verdicts=judge(old), knowledge=knowledge_share(old)),),
     )
     with SQLiteStore(path) as store:
         conn = store._connection()
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 4 == len(MIGRATIONS)
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 5 == len(MIGRATIONS)
         loaded = store.get_scan("old")
         assert loaded == expected
         assert loaded.sites[0].banner is None and loaded.sites[0].choices == ()
@@ -864,7 +884,50 @@ def test_sqlite_upgrades_a_version_3_database(tmp_path: Path) -> None:
         store.save_site("old", dataclasses.replace(old, verdicts=None))
         assert store.get_scan("old").sites[0].verdicts is None
         conn = store._connection()
-        assert conn.execute("SELECT verdicts_version FROM sites").fetchone()[0] == 1
+        assert conn.execute("SELECT verdicts_version FROM sites").fetchone()[0] == 2
+
+
+def test_sqlite_upgrades_a_version_4_database(tmp_path: Path) -> None:
+    """A history written before payloads and the knowledge share were kept: requests have
+    no payload, and the share is computed from the saved parties when a site is read."""
+    path = tmp_path / "s.db"
+    with SQLiteStore(path, migrations=MIGRATIONS[:4]):
+        pass
+    site = Site(name="Oud", url="https://www.oud.nl/")
+    with closing(sqlite3.connect(path)) as conn, conn:
+        conn.execute("INSERT INTO scans VALUES ('old', 't0', 't1', '0.1.0', 'C', '[]', '[]')")
+        site_id = conn.execute(
+            "INSERT INTO sites (scan_id, position, url, name, extra_domains, status,"
+            " started_at, finished_at, score, grade, verdicts_version) VALUES"
+            " ('old', 0, ?, ?, '[]', 'done', 's0', 's1', 40, 'D', 1)",
+            (site.url, site.name),
+        ).lastrowid
+        for i, (url, domain, org, category) in enumerate(
+            [
+                ("https://www.facebook.com/tr?id=1&ev=PageView", "facebook.com", "Meta", "social"),
+                ("https://cdn.onbekend.example/x.js", "onbekend.example", None, None),
+            ]
+        ):
+            conn.execute(
+                "INSERT INTO requests (site_id, position, url, phase, page_url, method,"
+                " resource_type, cookies_sent, t_ms, party_first_party, party_domain,"
+                " party_organisation, party_category) VALUES"
+                " (?, ?, ?, 'none', ?, 'GET', 'Image', '[]', 5, 0, ?, ?, ?)",
+                (site_id, i, url, site.url, domain, org, category),
+            )
+    with SQLiteStore(path) as store:
+        (old,) = store.get_scan("old").sites
+        conn = store._connection()
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+    assert all(r.payload is None for r in old.requests)
+    assert old.knowledge == KnowledgeShare(
+        known_domains=("facebook.com",), unknown_domains=("onbekend.example",)
+    )
+    with SQLiteStore(path) as store:  # saved again: the share is kept as it is
+        store.save_site("old", dataclasses.replace(old, knowledge=None))
+        assert store.get_scan("old").sites[0].knowledge is None
+        conn = store._connection()
+        assert conn.execute("SELECT verdicts_version FROM sites").fetchone()[0] == 2
 
 
 def test_sqlite_failed_migration_changes_nothing(tmp_path: Path) -> None:

@@ -10,11 +10,13 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from scanner.classify.coverage import scan_knowledge_share
 from scanner.messages import Translator
 from scanner.messages.findings import finding_text
 from scanner.models import (
     Evidence,
     Finding,
+    KnowledgeShare,
     Party,
     Phase,
     Scan,
@@ -28,6 +30,7 @@ from ..diff import ScanDiff, SiteDiff, site_key
 __all__ = [
     "EvidenceView",
     "FindingView",
+    "KnowledgeView",
     "ScanInfo",
     "SeverityCounts",
     "SiteChange",
@@ -127,9 +130,60 @@ class ScanInfo:
     """Options the scan ran with, as (name, value)."""
     lists: tuple[tuple[str, str], ...]
     """Knowledge lists and their versions, as (name, version)."""
+    knowledge: KnowledgeView | None
+    """How much of the third parties and cookies met those lists could name: the
+    scan's (comparison) or the site's (site report); ``None`` when not measured."""
 
 
-def scan_info(scan: Scan) -> ScanInfo:
+MAX_UNKNOWN_DOMAINS = 40
+"""Unknown third-party domains a report names; the rest are counted."""
+
+
+@dataclass(frozen=True, slots=True)
+class KnowledgeView:
+    """How much of what was met the knowledge lists could name (``KnowledgeShare``)."""
+
+    domains: int
+    """Third-party registrable domains met."""
+    domains_known: int
+    """Of those, with a known organisation and purpose."""
+    domains_share: int | None
+    """That as a whole percentage; ``None`` when no third-party domain was met."""
+    cookies: int
+    """Stored cookies (one per identity)."""
+    cookies_known: int
+    """Of those, with a known organisation and purpose."""
+    cookies_share: int | None
+    """That as a whole percentage; ``None`` without cookies."""
+    unknown_domains: tuple[str, ...]
+    """The first :data:`MAX_UNKNOWN_DOMAINS` unknown domains (text only)."""
+    unknown_more: int
+    """Unknown domains not named."""
+
+
+def knowledge_view(share: KnowledgeShare | None) -> KnowledgeView | None:
+    """The reader's view of a knowledge share; ``None`` when there is none."""
+    if share is None:
+        return None
+    known = len(share.known_domains)
+    total = known + len(share.unknown_domains)
+    return KnowledgeView(
+        domains=total,
+        domains_known=known,
+        domains_share=round(100 * known / total) if total else None,
+        cookies=share.cookies,
+        cookies_known=share.cookies_known,
+        cookies_share=round(100 * share.cookies_known / share.cookies) if share.cookies else None,
+        unknown_domains=share.unknown_domains[:MAX_UNKNOWN_DOMAINS],
+        unknown_more=max(0, len(share.unknown_domains) - MAX_UNKNOWN_DOMAINS),
+    )
+
+
+def scan_info(scan: Scan, result: SiteResult | None = None) -> ScanInfo:
+    """The conditions of ``scan``; with ``result``, the knowledge share is that site's,
+    else the scan's (over all its sites)."""
+    share = result.knowledge if result is not None else scan_knowledge_share(scan.sites)
+    measured = result is not None or any(r.knowledge is not None for r in scan.sites)
     return ScanInfo(
         id=scan.id,
         started_at=scan.started_at,
@@ -138,6 +192,7 @@ def scan_info(scan: Scan) -> ScanInfo:
         browser=scan.browser,
         options=scan.options,
         lists=scan.lists,
+        knowledge=knowledge_view(share) if measured else None,
     )
 
 

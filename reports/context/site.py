@@ -656,7 +656,7 @@ def build_site_report(
     pages = _pages(result)
     verdict = _verdict(result, counts)
     return SiteReport(
-        scan=scan_info(scan),
+        scan=scan_info(scan, result),
         name=result.site.name,
         url=result.site.url,
         province=result.site.province,

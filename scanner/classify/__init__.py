@@ -1,8 +1,9 @@
 """Classification: who is behind each observation, what the law says, and a score.
 
 Pure code: a captured :class:`~scanner.models.SiteResult` goes in, the same result with
-parties, findings, score, grade and verdicts filled comes out. No clock, no network, no files,
-so the same observations always give the same findings (and finding ids).
+parties, findings, score, grade, verdicts and knowledge share filled comes out. No clock,
+no network, no files, so the same observations always give the same findings (and
+finding ids).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from scanner.classify.context import make_context
+from scanner.classify.coverage import knowledge_share
 from scanner.classify.parties import PartyResolver
 from scanner.classify.rules import run_rules
 from scanner.classify.score import score_findings
@@ -62,6 +64,12 @@ def classify(
     findings = run_rules(make_context(classified, resolver, consent_tested=consent_tested))
     judged = replace(classified, findings=findings)
     if result.status in (SiteStatus.FAILED, SiteStatus.PENDING):
-        return replace(judged, score=None, grade=None, verdicts=None)
+        return replace(judged, score=None, grade=None, verdicts=None, knowledge=None)
     score, grade = score_findings(findings)
-    return replace(judged, score=score, grade=grade, verdicts=judge(judged))
+    return replace(
+        judged,
+        score=score,
+        grade=grade,
+        verdicts=judge(judged),
+        knowledge=knowledge_share(judged),
+    )

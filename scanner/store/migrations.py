@@ -294,6 +294,28 @@ _V4 = (
 )
 
 
+# Version 5: what a known pixel or analytics hit sent (``Request.payload``, decoded at
+# capture), as payload_* columns like the party's, so "which sites send a hashed e-mail
+# to Meta" is a WHERE clause; and the site's knowledge share (``SiteResult.knowledge``).
+# Requests saved before have NULL payload columns (no payload: it was not decoded then);
+# sites saved before have NULL knowledge columns: the store computes the share when it
+# reads them, from the parties it kept (this migration computes nothing).
+_V5 = (
+    "ALTER TABLE requests ADD COLUMN payload_vendor TEXT",
+    "ALTER TABLE requests ADD COLUMN payload_account TEXT",
+    "ALTER TABLE requests ADD COLUMN payload_events TEXT",
+    "ALTER TABLE requests ADD COLUMN payload_params TEXT",
+    "ALTER TABLE requests ADD COLUMN payload_personal_data TEXT",
+    "ALTER TABLE requests ADD COLUMN payload_flags TEXT",
+    "ALTER TABLE requests ADD COLUMN payload_from_body INTEGER",
+    "CREATE INDEX requests_payload ON requests (payload_vendor)",
+    "ALTER TABLE sites ADD COLUMN knowledge_known_domains TEXT",
+    "ALTER TABLE sites ADD COLUMN knowledge_unknown_domains TEXT",
+    "ALTER TABLE sites ADD COLUMN knowledge_cookies INTEGER",
+    "ALTER TABLE sites ADD COLUMN knowledge_cookies_known INTEGER",
+)
+
+
 def _v1_initial(conn: sqlite3.Connection) -> None:
     """Version 1: the tables of the data model of SCHEMA_VERSION 1.0."""
     for statement in _V1:
@@ -318,10 +340,17 @@ def _v4_params_verdicts(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+def _v5_payloads_knowledge(conn: sqlite3.Connection) -> None:
+    """Version 5: ``Request.payload`` and ``SiteResult.knowledge``."""
+    for statement in _V5:
+        conn.execute(statement)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _v1_initial,
     _v2_api_calls_screenshots,
     _v3_banners_choices,
     _v4_params_verdicts,
+    _v5_payloads_knowledge,
 )
 """Index *i* holds the migration to ``user_version`` *i + 1*."""

@@ -26,6 +26,7 @@ from types import TracebackType
 from typing import Any, Self
 
 from .. import rows, serialize
+from ..classify.coverage import knowledge_share
 from ..classify.verdicts import judge
 from ..models import (
     ApiCall,
@@ -37,9 +38,11 @@ from ..models import (
     Evidence,
     Finding,
     Initiator,
+    KnowledgeShare,
     Page,
     ParamValue,
     Party,
+    Payload,
     Phase,
     Redirect,
     Request,
@@ -64,9 +67,11 @@ from .migrations import MIGRATIONS, Migration
 
 __all__ = ["VERDICTS_VERSION", "SQLiteStore"]
 
-VERDICTS_VERSION = 1
-"""``sites.verdicts_version`` of a site saved now: its verdicts are the classification's.
-0 marks a site saved before verdicts were kept; they are judged when it is read."""
+VERDICTS_VERSION = 2
+"""``sites.verdicts_version`` of a site saved now: its verdicts and knowledge share are the
+classification's. 0 marks a site saved before verdicts were kept; they are judged when it
+is read. 1 marks one saved before the knowledge share was kept (migration 5); its share
+is computed when it is read."""
 
 _Row = dict[str, Any]
 _CHILD_TABLES = (
@@ -480,6 +485,15 @@ def _site_row(scan_id: str, position: int, r: SiteResult) -> _Row:
         "pages_discovered": r.pages_discovered,
         "verdicts_version": VERDICTS_VERSION,
         **_verdict_columns(r.verdicts),
+        **_knowledge_columns(r.knowledge),
+    }
+
+
+def _knowledge_columns(k: KnowledgeShare | None) -> _Row:
+    """``SiteResult.knowledge`` as ``knowledge_*`` columns, all NULL when there is none."""
+    return {
+        f"knowledge_{f.name}": None if k is None else _column(getattr(k, f.name))
+        for f in dataclasses.fields(KnowledgeShare)
     }
 
 
@@ -717,6 +731,21 @@ def _request(r: Any) -> Request:
         failed=_ostr(r["failed"]),
         t_ms=int(r["t_ms"]),
         party=_party(r),
+        payload=_payload(r),
+    )
+
+
+def _payload(r: Any) -> Payload | None:
+    if r["payload_vendor"] is None:
+        return None
+    return Payload(
+        vendor=str(r["payload_vendor"]),
+        account=_ostr(r["payload_account"]),
+        events=_strs(r["payload_events"]),
+        params=_pairs(r["payload_params"]),
+        personal_data=_pairs(r["payload_personal_data"]),
+        flags=_strs(r["payload_flags"]),
+        from_body=bool(r["payload_from_body"]),
     )
 
 
@@ -804,9 +833,23 @@ def _choice(r: Any) -> ConsentChoice:
 
 
 def _judged(row: Any, result: SiteResult) -> SiteResult:
-    """The result with its verdicts: as saved, or judged now for a site saved before
-    verdicts were kept (``verdicts_version`` 0), from its observations and findings."""
-    if int(row["verdicts_version"]) == 0:
+    """The result with its verdicts and knowledge share: as saved, or judged now for a
+    site saved before they were kept (``verdicts_version`` 0, resp. below 2), from its
+    observations and findings."""
+    version = int(row["verdicts_version"])
+    if version < 2:
+        result = replace(result, knowledge=knowledge_share(result))
+    elif row["knowledge_cookies"] is not None:
+        result = replace(
+            result,
+            knowledge=KnowledgeShare(
+                known_domains=_strs(row["knowledge_known_domains"]),
+                unknown_domains=_strs(row["knowledge_unknown_domains"]),
+                cookies=int(row["knowledge_cookies"]),
+                cookies_known=int(row["knowledge_cookies_known"]),
+            ),
+        )
+    if version == 0:
         return replace(result, verdicts=judge(result))
     if row["verdict_tracks_before_consent"] is None:
         return result
