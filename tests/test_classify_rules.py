@@ -34,6 +34,7 @@ from scanner.models import (
     StorageItem,
     StorageKind,
 )
+from scanner.payloads import decode
 
 SITE = Site("Testdorp", "https://www.testdorp.nl/")
 P1 = "https://www.testdorp.nl/"
@@ -116,6 +117,27 @@ CHART = "https://www.testdorp.nl/js/grafiek.js"
 GMAPS_FRAME = "https://www.google.com/maps/embed?pb=1"
 
 # (case name, observations, {finding id: severity} that must be present, rule ids that must not)
+ADFORM_JS = "https://s2.adform.net/banners/scripts/st/trackpoint-async.js"
+_HOP_URLS = (
+    "https://cm.adform.net/cookie?redirect_url=https%3A%2F%2Fmatch.adsrvr.org%2F",
+    "https://match.adsrvr.org/track/cmf/generic?ttd_pid=adform&ttd_tpi=1",
+    "https://ib.adnxs.com/setuid?entity=158&code=ttd5e6f7a8b9c0d1",
+)
+SYNC_HOPS = tuple(
+    rq(url, resource_type="Image", t_ms=100 + i,
+       initiator=Initiator("redirect", _HOP_URLS[i - 1]) if i else Initiator("script", ADFORM_JS))
+    for i, url in enumerate(_HOP_URLS)
+)  # fmt: skip
+SYNC_COOKIES = (
+    ck("CM", ".adform.net", set_by=_HOP_URLS[0], lifetime_s=86400),
+    ck("TDID", ".adsrvr.org", set_by=_HOP_URLS[1], lifetime_s=86400),
+    ck("uuid2", ".adnxs.com", set_by=_HOP_URLS[2], lifetime_s=86400),
+)
+_EM = "5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8"
+META_AM = f"https://www.facebook.com/tr/?id=111222333&ev=Lead&ud[em]={_EM}&ud[ph]={_EM}"
+META_PV = "https://www.facebook.com/tr/?id=111222333&ev=PageView"
+GA4_HIT = "https://region1.google-analytics.com/g/collect?v=2&tid=G-1&cid=1.2"
+
 CASES: list[tuple[str, dict[str, Any], dict[str, Severity], set[str]]] = [
     # 1. tracking cookies
     ("third-party marketing cookie", {"cookies": [ck("IDE", ".doubleclick.net")]},
@@ -159,6 +181,37 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Severity], set[str]]] = [
     ("analytics request is not rule 2",
      {"requests": [rq("https://region1.google-analytics.com/g/collect?v=2")]},
      {}, {"tracker-request-before-consent"}),
+    # 2b. cookie syncing
+    ("cookie-sync chain between three ad exchanges",
+     {"requests": list(SYNC_HOPS), "cookies": list(SYNC_COOKIES)},
+     {"cookie-sync-before-consent:adform.net+adnxs.com+adsrvr.org": V},
+     {"cookie-tracking-before-consent", "tracker-request-before-consent", "identifier-in-url",
+      "cookie-unknown-third-party"}),
+    ("the same hops without the redirects are three trackers",
+     {"requests": [replace(h, initiator=Initiator("script", ADFORM_JS)) for h in SYNC_HOPS],
+      "cookies": list(SYNC_COOKIES)},
+     {"tracker-request-before-consent:Adform": V,
+      "tracker-request-before-consent:The Trade Desk": V,
+      "tracker-request-before-consent:AppNexus": V,
+      "cookie-tracking-before-consent:TDID@.adsrvr.org": V},
+     {"cookie-sync-before-consent"}),
+    ("a redirect within one ad domain is no sync",
+     {"requests": [SYNC_HOPS[0], rq("https://track.adform.net/x?uid=abcdef123",
+                                    initiator=Initiator("redirect", SYNC_HOPS[0].url))],
+      "cookies": list(SYNC_COOKIES[:1])},
+     {"tracker-request-before-consent:Adform": V}, {"cookie-sync-before-consent"}),
+    # 2c. personal data in a pixel's payload
+    ("meta pixel with hashed advanced matching",
+     {"requests": [rq(META_AM, payload=decode(META_AM), resource_type="Image")]},
+     {"personal-data-before-consent:Meta": V, "tracker-request-before-consent:Meta": V},
+     set()),
+    ("ga4 with a user id in the body",
+     {"requests": [rq(GA4_HIT, method="POST",
+                      payload=decode(GA4_HIT, "POST", "en=login&uid=k42"))]},
+     {"personal-data-before-consent:Google": V}, set()),
+    ("a pixel without personal data",
+     {"requests": [rq(META_PV, payload=decode(META_PV))]},
+     {"tracker-request-before-consent:Meta": V}, {"personal-data-before-consent"}),
     # 3. analytics
     ("google analytics", {"cookies": [ck("_ga")],
                           "requests": [rq("https://region1.google-analytics.com/g/collect?v=2")]},

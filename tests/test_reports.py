@@ -1063,6 +1063,8 @@ def test_tracking_rules_are_rules() -> None:
         "cookie-tracking-before-consent",
         "storage-tracking-before-consent",
         "tracker-request-before-consent",
+        "cookie-sync-before-consent",
+        "personal-data-before-consent",
         "session-replay-before-consent",
         "fingerprinting-api",
         "embed-before-consent",
@@ -1140,3 +1142,54 @@ def test_conditions_show_the_knowledge_share(scan: Scan, lang: str) -> None:
     # A scan made before the share was measured shows none.
     old = replace(scan, sites=tuple(replace(r, knowledge=None) for r in scan.sites))
     assert "knowledge-share" not in render_comparison(old, env=make_env(lang))
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_site_report_tells_a_cookie_sync_chain_and_what_pixels_sent(lang: str) -> None:
+    """One story for the chain (hops, organisations, cookies), one row per decoded pixel
+    request: events, account, personal-data fields (never their values), parameters."""
+    import tests.test_classify_rules as cases
+    from scanner.classify import classify
+    from scanner.classify.parties import PartyResolver
+    from scanner.domains import Domains
+    from scanner.knowledge import load_knowledge
+    from scanner.payloads import decode
+
+    t = Translator(lang, load_messages(lang))
+    email = "jan.jansen@example.nl"
+    am = "https://www.facebook.com/tr/?id=111222333&ev=Lead&cd[content_name]=Contact"
+    pixel = Request(
+        am + "&ud[em]=" + email.replace("@", "%40"),
+        page_url=cases.P1,
+        resource_type="Image",
+    )
+    pixel = replace(pixel, payload=decode(pixel.url))
+    knowledge = load_knowledge()
+    result = classify(
+        cases.site_result(requests=[*cases.SYNC_HOPS, pixel], cookies=list(cases.SYNC_COOKIES)),
+        resolver=PartyResolver(Domains(), knowledge),
+        knowledge=knowledge,
+        now=cases.NOW,
+    )
+    scan = Scan("s", "2026-12-01T00:00:00Z", sites=(result,))
+    html = render_site(scan, result, env=make_env(lang))
+    soup = BeautifulSoup(html, "html.parser")
+    (story,) = [a for a in soup.select("article.finding") if a.select_one("ol.chain")]
+    hops = [" ".join(li.get_text(" ", strip=True).split()) for li in story.select("ol.chain li")]
+    assert hops[0].startswith("cm.adform.net (Adform)")
+    assert t("finding.chain_cookies", names="CM") in hops[0]
+    assert hops[1].startswith("match.adsrvr.org (The Trade Desk)")
+    assert hops[2].startswith("ib.adnxs.com (AppNexus)")
+    assert "Adform, The Trade Desk, AppNexus" in story.get_text()
+    # Not told again hop by hop.
+    assert "tracker-request-before-consent:The Trade Desk" not in html
+    table = soup.select_one("table.payload-table")
+    assert table is not None
+    (row,) = table.select("tbody tr")
+    text = row.get_text(" ", strip=True)
+    assert "Lead" in text and "111222333" in text and t("payload.vendor.meta") in text
+    assert [li.get_text(" ", strip=True) for li in row.select("ul.personal li")] == [
+        "ud[em] – " + t("payload.form.plain")
+    ]
+    assert email not in html.replace(email.replace("@", "%40"), "")  # only in the URL itself
+    assert "personal-data-before-consent:Meta" in html

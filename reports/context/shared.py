@@ -300,6 +300,31 @@ class FindingView:
     """Evidence items not shown."""
     is_new: bool
     """Not present in the previous scan (always ``False`` without one)."""
+    chain: tuple[ChainHop, ...] = ()
+    """A cookie-sync finding's redirect chain, hop by hop (empty for other findings)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ChainHop:
+    """One hop of a cookie-sync chain as the report tells it."""
+
+    host: str
+    """The host the browser was sent to (text only)."""
+    organisation: str
+    """Who is behind it (or its domain)."""
+    cookies: str
+    """Cookie names its response set, comma-separated; ``""`` when none."""
+
+
+def _chain(f: Finding) -> tuple[ChainHop, ...]:
+    hops, orgs, cookies = f.param("hops"), f.param("hop_organisations"), f.param("hop_cookies")
+    if not isinstance(hops, tuple):
+        return ()
+    orgs = orgs if isinstance(orgs, tuple) and len(orgs) == len(hops) else ("",) * len(hops)
+    cookies = (
+        cookies if isinstance(cookies, tuple) and len(cookies) == len(hops) else ("",) * len(hops)
+    )
+    return tuple(ChainHop(h, o, c) for h, o, c in zip(hops, orgs, cookies, strict=True))
 
 
 def finding_view(f: Finding, t: Translator, *, is_new: bool = False) -> FindingView:
@@ -325,6 +350,7 @@ def finding_view(f: Finding, t: Translator, *, is_new: bool = False) -> FindingV
         evidence=tuple(_evidence(e) for e in f.evidence[:MAX_EVIDENCE]),
         evidence_omitted=max(0, len(f.evidence) - MAX_EVIDENCE),
         is_new=is_new,
+        chain=_chain(f),
     )
 
 

@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from scanner.domains import host_of
 from scanner.messages import Translator, translator
 from scanner.models import (
     ApiCall,
@@ -157,6 +158,36 @@ class ThirdPartyRow:
     def before_consent(self) -> bool:
         """Contacted before the visitor chose anything."""
         return self.requests_by_phase[0] > 0
+
+
+@dataclass(frozen=True, slots=True)
+class PayloadRow:
+    """One request to a known pixel or analytics endpoint and what it sent (``Payload``)."""
+
+    phase: str
+    """Phase value of the visitor who sent it."""
+    page_url: str
+    """The page that was open (text only)."""
+    host: str
+    """The host it went to."""
+    organisation: str | None
+    """Organisation behind the host."""
+    vendor: str
+    """The format (``meta``, ``google-analytics-4``…)."""
+    account: str | None
+    """The site's account with the vendor."""
+    events: tuple[str, ...]
+    """Events sent."""
+    params: tuple[tuple[str, str], ...]
+    """Other parameters, as sent (text only)."""
+    personal_data: tuple[tuple[str, str], ...]
+    """(field, form) of each personal-data field: the values are never kept."""
+    flags: tuple[str, ...]
+    """``remarketing``, ``non-personalised-ads``…"""
+    method: str
+    """``GET`` or ``POST``."""
+    from_body: bool
+    """Part of it was read from the POST body."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -365,6 +396,9 @@ class SiteReport:
     """Outside organisations contacted, those before consent first."""
     unclassified_requests: int
     """Requests whose party is unknown (not in the third-party table)."""
+    payloads: tuple[PayloadRow, ...]
+    """Requests to known pixels and analytics endpoints with what they sent, in journey
+    order, those with personal data first within a visitor."""
     storage: tuple[StorageRow, ...]
     """Storage items."""
     api_calls: tuple[ApiCallRow, ...]
@@ -488,6 +522,32 @@ def _third_parties(
         )
     rows.sort(key=lambda r: (-r.requests_by_phase[0], r.organisation.lower()))
     return tuple(rows), unclassified
+
+
+def _payloads(result: SiteResult) -> tuple[PayloadRow, ...]:
+    order = {p: i for i, p in enumerate(PHASE_ORDER)}
+    rows = []
+    for i, r in enumerate(result.requests):
+        payload = r.payload
+        if payload is None:
+            continue
+        row = PayloadRow(
+            phase=r.phase.value,
+            page_url=r.page_url,
+            host=host_of(r.url),
+            organisation=(r.party.organisation or r.party.domain) if r.party else None,
+            vendor=payload.vendor,
+            account=payload.account,
+            events=payload.events,
+            params=payload.params,
+            personal_data=payload.personal_data,
+            flags=payload.flags,
+            method=r.method,
+            from_body=payload.from_body,
+        )
+        rows.append(((order.get(r.phase, 3), not payload.personal_data, i), row))
+    rows.sort(key=lambda item: item[0])
+    return tuple(row for _, row in rows)
 
 
 def _storage(result: SiteResult) -> tuple[StorageRow, ...]:
@@ -685,6 +745,7 @@ def build_site_report(
         ),
         third_parties=third,
         unclassified_requests=unclassified,
+        payloads=_payloads(result),
         storage=_storage(result),
         api_calls=_api_calls(result),
         pages=pages,

@@ -28,6 +28,7 @@ from ..models import (
     StorageKind,
 )
 from ..netguard import refusal_text
+from ..payloads import MAX_BODY, decode, wants_body
 
 _MAX_STACK = 30
 _MAX_WRITES = 5000
@@ -37,6 +38,10 @@ _MAX_COOKIES = 1000
 _WRITE_KINDS = frozenset({"cookie", "cookiestore", "storage", "indexeddb"})
 _HOOKS_URL = "__privacyscan_hooks__"
 """The ``sourceURL`` of ``hooks.js``: its own frames are not evidence."""
+POST_DATA_LIMIT = MAX_BODY
+"""``Network.enable``'s ``maxPostDataSize``: bodies up to this size come with the request
+event. Only those of known pixel and analytics endpoints are kept, to be decoded
+(:mod:`scanner.payloads`); none is kept in the model."""
 
 
 @dataclass
@@ -59,6 +64,8 @@ class _Hop:
     response_t_ms: int = 0
     main: bool = False
     """The top-level document of a page visit."""
+    body: str | None = None
+    """The POST body of a known pixel or analytics hit (bounded), to decode its payload."""
 
 
 @dataclass
@@ -218,8 +225,12 @@ class Recorder:
         else:
             frame_url = self._frame_url(frame_id)
             cookie_frame_url = frame_url
+        body = None
+        if request.get("hasPostData") and redirect is None and wants_body(url):
+            body = _post_data(request)
         hop = _Hop(
             url=url,
+            body=body,
             method=str(request.get("method", "GET")),
             resource_type=resource_type,
             frame_url=frame_url,
@@ -515,6 +526,7 @@ class Recorder:
                         cookies_sent=cookies_sent,
                         failed=hop.failed if index == len(chain) - 1 else None,
                         t_ms=hop.t_ms,
+                        payload=decode(hop.url, hop.method, hop.body),
                     )
                 )
         return result
@@ -839,3 +851,23 @@ def _stack_url(frames: tuple[str, ...] | list[str]) -> str | None:
                 return parts[0]
             return location
     return None
+
+
+def _post_data(request: dict[str, Any]) -> str | None:
+    """The POST body CDP sent with the request (``postData``, else the entries), cut at
+    :data:`POST_DATA_LIMIT`; ``None`` when it was too large to come along."""
+    text = request.get("postData")
+    if not isinstance(text, str):
+        entries = request.get("postDataEntries") or []
+        try:
+            chunks = [
+                base64.b64decode(e["bytes"])
+                for e in entries
+                if isinstance(e, dict) and "bytes" in e
+            ]
+        except ValueError:
+            return None
+        if not chunks:
+            return None
+        text = b"".join(chunks).decode("utf-8", "replace")
+    return text[:POST_DATA_LIMIT]

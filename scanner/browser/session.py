@@ -61,7 +61,7 @@ from ..models import (
 from ..netguard import browser_refusal
 from . import consent
 from .discovery import BrowserExecutable, browser_version, find_browser
-from .recorder import Recorder
+from .recorder import POST_DATA_LIMIT, Recorder
 
 _BINDING = "__privacyscanRecord"
 _EVALUATE_TIMEOUT_S = 5.0
@@ -298,7 +298,9 @@ class Visitor:
         await cdp.send("Runtime.addBinding", {"name": _BINDING})
         await cdp.send("Runtime.enable")
         await cdp.send("Page.enable")
-        await cdp.send("Network.enable", {"maxPostDataSize": 0})
+        # POST bodies up to the limit come with the request (the recorder keeps only
+        # those of known pixels and analytics hits, to decode what they sent).
+        await cdp.send("Network.enable", {"maxPostDataSize": POST_DATA_LIMIT})
         await cdp.send("DOMStorage.enable")
         await cdp.send(
             "Fetch.enable",

@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from scanner.classify.parties import PartyResolver
 from scanner.classify.purposes import BENIGN_CATEGORIES
+from scanner.classify.sync import SyncChain, sync_chains
 from scanner.models import (
     ApiCall,
     Cookie,
@@ -55,6 +56,18 @@ class RuleContext:
     accept_requests: tuple[Request, ...] = ()
     google_consent_mode: bool = False
     """Google Analytics ran cookieless before consent (Consent Mode, see rule 7)."""
+    sync: tuple[SyncChain, ...] = ()
+    """Cookie-sync chains of the first visitor (:mod:`scanner.classify.sync`): told as
+    one story by ``cookie-sync-before-consent``, so their hops and cookies are not told
+    again hop by hop (:meth:`in_sync`)."""
+    sync_requests: frozenset[Request] = frozenset()
+    sync_cookies: frozenset[tuple[str, str, str]] = frozenset()
+
+    def in_sync(self, item: Request | Cookie) -> bool:
+        """Whether a first-visitor request or cookie is part of a cookie-sync chain."""
+        if isinstance(item, Request):
+            return item in self.sync_requests
+        return (item.name, item.domain, item.path) in self.sync_cookies
 
     def page_rank(self, url: str) -> int:
         """Position of a page in the capture; unknown pages sort last."""
@@ -116,6 +129,7 @@ def make_context(
     )
     cookies = cookies_of(Phase.NONE)
     requests = requests_of(Phase.NONE)
+    chains = sync_chains(cookies, requests)
     return RuleContext(
         result=result,
         resolver=resolver,
@@ -130,6 +144,11 @@ def make_context(
         accept_cookies=cookies_of(Phase.ACCEPT) if consent_tested else (),
         accept_requests=requests_of(Phase.ACCEPT) if consent_tested else (),
         google_consent_mode=google_consent_mode(cookies, requests),
+        sync=chains,
+        sync_requests=frozenset(hop for chain in chains for hop in chain.hops),
+        sync_cookies=frozenset(
+            (c.name, c.domain, c.path) for chain in chains for hop in chain.cookies for c in hop
+        ),
     )
 
 

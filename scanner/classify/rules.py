@@ -25,13 +25,12 @@ to ``scanner/messages/*.json`` (``rule.<id>.title|explanation|fix|legal``);
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl, urlsplit
 
 from scanner.classify.context import GOOGLE, GOOGLE_ANALYTICS, RuleContext
+from scanner.classify.identifiers import cookie_tokens, identifiers
 from scanner.classify.purposes import (
     BENIGN_CATEGORIES,
     CONSENT_MODE_CATEGORIES,
@@ -42,6 +41,7 @@ from scanner.classify.purposes import (
     TRACKER_CATEGORIES,
 )
 from scanner.classify.registry import Rule, RuleRegistry
+from scanner.classify.sync import SyncChain
 from scanner.domains import host_of
 from scanner.models import (
     ApiCall,
@@ -76,27 +76,6 @@ whose Data Privacy Framework covers only certified companies and is contested.""
 MAX_LIFETIME_S = 396 * 24 * 3600
 """13 months (rounded up to 396 days), the maximum cookie lifetime regulators accept."""
 
-ID_PARAMS = frozenset(
-    {
-        "cid", "uid", "_id", "client_id", "clientid", "user_id", "userid", "uuid", "guid",
-        "vid", "visitor_id", "visitorid", "device_id", "deviceid", "did", "anonymous_id",
-        "anonymousid", "fbp", "_fbp", "fbc", "_fbc", "fbclid", "gclid", "dclid", "msclkid",
-        "ttclid", "li_fat_id", "_pk_id", "pk_vid", "_uetvid", "ecid", "mid", "_hjid",
-    }
-)  # fmt: skip
-"""Query parameter names that carry a visitor, device or click identifier."""
-
-BENIGN_PARAMS = frozenset(
-    {
-        "v", "ver", "version", "hash", "h", "t", "ts", "_", "cb", "cachebuster", "rand",
-        "r", "key", "api_key", "apikey", "k", "render", "sitekey", "callback", "hl", "lang",
-        "language", "id", "tid", "client", "channel", "signature", "sig", "etag",
-        "integrity", "family", "display", "text", "libraries", "region", "origin", "url",
-        "ref", "dl", "dr", "dt", "referrer", "page", "path", "q", "query", "token",
-    }
-)  # fmt: skip
-"""Parameters that are site-level or content values, never counted as random-token IDs."""
-
 FINGERPRINTING_API_PREFIXES = ("canvas.", "webgl.", "audio.")
 """API reads that fire rule 5: canvas read-back, WebGL's unmasked GPU, OfflineAudioContext.
 
@@ -104,9 +83,7 @@ FINGERPRINTING_API_PREFIXES = ("canvas.", "webgl.", "audio.")
 and layout libraries measure text hundreds of times. It is listed in a finding that
 other reads already fired."""
 
-_TOKEN_RE = re.compile(r"^[A-Za-z0-9_\-]{20,}$")
 _SESSION_NAME_RE = re.compile(r"sess|sid$|^sid|token|auth|login", re.IGNORECASE)
-_VALUE_SPLIT_RE = re.compile(r"[.:|~&=]")
 _CSRF_RE = re.compile(r"csrf|xsrf", re.IGNORECASE)
 """Anti-forgery cookies must stay readable by the site's scripts: no HttpOnly advice."""
 
@@ -282,7 +259,7 @@ def rule_cookie_tracking(ctx: RuleContext) -> list[Finding]:
     groups: dict[str, _Group] = {}
     for c in _stored(ctx):
         p = c.party
-        if p is None or p.category not in TRACKER_CATEGORIES:
+        if p is None or p.category not in TRACKER_CATEGORIES or ctx.in_sync(c):
             continue
         if _embed_party(ctx, p, c.frame_url) is not None:
             continue
@@ -300,7 +277,7 @@ def rule_cookie_unknown_third_party(ctx: RuleContext) -> list[Finding]:
     groups: dict[str, _Group] = {}
     for c in _stored(ctx):
         p = c.party
-        if p is None or p.first_party or p.category is not None:
+        if p is None or p.first_party or p.category is not None or ctx.in_sync(c):
             continue
         if _embed_party(ctx, p, c.frame_url) is not None:
             continue
@@ -348,7 +325,7 @@ def rule_tracker_requests(ctx: RuleContext) -> list[Finding]:
     groups: dict[str, _Group] = {}
     for r in _third_party_requests(ctx):
         p = r.party
-        if p is None or p.category not in TRACKER_CATEGORIES:
+        if p is None or p.category not in TRACKER_CATEGORIES or ctx.in_sync(r):
             continue
         group = _add(groups, p.organisation or p.domain, p, Severity.VIOLATION, _request_obs(r))
         group.hosts.add(host_of(r.url))
@@ -356,6 +333,84 @@ def rule_tracker_requests(ctx: RuleContext) -> list[Finding]:
         _finding(ctx, rule, s, g, _party_params(g.party) | {"hosts": _sorted(g.hosts)})
         for s, g in groups.items()
     ]
+
+
+def rule_cookie_sync(ctx: RuleContext) -> list[Finding]:
+    """A cookie-sync chain before consent: violation, one per set of ad domains synced.
+
+    One redirect chain passed the visitor's identifiers between several ad-tech parties
+    (:mod:`scanner.classify.sync`). Told as one story, hop by hop; the hops' requests
+    and cookies are not told again by rules 1, 1b, 2 and 6.
+    """
+    rule = "cookie-sync-before-consent"
+    groups: dict[str, _Group] = {}
+    chains: dict[str, SyncChain] = {}
+    for chain in ctx.sync:
+        subject = "+".join(sorted(chain.domains))
+        first = next(h for h in chain.hops if h.party and h.party.domain == chain.domains[0])
+        group = _add(groups, subject, first.party, Severity.VIOLATION, _request_obs(chain.hops[0]))
+        group.obs.extend(_request_obs(h) for h in chain.hops[1:])
+        chains.setdefault(subject, chain)
+    out = []
+    for subject, group in groups.items():
+        chain = chains[subject]
+        organisations = tuple(
+            (h.party.organisation or h.party.domain) if h.party else host_of(h.url)
+            for h in chain.hops
+        )
+        params = _party_params(group.party) | {
+            "hops": tuple(host_of(h.url) for h in chain.hops),
+            "hop_organisations": organisations,
+            "hop_cookies": tuple(", ".join(sorted({c.name for c in cs})) for cs in chain.cookies),
+            "organisations": tuple(dict.fromkeys(organisations)),
+        }
+        evidence = tuple(
+            Evidence(page, phase, url, initiator)
+            for page, phase, url, initiator in dict.fromkeys(
+                (h.page_url, h.phase, h.url, h.initiator)
+                for c in ctx.sync
+                if "+".join(sorted(c.domains)) == subject
+                for h in c.hops
+            )
+        )
+        out.append(_finding(ctx, rule, subject, group, params, evidence=evidence))
+    return out
+
+
+def rule_personal_data(ctx: RuleContext) -> list[Finding]:
+    """Personal data in a pixel or analytics hit to a third party before consent.
+
+    An e-mail address, phone number, name, birth date, address or a user id the site
+    assigned (``Payload.personal_data``), hashed or not: hashing with SHA-256 is what
+    the vendors ask for so they can match the visitor to their own users; it makes no
+    anonymous data. Violation, one per organisation; variant ``hashed`` when every
+    field was sent as a hash.
+    """
+    rule = "personal-data-before-consent"
+    groups: dict[str, _Group] = {}
+    fields: dict[str, dict[str, str]] = {}
+    events: dict[str, dict[str, None]] = {}
+    for r in _third_party_requests(ctx):
+        payload, p = r.payload, r.party
+        if payload is None or not payload.personal_data or p is None:
+            continue
+        subject = p.organisation or p.domain
+        group = _add(groups, subject, p, Severity.VIOLATION, _request_obs(r))
+        group.hosts.add(host_of(r.url))
+        for name, form in payload.personal_data:
+            fields.setdefault(subject, {}).setdefault(name, form)
+        events.setdefault(subject, {}).update(dict.fromkeys(payload.events))
+    out = []
+    for subject, group in groups.items():
+        forms = fields[subject]
+        params = _party_params(group.party) | {
+            "fields": _sorted(forms),
+            "events": tuple(e for e in events[subject] if e),
+            "hosts": _sorted(group.hosts),
+        }
+        variant = "hashed" if set(forms.values()) == {"sha256"} else ""
+        out.append(_finding(ctx, rule, subject, group, params, variant))
+    return out
 
 
 def rule_analytics(ctx: RuleContext) -> list[Finding]:
@@ -451,58 +506,6 @@ def rule_fingerprinting_api(ctx: RuleContext) -> list[Finding]:
     return out
 
 
-def _entropy(value: str) -> float:
-    counts: dict[str, int] = {}
-    for ch in value:
-        counts[ch] = counts.get(ch, 0) + 1
-    n = len(value)
-    return -sum(k / n * math.log2(k / n) for k in counts.values())
-
-
-def _looks_random(value: str) -> bool:
-    """A long token mixing letters and digits with high entropy, e.g. a device ID."""
-    return (
-        bool(_TOKEN_RE.match(value))
-        and any(ch.isdigit() for ch in value)
-        and any(ch.isalpha() for ch in value)
-        and _entropy(value) >= 3.5
-    )
-
-
-def _cookie_tokens(ctx: RuleContext) -> set[str]:
-    """Fragments of cookie values that identify a visitor, to spot them in URLs."""
-    tokens: set[str] = set()
-    for c in _stored(ctx):
-        if c.party is not None and c.party.category == "consent":
-            continue
-        if len(c.value_prefix) >= 8:
-            tokens.add(c.value_prefix)
-        if c.value:
-            tokens.update(
-                t for t in _VALUE_SPLIT_RE.split(c.value) if len(t) >= 8 and len(set(t)) > 3
-            )
-    return tokens
-
-
-def _identifiers(url: str, cookie_tokens: set[str]) -> tuple[set[str], set[str]]:
-    """(strong, weak) parameter names carrying identifiers in ``url``'s query."""
-    strong: set[str] = set()
-    weak: set[str] = set()
-    try:
-        query = urlsplit(url).query
-    except ValueError:
-        return strong, weak
-    for name, value in parse_qsl(query):
-        lname = name.lower()
-        if len(value) < 4:
-            continue
-        if lname in ID_PARAMS or any(tok in value for tok in cookie_tokens):
-            strong.add(name)
-        elif lname not in BENIGN_PARAMS and _looks_random(value):
-            weak.add(name)
-    return strong, weak
-
-
 def rule_identifier_in_url(ctx: RuleContext) -> list[Finding]:
     """Identifiers in query strings sent to third parties: likely violation.
 
@@ -511,13 +514,13 @@ def rule_identifier_in_url(ctx: RuleContext) -> list[Finding]:
     vendors get review, as their IDs are part of the AP's privacy-friendly question.
     """
     rule = "identifier-in-url"
-    tokens = _cookie_tokens(ctx)
+    tokens = cookie_tokens(ctx.cookies)
     groups: dict[str, _Group] = {}
     for r in _third_party_requests(ctx):
         p = r.party
-        if p is None or p.category in BENIGN_CATEGORIES:
+        if p is None or p.category in BENIGN_CATEGORIES or ctx.in_sync(r):
             continue
-        strong, weak = _identifiers(r.url, tokens)
+        strong, weak = identifiers(r.url, tokens)
         if not strong and not weak:
             continue
         severity = (
@@ -1075,6 +1078,21 @@ RULES = RuleRegistry(
         Severity.VIOLATION,
         TW_11_7A,
         tracking=True,
+    ),
+    Rule(
+        "cookie-sync-before-consent",
+        rule_cookie_sync,
+        Severity.VIOLATION,
+        TW_11_7A,
+        tracking=True,
+    ),
+    Rule(
+        "personal-data-before-consent",
+        rule_personal_data,
+        Severity.VIOLATION,
+        GDPR,
+        tracking=True,
+        variants=("hashed",),
     ),
     Rule(
         "analytics-before-consent",

@@ -37,6 +37,9 @@ LIST_LIMITS: Mapping[str, int] = MappingProxyType(
         "parameters": 8,
         "scripts": 3,
         "addresses": 8,
+        "fields": 8,
+        "events": 6,
+        "organisations": 6,
     }
 )
 """How many items of a list parameter a sentence names before ``…``; others: all."""
@@ -179,6 +182,14 @@ def placeholders(params: Mapping[str, ParamValue], t: Translator) -> dict[str, s
     if "choices" in params:
         choices = params["choices"] if isinstance(params["choices"], tuple) else ()
         out["choices"] = and_.join(t.get(f"phrase.choice_{c}", c) for c in choices)
+    if "hops" in params:
+        # A cookie-sync chain, hop by hop: "cm.adform.net (Adform) → match.adsrvr.org (…)".
+        hops = params["hops"] if isinstance(params["hops"], tuple) else ()
+        orgs = params.get("hop_organisations")
+        orgs = orgs if isinstance(orgs, tuple) and len(orgs) == len(hops) else ("",) * len(hops)
+        out["chain"] = " → ".join(f"{h} ({o})" if o else h for h, o in zip(hops, orgs, strict=True))
+    if "events" in params:
+        out["events"] = out["events"] or unknown
     if "cookies" in params or "storage_keys" in params:
         parts = []
         if out.get("cookies"):
