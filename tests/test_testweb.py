@@ -264,7 +264,9 @@ def test_manifest_third_party_urls_exist(web: TestWeb, name: str) -> None:
         host = urllib.parse.urlsplit(r["url"]).hostname or ""
         assert _registrable(host) not in own, r["url"]
         assert (HOSTS_DIR / host).is_dir(), host
-        assert fetch(web, r["url"], method=r["method"])[0] in (200, 204), r["url"]
+        # A hop of a redirect chain (cookie syncing) answers with its redirect.
+        ok = (200, 204, 302) if r["initiator_url"] != m["site"]["url"] else (200, 204)
+        assert fetch(web, r["url"], method=r["method"])[0] in ok, r["url"]
 
 
 def test_stop_releases_port_and_connections() -> None:
