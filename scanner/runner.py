@@ -103,8 +103,9 @@ async def capture_choice(
 ) -> tuple[SiteResult, ConsentChoice]:
     """A fresh visitor opens the home page, refuses or accepts, then browses ``urls``.
 
-    Only what happens after the click is kept: the same pages as the first visitor,
-    then the home page again. Whether the banner comes back on the next page tells
+    Only what happens from the click on is kept: what the click wrote on the home page
+    (a consent manager's storage), then the same pages as the first visitor, then the
+    home page again. Whether the banner comes back on the next page tells
     whether the choice was remembered.
     """
     started = now_iso()
@@ -116,10 +117,9 @@ async def capture_choice(
                 return _assemble(site, started, [home], visitor.results()), ConsentChoice(
                     choice, clicked=False, reason="The home page did not load."
                 )
-            made = await visitor.choose(choice)
+            made = await visitor.choose(choice)  # recording restarts at the click
             if not made.clicked:
                 return SiteResult(site=site, status=SiteStatus.DONE, started_at=started), made
-            visitor.restart_recording()
             for index, url in enumerate([*urls[1:], urls[0]]):
                 pages.append(await _watched_visit(visitor, url))
                 if _ends_visitor(pages[-1]):

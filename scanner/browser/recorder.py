@@ -142,11 +142,19 @@ class Recorder:
     dropped_writes: int = 0
     """Cookie and storage writes not kept because a page made too many."""
 
-    def fresh(self) -> Recorder:
-        """A new recorder for the same browser: frames are known, nothing else is kept."""
+    def fresh(self, *, keep_page: bool = False) -> Recorder:
+        """A new recorder for the same browser: frames are known, nothing else is kept.
+
+        With ``keep_page`` the open page stays the current page (same URL and clock),
+        so events from now on are recorded on it rather than on no page.
+        """
         new = Recorder(phase=self.phase, raw_values=self.raw_values, refused_kind=self.refused_kind)
         new._frames = dict(self._frames)
         new._main_frame = self._main_frame
+        if keep_page and self.page_urls:
+            new.page_urls = [self.page_urls[-1]]
+            new._page_t0 = self._page_t0
+            new.last_activity = self.last_activity
         return new
 
     # -- page bookkeeping -------------------------------------------------

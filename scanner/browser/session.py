@@ -521,9 +521,13 @@ class Visitor:
         if isinstance(jar, dict):
             self.recorder.cookie_jar(list(jar.get("cookies", [])), time.monotonic())
 
-    def restart_recording(self) -> None:
-        """Forget what was seen so far: after a consent choice only what follows counts."""
-        self.recorder = self.recorder.fresh()
+    def restart_recording(self, *, keep_page: bool = False) -> None:
+        """Forget what was seen so far: after a consent choice only what follows counts.
+
+        With ``keep_page`` the page that is open stays the current page, so what it
+        does from now on (a consent manager's writes at the click) is recorded on it.
+        """
+        self.recorder = self.recorder.fresh(keep_page=keep_page)
         self.pages = []
         self.screenshots = []
 
@@ -549,9 +553,20 @@ class Visitor:
         )
 
     async def choose(self, choice: Phase) -> ConsentChoice:
-        """Click reject (``Phase.REJECT``) or accept (``Phase.ACCEPT``) on the banner."""
+        """Click reject (``Phase.REJECT``) or accept (``Phase.ACCEPT``) on the banner.
+
+        Recording restarts at the first click: from then on, only the choice and what
+        follows it is recorded (on the page that was open, then on the pages visited).
+        """
         assert self._page is not None
-        result = await consent.choose(self._page, "reject" if choice is Phase.REJECT else "accept")
+        # What the visitor saw before choosing is not part of the choice: recording
+        # starts afresh at the first click, on the page where it happens, so the
+        # consent manager's own writes at the click (Klaro's localStorage) are kept.
+        result = await consent.choose(
+            self._page,
+            "reject" if choice is Phase.REJECT else "accept",
+            on_click=lambda: self.restart_recording(keep_page=True),
+        )
         return ConsentChoice(
             phase=choice,
             clicked=result.clicked,
