@@ -131,7 +131,7 @@ def test_data_files_have_no_duplicates() -> None:
         "containers.piwik.pro", "readspeaker.com", "vimeo.com", "cdnjs.cloudflare.com",
         "cloudflareinsights.com", "cookiebot.com", "cookielaw.org", "cookiefirst.com",
         "complianz.io", "cookieinformation.com", "jsdelivr.net", "unpkg.com",
-        "code.jquery.com", "akamaihd.net", "fastly.net",
+        "code.jquery.com", "akamaihd.net", "fastly.net", "openfpcdn.io", "fpcdn.io",
     ],
 )  # fmt: skip
 def test_curated_services_cover_municipal_sites(domain: str) -> None:
