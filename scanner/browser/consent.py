@@ -134,6 +134,7 @@ CMP the rule is named for, CMPs with the same markup, most likely first). Compli
 legacy banner is Osano's cookieconsent (``cc-window``, ``aria-describedby=
 "cookieconsent:desc"``) with other defaults, so its rules also match the real thing."""
 
+
 async def _loaded_cmp(frame: Frame, rule: str) -> str:
     """The CMP behind the banner autoconsent's ``rule`` matched: the rule's own, unless
     the page loaded none of it but another CMP with the same markup (then that one).
