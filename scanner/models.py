@@ -16,7 +16,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import TypeAlias
 
-SCHEMA_VERSION = "1.3"
+SCHEMA_VERSION = "1.4"
 """Version of the JSON document written per site and of the export format.
 
 A change that removes or renames a field bumps the major number; adding a field
@@ -538,6 +538,164 @@ class KnowledgeShare:
 
 
 @dataclass(frozen=True, slots=True)
+class Certificate:
+    """A website's TLS certificate (the leaf), as the browser or a direct probe saw it."""
+
+    subject: str = ""
+    """Subject (common name), e.g. ``www.gemeente.nl``."""
+    san: tuple[str, ...] = ()
+    """Subject alternative names: the host names (and addresses) it is valid for."""
+    issuer: str = ""
+    """Who issued it (common name or organisation)."""
+    valid_from: str = ""
+    """Start of validity (UTC, ISO 8601)."""
+    valid_to: str = ""
+    """End of validity (UTC, ISO 8601)."""
+
+
+@dataclass(frozen=True, slots=True)
+class MixedContent:
+    """A plain-``http:`` subresource an ``https:`` page asked for (Chromium's report)."""
+
+    url: str
+    """The insecure URL as the page wrote it."""
+    resource_type: str
+    """What it was: ``Image``, ``Script``, ``Stylesheet``, ``Form``, … (Chromium's words)."""
+    resolution: str
+    """What Chromium did: ``blocked`` (active content), ``upgraded`` (fetched over https
+    instead) or ``warned`` (allowed, with a warning, e.g. a form)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ScriptTag:
+    """A ``<script src>`` loaded from another origin than the page's."""
+
+    src: str
+    """The script's URL."""
+    integrity: bool
+    """It carries a Subresource Integrity hash (``integrity`` attribute)."""
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentSecurity:
+    """The security facts of one visited page's own document, as the browser got them.
+
+    Recorded for the first visitor (``Phase.NONE``) only. Header values are as received
+    (several headers of one name joined with ``, ``); ``None`` when absent.
+    """
+
+    page_url: str
+    """The page visit (``Page.url``)."""
+    url: str
+    """The document's own URL (after redirects)."""
+    hsts: str | None = None
+    """``Strict-Transport-Security``."""
+    csp: str | None = None
+    """``Content-Security-Policy`` (not the report-only one)."""
+    x_content_type_options: str | None = None
+    """``X-Content-Type-Options``."""
+    x_frame_options: str | None = None
+    """``X-Frame-Options``."""
+    referrer_policy: str | None = None
+    """``Referrer-Policy`` (the header; a ``<meta name=referrer>`` is not included)."""
+    permissions_policy: str | None = None
+    """``Permissions-Policy``."""
+    tls_protocol: str | None = None
+    """The TLS version the browser negotiated, e.g. ``TLS 1.3``; ``None`` over http."""
+    tls_cipher: str | None = None
+    """The negotiated cipher, e.g. ``AES_128_GCM``."""
+    tls_key_exchange: str | None = None
+    """The key exchange (``ECDHE_RSA``) or, for TLS 1.3, its group (``X25519``)."""
+    certificate: Certificate | None = None
+    """The certificate the browser was shown; ``None`` over http."""
+    mixed_content: tuple[MixedContent, ...] = ()
+    """Plain-http subresources and form targets of the page."""
+    scripts: tuple[ScriptTag, ...] = ()
+    """Scripts from other origins (in the page's own DOM), with their SRI state."""
+    full_referrer_to: tuple[str, ...] = ()
+    """Requests to other origins that carried the page's full URL (path or query) in
+    their ``Referer`` header, as the browser sent them (at most 50)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SecurityTxt:
+    """``/.well-known/security.txt`` of a host (RFC 9116), fetched and validated."""
+
+    url: str
+    """The URL asked for."""
+    found: bool = False
+    """A 200 answer with a body was found (redirects followed on the site's domains)."""
+    final_url: str | None = None
+    """Where it was found after redirects."""
+    status: int | None = None
+    """HTTP status of the last answer; ``None`` when no answer came."""
+    content_type: str | None = None
+    """The ``Content-Type`` it was served with."""
+    errors: tuple[str, ...] = ()
+    """Problems that make it invalid, as Internet.nl's ``sectxt`` codes them
+    (``no_expire``, ``expired``, ``no_contact``, ``invalid_media``, …)."""
+    recommendations: tuple[str, ...] = ()
+    """Advice codes of ``sectxt`` (``not_signed``, ``long_expiry``, ``no_encryption``…)."""
+    expires: str | None = None
+    """The ``Expires`` field as written."""
+    contacts: tuple[str, ...] = ()
+    """The ``Contact`` fields."""
+    signed: bool = False
+    """It is an OpenPGP cleartext-signed file."""
+
+
+@dataclass(frozen=True, slots=True)
+class HostProbe:
+    """What privacyscan's own direct probes found about one host of the site.
+
+    The probes are TLS handshakes per protocol version, one certificate check, an
+    ``http://`` request for the first redirect hop and a fetch of security.txt, made
+    outside the browser, only to the site's own hosts, bounded in time.
+    """
+
+    host: str
+    """The host probed, e.g. ``www.gemeente.nl``."""
+    checked_at: str = ""
+    """When (UTC, ISO 8601): the moment expiry dates are judged against."""
+    tls_versions: tuple[tuple[str, bool | None], ...] = ()
+    """(version, accepted) for ``TLS 1.0`` … ``TLS 1.3``; accepted is ``None`` when it
+    could not be tested (the local TLS library cannot offer that version, or the host
+    could not be reached)."""
+    certificate: Certificate | None = None
+    """The certificate served for this host name (SNI)."""
+    certificate_trust: str = ""
+    """``public`` (a publicly trusted chain), ``pinned`` (trusted by ``--trust-cert-spki``),
+    ``ignored`` (``--ignore-cert-errors``), ``untrusted`` or ``""`` (not reached)."""
+    certificate_error: str | None = None
+    """Why the public trust store refused it (e.g. ``certificate has expired``)."""
+    name_match: bool | None = None
+    """The certificate names this host; ``None`` when there was no certificate."""
+    http_status: int | None = None
+    """Status of the answer to ``http://HOST/``; ``None`` when nothing answered."""
+    http_location: str | None = None
+    """Its ``Location`` (the first redirect hop, not followed)."""
+    http_error: str | None = None
+    """Why ``http://HOST/`` gave no answer (``refused``, ``timeout``, …)."""
+    security_txt: SecurityTxt | None = None
+    """security.txt of this host; ``None`` when not looked for."""
+    error: str | None = None
+    """Why the host could not be probed over https at all."""
+
+
+@dataclass(frozen=True, slots=True)
+class SecurityFacts:
+    """The site's security basics as measured: from the browser and the direct probes."""
+
+    documents: tuple[DocumentSecurity, ...] = ()
+    """Each visited page's document (first visitor), in visiting order."""
+    hosts: tuple[HostProbe, ...] = ()
+    """The probed hosts: the start URL's host, then where the home page lives."""
+    probed: bool = False
+    """The direct probes ran and finished in time (otherwise the TLS versions, the
+    ``http://`` redirect and security.txt were not measured)."""
+
+
+@dataclass(frozen=True, slots=True)
 class SiteResult:
     """Everything captured and concluded for one site in one scan."""
 
@@ -572,6 +730,14 @@ class SiteResult:
     knowledge: KnowledgeShare | None = None
     """How much of its third parties and cookies the knowledge lists could name;
     ``None`` until classified, and for a site that could not be measured."""
+    security: SecurityFacts | None = None
+    """The website's security basics as measured; ``None`` when not measured (a scan
+    made before schema 1.4, or a capture without them)."""
+    security_score: int | None = None
+    """0–100 from the security findings alone (``docs/scoring.md``); ``None`` when
+    security was not measured or the site could not be."""
+    security_grade: str | None = None
+    """``A`` (best) to ``F``, derived from ``security_score``."""
 
 
 @dataclass(frozen=True, slots=True)

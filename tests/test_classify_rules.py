@@ -20,13 +20,20 @@ from scanner.messages import LANGUAGES, load_messages, translator
 from scanner.messages.findings import FindingText, finding_text, tidy
 from scanner.models import (
     ApiCall,
+    Certificate,
     Cookie,
     CookieSource,
+    DocumentSecurity,
     Finding,
+    HostProbe,
     Initiator,
+    MixedContent,
     Page,
     Phase,
     Request,
+    ScriptTag,
+    SecurityFacts,
+    SecurityTxt,
     Severity,
     Site,
     SiteResult,
@@ -85,11 +92,17 @@ def ac(api: str, script: str | None, **kw: Any) -> ApiCall:
 
 
 def site_result(
-    cookies: Any = (), requests: Any = (), storage: Any = (), api_calls: Any = ()
+    cookies: Any = (),
+    requests: Any = (),
+    storage: Any = (),
+    api_calls: Any = (),
+    security: SecurityFacts | None = None,
+    pages: Any = (Page(P1), Page(P2)),
 ) -> SiteResult:
     return SiteResult(
         site=SITE,
-        pages=(Page(P1), Page(P2)),
+        security=security,
+        pages=tuple(pages),
         cookies=tuple(cookies),
         requests=tuple(requests),
         storage=tuple(storage),
@@ -109,6 +122,61 @@ def by_id(findings: tuple[Finding, ...]) -> dict[str, Severity]:
 def text(f: Finding, lang: str = "nl") -> FindingText:
     """The finding's words as a report in ``lang`` renders them."""
     return finding_text(f, translator(lang))
+
+
+CHECKED = "2026-05-20T09:00:00Z"
+CERT = Certificate(
+    "www.testdorp.nl", ("www.testdorp.nl", "testdorp.nl"), "Test CA",
+    "2026-01-01T00:00:00Z", "2026-12-31T00:00:00Z",
+)  # fmt: skip
+SECTXT = "https://www.testdorp.nl/.well-known/security.txt"
+THIRD_JS = "https://cdn.scriptleverancier.nl/widget.js"
+
+
+def doc(**kw: Any) -> DocumentSecurity:
+    """The home page's document with every security header well set, unless changed."""
+    base: dict[str, Any] = {
+        "hsts": "max-age=63072000; includeSubDomains; preload",
+        "csp": "default-src 'self'; frame-ancestors 'self'",
+        "x_content_type_options": "nosniff",
+        "referrer_policy": "strict-origin-when-cross-origin",
+        "permissions_policy": "camera=(), microphone=()",
+        "tls_protocol": "TLS 1.3",
+        "tls_cipher": "AES_128_GCM",
+        "tls_key_exchange": "X25519",
+        "certificate": CERT,
+    }
+    base.update(kw)
+    return DocumentSecurity(P1, P1, **base)
+
+
+def probe(**kw: Any) -> HostProbe:
+    """A well-kept host, unless changed."""
+    base: dict[str, Any] = {
+        "checked_at": CHECKED,
+        "tls_versions": (("TLS 1.0", False), ("TLS 1.1", False), ("TLS 1.2", True),
+                         ("TLS 1.3", True)),
+        "certificate": CERT,
+        "certificate_trust": "public",
+        "name_match": True,
+        "http_status": 301,
+        "http_location": "https://www.testdorp.nl/",
+        "security_txt": SecurityTxt(SECTXT, found=True, final_url=SECTXT, status=200,
+                                    content_type="text/plain", expires="2026-12-01T00:00:00Z",
+                                    contacts=("mailto:security@testdorp.nl",)),
+    }  # fmt: skip
+    base.update(kw)
+    return HostProbe("www.testdorp.nl", **base)
+
+
+def sec(document: DocumentSecurity | None = None, host: HostProbe | None = None,
+        probed: bool = True) -> SecurityFacts:  # fmt: skip
+    return SecurityFacts(
+        documents=(document or doc(),), hosts=(host or probe(),) if probed else (), probed=probed
+    )
+
+
+SECURITY_IDS = {r.id for r in RULES if r.grade == "security"}
 
 
 YT_FRAME = "https://www.youtube.com/embed/abc"
@@ -379,6 +447,119 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Severity], set[str]]] = [
     ("a request that merely failed is no refusal",
      {"requests": [rq("https://192.168.1.1/x.gif", failed="net::ERR_NAME_NOT_RESOLVED")]},
      {}, {"private-network-request"}),
+    # S. the website's own security basics (scanner.classify.security): the security grade
+    ("well-kept security basics", {"security": sec()}, {}, SECURITY_IDS),
+    ("security not measured", {}, {}, SECURITY_IDS),
+    ("page ends on http",
+     {"security": sec(), "pages": [Page(P1, final_url="http://www.testdorp.nl/")]},
+     {"security-page-over-http:www.testdorp.nl": V}, set()),
+    ("http serves the site", {"security": sec(host=probe(http_status=200, http_location=None))},
+     {"security-https-redirect:www.testdorp.nl": V}, set()),
+    ("http redirects to another host first",
+     {"security": sec(host=probe(http_location="https://testdorp.nl/"))},
+     {"security-https-redirect:www.testdorp.nl": LV}, set()),
+    ("no http at all is fine",
+     {"security": sec(host=probe(http_status=None, http_location=None, http_error="refused"))},
+     {}, {"security-https-redirect"}),
+    ("no hsts", {"security": sec(doc(hsts=None))}, {"security-hsts-missing:www.testdorp.nl": V},
+     {"security-hsts-weak"}),
+    ("hsts without max-age is none", {"security": sec(doc(hsts="includeSubDomains"))},
+     {"security-hsts-missing:www.testdorp.nl": V}, set()),
+    ("short hsts", {"security": sec(doc(hsts="max-age=86400"))},
+     {"security-hsts-weak:www.testdorp.nl": R}, {"security-hsts-missing"}),
+    ("hsts without subdomains", {"security": sec(doc(hsts="max-age=31536000"))},
+     {"security-hsts-weak:www.testdorp.nl": I}, set()),
+    ("active mixed content",
+     {"security": sec(doc(mixed_content=(
+         MixedContent("http://cdn.testdorp.nl/a.js", "Script", "blocked"),
+         MixedContent("http://www.testdorp.nl/logo.gif", "Image", "upgraded"))))},
+     {"security-mixed-content:www.testdorp.nl": LV}, {"security-form-insecure"}),
+    ("passive mixed content",
+     {"security": sec(doc(mixed_content=(
+         MixedContent("http://www.testdorp.nl/logo.gif", "Image", "upgraded"),)))},
+     {"security-mixed-content:www.testdorp.nl": LV}, set()),
+    ("form posting to http",
+     {"security": sec(doc(mixed_content=(
+         MixedContent("http://www.testdorp.nl/verstuur", "Form", "warned"),)))},
+     {"security-form-insecure:www.testdorp.nl": LV}, {"security-mixed-content"}),
+    ("tls 1.0 and 1.1 accepted",
+     {"security": sec(host=probe(tls_versions=(("TLS 1.0", True), ("TLS 1.1", True),
+                                               ("TLS 1.2", True), ("TLS 1.3", None))))},
+     {"security-tls-old-versions:www.testdorp.nl": LV}, set()),
+    ("expired certificate",
+     {"security": sec(host=probe(certificate=replace(CERT, valid_to="2026-05-01T00:00:00Z")))},
+     {"security-certificate-expired:www.testdorp.nl": V}, {"security-certificate-expiring"}),
+    ("certificate not valid yet",
+     {"security": sec(host=probe(certificate=replace(CERT, valid_from="2026-06-01T00:00:00Z")))},
+     {"security-certificate-expired:www.testdorp.nl": V}, set()),
+    ("certificate expiring soon",
+     {"security": sec(host=probe(certificate=replace(CERT, valid_to="2026-05-27T00:00:00Z")))},
+     {"security-certificate-expiring:www.testdorp.nl": R}, {"security-certificate-expired"}),
+    ("certificate for another name",
+     {"security": sec(host=probe(name_match=False,
+                                 certificate=replace(CERT, san=("www.anderedorp.nl",))))},
+     {"security-certificate-name-mismatch:www.testdorp.nl": V}, set()),
+    ("browser's certificate for another name, no probe",
+     {"security": sec(doc(certificate=replace(CERT, san=("*.anderedorp.nl",))), probed=False)},
+     {"security-certificate-name-mismatch:www.testdorp.nl": V}, set()),
+    ("wildcard certificate covers the host",
+     {"security": sec(doc(certificate=replace(CERT, san=("*.testdorp.nl",))), probed=False)},
+     {}, {"security-certificate-name-mismatch"}),
+    ("untrusted certificate",
+     {"security": sec(host=probe(certificate_trust="untrusted",
+                                 certificate_error="self-signed certificate"))},
+     {"security-certificate-untrusted:www.testdorp.nl": V}, set()),
+    ("a certificate the user pinned is not judged untrusted",
+     {"security": sec(host=probe(certificate_trust="pinned",
+                                 certificate_error="self-signed certificate"))},
+     {}, {"security-certificate-untrusted"}),
+    ("full page url to a third party",
+     {"security": sec(doc(full_referrer_to=(THIRD_JS, "https://cdn.testdorp.nl/x.js")))},
+     {"security-referrer-full-url:www.testdorp.nl": LV}, set()),
+    ("full page url only to the site itself",
+     {"security": sec(doc(full_referrer_to=("https://loket.testdorp.nl/x",)))},
+     {}, {"security-referrer-full-url"}),
+    ("no csp, nosniff, framing or permissions policy",
+     {"security": sec(doc(csp=None, x_content_type_options=None, permissions_policy=None))},
+     {"security-csp-missing:www.testdorp.nl": R, "security-nosniff-missing:www.testdorp.nl": R,
+      "security-framing-missing:www.testdorp.nl": R,
+      "security-permissions-policy-missing:www.testdorp.nl": I}, {"security-csp-weak"}),
+    ("x-frame-options alone protects framing",
+     {"security": sec(doc(csp=None, x_frame_options="SAMEORIGIN"))},
+     {"security-csp-missing:www.testdorp.nl": R}, {"security-framing-missing"}),
+    ("weak csp",
+     {"security": sec(doc(csp="script-src 'self' 'unsafe-inline' 'unsafe-eval' *"))},
+     {"security-csp-weak:www.testdorp.nl": I, "security-framing-missing:www.testdorp.nl": R},
+     {"security-csp-missing"}),
+    ("csp with a nonce is not weak",
+     {"security": sec(doc(csp="script-src 'nonce-abc' 'unsafe-inline'; frame-ancestors 'none'"))},
+     {}, {"security-csp-weak", "security-framing-missing"}),
+    ("no referrer policy", {"security": sec(doc(referrer_policy=None))},
+     {"security-referrer-policy:www.testdorp.nl": I}, set()),
+    ("lax referrer policy", {"security": sec(doc(referrer_policy="unsafe-url"))},
+     {"security-referrer-policy:www.testdorp.nl": R}, set()),
+    ("third-party scripts without sri",
+     {"security": sec(doc(scripts=(ScriptTag(THIRD_JS, False),
+                                   ScriptTag("https://cdn.testdorp.nl/app.js", False),
+                                   ScriptTag("https://www.googletagmanager.com/gtag/js", True))))},
+     {"security-sri-missing:www.testdorp.nl": R}, set()),
+    ("third-party scripts with sri", {"security": sec(doc(scripts=(ScriptTag(THIRD_JS, True),)))},
+     {}, {"security-sri-missing"}),
+    ("no security.txt",
+     {"security": sec(host=probe(security_txt=SecurityTxt(SECTXT, status=404)))},
+     {"security-txt-missing:www.testdorp.nl": R}, {"security-txt-invalid"}),
+    ("invalid security.txt",
+     {"security": sec(host=probe(security_txt=SecurityTxt(
+         SECTXT, found=True, status=200, errors=("no_expire", "no_contact"))))},
+     {"security-txt-invalid:www.testdorp.nl": R}, {"security-txt-missing"}),
+    ("expired security.txt",
+     {"security": sec(host=probe(security_txt=SecurityTxt(
+         SECTXT, found=True, status=200, errors=("expired",), expires="2025-01-01T00:00:00Z")))},
+     {"security-txt-invalid:www.testdorp.nl": R}, set()),
+    ("probes that did not finish judge nothing",
+     {"security": sec(host=probe(http_status=200, security_txt=SecurityTxt(SECTXT)),
+                      probed=False)},
+     {}, {"security-https-redirect", "security-txt-missing", "security-tls-old-versions"}),
 ]  # fmt: skip
 
 

@@ -817,7 +817,7 @@ def test_sqlite_upgrades_a_version_2_database(tmp_path: Path) -> None:
     )
     with SQLiteStore(path) as store:
         conn = store._connection()
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 5 == len(MIGRATIONS)
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
         loaded = store.get_scan("old")
         assert loaded == expected
         assert loaded.sites[0].banner is None and loaded.sites[0].choices == ()

@@ -14,7 +14,8 @@ from datetime import datetime
 from scanner.classify.context import make_context
 from scanner.classify.coverage import knowledge_share
 from scanner.classify.parties import PartyResolver
-from scanner.classify.rules import run_rules
+from scanner.classify.registry import PRIVACY, SECURITY
+from scanner.classify.rules import RULES, run_rules
 from scanner.classify.score import score_findings
 from scanner.classify.verdicts import judge
 from scanner.knowledge.base import Knowledge
@@ -64,12 +65,26 @@ def classify(
     findings = run_rules(make_context(classified, resolver, consent_tested=consent_tested))
     judged = replace(classified, findings=findings)
     if result.status in (SiteStatus.FAILED, SiteStatus.PENDING):
-        return replace(judged, score=None, grade=None, verdicts=None, knowledge=None)
-    score, grade = score_findings(findings)
+        return replace(
+            judged,
+            score=None,
+            grade=None,
+            verdicts=None,
+            knowledge=None,
+            security_score=None,
+            security_grade=None,
+        )
+    score, grade = score_findings(RULES.of_grade(findings, PRIVACY))
+    security_score: int | None = None
+    security_grade: str | None = None
+    if result.security is not None:
+        security_score, security_grade = score_findings(RULES.of_grade(findings, SECURITY))
     return replace(
         judged,
         score=score,
         grade=grade,
         verdicts=judge(judged),
         knowledge=knowledge_share(judged),
+        security_score=security_score,
+        security_grade=security_grade,
     )

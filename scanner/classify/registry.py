@@ -13,14 +13,21 @@ knows none of them, so anything may import it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from types import MappingProxyType
 
 from scanner.classify.context import RuleContext
 from scanner.models import Finding, Severity
 
-__all__ = ["Check", "Rule", "RuleRegistry"]
+__all__ = ["GRADES", "PRIVACY", "SECURITY", "Check", "Rule", "RuleRegistry"]
+
+PRIVACY = "privacy"
+"""The grade of what a site does to its visitors before they consent."""
+SECURITY = "security"
+"""The grade of the website's own information-security basics (HTTPS, HSTS, TLS, …)."""
+GRADES = (PRIVACY, SECURITY)
+"""The grades a rule can count for, each with its own score (``docs/scoring.md``)."""
 
 Check = Callable[[RuleContext], list[Finding]]
 """A rule's check: the findings one site gives, in any order."""
@@ -47,6 +54,9 @@ class Rule:
     so it runs only when the capture ran that test (``consent_tested``)."""
     variants: tuple[str, ...] = ()
     """Other texts it may choose for a finding (``Finding.variant``), beside its own."""
+    grade: str = PRIVACY
+    """Which grade its findings count for: :data:`PRIVACY` or :data:`SECURITY`; the
+    site report shows them in that grade's section."""
 
 
 class RuleRegistry:
@@ -59,6 +69,8 @@ class RuleRegistry:
         for rule in rules:
             if rule.id in by_id:
                 raise ValueError(f"rule {rule.id!r} is declared twice")
+            if rule.grade not in GRADES:
+                raise ValueError(f"rule {rule.id!r}: unknown grade {rule.grade!r}")
             by_id[rule.id] = rule
         self._rules = rules
         self._by_id = MappingProxyType(by_id)
@@ -83,6 +95,16 @@ class RuleRegistry:
     def ids(self) -> tuple[str, ...]:
         """Every rule id, in documentation order."""
         return tuple(r.id for r in self._rules)
+
+    def grade_of(self, rule_id: str) -> str:
+        """The grade a rule's findings count for; a rule this privacyscan does not know
+        (an older or newer one) counts for privacy, as every rule did before."""
+        rule = self._by_id.get(rule_id)
+        return rule.grade if rule is not None else PRIVACY
+
+    def of_grade(self, findings: Iterable[Finding], grade: str) -> tuple[Finding, ...]:
+        """The findings that count for ``grade``, in their order."""
+        return tuple(f for f in findings if self.grade_of(f.rule) == grade)
 
     def tracking(self) -> tuple[Rule, ...]:
         """The rules whose (likely) violations mean the visitor is tracked."""

@@ -40,7 +40,8 @@ from scanner.classify.purposes import (
     REFUSAL_TRACKING_CATEGORIES,
     TRACKER_CATEGORIES,
 )
-from scanner.classify.registry import Rule, RuleRegistry
+from scanner.classify.registry import SECURITY, Rule, RuleRegistry
+from scanner.classify.security import SECURITY_RULES
 from scanner.classify.sync import SyncChain
 from scanner.domains import host_of
 from scanner.models import (
@@ -1127,7 +1128,13 @@ RULES = RuleRegistry(
     Rule("embed-before-consent", rule_embed, Severity.VIOLATION, TW_11_7A, tracking=True),
     Rule("third-party-fonts", rule_fonts, Severity.LIKELY_VIOLATION, GDPR),
     Rule("cookie-long-lifetime", rule_long_lifetime, Severity.REVIEW, AP_COOKIES),
-    Rule("cookie-insecure-attributes", rule_insecure_attributes, Severity.INFO, GDPR),
+    Rule(
+        "cookie-insecure-attributes",
+        rule_insecure_attributes,
+        Severity.INFO,
+        GDPR,
+        grade=SECURITY,
+    ),
     Rule("cookie-blocked", rule_blocked_cookies, Severity.INFO, TW_11_7A),
     Rule(
         "private-network-request",
@@ -1186,6 +1193,8 @@ RULES = RuleRegistry(
     Rule(
         "inventory-after-accept", rule_inventory_after_accept, Severity.INFO, TW_11_7A, consent=True
     ),
+    # -- the website's own security basics: the security grade (scanner.classify.security) --
+    *SECURITY_RULES,
 )
 """Every rule, declared once, in documentation order (``docs/rules.md``)."""
 

@@ -40,6 +40,9 @@ LIST_LIMITS: Mapping[str, int] = MappingProxyType(
         "fields": 8,
         "events": 6,
         "organisations": 6,
+        "urls": 5,
+        "pages": 5,
+        "names": 6,
     }
 )
 """How many items of a list parameter a sentence names before ``…``; others: all."""

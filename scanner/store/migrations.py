@@ -316,6 +316,23 @@ _V5 = (
 )
 
 
+# Version 6: the website's security basics (issue 16). The security grade is two
+# columns beside the privacy grade, so "which sites have security grade F" is a WHERE
+# clause; the facts it rests on (what the browser received per page, what the probes
+# found per host) are one JSON document per site, the model's own serialisation, at
+# most one row per site. Sites saved before have NULLs and no row: not measured.
+_V6 = (
+    "ALTER TABLE sites ADD COLUMN security_score INTEGER",
+    "ALTER TABLE sites ADD COLUMN security_grade TEXT",
+    """CREATE TABLE site_security (
+    id INTEGER PRIMARY KEY,
+    site_id INTEGER NOT NULL UNIQUE REFERENCES sites (id) ON DELETE CASCADE,
+    probed INTEGER NOT NULL,
+    data TEXT NOT NULL
+)""",
+)
+
+
 def _v1_initial(conn: sqlite3.Connection) -> None:
     """Version 1: the tables of the data model of SCHEMA_VERSION 1.0."""
     for statement in _V1:
@@ -346,11 +363,18 @@ def _v5_payloads_knowledge(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+def _v6_security(conn: sqlite3.Connection) -> None:
+    """Version 6: ``SiteResult.security``, ``security_score`` and ``security_grade``."""
+    for statement in _V6:
+        conn.execute(statement)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _v1_initial,
     _v2_api_calls_screenshots,
     _v3_banners_choices,
     _v4_params_verdicts,
     _v5_payloads_knowledge,
+    _v6_security,
 )
 """Index *i* holds the migration to ``user_version`` *i + 1*."""

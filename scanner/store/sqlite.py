@@ -48,6 +48,7 @@ from ..models import (
     Request,
     Scan,
     Screenshot,
+    SecurityFacts,
     Severity,
     Site,
     SiteResult,
@@ -189,6 +190,7 @@ class SQLiteStore:
             ).fetchall()
             children = {t: _children(conn, t, scan_id) for t in _CHILD_TABLES}
             banners = _banners(conn, scan_id)
+            security = _security(conn, scan_id)
             evidence = _evidence(conn, scan_id)
         results = tuple(
             _judged(
@@ -214,6 +216,9 @@ class SQLiteStore:
                     ),
                     score=_oint(r["score"]),
                     grade=_ostr(r["grade"]),
+                    security=security.get(r["id"]),
+                    security_score=_oint(r["security_score"]),
+                    security_grade=_ostr(r["security_grade"]),
                 ),
             )
             for r in site_rows
@@ -419,7 +424,7 @@ def _save_site(conn: sqlite3.Connection, scan_id: str, result: SiteResult) -> No
             f"UPDATE sites SET {assignments} WHERE id = :site_id", {**row, "site_id": site_id}
         )
         # Evidence goes with its findings (ON DELETE CASCADE); buttons before their banner.
-        for table in (*_CHILD_TABLES, "banners"):
+        for table in (*_CHILD_TABLES, "banners", "site_security"):
             conn.execute(f"DELETE FROM {table} WHERE site_id = ?", (site_id,))
     assert site_id is not None
     _insert_many(conn, "pages", _child_rows(site_id, result.pages))
@@ -437,6 +442,13 @@ def _save_site(conn: sqlite3.Connection, scan_id: str, result: SiteResult) -> No
         conn.execute(_insert_sql("banners", brow), brow)
         _insert_many(conn, "banner_buttons", _child_rows(site_id, result.banner.buttons))
     _insert_many(conn, "consent_choices", _child_rows(site_id, result.choices))
+    if result.security is not None:
+        srow = {
+            "site_id": site_id,
+            "probed": result.security.probed,
+            "data": _json(result.security),
+        }
+        conn.execute(_insert_sql("site_security", srow), srow)
     for i, finding in enumerate(result.findings):
         frow = {
             "site_id": site_id,
@@ -482,6 +494,8 @@ def _site_row(scan_id: str, position: int, r: SiteResult) -> _Row:
         "finished_at": r.finished_at,
         "score": r.score,
         "grade": r.grade,
+        "security_score": r.security_score,
+        "security_grade": r.security_grade,
         "pages_discovered": r.pages_discovered,
         "verdicts_version": VERDICTS_VERSION,
         **_verdict_columns(r.verdicts),
@@ -588,6 +602,19 @@ def _banners(conn: sqlite3.Connection, scan_id: str) -> dict[int, Any]:
         (scan_id,),
     )
     return {int(row["site_id"]): row for row in rows}
+
+
+def _security(conn: sqlite3.Connection, scan_id: str) -> dict[int, SecurityFacts]:
+    """The security facts of each site of a scan that has them, by site id."""
+    rows = conn.execute(
+        "SELECT s.site_id, s.data FROM site_security s JOIN sites si ON si.id = s.site_id"
+        " WHERE si.scan_id = ?",
+        (scan_id,),
+    )
+    return {
+        int(row["site_id"]): serialize.from_dict(SecurityFacts, json.loads(row["data"]))
+        for row in rows
+    }
 
 
 def _evidence(conn: sqlite3.Connection, scan_id: str) -> defaultdict[int, list[Evidence]]:
