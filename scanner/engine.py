@@ -34,16 +34,19 @@ from .knowledge import Knowledge
 from .models import (
     Banner,
     ConsentChoice,
+    HostProbe,
     Initiator,
     Page,
     Phase,
     Request,
     Scan,
+    SecurityFacts,
     Site,
     SiteResult,
     SiteStatus,
 )
 from .netguard import refusal_text
+from .probe import PROBE_TIMEOUT_S, probe_site
 from .runner import capture_choice, capture_pages, partial_result, visit_watchdog_s
 from .store.base import ScanStore
 
@@ -217,11 +220,13 @@ class Engine:
             )
 
     async def _scan_site(self, browser: Browser, site: Site) -> SiteResult:
+        probes = self._start_probes(site)
         result = await self._bounded(browser, site)
         if result.error == "browser_crash":
             result = await self._bounded(browser, site)
         if self.settings.consent and result.banner is not None:
             result = await self._consent_phases(browser, result)
+        result = await _with_probes(result, probes)
         return classify(
             result,
             resolver=self.resolver,
@@ -229,6 +234,18 @@ class Engine:
             now=datetime.now(UTC),
             consent_tested=self.settings.consent and result.status is not SiteStatus.FAILED,
         )
+
+    def _start_probes(self, site: Site) -> asyncio.Future[tuple[HostProbe, ...]]:
+        """The security probes of the site's hosts (``scanner.probe``), started now in a
+        daemon thread so they run while the browser visits; awaited after the visit."""
+        call = functools.partial(
+            probe_site,
+            site.url,
+            self.options,
+            scope=SiteScope(site, self.resolver.domains),
+            resolve=self.resolve,
+        )
+        return asyncio.ensure_future(_in_daemon_thread(call, PROBE_TIMEOUT_S + 5.0))
 
     async def _consent_phases(self, browser: Browser, first: SiteResult) -> SiteResult:
         """A visitor who refuses and one who accepts, over the first visitor's pages."""
@@ -356,6 +373,18 @@ def _over_budget(result: SiteResult) -> SiteResult:
         error=result.error or "timeout",
         error_message=result.error_message or BUDGET_MESSAGE,
     )
+
+
+async def _with_probes(
+    result: SiteResult, probes: asyncio.Future[tuple[HostProbe, ...]]
+) -> SiteResult:
+    """The result with what the probes found; late or broken probes are "not probed"."""
+    try:
+        hosts = await probes
+    except Exception:  # past its deadline or failed: the report says not measured
+        hosts = ()
+    facts = result.security or SecurityFacts()
+    return replace(result, security=replace(facts, hosts=hosts, probed=bool(hosts)))
 
 
 def _refused_requests(found: Discovery, home: Page) -> tuple[Request, ...]:

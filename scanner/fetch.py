@@ -43,7 +43,7 @@ import xml.etree.ElementTree as ET
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urljoin, urlsplit
 
 from cryptography import x509
@@ -55,7 +55,10 @@ from scanner.domains import SiteScope
 from scanner.netguard import address_kind, host_kind, is_map_target
 
 __all__ = [
+    "Answer",
+    "Deadline",
     "Discovery",
+    "Probe",
     "Refusal",
     "Resolution",
     "Resolve",
@@ -139,6 +142,17 @@ class Discovery:
 
     urls: tuple[str, ...] = ()
     refusals: tuple[Refusal, ...] = ()
+
+
+class Answer(NamedTuple):
+    """One HTTP answer, not followed: what the security probes look at."""
+
+    status: int
+    location: str | None
+    """The ``Location`` header of a redirect."""
+    body: bytes | None
+    """The body of a 200 (within the size cap), else ``None``."""
+    content_type: str | None
 
 
 class _Refused(Exception):
@@ -359,7 +373,7 @@ class _Client:
                 result = self._request(current, max_bytes, deadline, previous)
                 if result is None:
                     return None
-                status, location, body = result
+                status, location, body, _ = result
                 if status == 200:
                     return body
                 if status not in REDIRECT_STATUSES or not location:
@@ -404,8 +418,9 @@ class _Client:
 
     def _request(
         self, url: str, max_bytes: int, deadline: _Deadline, referrer: str
-    ) -> tuple[int, str | None, bytes | None] | None:
-        """One GET: (status, Location, body of a 200), or ``None`` when refused or failed."""
+    ) -> Answer | None:
+        """One GET: (status, Location, body of a 200, Content-Type), or ``None`` when
+        refused or failed."""
         parts = urlsplit(url)
         scheme = parts.scheme.lower()
         host = (parts.hostname or "").lower()
@@ -448,8 +463,11 @@ class _Client:
             connection.putheader("Connection", "close")
             connection.endheaders()
             response = connection.getresponse()
+            content_type = response.getheader("Content-Type")
             if response.status != 200:
-                return response.status, response.getheader("Location"), None
+                return Answer(response.status, response.getheader("Location"), None, content_type)
+            if max_bytes < 0:  # the answer only, not its body
+                return Answer(200, None, None, content_type)
             body = _read(response, max_bytes)
             if body is None:
                 return None
@@ -460,10 +478,73 @@ class _Client:
                     body = _gunzip(body, max_bytes)
             elif encoding not in ("", "identity"):
                 return None
-            return 200, None, body
+            return Answer(200, None, body, content_type)
         finally:
             connection.close()
             sock.close()
+
+
+Deadline = _Deadline
+"""A deadline for one operation and everything in it (see the module docstring)."""
+
+
+class Probe:
+    """The security probes' access to one site's hosts, through this module's rules.
+
+    Same scope (only the site's own domains), address checks (no internal address
+    unless ``--map-host`` or ``--allow-private-network`` says so), ``--map-host``
+    resolution and deadlines as the sitemap reader; :mod:`scanner.probe` decides what
+    to ask. A refused or unreachable host raises ``OSError`` (``ConnectionRefusedError``
+    for an address this module refuses), never reaches anything else.
+    """
+
+    def __init__(
+        self, options: CaptureOptions, scope: SiteScope, resolve: Resolve | None = None
+    ) -> None:
+        self._client = _Client(options, scope, resolve)
+        self.options = options
+
+    def answer(self, url: str, *, max_bytes: int, deadline: _Deadline) -> Answer | None:
+        """One request, redirects not followed; ``None`` when out of scope, refused or
+        unanswered. A negative ``max_bytes`` reads no body. Network errors propagate
+        (``OSError``, ``TimeoutError``)."""
+        return self._client._request(url, max_bytes, deadline, "")
+
+    def handshake(
+        self, host: str, port: int, context: ssl.SSLContext, deadline: _Deadline
+    ) -> ssl.SSLSocket:
+        """A TLS handshake with ``host`` (SNI) under ``context``, on a checked address.
+
+        The caller closes the socket. ``ConnectionRefusedError`` when the host is out of
+        scope or internal; ``ssl.SSLError`` when the server refused the handshake.
+        """
+        scope = self._client.scope
+        if scope is not None and not scope.contains(f"https://{host}/"):
+            raise ConnectionRefusedError(f"{host} is not one of the site's hosts")
+        try:
+            addresses = self._client._addresses(host, port, deadline)
+        except _Refused as refused:
+            raise ConnectionRefusedError(str(refused)) from None
+        error: OSError = ConnectionRefusedError(f"{host} has no address")
+        for address in addresses:
+            try:
+                sock = _connect(address, deadline)
+            except TimeoutError:
+                raise
+            except OSError as exc:
+                error = exc
+                continue
+            try:
+                return context.wrap_socket(sock, server_hostname=host)
+            except BaseException:
+                sock.close()
+                raise
+        raise error
+
+    @staticmethod
+    def spki(cert_der: bytes) -> str:
+        """Base64 SHA-256 of a certificate's public key (``--trust-cert-spki``'s form)."""
+        return _spki_sha256(cert_der)
 
 
 def fetch_bytes(

@@ -13,7 +13,7 @@ from .browser.session import Browser, Visitor, VisitorResults
 from .config import CaptureOptions
 from .cookies import now_iso
 from .failures import classify_failure
-from .models import ConsentChoice, Page, Phase, Site, SiteResult, SiteStatus
+from .models import ConsentChoice, Page, Phase, SecurityFacts, Site, SiteResult, SiteStatus
 
 NextPage = Callable[[Sequence[Page]], Awaitable[str | None]]
 """Given the pages visited so far, the next URL to visit, or ``None`` to stop."""
@@ -174,7 +174,16 @@ def _assemble(site: Site, started: str, pages: list[Page], captured: VisitorResu
         storage=tuple(captured.storage),
         api_calls=tuple(captured.api_calls),
         screenshots=tuple(captured.screenshots),
+        security=_security(pages, captured),
     )
+
+
+def _security(pages: list[Page], captured: VisitorResults) -> SecurityFacts | None:
+    """What the first visitor's browser received, for the security rules (the probes
+    are added by the engine); ``None`` for the reject and accept visitors."""
+    if not pages or pages[0].phase is not Phase.NONE:
+        return None
+    return SecurityFacts(documents=tuple(captured.documents))
 
 
 def site_status(pages: Sequence[Page]) -> SiteStatus:

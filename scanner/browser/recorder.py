@@ -19,11 +19,15 @@ from urllib.parse import urlsplit
 from ..cookies import ParsedCookie, iso, parse_cookie, value_digest
 from ..models import (
     ApiCall,
+    Certificate,
     Cookie,
     CookieSource,
+    DocumentSecurity,
     Initiator,
+    MixedContent,
     Phase,
     Request,
+    ScriptTag,
     StorageItem,
     StorageKind,
 )
@@ -42,6 +46,34 @@ POST_DATA_LIMIT = MAX_BODY
 """``Network.enable``'s ``maxPostDataSize``: bodies up to this size come with the request
 event. Only those of known pixel and analytics endpoints are kept, to be decoded
 (:mod:`scanner.payloads`); none is kept in the model."""
+_SECURITY_HEADERS = {
+    "strict-transport-security": "hsts",
+    "content-security-policy": "csp",
+    "x-content-type-options": "x_content_type_options",
+    "x-frame-options": "x_frame_options",
+    "referrer-policy": "referrer_policy",
+    "permissions-policy": "permissions_policy",
+}
+"""Response headers of a page's document kept for the security rules, by model field."""
+_MIXED_RESOLUTIONS = {
+    "MixedContentBlocked": "blocked",
+    "MixedContentAutomaticallyUpgraded": "upgraded",
+    "MixedContentWarning": "warned",
+}
+_MAX_PER_PAGE = 50
+"""Mixed-content reports, scripts and full-URL referrers kept per page."""
+
+
+@dataclass
+class _DocumentFacts:
+    """What the browser received for one page's own document (security facts)."""
+
+    url: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+    details: dict[str, Any] | None = None
+    mixed: list[MixedContent] = field(default_factory=list)
+    scripts: list[ScriptTag] = field(default_factory=list)
+    full_referrer_to: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -141,6 +173,7 @@ class Recorder:
     """Chromium's error when the current page's own document failed (e.g. a reset)."""
     dropped_writes: int = 0
     """Cookie and storage writes not kept because a page made too many."""
+    _documents: dict[int, _DocumentFacts] = field(default_factory=dict)
 
     def fresh(self, *, keep_page: bool = False) -> Recorder:
         """A new recorder for the same browser: frames are known, nothing else is kept.
@@ -224,6 +257,8 @@ class Recorder:
             initiator = _initiator(event.get("initiator") or {})
         if not url.startswith(("http:", "https:", "ws:", "wss:")):
             return
+        if self.phase is Phase.NONE:
+            self._note_referrer(url, request.get("headers") or {})
         resource_type = str(event.get("type") or "Other")
         frame_id = event.get("frameId")
         if resource_type == "Document":
@@ -261,6 +296,8 @@ class Recorder:
             return
         response = event["response"]
         hop = chain[-1]
+        if hop.main and hop.page_index == self._page and self.phase is Phase.NONE:
+            self._document_response(hop.url, response)
         hop.status = int(response.get("status", 0)) or None
         hop.remote_ip = response.get("remoteIPAddress")
         hop.mime_type = response.get("mimeType")
@@ -310,6 +347,103 @@ class Recorder:
             return None
         kind = self.refused_kind(host, port)
         return refusal_text(kind, host) if kind else None
+
+    # -- security facts (first visitor only) --------------------------------
+
+    def _facts(self) -> _DocumentFacts:
+        return self._documents.setdefault(self._page, _DocumentFacts())
+
+    def _document_response(self, url: str, response: dict[str, Any]) -> None:
+        """The page's own document answered: keep its security headers and TLS details.
+
+        A later document of the same visit (after a redirect) replaces an earlier one.
+        """
+        facts = self._facts()
+        facts.url = url
+        facts.headers = {}
+        for name, value in (response.get("headers") or {}).items():
+            key = _SECURITY_HEADERS.get(str(name).lower())
+            if key is not None:
+                values = [v.strip() for v in str(value).split("\n") if v.strip()]
+                facts.headers[key] = ", ".join(values)
+        details = response.get("securityDetails")
+        facts.details = details if isinstance(details, dict) else None
+
+    def _note_referrer(self, url: str, headers: dict[str, Any]) -> None:
+        """A request to another origin that carries a page's full URL as ``Referer``."""
+        referer = next((str(v) for k, v in headers.items() if str(k).lower() == "referer"), "")
+        if not referer:
+            return
+        try:
+            ref, target = urlsplit(referer), urlsplit(url)
+        except ValueError:
+            return
+        if (ref.scheme, ref.netloc) == (target.scheme, target.netloc):
+            return
+        if ref.path in ("", "/") and not ref.query:
+            return
+        facts = self._facts()
+        if len(facts.full_referrer_to) < _MAX_PER_PAGE and url not in facts.full_referrer_to:
+            facts.full_referrer_to.append(url)
+
+    def audit_issue(self, event: dict[str, Any]) -> None:
+        """``Audits.issueAdded``: Chromium's mixed-content reports (images it upgraded,
+        scripts it blocked, forms it warned about) name the insecure URL as written."""
+        issue = event.get("issue") or {}
+        if issue.get("code") != "MixedContentIssue" or self.phase is not Phase.NONE:
+            return
+        details = (issue.get("details") or {}).get("mixedContentIssueDetails") or {}
+        url = str(details.get("insecureURL") or "")
+        resolution = _MIXED_RESOLUTIONS.get(str(details.get("resolutionStatus")), "warned")
+        if not url:
+            return
+        found = MixedContent(url, str(details.get("resourceType") or "Other"), resolution)
+        facts = self._facts()
+        if found not in facts.mixed and len(facts.mixed) < _MAX_PER_PAGE:
+            facts.mixed.append(found)
+
+    def page_scripts(self, scripts: list[Any]) -> None:
+        """``security.js`` at the end of a page: scripts from other origins, SRI or not."""
+        facts = self._facts()
+        for item in scripts[:_MAX_PER_PAGE]:
+            if isinstance(item, list) and len(item) == 2 and isinstance(item[0], str):
+                tag = ScriptTag(item[0], bool(item[1]))
+                if tag not in facts.scripts:
+                    facts.scripts.append(tag)
+
+    def documents(self) -> list[DocumentSecurity]:
+        """The security facts of each page's document, in visiting order."""
+        out = []
+        for index, facts in sorted(self._documents.items()):
+            if not facts.url or index >= len(self.page_urls):
+                continue
+            details = facts.details or {}
+            certificate = None
+            if facts.details is not None:
+                certificate = Certificate(
+                    subject=str(details.get("subjectName") or ""),
+                    san=tuple(str(n) for n in details.get("sanList") or ()),
+                    issuer=str(details.get("issuer") or ""),
+                    valid_from=_epoch_iso(details.get("validFrom")),
+                    valid_to=_epoch_iso(details.get("validTo")),
+                )
+            out.append(
+                DocumentSecurity(
+                    page_url=self.page_urls[index],
+                    url=facts.url,
+                    tls_protocol=details.get("protocol") or None,
+                    tls_cipher=details.get("cipher") or None,
+                    tls_key_exchange=details.get("keyExchange")
+                    or details.get("keyExchangeGroup")
+                    or None,
+                    certificate=certificate,
+                    mixed_content=tuple(facts.mixed),
+                    scripts=tuple(facts.scripts),
+                    full_referrer_to=tuple(facts.full_referrer_to),
+                    **facts.headers,
+                )
+            )
+        return out
 
     def wants_body(self, request_id: str, encoded_length: float) -> bool:
         """Small images are read to tell a 1×1 tracking pixel from a picture."""
@@ -779,6 +913,14 @@ def image_size(data: bytes) -> tuple[int, int] | None:
         bits = int.from_bytes(data[21:25], "little")
         return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
     return None
+
+
+def _epoch_iso(seconds: Any) -> str:
+    """DevTools' certificate times (seconds since 1970) as ISO 8601 UTC."""
+    try:
+        return iso(datetime.fromtimestamp(float(seconds), tz=UTC)) or ""
+    except (TypeError, ValueError, OverflowError, OSError):
+        return ""
 
 
 def _jar_key(raw: dict[str, Any]) -> tuple[str, str, str]:

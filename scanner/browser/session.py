@@ -51,6 +51,7 @@ from ..models import (
     BannerButton,
     ConsentChoice,
     Cookie,
+    DocumentSecurity,
     Page,
     Phase,
     Redirect,
@@ -106,6 +107,8 @@ class VisitorResults(NamedTuple):
     storage: list[StorageItem]
     api_calls: list[ApiCall]
     screenshots: list[Screenshot]
+    documents: tuple[DocumentSecurity, ...] = ()
+    """Security facts of each page's document (first visitor only)."""
 
 
 class Browser:
@@ -286,6 +289,7 @@ class Visitor:
             lambda e: self.recorder.frame_attached(e["frameId"], e.get("parentFrameId")),
         )
         cdp.on("Network.requestWillBeSentExtraInfo", lambda e: self.recorder.request_extra_info(e))
+        cdp.on("Audits.issueAdded", lambda e: self.recorder.audit_issue(e))
         cdp.on("Network.loadingFinished", self._on_loading_finished)
         # A DevTools binding is one-way: a page writing 5,000 cookies costs no round
         # trips (Playwright's expose_binding waits for a reply to every call).
@@ -302,6 +306,8 @@ class Visitor:
         # those of known pixels and analytics hits, to decode what they sent).
         await cdp.send("Network.enable", {"maxPostDataSize": POST_DATA_LIMIT})
         await cdp.send("DOMStorage.enable")
+        if self.phase is Phase.NONE:  # mixed-content reports, for the security rules
+            await cdp.send("Audits.enable")
         await cdp.send(
             "Fetch.enable",
             {
@@ -427,6 +433,9 @@ class Visitor:
         if committed and error != "browser_crash":
             title = str(await calls.run(page.title(), "") or "")
             links = tuple(await calls.run(page.evaluate(_LINKS_JS), ()) or ())
+            if self.phase is Phase.NONE:
+                scripts = await calls.run(page.evaluate(_security_js()), [])
+                self.recorder.page_scripts(list(scripts or []))
             if calls.responsive:
                 await self._snapshot_storage(page)
         await self._snapshot_jar()
@@ -587,7 +596,14 @@ class Visitor:
             storage=recorder.storage(),
             api_calls=recorder.api_calls(),
             screenshots=list(self.screenshots),
+            documents=tuple(recorder.documents()),
         )
+
+
+@functools.cache
+def _security_js() -> str:
+    """``security.js``: the page's scripts from other origins and their SRI state."""
+    return resources.files("scanner.browser").joinpath("security.js").read_text("utf-8")
 
 
 async def _redirect_chain(response: Any) -> list[Redirect]:
