@@ -113,6 +113,12 @@ class Route:
     cookie_count: int = 0
     """Extra ``Set-Cookie`` headers, made from ``cookie_template`` (``{i}`` is 0, 1, …)."""
     cookie_template: str = "c{i}=1; Path=/"
+    expires_in_days: int | None = None
+    """Replace :data:`EXPIRES_MARKER` in the body with now plus this many days (UTC,
+    ISO 8601): a security.txt that stays valid whenever the tests run."""
+
+
+EXPIRES_MARKER = b"@EXPIRES@"
 
 
 def load_routes(host_dir: Path) -> dict[str, Route]:
@@ -149,6 +155,7 @@ def load_routes(host_dir: Path) -> dict[str, Route]:
             size=int(spec.get("size", 0)),
             cookie_count=int(spec.get("cookie_count", 0)),
             cookie_template=str(spec.get("cookie_template", "c{i}=1; Path=/")),
+            expires_in_days=int(spec["expires_in_days"]) if "expires_in_days" in spec else None,
         )
     return routes
 
@@ -184,10 +191,20 @@ def spki_sha256(cert_der: bytes) -> str:
     return base64.b64encode(hashlib.sha256(spki).digest()).decode("ascii")
 
 
-def make_certificate(hosts: list[str], directory: Path) -> tuple[Path, Path, str]:
-    """Write a fresh self-signed ECDSA P-256 cert and key; return paths and the SPKI hash."""
+def make_certificate(
+    hosts: list[str],
+    directory: Path,
+    *,
+    valid_days: tuple[int, int] = (-1, 30),
+    common_name: str = "privacyscan test web",
+) -> tuple[Path, Path, str]:
+    """Write a fresh self-signed ECDSA P-256 cert and key; return paths and the SPKI hash.
+
+    ``valid_days`` is (start, end) in days from now: ``(-30, -2)`` makes one that
+    expired two days ago.
+    """
     key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "privacyscan test web")])
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
     now = datetime.datetime.now(datetime.UTC)
     names: list[x509.GeneralName] = [x509.DNSName("localhost")]
     names += [x509.DNSName(h) for h in hosts]
@@ -198,8 +215,8 @@ def make_certificate(hosts: list[str], directory: Path) -> tuple[Path, Path, str
         .issuer_name(name)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=30))
+        .not_valid_before(now + datetime.timedelta(days=valid_days[0]))
+        .not_valid_after(now + datetime.timedelta(days=valid_days[1]))
         .add_extension(x509.SubjectAlternativeName(names), critical=False)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .sign(key, hashes.SHA256())
@@ -339,6 +356,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         ]
         if route.behaviour == "pad":
             body = self.server.web._padded(body, route.size)
+        if route.expires_in_days is not None:
+            when = datetime.datetime.now(datetime.UTC) + datetime.timedelta(
+                days=route.expires_in_days
+            )
+            body = body.replace(EXPIRES_MARKER, when.strftime("%Y-%m-%dT%H:%M:%SZ").encode())
         head = self._head(route.status, headers, len(body), ctype)
         if route.behaviour == "endless":
             self._endless(self._head(route.status, headers, -1, ctype), body)
@@ -537,12 +559,52 @@ class Listener:
             conn.close()
 
 
+CERTIFICATE_KINDS: dict[str, tuple[tuple[int, int], bool]] = {
+    "expired": ((-60, -2), True),
+    "expiring": ((-60, 5), True),
+    "wrong-name": ((-1, 30), False),
+    "untrusted": ((-1, 30), True),
+}
+"""Special certificates a :class:`TlsProfile` can give a host: (validity in days from
+now, whether the host's own name is on it). ``untrusted`` is an ordinary one whose key
+is left out of :attr:`TestWeb.spki_hashes`, so nobody pins it."""
+
+
+@dataclass(frozen=True, slots=True)
+class TlsProfile:
+    """How a second test-web listener speaks TLS (the security test's special hosts)."""
+
+    legacy: bool = False
+    """Also accept TLS 1.0 and 1.1 (at OpenSSL security level 0, which Debian's
+    OpenSSL 3 allows for a context that asks for it)."""
+    certificates: tuple[tuple[str, str], ...] = ()
+    """(host, kind of :data:`CERTIFICATE_KINDS`): a certificate of its own, chosen by SNI."""
+
+
+def _server_context(cert: Path, key: Path, legacy: bool) -> ssl.SSLContext:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    context.set_alpn_protocols(["http/1.1"])
+    if legacy:
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            context.set_ciphers("DEFAULT:@SECLEVEL=0")
+            context.minimum_version = ssl.TLSVersion.TLSv1
+    return context
+
+
 class TestWeb:
     """The local test web: ``with TestWeb() as web: ...`` then point Chromium at it."""
 
     __test__ = False  # not a pytest test class despite the name
 
-    def __init__(self, port: int = 0, base_dir: Path | None = None) -> None:
+    def __init__(
+        self, port: int = 0, base_dir: Path | None = None, tls: TlsProfile | None = None
+    ) -> None:
+        self.tls = tls or TlsProfile()
+        self._pins: list[str] = []
         self._want_port = port
         self.base_dir: Path = (base_dir or HOSTS_DIR).resolve()
         self._lock = threading.Lock()
@@ -570,6 +632,12 @@ class TestWeb:
         return self._spki
 
     @property
+    def spki_hashes(self) -> tuple[str, ...]:
+        """Every certificate's SPKI to trust: the main one and the special ones of a
+        :class:`TlsProfile`, except ``untrusted``."""
+        return (self.spki_hash, *self._pins)
+
+    @property
     def host_rules(self) -> str:
         """Value for Chromium's ``--host-resolver-rules``: every host to this port."""
         return f"MAP * 127.0.0.1:{self.port}"
@@ -594,9 +662,26 @@ class TestWeb:
         tmp = Path(tempfile.mkdtemp(prefix="privacyscan-testweb-"))
         try:
             cert, key, self._spki = make_certificate(self.hosts(), tmp)
-            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-            context.load_cert_chain(cert, key)
-            context.set_alpn_protocols(["http/1.1"])
+            context = _server_context(cert, key, self.tls.legacy)
+            by_host: dict[str, ssl.SSLContext] = {}
+            self._pins = []
+            for i, (host, kind) in enumerate(self.tls.certificates):
+                days, named = CERTIFICATE_KINDS[kind]
+                names = [host] if named else [f"andere-naam.{host}"]
+                folder = tmp / str(i)
+                folder.mkdir()
+                c, k, pin = make_certificate(names, folder, valid_days=days, common_name=names[0])
+                by_host[host] = _server_context(c, k, self.tls.legacy)
+                if kind != "untrusted":
+                    self._pins.append(pin)
+            if by_host:
+
+                def choose(sock: ssl.SSLObject | ssl.SSLSocket, name: str | None, _: Any) -> None:
+                    special = by_host.get((name or "").lower())
+                    if special is not None:
+                        sock.context = special
+
+                context.sni_callback = choose
             self._server = _Server(self, ("127.0.0.1", self._want_port), context)
         finally:
             # The context holds cert and key in memory: remove the files at once so
