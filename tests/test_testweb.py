@@ -389,3 +389,26 @@ def test_hostile_ground_truth_names_served_hosts(web: TestWeb) -> None:
         host = urllib.parse.urlsplit(case["url"]).hostname
         assert case["status"] in ("done", "partial", "failed") and case["story"]
         assert case.get("resolve") in ("notfound", "silent") or host in hosts, host
+
+
+def test_security_ground_truth_names_served_hosts(web: TestWeb) -> None:
+    """Every site of security.json is served; demo sites need no special listener."""
+    import json
+
+    sites = json.loads((HOSTS_DIR.parent / "security.json").read_text("utf-8"))["sites"]
+    hosts = set(web.hosts())
+    for site in sites:
+        assert urllib.parse.urlsplit(site["url"]).hostname in hosts, site["url"]
+        assert not (site.get("demo") and site["listener"] != "main"), site["name"]
+
+
+def test_expires_route_puts_a_date_ahead(web: TestWeb) -> None:
+    import datetime
+
+    status, headers, body = fetch(web, "https://www.veiligdorp.nl/.well-known/security.txt")
+    assert status == 200 and header_values(headers, "Content-Type")[0].startswith("text/plain")
+    expires = re.search(rb"Expires: (\S+)", body)
+    assert expires is not None
+    when = datetime.datetime.fromisoformat(expires.group(1).decode().replace("Z", "+00:00"))
+    ahead = when - datetime.datetime.now(datetime.UTC)
+    assert datetime.timedelta(days=179) < ahead <= datetime.timedelta(days=180)
