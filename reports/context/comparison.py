@@ -24,6 +24,7 @@ from .shared import (
     SeverityCounts,
     SiteChange,
     organisation_of,
+    privacy_findings,
     scan_info,
     severity_counts,
     site_change,
@@ -86,6 +87,13 @@ class RankRow:
     (``Verdicts.refusal_works``)."""
     change: SiteChange | None
     """Change since the previous scan."""
+    security_grade: str | None = None
+    """Security grade (``SiteResult.security_grade``); ``None`` when not measured."""
+    security_score: int | None = None
+    """Security score."""
+    security_rank: int | None = None
+    """Position by security grade and score (equal scores share a rank); ``None`` when
+    the site has no security grade."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,6 +232,8 @@ class ComparisonReport:
     """Headline figures."""
     ranking: tuple[RankRow, ...]
     """All sites ranked."""
+    security_ranking: tuple[RankRow, ...]
+    """All sites ranked by security grade (``RankRow.security_rank``)."""
     provinces: tuple[ProvinceGroup, ...]
     """The ranking per province, provinces by name."""
     grade_chart: BarChart
@@ -280,6 +290,27 @@ def _rank(rows: list[RankRow]) -> tuple[RankRow, ...]:
 
 def _replace_rank(r: RankRow, rank: int | None) -> RankRow:
     return replace(r, rank=rank)
+
+
+def _security_rank(rows: Iterable[RankRow]) -> tuple[RankRow, ...]:
+    """The rows by security grade and score, best first; unmeasured last, by name."""
+
+    def key(r: RankRow) -> tuple[int, int, str]:
+        if r.security_score is None or r.security_grade not in GRADES:
+            return (len(GRADES), 0, r.name.lower())
+        return (GRADES.index(r.security_grade), -r.security_score, r.name.lower())
+
+    out: list[RankRow] = []
+    prev: tuple[str | None, int | None] | None = None
+    rank = 0
+    for i, r in enumerate(sorted(rows, key=key), start=1):
+        if r.security_score is None:
+            out.append(replace(r, security_rank=None))
+            continue
+        if (r.security_grade, r.security_score) != prev:
+            rank, prev = i, (r.security_grade, r.security_score)
+        out.append(replace(r, security_rank=rank))
+    return tuple(out)
 
 
 def _heat(count: int) -> int:
@@ -371,7 +402,9 @@ def build_comparison_report(
                 error=result.error,
                 grade=result.grade if measured else None,
                 score=result.score if measured else None,
-                counts=severity_counts(result.findings),
+                counts=severity_counts(privacy_findings(result)),
+                security_grade=result.security_grade if measured else None,
+                security_score=result.security_score if measured else None,
                 tracking=verdicts is not None and verdicts.tracks_before_consent,
                 non_eea=verdicts is not None and verdicts.non_eea_before_consent,
                 no_banner_while_tracking=verdicts is not None and verdicts.no_banner_while_tracking,
@@ -438,6 +471,7 @@ def build_comparison_report(
             failed=len(ranked) - n,
         ),
         ranking=ranked,
+        security_ranking=_security_rank(ranked),
         provinces=tuple(groups),
         grade_chart=_grade_chart(ranked),
         matrix=_matrix(ranked, orgs_by_href),

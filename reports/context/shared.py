@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from scanner.classify.coverage import scan_knowledge_share
+from scanner.classify.registry import PRIVACY, SECURITY
+from scanner.classify.rules import RULES
 from scanner.messages import Translator
 from scanner.messages.findings import finding_text
 from scanner.models import (
@@ -35,7 +37,9 @@ __all__ = [
     "SeverityCounts",
     "SiteChange",
     "finding_view",
+    "privacy_findings",
     "safe_link",
+    "security_findings",
     "site_slugs",
     "slug_of",
     "slugify",
@@ -213,6 +217,16 @@ class SeverityCounts:
     def total(self) -> int:
         """All findings."""
         return self.violation + self.likely_violation + self.review + self.info
+
+
+def privacy_findings(result: SiteResult) -> tuple[Finding, ...]:
+    """The findings that make up the privacy grade (what the site does to visitors)."""
+    return RULES.of_grade(result.findings, PRIVACY)
+
+
+def security_findings(result: SiteResult) -> tuple[Finding, ...]:
+    """The findings that make up the security grade (the website's own security)."""
+    return RULES.of_grade(result.findings, SECURITY)
 
 
 def severity_counts(findings: Iterable[Finding]) -> SeverityCounts:

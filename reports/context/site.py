@@ -34,7 +34,9 @@ from .shared import (
     finding_view,
     organisation_of,
     phase_values,
+    privacy_findings,
     scan_info,
+    security_findings,
     severity_counts,
     site_change,
     site_diff_for,
@@ -345,6 +347,88 @@ class Screenshot:
 
 
 @dataclass(frozen=True, slots=True)
+class HostRow:
+    """One probed host: the TLS versions it accepts, its certificate, its http answer."""
+
+    host: str
+    """The host probed."""
+    versions: tuple[tuple[str, str], ...]
+    """(TLS version, ``yes``/``no``/``unknown``), oldest first."""
+    certificate_subject: str | None
+    """Subject of its certificate; ``None`` when none was seen."""
+    certificate_issuer: str | None
+    """Who issued it."""
+    certificate_valid_to: str | None
+    """End of its validity (ISO 8601)."""
+    trust: str
+    """``public``, ``pinned``, ``ignored``, ``untrusted`` or ``""`` (unknown)."""
+    http_status: int | None
+    """What ``http://HOST/`` answered; ``None`` when nothing did."""
+    http_location: str | None
+    """Where it redirected (text only)."""
+    http_error: str | None
+    """Why it gave no answer."""
+    error: str | None
+    """Why the host could not be probed over https."""
+
+
+@dataclass(frozen=True, slots=True)
+class HeaderRow:
+    """One security header of the home page, as received."""
+
+    name: str
+    """Header name."""
+    value: str | None
+    """Its value (text only); ``None`` when absent."""
+
+
+@dataclass(frozen=True, slots=True)
+class SecurityTxtView:
+    """The site's security.txt as found."""
+
+    url: str
+    """Where it was looked for, or found after redirects (text only)."""
+    found: bool
+    """It was found."""
+    expires: str | None
+    """Its ``Expires`` as written."""
+    signed: bool
+    """It is OpenPGP-signed."""
+    errors: tuple[str, ...]
+    """``sectxt`` error codes."""
+
+
+@dataclass(frozen=True, slots=True)
+class SecurityView:
+    """The security section: the security grade, its findings and the facts measured."""
+
+    measured: bool
+    """Security was measured in this scan (``SiteResult.security`` is set)."""
+    probed: bool
+    """The direct probes finished (TLS versions, http://, security.txt measured)."""
+    grade: str | None
+    """Security grade, ``A`` to ``F``; ``None`` when there is none."""
+    score: int | None
+    """Security score, 0 to 100."""
+    verdict: str
+    """Key of the one-sentence verdict (``security.verdict.*``)."""
+    verdict_count: int
+    """The count the verdict sentence names."""
+    counts: SeverityCounts
+    """Security findings per severity."""
+    finding_groups: tuple[FindingGroup, ...]
+    """Security findings grouped by severity, worst first."""
+    hosts: tuple[HostRow, ...]
+    """The probed hosts."""
+    negotiated: str | None
+    """What the browser negotiated for the home page (protocol, cipher, key exchange)."""
+    headers: tuple[HeaderRow, ...]
+    """The home page's security headers, present or not."""
+    security_txt: SecurityTxtView | None
+    """security.txt of the site's main host; ``None`` when not looked for."""
+
+
+@dataclass(frozen=True, slots=True)
 class SiteReport:
     """Everything the per-site report shows, for the webmaster or supplier."""
 
@@ -415,6 +499,8 @@ class SiteReport:
     """Screenshots given to the report."""
     change: SiteChange | None
     """Change since the previous scan, when one was given."""
+    security: SecurityView
+    """The website's own security basics: the security grade and what it rests on."""
     index_href: str
     """Relative link back to the comparison."""
 
@@ -689,6 +775,91 @@ def _verdict(result: SiteResult, counts: SeverityCounts) -> str:
     return "verdict.clean"
 
 
+_HEADERS = (
+    ("Strict-Transport-Security", "hsts"),
+    ("Content-Security-Policy", "csp"),
+    ("X-Content-Type-Options", "x_content_type_options"),
+    ("X-Frame-Options", "x_frame_options"),
+    ("Referrer-Policy", "referrer_policy"),
+    ("Permissions-Policy", "permissions_policy"),
+)
+
+
+def _security_verdict(result: SiteResult, counts: SeverityCounts) -> tuple[str, int]:
+    if result.security_grade is None:
+        return "security.verdict.none", 0
+    for key, n in (
+        ("security.verdict.violation", counts.violation),
+        ("security.verdict.likely_violation", counts.likely_violation),
+        ("security.verdict.review", counts.review),
+    ):
+        if n:
+            return key, n
+    return "security.verdict.clean", 0
+
+
+def _security(result: SiteResult, t: Translator, new_ids: set[str]) -> SecurityView:
+    findings = security_findings(result)
+    counts = severity_counts(findings)
+    verdict, n = _security_verdict(result, counts)
+    facts = result.security
+    home = facts.documents[0] if facts is not None and facts.documents else None
+    hosts = []
+    for probe in facts.hosts if facts is not None else ():
+        cert = probe.certificate
+        hosts.append(
+            HostRow(
+                host=probe.host,
+                versions=tuple(
+                    (v, "unknown" if ok is None else ("yes" if ok else "no"))
+                    for v, ok in probe.tls_versions
+                ),
+                certificate_subject=cert.subject if cert else None,
+                certificate_issuer=cert.issuer if cert else None,
+                certificate_valid_to=cert.valid_to if cert else None,
+                trust=probe.certificate_trust,
+                http_status=probe.http_status,
+                http_location=probe.http_location,
+                http_error=probe.http_error,
+                error=probe.error,
+            )
+        )
+    main = home.url.split("/")[2] if home is not None and "//" in home.url else None
+    txt_probe = next(
+        (p for p in (facts.hosts if facts else ()) if p.security_txt and p.host == main),
+        next((p for p in (facts.hosts if facts else ()) if p.security_txt), None),
+    )
+    txt = txt_probe.security_txt if txt_probe is not None else None
+    negotiated = None
+    if home is not None and home.tls_protocol:
+        parts = (home.tls_protocol, home.tls_cipher, home.tls_key_exchange)
+        negotiated = ", ".join(p for p in parts if p)
+    return SecurityView(
+        measured=facts is not None,
+        probed=facts is not None and facts.probed,
+        grade=result.security_grade,
+        score=result.security_score,
+        verdict=verdict,
+        verdict_count=n,
+        counts=counts,
+        finding_groups=_groups(finding_view(f, t, is_new=f.id in new_ids) for f in findings),
+        hosts=tuple(hosts),
+        negotiated=negotiated,
+        headers=tuple(HeaderRow(name, getattr(home, field)) for name, field in _HEADERS)
+        if home is not None
+        else (),
+        security_txt=SecurityTxtView(
+            url=txt.final_url or txt.url,
+            found=txt.found,
+            expires=txt.expires,
+            signed=txt.signed,
+            errors=txt.errors,
+        )
+        if txt is not None
+        else None,
+    )
+
+
 def build_site_report(
     scan: Scan,
     result: SiteResult,
@@ -709,7 +880,8 @@ def build_site_report(
         diff = diff_scans(previous, scan)
     site_diff = site_diff_for(result, diff)
     new_ids = {f.id for f in site_diff.new} if site_diff else set()
-    counts = severity_counts(result.findings)
+    privacy = privacy_findings(result)
+    counts = severity_counts(privacy)
     phases = _measured_phases(result)
     cookies = _cookies(result, phases)
     third, unclassified = _third_parties(result, phases)
@@ -736,7 +908,7 @@ def build_site_report(
             "verdict.review": counts.review,
         }.get(verdict, 0),
         counts=counts,
-        finding_groups=_groups(finding_view(f, t, is_new=f.id in new_ids) for f in result.findings),
+        finding_groups=_groups(finding_view(f, t, is_new=f.id in new_ids) for f in privacy),
         phases=tuple(p.value for p in phases),
         banner=_banner(result),
         cookies=cookies,
@@ -754,5 +926,6 @@ def build_site_report(
         pages_discovered=result.pages_discovered,
         screenshots=_screenshots(result),
         change=site_change(site_diff) if site_diff else None,
+        security=_security(result, t, new_ids),
         index_href="../index.html",
     )
