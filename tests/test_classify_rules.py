@@ -97,12 +97,12 @@ def site_result(
     storage: Any = (),
     api_calls: Any = (),
     security: SecurityFacts | None = None,
-    pages: Any = (Page(P1), Page(P2)),
+    pages: Any = None,
 ) -> SiteResult:
     return SiteResult(
         site=SITE,
         security=security,
-        pages=tuple(pages),
+        pages=tuple(pages) if pages is not None else (Page(P1), Page(P2)),
         cookies=tuple(cookies),
         requests=tuple(requests),
         storage=tuple(storage),

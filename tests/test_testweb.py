@@ -273,7 +273,7 @@ def test_stop_releases_port_and_connections() -> None:
     web = TestWeb().start()
     port = web.port
     idle = socket.create_connection(("127.0.0.1", port), timeout=5)
-    idle.sendall(b"GET / HTTP/1.1\r\nHost: www.schoondorp.nl\r\n\r\n")
+    idle.sendall(b"GET /afval/ HTTP/1.1\r\nHost: www.schoondorp.nl\r\n\r\n")
     assert idle.recv(12).startswith(b"HTTP/1.1 200")
     began = time.monotonic()
     web.stop()
