@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -107,10 +107,9 @@ def test_ground_truth_is_well_formed() -> None:
             assert set(f) == {"id", "severity"}
             assert f["id"].split(":", 1)[0] in security_rules, f["id"]
     fired = {f["id"].split(":", 1)[0] for s in SITES for f in s["expected_findings"]}
-    # Every security check is proven on this web, except the ones proven on the others:
-    # the http page (any http:// site) and cookie attributes (the manifests' sites).
+    # Every security check is proven on this web; cookie attributes on the manifests' sites.
     untested = security_rules - fired
-    assert untested <= {"security-page-over-http", "cookie-insecure-attributes"}, untested
+    assert untested <= {"cookie-insecure-attributes"}, untested
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -178,25 +177,3 @@ def test_probes_stay_on_the_sites_own_hosts(run: SecurityRun) -> None:
     assert ("www.oudtlsdorp.nl", "GET", "/.well-known/security.txt") in run.served
     probed = {p.host for r in run.scan.sites if r.security is not None for p in r.security.hosts}
     assert probed <= own
-
-
-def test_http_site_fails_the_http_page_rule(run: SecurityRun, testweb: TestWeb) -> None:
-    """A site given as http:// that serves its page over http (Kaaldorp) ends on http:
-    the page rule fires, from the same browser capture (no new scan of the corpus)."""
-    base = run.by_name["Kaaldorp"]
-    assert base.security is not None
-    from datetime import UTC, datetime
-
-    from scanner.classify import classify
-
-    http_page = replace(
-        base.pages[0], url="http://www.kaaldorp.nl/", final_url="http://www.kaaldorp.nl/"
-    )
-    knowledge = load_knowledge()
-    again = classify(
-        replace(base, pages=(http_page,), findings=()),
-        resolver=PartyResolver(Domains(), knowledge),
-        knowledge=knowledge,
-        now=datetime.now(UTC),
-    )
-    assert "security-page-over-http:www.kaaldorp.nl" in {f.id for f in again.findings}
