@@ -26,7 +26,7 @@ $(VENV)/.installed: pyproject.toml
 	    $(PYTHON) -m venv $(VENV); \
 	  else echo "Python's venv module is missing: sudo apt-get install -y python3-venv" >&2; exit 1; fi; }
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m pip install -q -e '.[dev,fleet]'
 	@touch $@
 
 # A Chromium to drive: PRIVACYSCAN_BROWSER, Debian's chromium, or one on PATH.

@@ -115,3 +115,55 @@ def captured(capture_options: CaptureOptions) -> dict[str, Captured]:
         return dict(pairs)
 
     return asyncio.run(run())
+
+
+# -- real services (pytest -m services): PostgreSQL and Redis from tools/services.sh ---
+
+PG_ENV = "PRIVACYSCAN_TEST_PG"
+REDIS_ENV = "PRIVACYSCAN_TEST_REDIS"
+_NO_SERVICES = (
+    'needs {env}: start the services with `eval "$(tools/services.sh start)"` (.ci/run does)'
+)
+
+
+def service_url(env: str) -> str:
+    """The URL of a service the test needs, or a skip that says how to get it."""
+    url = os.environ.get(env)
+    if not url:
+        pytest.skip(_NO_SERVICES.format(env=env))
+    return url
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A new, empty PostgreSQL database for this test, dropped afterwards."""
+    import secrets
+
+    import sqlalchemy as sa
+
+    base = sa.make_url(service_url(PG_ENV)).set(drivername="postgresql+psycopg")
+    name = "t_" + secrets.token_hex(6)
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f"CREATE DATABASE {name}")
+        yield base.set(database=name, drivername="postgresql").render_as_string(hide_password=False)
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    finally:
+        admin.dispose()
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    """The Redis of the services, emptied before and after this test."""
+    import redis
+
+    url = service_url(REDIS_ENV)
+    client = redis.Redis.from_url(url)
+    client.flushdb()
+    try:
+        yield url
+    finally:
+        client.flushdb()
+        client.close()

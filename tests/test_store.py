@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from scanner.classify.coverage import knowledge_share
 from scanner.classify.verdicts import judge
@@ -54,10 +55,13 @@ from scanner.store import (
     ScanNotFound,
     ScanStore,
     SQLiteStore,
+    SQLStore,
     StoreError,
     StoreVersionError,
+    open_store,
 )
-from scanner.store.migrations import MIGRATIONS
+from scanner.store.legacy import MIGRATIONS
+from scanner.store.migrate import ALEMBIC_USER_VERSION, head_revision
 
 LONG = "x" * 100_000
 HOSTILE = (
@@ -394,15 +398,43 @@ def _done(site: Site, **changes: Any) -> SiteResult:
     )
 
 
-@pytest.fixture(params=["sqlite", "memory"])
+@pytest.fixture(params=["sqlite", "memory", pytest.param("postgresql", marks=pytest.mark.services)])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ScanStore]:
     backend: ScanStore
     if request.param == "sqlite":
         backend = SQLiteStore(tmp_path / "history" / "scans.db")
+    elif request.param == "postgresql":
+        backend = open_store(request.getfixturevalue("pg_url"))
     else:
         backend = MemoryStore()
     with backend:
         yield backend
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.services)])
+def sql_target(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where an SQL back end keeps its history: a SQLite path or a PostgreSQL URL."""
+    if request.param == "postgresql":
+        url: str = request.getfixturevalue("pg_url")
+        return url
+    return str(tmp_path / "s.db")
+
+
+def _legacy(path: Path, version: int) -> None:
+    """A SQLite file as privacyscan left it at schema ``version`` before Alembic."""
+    with closing(sqlite3.connect(path)) as conn, conn:
+        for migration in MIGRATIONS[:version]:
+            migration(conn)
+        conn.execute(f"PRAGMA user_version = {version}")
+
+
+def _user_version(path: Path) -> int:
+    return int(_scalar(path, "PRAGMA user_version"))
+
+
+def _scalar(path: Path, sql: str) -> Any:
+    with closing(sqlite3.connect(path)) as conn:
+        return conn.execute(sql).fetchone()[0]
 
 
 # -- contract ---------------------------------------------------------------------------
@@ -646,12 +678,12 @@ def test_sqlite_file_is_private(tmp_path: Path) -> None:
 
 
 def test_sqlite_pragmas(tmp_path: Path) -> None:
-    with SQLiteStore(tmp_path / "s.db") as store:
-        conn = store._connection()
-        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
-        assert conn.execute("PRAGMA busy_timeout").fetchone()[0] > 0
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+    with SQLiteStore(tmp_path / "s.db") as store, store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() > 0
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+    assert _user_version(tmp_path / "s.db") == ALEMBIC_USER_VERSION
 
 
 def test_sqlite_reopen_is_idempotent_and_persistent(tmp_path: Path) -> None:
@@ -662,33 +694,13 @@ def test_sqlite_reopen_is_idempotent_and_persistent(tmp_path: Path) -> None:
     for _ in range(2):
         with SQLiteStore(path) as store:
             assert store.get_scan(scan.id) == scan
-    with closing(sqlite3.connect(path)) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
-
-
-def test_sqlite_applies_a_new_migration(tmp_path: Path) -> None:
-    path = tmp_path / "s.db"
-    with SQLiteStore(path) as store:
-        store.create_scan(rich_scan(), [])
-
-    def extra(conn: sqlite3.Connection) -> None:
-        conn.execute("ALTER TABLE scans ADD COLUMN note TEXT NOT NULL DEFAULT 'migrated'")
-
-    migrations = (*MIGRATIONS, extra)
-    with SQLiteStore(path, migrations=migrations) as store:
-        assert store.get_scan(rich_scan().id) == rich_scan()
-        conn = store._connection()
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) + 1
-        assert conn.execute("SELECT note FROM scans").fetchone()[0] == "migrated"
-    with SQLiteStore(path, migrations=migrations) as store:  # again: no-op
-        assert len(store.list_scans()) == 1
+    assert _user_version(path) == ALEMBIC_USER_VERSION
 
 
 def test_sqlite_upgrades_a_version_1_database(tmp_path: Path) -> None:
     """A history written before api_calls and screenshots keeps its data and takes them."""
     path = tmp_path / "s.db"
-    with SQLiteStore(path, migrations=MIGRATIONS[:1]):
-        pass  # the schema as version 1 left it; filled below as version 1 code did
+    _legacy(path, 1)
     site = Site(name="Oud", url="https://www.oud.nl/", province="Drenthe", code="GM0001")
     with closing(sqlite3.connect(path)) as conn, conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
@@ -748,8 +760,7 @@ def test_sqlite_upgrades_a_version_1_database(tmp_path: Path) -> None:
         sites=(dataclasses.replace(old, verdicts=judge(old), knowledge=knowledge_share(old)),),
     )
     with SQLiteStore(path) as store:
-        conn = store._connection()
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+        assert _user_version(path) == ALEMBIC_USER_VERSION
         loaded = store.get_scan("old")
         assert loaded == expected
         assert loaded.sites[0].pages_discovered == 0
@@ -771,8 +782,7 @@ def test_sqlite_upgrades_a_version_1_database(tmp_path: Path) -> None:
 def test_sqlite_upgrades_a_version_2_database(tmp_path: Path) -> None:
     """A history written before banners and consent choices keeps its data and takes them."""
     path = tmp_path / "s.db"
-    with SQLiteStore(path, migrations=MIGRATIONS[:2]):
-        pass  # the schema as version 2 left it; filled below as version 2 code did
+    _legacy(path, 2)
     site = Site(name="Oud", url="https://www.oud.nl/")
     with closing(sqlite3.connect(path)) as conn, conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
@@ -816,8 +826,7 @@ def test_sqlite_upgrades_a_version_2_database(tmp_path: Path) -> None:
         sites=(dataclasses.replace(old, verdicts=judge(old), knowledge=knowledge_share(old)),),
     )
     with SQLiteStore(path) as store:
-        conn = store._connection()
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+        assert _user_version(path) == ALEMBIC_USER_VERSION
         loaded = store.get_scan("old")
         assert loaded == expected
         assert loaded.sites[0].banner is None and loaded.sites[0].choices == ()
@@ -836,8 +845,7 @@ def test_sqlite_upgrades_a_version_3_database(tmp_path: Path) -> None:
     """A history written when findings carried their words and sites no verdicts: the
     words stay as written, the verdicts are judged when the site is read."""
     path = tmp_path / "s.db"
-    with SQLiteStore(path, migrations=MIGRATIONS[:3]):
-        pass  # the schema as version 3 left it; filled below as version 3 code did
+    _legacy(path, 3)
     site = Site(name="Oud", url="https://www.oud.nl/")
     with closing(sqlite3.connect(path)) as conn, conn:
         conn.execute("INSERT INTO scans VALUES ('old', 't0', 't1', '0.1.0', 'C', '[]', '[]')")
@@ -871,8 +879,7 @@ def test_sqlite_upgrades_a_version_3_database(tmp_path: Path) -> None:
         )
     with SQLiteStore(path) as store:
         (old,) = store.get_scan("old").sites
-        conn = store._connection()
-        assert conn.execute("SELECT verdicts_version FROM sites").fetchone()[0] == 0
+    assert _scalar(path, "SELECT verdicts_version FROM sites") == 0
     (f,) = old.findings
     assert (f.variant, f.params) == ("", ())
     assert f.title == "Gegevens naar Meta vóór toestemming"  # shown as written
@@ -883,16 +890,14 @@ def test_sqlite_upgrades_a_version_3_database(tmp_path: Path) -> None:
     with SQLiteStore(path) as store:  # saved again: the verdicts are kept as they are
         store.save_site("old", dataclasses.replace(old, verdicts=None))
         assert store.get_scan("old").sites[0].verdicts is None
-        conn = store._connection()
-        assert conn.execute("SELECT verdicts_version FROM sites").fetchone()[0] == 2
+    assert _scalar(path, "SELECT verdicts_version FROM sites") == 2
 
 
 def test_sqlite_upgrades_a_version_4_database(tmp_path: Path) -> None:
     """A history written before payloads and the knowledge share were kept: requests have
     no payload, and the share is computed from the saved parties when a site is read."""
     path = tmp_path / "s.db"
-    with SQLiteStore(path, migrations=MIGRATIONS[:4]):
-        pass
+    _legacy(path, 4)
     site = Site(name="Oud", url="https://www.oud.nl/")
     with closing(sqlite3.connect(path)) as conn, conn:
         conn.execute("INSERT INTO scans VALUES ('old', 't0', 't1', '0.1.0', 'C', '[]', '[]')")
@@ -917,8 +922,7 @@ def test_sqlite_upgrades_a_version_4_database(tmp_path: Path) -> None:
             )
     with SQLiteStore(path) as store:
         (old,) = store.get_scan("old").sites
-        conn = store._connection()
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+        assert _user_version(path) == ALEMBIC_USER_VERSION
     assert all(r.payload is None for r in old.requests)
     assert old.knowledge == KnowledgeShare(
         known_domains=("facebook.com",), unknown_domains=("onbekend.example",)
@@ -926,35 +930,7 @@ def test_sqlite_upgrades_a_version_4_database(tmp_path: Path) -> None:
     with SQLiteStore(path) as store:  # saved again: the share is kept as it is
         store.save_site("old", dataclasses.replace(old, knowledge=None))
         assert store.get_scan("old").sites[0].knowledge is None
-        conn = store._connection()
-        assert conn.execute("SELECT verdicts_version FROM sites").fetchone()[0] == 2
-
-
-def test_sqlite_failed_migration_changes_nothing(tmp_path: Path) -> None:
-    path = tmp_path / "s.db"
-    with SQLiteStore(path, migrations=MIGRATIONS[:1]):
-        pass
-
-    def v2(conn: sqlite3.Connection) -> None:
-        conn.execute("CREATE TABLE half_done (x)")
-        raise RuntimeError("boom")
-
-    with pytest.raises(RuntimeError, match="boom"):
-        SQLiteStore(path, migrations=(*MIGRATIONS[:1], v2))
-    with closing(sqlite3.connect(path)) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
-        assert "half_done" not in tables
-
-
-def test_sqlite_refuses_a_newer_database(tmp_path: Path) -> None:
-    path = tmp_path / "s.db"
-    with SQLiteStore(path):
-        pass
-    with closing(sqlite3.connect(path)) as conn:
-        conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
-    with pytest.raises(StoreVersionError, match="upgrade privacyscan"):
-        SQLiteStore(path)
+    assert _scalar(path, "SELECT verdicts_version FROM sites") == 2
 
 
 def test_sqlite_refuses_a_non_database(tmp_path: Path) -> None:
@@ -1129,3 +1105,251 @@ def test_sqlite_two_connections_share_the_file(tmp_path: Path) -> None:
         writer.create_scan(Scan(id="w", started_at="t"), [_site(1)])
         writer.save_site("w", _done(_site(1)))
         assert reader.get_scan("w").sites[0].status is SiteStatus.DONE
+
+
+# -- one schema, one migration history (SQLite and PostgreSQL) ---------------------------
+
+
+def _open(target: str, **kwargs: Any) -> SQLStore:
+    """The SQL back end at ``target`` with test-only arguments (extra revisions)."""
+    if target.startswith("postgresql://"):
+        from scanner.store.postgres import PostgresStore
+
+        return PostgresStore(target, **kwargs)
+    return SQLiteStore(Path(target), **kwargs)
+
+
+def _revision_file(folder: Path, body: str, revision: str = "0999") -> Path:
+    """An Alembic revision after this privacyscan's head, as a later release would add."""
+    folder.mkdir(exist_ok=True)
+    (folder / f"{revision}_test.py").write_text(
+        "import sqlalchemy as sa\n"
+        "from alembic import op\n"
+        f"revision = {revision!r}\n"
+        f"down_revision = {head_revision()!r}\n"
+        "branch_labels = None\n"
+        "depends_on = None\n"
+        "def upgrade():\n" + "".join(f"    {line}\n" for line in body.splitlines())
+    )
+    return folder
+
+
+def test_migrations_make_exactly_the_schema(sql_target: str) -> None:
+    """The head of the migration history is the schema the code reads and writes."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from scanner.store.schema import metadata
+
+    with _open(sql_target) as store, store.engine.connect() as conn:
+        assert store.revision == head_revision()
+        assert compare_metadata(MigrationContext.configure(conn), metadata) == []
+
+
+def test_a_legacy_version_6_file_is_stamped_and_upgraded(tmp_path: Path) -> None:
+    """A file of the last hand-migrated version keeps its data and joins the history."""
+    path = tmp_path / "s.db"
+    _legacy(path, len(MIGRATIONS))
+    site = _site(1)
+    with closing(sqlite3.connect(path)) as conn, conn:
+        conn.execute("INSERT INTO scans VALUES ('v6', 't0', 't1', '0.1.0', 'C', '[]', '[]')")
+        conn.execute(
+            "INSERT INTO sites (scan_id, position, url, name, extra_domains, status, started_at,"
+            " finished_at, verdicts_version) VALUES ('v6', 0, ?, ?, '[]', 'pending', '', '', 2)",
+            (site.url, site.name),
+        )
+    with SQLiteStore(path) as store:
+        assert store.pending_sites("v6") == [site]
+        shot = Screenshot(label="page", page_url=site.url, data="not base64!")
+        store.save_site("v6", _done(site, screenshots=(shot,)))
+        assert store.get_scan("v6").sites[0].screenshots == (shot,)
+    assert _scalar(path, "SELECT version_num FROM alembic_version") == head_revision()
+    assert _user_version(path) == ALEMBIC_USER_VERSION
+    assert _scalar(path, "SELECT data_text FROM screenshots") == "not base64!"
+
+
+def test_text_in_an_old_image_column_is_read(tmp_path: Path) -> None:
+    """Before revision 0002, SQLite kept a screenshot text that is not base64 as TEXT in
+    the image column; it still comes back unchanged."""
+    path = tmp_path / "s.db"
+    _legacy(path, 3)
+    site = _site(1)
+    with closing(sqlite3.connect(path)) as conn, conn:
+        conn.execute("INSERT INTO scans VALUES ('old', 't0', 't1', '0.1.0', 'C', '[]', '[]')")
+        site_id = conn.execute(
+            "INSERT INTO sites (scan_id, position, url, name, extra_domains, status,"
+            " started_at, finished_at) VALUES ('old', 0, ?, ?, '[]', 'done', 's0', 's1')",
+            (site.url, site.name),
+        ).lastrowid
+        conn.execute(
+            "INSERT INTO screenshots (site_id, position, label, page_url, mime, phase, data)"
+            " VALUES (?, 0, 'page', ?, 'image/jpeg', 'none', 'YQ')",
+            (site_id, site.url),
+        )
+        conn.execute(
+            "INSERT INTO banners (site_id, page_url, cmp, method, reject_on_first_layer,"
+            " accept_on_first_layer, settings_on_first_layer, blocks_page, in_shadow_dom,"
+            " text, screenshot) VALUES (?, ?, 'custom', 'heuristic', 0, 0, 0, 0, 0, '', 'Zm9v YQ')",
+            (site_id, site.url),
+        )
+    with SQLiteStore(path) as store:
+        (old,) = store.get_scan("old").sites
+    assert [s.data for s in old.screenshots] == ["YQ"]
+    assert old.banner is not None and old.banner.screenshot == "Zm9v YQ"
+
+
+def test_a_new_revision_is_applied_once(sql_target: str, tmp_path: Path) -> None:
+    with _open(sql_target) as store:
+        store.create_scan(rich_scan(), [])
+    later = _revision_file(
+        tmp_path / "later",
+        "op.add_column('scans', sa.Column('note', sa.Text(), nullable=False,"
+        " server_default='migrated'))",
+    )
+    for _ in range(2):  # the second open finds it applied
+        with _open(sql_target, extra_versions=[later]) as store, store.engine.connect() as conn:
+            assert store.revision == "0999"
+            assert store.get_scan(rich_scan().id) == rich_scan()
+            assert conn.exec_driver_sql("SELECT note FROM scans").scalar() == "migrated"
+            assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == (
+                "0999"
+            )
+
+
+def test_a_failed_migration_changes_nothing(sql_target: str, tmp_path: Path) -> None:
+    """Legacy steps, stamp and revisions run in one transaction: all or nothing."""
+    if not sql_target.startswith("postgresql"):
+        _legacy(Path(sql_target), 1)
+    broken = _revision_file(
+        tmp_path / "broken",
+        "op.create_table('half_done', sa.Column('x', sa.Integer()))\nraise RuntimeError('boom')",
+    )
+    with pytest.raises(RuntimeError, match="boom"):
+        _open(sql_target, extra_versions=[broken])
+    engine = sa.create_engine(
+        sa.make_url(sql_target).set(drivername="postgresql+psycopg")
+        if sql_target.startswith("postgresql")
+        else f"sqlite:///{sql_target}"
+    )
+    try:
+        tables = set(sa.inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+    assert "half_done" not in tables and "alembic_version" not in tables
+    if sql_target.startswith("postgresql"):
+        assert tables == set()
+    else:
+        assert _user_version(Path(sql_target)) == 1
+        assert "api_calls" not in tables  # legacy step 2 was rolled back too
+    with _open(sql_target) as store:  # and the next open succeeds
+        assert store.list_scans() == []
+
+
+def test_a_newer_database_is_refused(sql_target: str, tmp_path: Path) -> None:
+    later = _revision_file(tmp_path / "later", "pass")
+    with _open(sql_target, extra_versions=[later]):
+        pass
+    with pytest.raises(StoreVersionError, match=r"revision 0999, which this privacyscan"):
+        _open(sql_target)
+
+
+def test_a_newer_legacy_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    _legacy(path, len(MIGRATIONS))
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute(f"PRAGMA user_version = {ALEMBIC_USER_VERSION + 1}")
+    with pytest.raises(StoreVersionError, match="upgrade privacyscan"):
+        SQLiteStore(path)
+
+
+def test_without_migrate_another_revision_is_refused(sql_target: str, tmp_path: Path) -> None:
+    """What a worker does: it never changes a shared history's schema, and says which
+    revision the database has and which it has itself."""
+    with pytest.raises(StoreVersionError, match=r"needs revision \d{4}"):
+        _open(sql_target, migrate=False)  # empty: not created by a worker
+    with _open(sql_target):
+        pass
+    later = _revision_file(tmp_path / "later", "pass")
+    message = f"has schema revision {head_revision()}, but this privacyscan has revision 0999"
+    with pytest.raises(StoreVersionError, match=message):
+        _open(sql_target, migrate=False, extra_versions=[later])
+    with _open(sql_target, migrate=False) as store:  # the same revision: fine
+        assert store.revision == head_revision()
+
+
+def test_open_store_picks_the_back_end(tmp_path: Path) -> None:
+    from scanner.store import StoreTargetError
+
+    with open_store(tmp_path / "a.db") as store:
+        assert isinstance(store, SQLiteStore)
+    with open_store(f"sqlite:///{tmp_path / 'b.db'}") as store:
+        assert isinstance(store, SQLiteStore) and store.path == tmp_path / "b.db"
+    with pytest.raises(StoreTargetError, match="unsupported database URL scheme 'mysql'"):
+        open_store("mysql://user@host/db")
+
+
+def test_an_unreachable_postgres_is_a_clear_error() -> None:
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with pytest.raises(StoreError, match=r"cannot reach the scan history postgresql://u:\*\*\*@"):
+        open_store(f"postgresql://u:secret@127.0.0.1:{port}/db")
+
+
+# -- several writers at once --------------------------------------------------------------
+
+
+def _save_repeatedly(target: str, scan_id: str, worker: int, rounds: int) -> None:
+    """One process saving the same site again and again, and one site of its own."""
+    with open_store(target) as store:
+        for n in range(rounds):
+            pages = tuple(Page(f"{_site(1).url}p{worker}-{n}-{i}") for i in range(1 + n % 4))
+            store.save_site(scan_id, _done(_site(1), pages=pages))
+            store.save_site(scan_id, _done(_site(100 + worker), pages=pages))
+
+
+def test_concurrent_writers_leave_one_result_per_site(sql_target: str) -> None:
+    """Processes saving the same site at once (redeliveries on several workers) leave one
+    result, whole; sites none of them registered get positions of their own."""
+    import multiprocessing
+
+    with open_store(sql_target) as store:
+        store.create_scan(Scan(id="c", started_at="t"), [_site(1), _site(2)])
+    context = multiprocessing.get_context("spawn")
+    workers = [
+        context.Process(target=_save_repeatedly, args=(sql_target, "c", w, 15)) for w in range(4)
+    ]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(120)
+        assert w.exitcode == 0
+    with open_store(sql_target) as store:
+        scan = store.get_scan("c")
+    urls = [r.site.url for r in scan.sites]
+    assert urls[:2] == [_site(1).url, _site(2).url]
+    assert sorted(urls[2:]) == sorted(_site(100 + w).url for w in range(4))
+    shared = scan.sites[0]
+    # One whole result: every page from the same save (worker w, round n).
+    assert {p.url.rsplit("-", 1)[0] for p in shared.pages} == {
+        shared.pages[0].url.rsplit("-", 1)[0]
+    }
+    assert [p.url.rsplit("-", 1)[1] for p in shared.pages] == [
+        str(i) for i in range(len(shared.pages))
+    ]
+    engine = (
+        sa.create_engine(sa.make_url(sql_target).set(drivername="postgresql+psycopg"))
+        if sql_target.startswith("postgresql")
+        else sa.create_engine(f"sqlite:///{sql_target}")
+    )
+    try:
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT COUNT(*) FROM sites").scalar() == 6
+            # No orphaned rows of an earlier delivery.
+            assert conn.exec_driver_sql("SELECT COUNT(*) FROM pages").scalar() == sum(
+                len(r.pages) for r in scan.sites
+            )
+    finally:
+        engine.dispose()

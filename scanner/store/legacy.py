@@ -1,9 +1,11 @@
-"""The SQLite schema, as an ordered list of migrations.
+"""The hand-kept SQLite migrations 1–6, frozen: how old history files reach the baseline.
 
-Migration *n* (1-based) brings a database from ``PRAGMA user_version`` *n-1* to *n*.
-The store applies the missing ones in one transaction on open, so an old history
-file keeps working after an upgrade and a failed upgrade changes nothing. Append
-new migrations; never edit one that has shipped.
+Before the scan history moved to SQLAlchemy and Alembic (:mod:`.migrate`), a SQLite
+file carried its schema version in ``PRAGMA user_version`` and migration *n* (1-based)
+brought it from *n-1* to *n*. Files of users at versions 1–5 are still brought to
+version 6 by exactly these statements, in the same transaction in which Alembic then
+stamps them with its baseline revision ``0001`` (which equals version 6). Nothing is
+added here any more: a change of the schema is an Alembic revision.
 """
 
 from __future__ import annotations
