@@ -146,8 +146,23 @@ _DB_OPTION = click.option(
     envvar="PRIVACYSCAN_DB",
     default="privacyscan.db",
     show_default=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Scan history database (env PRIVACYSCAN_DB).",
+    metavar="PATH|URL",
+    help="Scan history: a SQLite file, or a PostgreSQL database shared by a fleet "
+    "(postgresql://user@host/dbname). Env PRIVACYSCAN_DB.",
+)
+_QUEUE_OPTION = click.option(
+    "--queue",
+    envvar="PRIVACYSCAN_QUEUE",
+    metavar="URL",
+    help="Hand the sites to fleet workers through this Redis broker "
+    "(redis://host:6379/0; env PRIVACYSCAN_QUEUE) instead of scanning here; needs "
+    "--db postgresql://… (docs/fleet.md).",
+)
+_DETACH_OPTION = click.option(
+    "--detach",
+    is_flag=True,
+    help="With --queue: print the scan ID and return once the sites are queued, "
+    "instead of following the workers until every site is saved.",
 )
 _LANG_OPTION = click.option(
     "--lang",
@@ -199,11 +214,13 @@ def cli() -> None:
 )
 @click.option("--no-report", is_flag=True, help="Do not render the HTML reports.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress display.")
+@_QUEUE_OPTION
+@_DETACH_OPTION
 @_LANG_OPTION
 @_capture_options
 def scan(
     targets: tuple[str, ...],
-    db_path: Path,
+    db_path: str,
     out: Path,
     only: tuple[str, ...],
     exclude: tuple[str, ...],
@@ -212,6 +229,8 @@ def scan(
     phases: str,
     no_report: bool,
     quiet: bool,
+    queue: str | None,
+    detach: bool,
     lang: str,
     **capture: Any,
 ) -> None:
@@ -233,6 +252,8 @@ def scan(
         privacyscan scan https://www.example.nl --map-host '*=10.0.0.5'
 
         privacyscan scan http://intranet.example.local --allow-private-network
+
+        privacyscan scan sites.txt --queue redis://broker:6379/0 --db postgresql://scan@db/privacyscan
     """
     from .engine import ScanSettings
 
@@ -240,6 +261,20 @@ def scan(
     options = _guard(lambda: _build_capture_options(capture))
     _check_reachable(sites, options)
     settings = ScanSettings(max_pages=max_pages, concurrency=concurrency, lang=lang, phases=phases)
+    if queue:
+        _run_fleet_scan(
+            db_path,
+            queue,
+            out,
+            sites,
+            options,
+            settings,
+            scan_id=None,
+            detach=detach,
+            quiet=quiet,
+            report=not no_report,
+        )
+        return
     _run_scan(
         db_path, out, sites, options, settings, scan_id=None, quiet=quiet, report=not no_report
     )
@@ -251,15 +286,30 @@ def scan(
 @click.option("--out", default="out", show_default=True, type=click.Path(path_type=Path))
 @click.option("--no-report", is_flag=True, help="Do not render the HTML reports.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress display.")
-def resume(scan_ref: str, db_path: Path, out: Path, no_report: bool, quiet: bool) -> None:
+@_QUEUE_OPTION
+@_DETACH_OPTION
+def resume(
+    scan_ref: str,
+    db_path: str,
+    out: Path,
+    no_report: bool,
+    quiet: bool,
+    queue: str | None,
+    detach: bool,
+) -> None:
     """Finish an interrupted scan: only its unfinished sites are scanned.
 
     Uses the options the scan started with. SCAN_REF is a scan ID, a unique
     prefix, `latest` (default) or `previous`.
 
-    Example:
+    With --queue, the unfinished sites are queued again for the fleet's workers
+    (a site saved meanwhile is skipped by them).
+
+    Examples:
 
         privacyscan resume latest
+
+        privacyscan resume latest --queue redis://broker:6379/0 --db postgresql://scan@db/privacyscan
     """
     from .engine import options_from_pairs
 
@@ -268,6 +318,21 @@ def resume(scan_ref: str, db_path: Path, out: Path, no_report: bool, quiet: bool
         scan_id = _guard(lambda: store.resolve_scan_id(scan_ref))
         scan_record = store.get_scan(scan_id)
     options, settings = options_from_pairs(scan_record.options)
+    if queue:
+        _run_fleet_scan(
+            db_path,
+            queue,
+            out,
+            [],
+            options,
+            settings,
+            scan_id=scan_id,
+            detach=detach,
+            quiet=quiet,
+            report=not no_report,
+            header=scan_record,
+        )
+        return
     _run_scan(
         db_path, out, [], options, settings, scan_id=scan_id, quiet=quiet, report=not no_report
     )
@@ -276,7 +341,7 @@ def resume(scan_ref: str, db_path: Path, out: Path, no_report: bool, quiet: bool
 @cli.command()
 @_DB_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-def scans(db_path: Path, as_json: bool) -> None:
+def scans(db_path: str, as_json: bool) -> None:
     """List the scans in the history, newest first.
 
     Example:
@@ -314,7 +379,7 @@ def scans(db_path: Path, as_json: bool) -> None:
     help="File (json) or directory (csv). Default: standard output (json) or ./export (csv).",
 )
 @_LANG_OPTION
-def export(scan_ref: str, db_path: Path, fmt: str, out: Path | None, lang: str) -> None:
+def export(scan_ref: str, db_path: str, fmt: str, out: Path | None, lang: str) -> None:
     """Export a scan in the documented, versioned schema (docs/schema.md).
 
     The findings' titles, explanations and fixes are written in --lang.
@@ -345,7 +410,7 @@ def export(scan_ref: str, db_path: Path, fmt: str, out: Path | None, lang: str) 
 @_DB_OPTION
 @click.option("--out", default="out", show_default=True, type=click.Path(path_type=Path))
 @_LANG_OPTION
-def report(scan_ref: str, db_path: Path, out: Path, lang: str) -> None:
+def report(scan_ref: str, db_path: str, out: Path, lang: str) -> None:
     """Render the HTML reports of a scan: a comparison and one page per site.
 
     Compares with the previous scan in the history when there is one.
@@ -374,7 +439,7 @@ def report(scan_ref: str, db_path: Path, out: Path, lang: str) -> None:
 )
 @_LANG_OPTION
 def diff(
-    old_ref: str, new_ref: str, db_path: Path, fmt: str, fail_on: str | None, lang: str
+    old_ref: str, new_ref: str, db_path: str, fmt: str, fail_on: str | None, lang: str
 ) -> None:
     """Compare two scans: new, fixed and persisting findings by their stable IDs.
 
@@ -402,6 +467,102 @@ def diff(
         "review": Severity.REVIEW,
     }.get(fail_on or "")
     sys.exit(exit_code_for(result, level))
+
+
+@cli.command()
+@click.option(
+    "--queue",
+    required=True,
+    envvar="PRIVACYSCAN_QUEUE",
+    metavar="URL",
+    help="The Redis broker scans queue their sites on (env PRIVACYSCAN_QUEUE).",
+)
+@click.option(
+    "--db",
+    "db_path",
+    required=True,
+    envvar="PRIVACYSCAN_DB",
+    metavar="URL",
+    help="The shared scan history, postgresql://user@host/dbname (env PRIVACYSCAN_DB).",
+)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Sites in parallel on this machine, as for a local scan (0: from cores and memory).",
+)
+@click.option(
+    "--visibility-timeout",
+    type=click.FloatRange(min=1),
+    envvar="PRIVACYSCAN_VISIBILITY_TIMEOUT",
+    default=None,
+    metavar="SECONDS",
+    help="How long a site may stay unacknowledged before another worker takes it "
+    "(a worker died): longer than a site's whole visit. Default 7200.",
+)
+@click.option(
+    "--browser",
+    "browser_path",
+    envvar="PRIVACYSCAN_BROWSER",
+    metavar="PATH",
+    help="Chromium executable (default: found automatically).",
+)
+@click.option("--name", metavar="NAME", help="This worker's name in logs (default: host-pid).")
+def worker(
+    queue: str,
+    db_path: str,
+    concurrency: int,
+    visibility_timeout: float | None,
+    browser_path: str | None,
+    name: str | None,
+) -> None:
+    """Run a fleet worker: visit the sites scans queue, save them in the shared history.
+
+    A worker is the local engine fed by the queue: its own Chromium, as many sites
+    at once as a local scan, each saved in one transaction and acknowledged after.
+    A site of a worker that dies goes to another worker after the visibility
+    timeout. The worker refuses a database or a task of another privacyscan schema
+    revision (exit 3). SIGTERM finishes the sites in progress, then stops.
+
+    Example:
+
+        privacyscan worker --queue redis://broker:6379/0 --db postgresql://scan@db/privacyscan
+    """
+    from .browser.discovery import find_browser
+    from .classify.parties import PartyResolver
+    from .domains import Domains
+    from .fleet.queue import DEFAULT_VISIBILITY_TIMEOUT_S, check_broker, make_app, redact
+    from .fleet.worker import Runtime, run_worker
+    from .knowledge import default_cache_dir, load_knowledge
+    from .store import describe_target
+
+    timeout = visibility_timeout or DEFAULT_VISIBILITY_TIMEOUT_S
+    app = _guard(lambda: make_app(queue, visibility_timeout=timeout))
+    _guard(lambda: find_browser(browser_path))
+    store = _open_store(db_path, migrate=False)
+    with store:
+        _guard(lambda: check_broker(app, queue))
+        knowledge = load_knowledge(default_cache_dir())
+        runtime = Runtime(
+            store,
+            knowledge=knowledge,
+            resolver=PartyResolver(Domains(), knowledge),
+            concurrency=concurrency,
+            browser_path=browser_path,
+            visibility_timeout=timeout,
+            log=click.echo,
+            hostname=name,
+        )
+        click.echo(
+            f"privacyscan worker {runtime.hostname}: queue {redact(queue)}, database "
+            f"{describe_target(db_path)} (schema revision {store.revision}), "
+            f"{runtime.threads} sites at once"
+        )
+        run_worker(app, runtime)
+    if runtime.refusal is not None:
+        raise _Fatal(runtime.refusal)
+    click.echo(f"privacyscan worker {runtime.hostname}: stopped")
 
 
 @cli.group()
@@ -540,13 +701,15 @@ def _load_targets(
     return _guard(load)
 
 
-def _open_store(db_path: Path) -> Any:
-    from .store.sqlite import SQLiteStore
+def _open_store(db_path: str | Path, *, migrate: bool = True) -> Any:
+    """The scan history at ``db_path`` (a SQLite file or a PostgreSQL URL): a bad URL
+    scheme exits 2, an unreachable or unusable database 3."""
+    from .store import open_store
 
-    return _guard(lambda: SQLiteStore(db_path))
+    return _guard(lambda: open_store(db_path, migrate=migrate))
 
 
-def _get_scan(db_path: Path, ref: str) -> Scan:
+def _get_scan(db_path: str | Path, ref: str) -> Scan:
     store = _open_store(db_path)
     with store:
         scan_id = _guard(lambda: store.resolve_scan_id(ref))
@@ -572,7 +735,7 @@ def _write_reports(scan_record: Scan, previous: Scan | None, out: Path, lang: st
 
 
 def _run_scan(
-    db_path: Path,
+    db_path: str | Path,
     out: Path,
     sites: list[Site],
     options: CaptureOptions,
@@ -585,7 +748,6 @@ def _run_scan(
     from .classify.parties import PartyResolver
     from .domains import Domains
     from .engine import Engine
-    from .export import site_document
     from .knowledge import default_cache_dir, load_knowledge
     from .progress import make_progress
 
@@ -613,21 +775,141 @@ def _run_scan(
                 )
                 sys.exit(EXIT_INTERRUPTED[stop.signum])
         previous = _previous_scan(store, finished)
+    _write_outputs(db_path, out, finished, previous, lang=settings.lang, report=report)
+
+
+def _write_outputs(
+    db_path: str | Path,
+    out: Path,
+    finished: Scan,
+    previous: Scan | None,
+    *,
+    lang: str,
+    report: bool,
+) -> None:
+    """The JSON document per site and the reports of a finished scan."""
+    from .export import site_document
+    from .store import describe_target
+
     json_dir = out / "json"
     json_dir.mkdir(parents=True, exist_ok=True)
     from reports.context import site_slugs
 
     for slug, result in zip(site_slugs(finished), finished.sites, strict=True):
         (json_dir / f"{slug}.json").write_text(
-            json.dumps(
-                site_document(finished, result, lang=settings.lang), ensure_ascii=False, indent=2
-            ),
+            json.dumps(site_document(finished, result, lang=lang), ensure_ascii=False, indent=2),
             "utf-8",
         )
-    click.echo(f"Scan {finished.id}: {len(finished.sites)} sites; database {db_path}")
+    click.echo(
+        f"Scan {finished.id}: {len(finished.sites)} sites; database {describe_target(db_path)}"
+    )
     click.echo(f"JSON per site: {json_dir}")
     if report:
-        click.echo(f"Report: {_write_reports(finished, previous, out, settings.lang)}")
+        click.echo(f"Report: {_write_reports(finished, previous, out, lang)}")
+
+
+def _run_fleet_scan(
+    db_path: str,
+    queue: str,
+    out: Path,
+    sites: list[Site],
+    options: CaptureOptions,
+    settings: Any,
+    *,
+    scan_id: str | None,
+    detach: bool,
+    quiet: bool,
+    report: bool,
+    header: Scan | None = None,
+) -> None:
+    """Register the scan (or take ``header``, the scan resumed), queue its pending sites
+    for the fleet's workers, then follow it in the history until every site is saved
+    (``detach``: print its ID and return)."""
+    from .classify.parties import PartyResolver
+    from .domains import Domains
+    from .engine import Engine
+    from .fleet.queue import check_broker, enqueue, make_app, redact, wait_for_scan
+    from .knowledge import default_cache_dir, load_knowledge
+    from .store import describe_target, is_postgres
+
+    if not is_postgres(db_path):
+        raise click.UsageError(
+            "--queue needs a database every worker reaches: --db postgresql://user@host/dbname "
+            "(a SQLite file stays on one machine)"
+        )
+    app = _guard(lambda: make_app(queue))
+    store = _open_store(db_path)
+    with store:
+        _guard(lambda: check_broker(app, queue))
+        if scan_id is None:
+            knowledge = load_knowledge(default_cache_dir())
+            engine = Engine(
+                store,
+                options,
+                settings,
+                knowledge=knowledge,
+                resolver=PartyResolver(Domains(), knowledge),
+            )
+            scan_id = engine.create(sites, _browser_version_or_blank(options))
+            header = store.get_scan(scan_id)
+        assert header is not None
+        pending = store.pending_sites(scan_id)
+        queued = _guard(
+            lambda: enqueue(app, queue, header.id, pending, header.options, header.lists)
+        )
+        click.echo(
+            f"Scan {scan_id}: {queued} sites queued on {redact(queue)}; "
+            f"database {describe_target(db_path)}",
+            err=True,
+        )
+        if detach:
+            click.echo(
+                f"Workers save the sites as they go: privacyscan scans --db …; when done: "
+                f"privacyscan report {scan_id} --db …",
+                err=True,
+            )
+            click.echo(scan_id)
+            return
+
+        def shown(summary: Any) -> None:
+            if not quiet:
+                done = summary.sites_total - summary.sites_pending
+                click.echo(
+                    f"[{done}/{summary.sites_total}] done {summary.sites_done}, "
+                    f"partial {summary.sites_partial}, failed {summary.sites_failed}; "
+                    f"pages {summary.pages}",
+                    err=True,
+                )
+
+        run_id = scan_id
+        try:
+            _guard(lambda: wait_for_scan(store, run_id, shown))
+        except KeyboardInterrupt:
+            click.echo(
+                f"Stopped following scan {scan_id}; the workers go on. Follow it again with: "
+                f"privacyscan resume {scan_id} --queue … --db …",
+                err=True,
+            )
+            sys.exit(EXIT_INTERRUPTED[signal.SIGINT])
+        finished = store.get_scan(scan_id)
+        if finished.finished_at is None:
+            from .cookies import now_iso
+
+            store.finish_scan(scan_id, now_iso())
+            finished = store.get_scan(scan_id)
+        previous = _previous_scan(store, finished)
+    _write_outputs(db_path, out, finished, previous, lang=settings.lang, report=report)
+
+
+def _browser_version_or_blank(options: CaptureOptions) -> str:
+    """This machine's browser version for the scan's record; the workers visit with
+    their own (the same version everywhere, see docs/fleet.md), so none here is fine."""
+    from .browser.discovery import browser_version, find_browser
+
+    try:
+        return browser_version(find_browser(options.browser_path).path)
+    except PrivacyscanError:
+        return ""
 
 
 class _Stopped(Exception):

@@ -16,7 +16,7 @@ import os
 import secrets
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -186,19 +186,32 @@ class Engine:
     async def run(self, scan_id: str) -> Scan:
         """Scan every pending site of ``scan_id``; returns the finished scan."""
         pending = self.store.pending_sites(scan_id)
-        async with Browser(self.options) as browser:
+        async with self.session() as browser:
             limit = asyncio.Semaphore(self.settings.effective_concurrency())
 
             async def one(site: Site) -> None:
                 async with limit:
-                    self.on_progress(Progress(site, "start"))
-                    result = await self.scan_site(browser, site)
-                    await asyncio.to_thread(self.store.save_site, scan_id, result)
-                    self.on_progress(Progress(site, "done", result))
+                    await self.scan_and_save(browser, scan_id, site)
 
             await asyncio.gather(*(one(site) for site in pending))
         self.store.finish_scan(scan_id, now_iso())
         return self.store.get_scan(scan_id)
+
+    @contextlib.asynccontextmanager
+    async def session(self) -> AsyncIterator[Browser]:
+        """What scanning sites needs while it goes on: the browser. :meth:`run` scans a
+        scan's pending sites in one; a fleet worker (``scanner.fleet``) keeps one open
+        and feeds it the sites the queue hands it, one :meth:`scan_and_save` each."""
+        async with Browser(self.options) as browser:
+            yield browser
+
+    async def scan_and_save(self, browser: Browser, scan_id: str, site: Site) -> SiteResult:
+        """Scan one site (:meth:`scan_site`) and save its result: the unit of work."""
+        self.on_progress(Progress(site, "start"))
+        result = await self.scan_site(browser, site)
+        await asyncio.to_thread(self.store.save_site, scan_id, result)
+        self.on_progress(Progress(site, "done", result))
+        return result
 
     async def scan_site(self, browser: Browser, site: Site) -> SiteResult:
         """Crawl and capture one site within its budget, retry once after a crash, classify.

@@ -598,6 +598,23 @@ def test_list_scans_counts(store: ScanStore) -> None:
     assert empty.sites_total == 0 and empty.pages == 0 and empty.findings_total == 0
 
 
+def test_scan_summary_and_site_status(store: ScanStore) -> None:
+    scan = rich_scan()
+    store.create_scan(_header(scan), [r.site for r in scan.sites] + [_site(7)])
+    store.create_scan(Scan(id="other", started_at="2030"), [_site(8)])
+    for r in scan.sites:
+        store.save_site(scan.id, r)
+    assert store.scan_summary(scan.id) == store.list_scans()[1]
+    assert store.scan_summary("other").sites_pending == 1
+    assert store.site_status(scan.id, scan.sites[1].site.url) is scan.sites[1].status
+    assert store.site_status(scan.id, _site(7).url) is SiteStatus.PENDING
+    assert store.site_status(scan.id, _site(8).url) is None
+    with pytest.raises(ScanNotFound):
+        store.scan_summary("nope")
+    with pytest.raises(ScanNotFound):
+        store.site_status("nope", _site(7).url)
+
+
 def test_finish_scan(store: ScanStore) -> None:
     store.create_scan(Scan(id="s", started_at="t0"), [_site(1)])
     store.finish_scan("s", "2026-11-28T20:00:00Z")

@@ -108,6 +108,16 @@ class ScanStore(Protocol):
         """Every stored scan, newest first (by ``started_at``, then ID)."""
         ...
 
+    def scan_summary(self, scan_id: str) -> ScanSummary:
+        """One scan's summary (what ``list_scans`` says of it), without loading it:
+        cheap enough to poll for the progress of a scan that workers are running."""
+        ...
+
+    def site_status(self, scan_id: str, url: str) -> SiteStatus | None:
+        """The status of the scan's site with ``url`` (``None``: not registered): a
+        worker skips a redelivered site that another delivery has saved already."""
+        ...
+
     def resolve_scan_id(self, ref: str) -> str:
         """Turn an ID, a unique ID prefix, ``latest`` or ``previous`` into an ID."""
         ...

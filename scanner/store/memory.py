@@ -71,6 +71,15 @@ class MemoryStore:
         self._check_open()
         return [summarise(self.get_scan(i)) for i in self._newest_first()]
 
+    def scan_summary(self, scan_id: str) -> ScanSummary:
+        """The scan's summary."""
+        return summarise(self.get_scan(scan_id))
+
+    def site_status(self, scan_id: str, url: str) -> SiteStatus | None:
+        """The status of the site with ``url``, if registered."""
+        result = self._entry(scan_id).results.get(url)
+        return None if result is None else result.status
+
     def resolve_scan_id(self, ref: str) -> str:
         """See :func:`~scanner.store.base.resolve_ref`."""
         self._check_open()

@@ -66,8 +66,8 @@ from ..models import (
     Verdicts,
 )
 from . import schema as t
-from .base import ScanNotFound, ScanSummary, StoreError, resolve_ref
-from .migrate import prepare
+from .base import ScanNotFound, ScanSummary, StoreError, StoreVersionError, resolve_ref
+from .migrate import current_revision, prepare
 
 __all__ = ["VERDICTS_VERSION", "SQLStore"]
 
@@ -245,14 +245,38 @@ class SQLStore:
 
     def list_scans(self) -> list[ScanSummary]:
         """Summaries, newest first, counted by SQL rather than by loading scans."""
-        si = t.sites
+        return self._summaries(None)
+
+    def scan_summary(self, scan_id: str) -> ScanSummary:
+        """One scan's summary, counted by SQL."""
+        found = self._summaries(scan_id)
+        if not found:
+            raise ScanNotFound(f"no scan {scan_id!r} in the scan history")
+        return found[0]
+
+    def site_status(self, scan_id: str, url: str) -> SiteStatus | None:
+        """The status of the scan's site with ``url``, if registered."""
         with self._read() as conn:
-            heads = _all(
-                conn, sa.select(t.scans).order_by(t.scans.c.started_at.desc(), t.scans.c.id.desc())
-            )
+            _require_scan(conn, scan_id)
+            status = conn.execute(
+                sa.select(t.sites.c.status).where(
+                    t.sites.c.scan_id == scan_id, t.sites.c.url == url
+                )
+            ).scalar()
+        return None if status is None else SiteStatus(status)
+
+    def _summaries(self, only: str | None) -> list[ScanSummary]:
+        si = t.sites
+
+        def of_scan(query: sa.Select[Any]) -> sa.Select[Any]:
+            return query if only is None else query.where(si.c.scan_id == only)
+
+        with self._read() as conn:
+            query = sa.select(t.scans).order_by(t.scans.c.started_at.desc(), t.scans.c.id.desc())
+            heads = _all(conn, query if only is None else query.where(t.scans.c.id == only))
             statuses: dict[str, dict[str, int]] = defaultdict(dict)
             for scan_id, status, n in conn.execute(
-                sa.select(si.c.scan_id, si.c.status, sa.func.count()).group_by(
+                of_scan(sa.select(si.c.scan_id, si.c.status, sa.func.count())).group_by(
                     si.c.scan_id, si.c.status
                 )
             ):
@@ -260,16 +284,20 @@ class SQLStore:
             pages = {
                 scan_id: int(n)
                 for scan_id, n in conn.execute(
-                    sa.select(si.c.scan_id, sa.func.count())
-                    .select_from(t.pages.join(si, si.c.id == t.pages.c.site_id))
-                    .group_by(si.c.scan_id)
+                    of_scan(
+                        sa.select(si.c.scan_id, sa.func.count()).select_from(
+                            t.pages.join(si, si.c.id == t.pages.c.site_id)
+                        )
+                    ).group_by(si.c.scan_id)
                 )
             }
             severities: dict[str, dict[str, int]] = defaultdict(dict)
             for scan_id, severity, n in conn.execute(
-                sa.select(si.c.scan_id, t.findings.c.severity, sa.func.count())
-                .select_from(t.findings.join(si, si.c.id == t.findings.c.site_id))
-                .group_by(si.c.scan_id, t.findings.c.severity)
+                of_scan(
+                    sa.select(si.c.scan_id, t.findings.c.severity, sa.func.count()).select_from(
+                        t.findings.join(si, si.c.id == t.findings.c.site_id)
+                    )
+                ).group_by(si.c.scan_id, t.findings.c.severity)
             ):
                 severities[scan_id][severity] = int(n)
         out = []
@@ -308,6 +336,17 @@ class SQLStore:
                 ).scalars()
             ]
         return resolve_ref(ref, ids)
+
+    def check_revision(self) -> None:
+        """Raise :class:`StoreVersionError` when the database's schema revision is no
+        longer the one this store opened it at (a newer privacyscan upgraded it since)."""
+        with self._read() as conn:
+            now = current_revision(conn)
+        if now != self.revision:
+            raise StoreVersionError(
+                f"{self.where} now has schema revision {now}, but this privacyscan has "
+                f"revision {self.revision}: run the same privacyscan version everywhere"
+            )
 
     def close(self) -> None:
         """Close the connections (SQLite checkpoints the WAL on the last close)."""
