@@ -8,6 +8,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -134,9 +135,9 @@ def service_url(env: str) -> str:
     return url
 
 
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    """A new, empty PostgreSQL database for this test, dropped afterwards."""
+@contextmanager
+def new_pg_database() -> Iterator[str]:
+    """A new, empty PostgreSQL database on the services' server, dropped afterwards."""
     import secrets
 
     import sqlalchemy as sa
@@ -152,6 +153,13 @@ def pg_url() -> Iterator[str]:
             conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
     finally:
         admin.dispose()
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A new, empty PostgreSQL database for this test."""
+    with new_pg_database() as url:
+        yield url
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..errors import ConfigError
 from .base import (
     ScanNotFound,
     ScanStore,
@@ -41,8 +42,8 @@ __all__ = [
 POSTGRES_SCHEMES = ("postgresql", "postgres")
 
 
-class StoreTargetError(StoreError, ValueError):
-    """The database was named in a way privacyscan cannot use (a usage error)."""
+class StoreTargetError(StoreError, ConfigError):
+    """The database was named in a way privacyscan cannot use (a usage error: exit 2)."""
 
 
 def is_postgres(target: str | Path) -> bool:

@@ -11,7 +11,8 @@ first transaction:
   upgraded to the head, all in that one transaction: a failure changes nothing;
 - a database at an older revision is upgraded, one at a revision this privacyscan does
   not know (a newer one) is refused, and so is any other revision when the caller
-  must not migrate (a worker never changes the schema of a shared history).
+  must not migrate (a worker never changes the schema of a shared history; it may
+  create it in an empty database).
 
 SQLite files under Alembic carry ``user_version`` 7, so a privacyscan from before
 Alembic refuses them instead of writing into a schema it does not know.
@@ -87,7 +88,8 @@ def prepare(
 
     ``where`` names the database in messages (a path, or a URL without password).
     Returns the revision the database is at. Raises :class:`StoreVersionError` for a
-    newer database, or for any other revision when ``migrate`` is false.
+    newer database, or for any other revision when ``migrate`` is false (an empty
+    database is created all the same).
     """
     extra = tuple(extra_versions)
     head = head_revision(extra)
@@ -112,12 +114,12 @@ def prepare(
             )
         if legacy:
             stamp = BASELINE
-        if not migrate:
-            raise StoreVersionError(
-                f"{where} has schema version {legacy or 'none (empty)'}, but this privacyscan "
-                f"needs revision {head}; run `privacyscan scans --db …` with this version "
-                "once to create or upgrade it"
-            )
+            if not migrate:
+                raise StoreVersionError(
+                    f"{where} has schema version {legacy}, but this privacyscan needs "
+                    f"revision {head}; run `privacyscan scans --db …` with this version "
+                    "once to upgrade it"
+                )
         raw = conn.connection.driver_connection
         for migration in MIGRATIONS[legacy:] if legacy else ():
             migration(raw)  # type: ignore[arg-type]
