@@ -142,8 +142,16 @@ def test_two_workers_find_what_the_local_engine_finds(
     local_db = tmp_path / "local.db"
     local = runner.invoke(
         cli,
-        ["scan", *SITES, "--db", str(local_db), "--out", str(tmp_path / "local"), *SCAN_ARGS]
-        + _web_args(testweb),
+        [
+            "scan",
+            *SITES,
+            "--db",
+            str(local_db),
+            "--out",
+            str(tmp_path / "local"),
+            *SCAN_ARGS,
+            *_web_args(testweb),
+        ],
         catch_exceptions=False,
     )
     assert local.exit_code == 0, local.output
@@ -171,7 +179,7 @@ def test_two_workers_find_what_the_local_engine_finds(
         assert fleet.returncode == 0, fleet.stderr + fleet.stdout
         logs = [w.text() for w in running]
     with open_store(local_db) as store:
-        expected = store.get_scan("latest" and store.resolve_scan_id("latest"))
+        expected = store.get_scan(store.resolve_scan_id("latest"))
     with open_store(fleet_db) as store:
         got = store.get_scan(store.resolve_scan_id("latest"))
     assert got.finished_at is not None
