@@ -23,7 +23,6 @@ import functools
 import json
 import os
 import shutil
-import tempfile
 import time
 from importlib import resources
 from types import TracebackType
@@ -60,6 +59,7 @@ from ..models import (
 )
 from . import consent
 from .discovery import BrowserExecutable, browser_version, find_browser
+from .profiles import new_profile
 from .recorder import Recorder
 
 _BINDING = "__privacyscanRecord"
@@ -185,7 +185,7 @@ class Visitor:
         """The renderer or the whole browser died; the site is retried by the engine."""
 
     async def __aenter__(self) -> Visitor:
-        self._profile = tempfile.mkdtemp(prefix="privacyscan-profile-")
+        self._profile = new_profile()
         try:
             await self._launch(self._profile)
         except BaseException:
