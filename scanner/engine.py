@@ -4,21 +4,29 @@ The engine owns concurrency and bounds; the browser layer owns the capture, the
 classifier owns the judgement and the store owns durability. A site's results
 are written in one transaction the moment it finishes, so a killed run keeps
 every finished site and ``resume`` only scans the rest.
+
+Concurrency is counted in visitors (browsers) in flight, handed out by
+:class:`~scanner.capacity.Pace`: it follows the machine's CPU and the memory
+budget unless ``--concurrency`` fixes it. The refusing and accepting visitors of
+a site start as soon as the first visitor has found the banner and follow its
+pages as it visits them.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
-import os
 import secrets
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from . import __version__
+from .browser.profiles import remove_stale_profiles
 from .browser.session import Browser, Visitor
+from .capacity import Pace, Priority, Tick
 from .classify import classify
 from .classify.knowledge import Knowledge
 from .classify.parties import PartyResolver
@@ -28,7 +36,7 @@ from .crawl import SiteScope, plan
 from .failures import classify_failure
 from .fetch import discover_sitemap_urls
 from .models import Banner, ConsentChoice, Page, Phase, Scan, Site, SiteResult, SiteStatus
-from .runner import capture_choice, capture_pages
+from .runner import UNPACED, Pacing, UrlFeed, capture_choice, capture_pages
 from .store.base import ScanStore
 
 _PER_PAGE_BUDGET_S = 45.0
@@ -41,7 +49,9 @@ class ScanSettings:
     max_pages: int = 10
     """Pages per site, the home page included."""
     concurrency: int = 0
-    """Sites in parallel; 0 derives it from cores and memory (:func:`default_concurrency`)."""
+    """Visitors (browsers) in flight; 0 follows the machine (:mod:`scanner.capacity`)."""
+    memory_budget: int = 0
+    """Bytes of memory (PSS) the scan's processes stay within; 0: half the RAM."""
     site_timeout_s: float = 0.0
     """Time budget per site; 0 derives it from ``max_pages``."""
     lang: str = "nl"
@@ -55,33 +65,29 @@ class ScanSettings:
         """Whether the banner is looked for and tried."""
         return self.phases == "all"
 
-    def effective_concurrency(self) -> int:
-        """The concurrency actually used."""
-        return self.concurrency if self.concurrency > 0 else default_concurrency()
-
     def effective_site_timeout(self) -> float:
         """The site budget actually used: generous per page, never unbounded."""
         return self.site_timeout_s or 60.0 + _PER_PAGE_BUDGET_S * self.max_pages
 
 
-def default_concurrency() -> int:
-    """Sites in flight: one per core (capture is CPU-bound), at most one per 500 MB of memory."""
-    cores = os.cpu_count() or 1
-    try:
-        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (ValueError, OSError, AttributeError):
-        memory = 2 * 1024**3
-    return max(1, min(cores, memory // (500 * 1024**2), 8))
-
-
 @dataclass(frozen=True, slots=True)
 class Progress:
-    """One event for the progress display: a site started or finished."""
+    """One event for the progress display."""
 
-    site: Site
+    site: Site | None
     event: str
-    """``start`` or ``done``."""
+    """``start`` (a site's first visitor starts), ``visitors`` (a visitor started or
+    ended), ``page`` (a page was visited), ``pace`` (a measurement of the machine)
+    or ``done`` (a site is saved, with its ``result``)."""
     result: SiteResult | None = None
+    visitors: int = 0
+    """Visitors in flight."""
+    limit: int = 0
+    """Visitors allowed in flight now."""
+    tick: Tick | None = None
+    """The measurement, for ``pace``."""
+    page: Page | None = None
+    """The page visited, for ``page``."""
 
 
 def new_scan_id(now: datetime | None = None) -> str:
@@ -137,6 +143,8 @@ class Engine:
         self.knowledge = knowledge
         self.resolver = resolver
         self.on_progress = on_progress or (lambda _event: None)
+        self.pace: Pace | None = None
+        """Visitor slots while :meth:`run` runs."""
 
     def create(self, sites: Sequence[Site], browser_version: str = "") -> str:
         """Register a new scan with all its sites pending; returns its ID."""
@@ -154,19 +162,70 @@ class Engine:
     async def run(self, scan_id: str) -> Scan:
         """Scan every pending site of ``scan_id``; returns the finished scan."""
         pending = self.store.pending_sites(scan_id)
-        async with Browser(self.options) as browser:
-            limit = asyncio.Semaphore(self.settings.effective_concurrency())
+        # Profiles of an earlier scan killed with SIGKILL hold the cookies of the sites
+        # it was visiting: remove those whose scan is gone (never a live one's).
+        await asyncio.to_thread(remove_stale_profiles)
+        pace = Pace(
+            fixed=self.settings.concurrency,
+            budget=self.settings.memory_budget or None,
+            on_tick=lambda tick: self._emit(None, "pace", tick=tick),
+        )
+        async with Browser(self.options) as browser, pace:
+            self.pace = pace
 
             async def one(site: Site) -> None:
-                async with limit:
-                    self.on_progress(Progress(site, "start"))
-                    result = await self.scan_site(browser, site)
-                    await asyncio.to_thread(self.store.save_site, scan_id, result)
-                    self.on_progress(Progress(site, "done", result))
+                result = await self.scan_site(browser, site)
+                await asyncio.to_thread(self.store.save_site, scan_id, result)
+                self._emit(site, "done", result)
 
-            await asyncio.gather(*(one(site) for site in pending))
+            try:
+                await asyncio.gather(*(one(site) for site in pending))
+            finally:
+                self.pace = None
         self.store.finish_scan(scan_id, now_iso())
         return self.store.get_scan(scan_id)
+
+    def _emit(
+        self,
+        site: Site | None,
+        event: str,
+        result: SiteResult | None = None,
+        tick: Tick | None = None,
+        page: Page | None = None,
+    ) -> None:
+        pace = self.pace
+        self.on_progress(
+            Progress(
+                site,
+                event,
+                result,
+                visitors=pace.slots.in_flight if pace else 0,
+                limit=pace.slots.limit if pace else 0,
+                tick=tick,
+                page=page,
+            )
+        )
+
+    @contextlib.asynccontextmanager
+    async def _slot(self, site: Site, priority: Priority) -> AsyncIterator[None]:
+        """A visitor slot (waiting for it does not count against any time budget)."""
+        pace = self.pace
+        if pace is None:
+            yield
+            return
+        try:
+            async with pace.slot(priority):
+                if priority is Priority.NEW:
+                    self._emit(site, "start")
+                self._emit(site, "visitors")
+                yield
+        finally:
+            self._emit(site, "visitors")
+
+    def _pacing(self, site: Site) -> Pacing:
+        if self.pace is None:
+            return UNPACED
+        return Pacing(on_page=lambda page: self._emit(site, "page", page=page))
 
     async def scan_site(self, browser: Browser, site: Site) -> SiteResult:
         """Crawl and capture one site within its budget, retry once after a crash, classify.
@@ -188,11 +247,7 @@ class Engine:
             )
 
     async def _scan_site(self, browser: Browser, site: Site) -> SiteResult:
-        result = await self._bounded(self._crawl(browser, site), site)
-        if result.error == "browser_crash":
-            result = await self._bounded(self._crawl(browser, site), site)
-        if self.settings.consent and result.banner is not None:
-            result = await self._consent_phases(browser, result)
+        result = await self._visit_site(browser, site)
         return classify(
             result,
             resolver=self.resolver,
@@ -202,14 +257,32 @@ class Engine:
             consent_tested=self.settings.consent and result.status is not SiteStatus.FAILED,
         )
 
-    async def _consent_phases(self, browser: Browser, first: SiteResult) -> SiteResult:
-        """A visitor who refuses and one who accepts, over the first visitor's pages."""
-        urls = [p.url for p in first.pages if p.final_url is not None]
+    async def _visit_site(self, browser: Browser, site: Site) -> SiteResult:
+        """The first visitor crawls; once it has found the banner, a visitor who refuses
+        and one who accepts start and follow its pages as it visits them. Their results
+        are merged into the first visitor's when all three are done.
+
+        A crashed first visitor is replaced at once, in its own slot, and the site
+        visited again from the start; the other two visitors of the crashed attempt
+        are dropped.
+        """
+        choices: list[asyncio.Future[tuple[SiteResult, ConsentChoice]]] = []
+        try:
+            async with self._slot(site, Priority.NEW):
+                first, feed, choices = await self._first_visitor(browser, site)
+                if first.error == "browser_crash":
+                    await _cancel(choices)
+                    first, feed, choices = await self._first_visitor(browser, site)
+            feed.complete([p.url for p in first.pages if p.final_url is not None])
+            if first.banner is None:
+                await _cancel(choices)
+                return first
+            made = await asyncio.gather(*choices)
+        except BaseException:
+            await _cancel(choices)
+            raise
         merged = first
-        choices = []
-        for phase in (Phase.REJECT, Phase.ACCEPT):
-            phase_result, choice = await self._bounded_choice(browser, first.site, phase, urls)
-            choices.append(choice)
+        for phase_result, _choice in made:
             merged = replace(
                 merged,
                 pages=merged.pages + phase_result.pages,
@@ -218,20 +291,47 @@ class Engine:
                 storage=merged.storage + phase_result.storage,
                 api_calls=merged.api_calls + phase_result.api_calls,
             )
-        return replace(merged, choices=tuple(choices))
+        return replace(merged, choices=tuple(choice for _result, choice in made))
+
+    async def _first_visitor(
+        self, browser: Browser, site: Site
+    ) -> tuple[SiteResult, UrlFeed, list[asyncio.Future[tuple[SiteResult, ConsentChoice]]]]:
+        """One attempt of the first visitor, within the site's budget; the feed of its
+        pages and the refusing and accepting visitors it started on finding the banner."""
+        feed = UrlFeed()
+        choices: list[asyncio.Future[tuple[SiteResult, ConsentChoice]]] = []
+
+        def banner_found() -> None:
+            for phase in (Phase.REJECT, Phase.ACCEPT):
+                choices.append(
+                    asyncio.ensure_future(self._bounded_choice(browser, site, phase, feed))
+                )
+
+        try:
+            first = await self._bounded(
+                self._crawl(browser, site, feed, banner_found if self.settings.consent else None),
+                site,
+            )
+        except BaseException:
+            await _cancel(choices)
+            raise
+        return first, feed, choices
 
     async def _bounded_choice(
-        self, browser: Browser, site: Site, phase: Phase, urls: list[str]
+        self, browser: Browser, site: Site, phase: Phase, feed: UrlFeed
     ) -> tuple[SiteResult, ConsentChoice]:
-        try:
-            return await asyncio.wait_for(
-                capture_choice(browser, site, phase, urls),
-                self.settings.effective_site_timeout(),
-            )
-        except TimeoutError:
-            return SiteResult(site=site), ConsentChoice(
-                phase, clicked=False, reason="The visit did not finish within its time budget."
-            )
+        """A refusing or accepting visitor within its time budget; the time it waits for
+        the first visitor's next page does not count."""
+        async with self._slot(site, Priority.STARTED):
+            try:
+                async with asyncio.timeout(self.settings.effective_site_timeout()) as budget:
+                    return await capture_choice(
+                        browser, site, phase, _FeedWithinBudget(feed, budget), self._pacing(site)
+                    )
+            except TimeoutError:
+                return SiteResult(site=site), ConsentChoice(
+                    phase, clicked=False, reason="The visit did not finish within its time budget."
+                )
 
     async def _bounded(self, capture: Awaitable[SiteResult], site: Site) -> SiteResult:
         started = now_iso()
@@ -247,7 +347,18 @@ class Engine:
                 finished_at=now_iso(),
             )
 
-    async def _crawl(self, browser: Browser, site: Site) -> SiteResult:
+    async def _crawl(
+        self,
+        browser: Browser,
+        site: Site,
+        feed: UrlFeed | None = None,
+        banner_found: Callable[[], None] | None = None,
+    ) -> SiteResult:
+        """The first visitor: home page, banner, then the pages the crawl plan picks.
+
+        Each page that loaded goes to ``feed`` as soon as it is visited;
+        ``banner_found`` is called once the banner is known.
+        """
         scope = SiteScope(site, self.resolver.extractor)
         options = self.options
         max_pages = self.settings.max_pages
@@ -257,6 +368,8 @@ class Engine:
         async def choose(pages: Sequence[Page]) -> str | None:
             """The next page to visit, re-planned from everything seen so far."""
             nonlocal sitemap, discovered
+            if feed is not None and pages[-1].final_url is not None:
+                feed.put(pages[-1].url)
             home = pages[0]
             if home.final_url is None or len(pages) >= max_pages:
                 return None
@@ -276,12 +389,49 @@ class Engine:
             banner = await visitor.detect_banner()
             if banner is not None:
                 found.append(banner)
+                if banner_found is not None:
+                    banner_found()
 
         result = await capture_pages(
-            browser, site, choose, Phase.NONE, after_first=detect if self.settings.consent else None
+            browser,
+            site,
+            choose,
+            Phase.NONE,
+            after_first=detect if self.settings.consent else None,
+            pacing=self._pacing(site),
         )
         return replace(
             result,
             pages_discovered=max(discovered, len(result.pages)),
             banner=found[0] if found else None,
         )
+
+
+class _FeedWithinBudget:
+    """A following visitor's view of the feed: waiting for the first visitor's next
+    page pauses the visitor's own time budget."""
+
+    def __init__(self, feed: UrlFeed, budget: asyncio.Timeout) -> None:
+        self.feed = feed
+        self.budget = budget
+
+    async def get(self, index: int) -> str | None:
+        if self.feed.ready(index):
+            return await self.feed.get(index)
+        loop = asyncio.get_running_loop()
+        deadline = self.budget.when()
+        self.budget.reschedule(None)
+        waited_from = loop.time()
+        try:
+            return await self.feed.get(index)
+        finally:
+            if deadline is not None:
+                self.budget.reschedule(deadline + loop.time() - waited_from)
+
+
+async def _cancel(tasks: Sequence[asyncio.Future[Any]]) -> None:
+    """Cancel ``tasks`` and wait until they have cleaned up (closed their browsers)."""
+    for task in tasks:
+        task.cancel()
+    if tasks:
+        await asyncio.gather(*tasks, return_exceptions=True)

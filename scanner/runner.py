@@ -5,8 +5,10 @@ The only place that wires the browser layer to the rest: capture in, model out.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
+from typing import Protocol
 
 from .browser.session import Browser, Visitor, VisitorResults
 from .cookies import now_iso
@@ -15,6 +17,75 @@ from .models import ConsentChoice, Page, Phase, Site, SiteResult, SiteStatus
 
 NextPage = Callable[[Sequence[Page]], Awaitable[str | None]]
 """Given the pages visited so far, the next URL to visit, or ``None`` to stop."""
+
+
+class UrlSource(Protocol):
+    """URLs by position, waiting for them if need be; ``None`` past the last one."""
+
+    async def get(self, index: int) -> str | None:
+        """The URL at ``index``, or ``None`` once there will be no such URL."""
+        ...
+
+
+class UrlFeed:
+    """The first visitor's pages, in order, as it visits them.
+
+    The refusing and accepting visitors follow it while the first visitor is still
+    browsing; :meth:`close` says that no page will follow.
+    """
+
+    def __init__(self, urls: Sequence[str] = (), *, closed: bool = False) -> None:
+        self.urls: list[str] = list(urls)
+        self.closed = closed
+        self._changed = asyncio.Event()
+
+    def put(self, url: str) -> None:
+        """One more page visited."""
+        if self.closed:
+            raise RuntimeError("the feed is closed")
+        self.urls.append(url)
+        self._wake()
+
+    def complete(self, urls: Sequence[str]) -> None:
+        """End with ``urls``: the ones not fed yet are added, then the feed closes."""
+        if not self.closed:
+            if list(urls[: len(self.urls)]) == self.urls:
+                self.urls.extend(urls[len(self.urls) :])
+            self.close()
+
+    def close(self) -> None:
+        """No page will follow."""
+        self.closed = True
+        self._wake()
+
+    def ready(self, index: int) -> bool:
+        """Whether :meth:`get` answers ``index`` without waiting."""
+        return index < len(self.urls) or self.closed
+
+    async def get(self, index: int) -> str | None:
+        """The URL at ``index``, waiting for the first visitor if need be."""
+        while not self.ready(index):
+            await self._changed.wait()
+        return self.urls[index] if index < len(self.urls) else None
+
+    def _wake(self) -> None:
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+
+def _ignore(_page: Page) -> None:
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Pacing:
+    """What the engine wants to hear of a visitor: a call per page visited (progress)."""
+
+    on_page: Callable[[Page], None] = field(default=_ignore)
+
+
+UNPACED = Pacing()
+"""Nothing to report: a visit on its own (tests, benchmarks)."""
 
 
 async def capture_site(
@@ -37,6 +108,7 @@ async def capture_pages(
     *,
     first: str | None = None,
     after_first: Callable[[Visitor], Awaitable[None]] | None = None,
+    pacing: Pacing = UNPACED,
 ) -> SiteResult:
     """Visit ``first`` (the site's URL), then whatever ``next_page`` picks, as one visitor.
 
@@ -51,6 +123,7 @@ async def capture_pages(
             url: str | None = first or site.url
             while url is not None:
                 pages.append(await visitor.visit(url))
+                pacing.on_page(pages[-1])
                 if pages[-1].error == "browser_crash":
                     break
                 if after_first is not None and len(pages) == 1:
@@ -63,19 +136,30 @@ async def capture_pages(
 
 
 async def capture_choice(
-    browser: Browser, site: Site, choice: Phase, urls: Sequence[str]
+    browser: Browser,
+    site: Site,
+    choice: Phase,
+    urls: UrlSource | Sequence[str],
+    pacing: Pacing = UNPACED,
 ) -> tuple[SiteResult, ConsentChoice]:
     """A fresh visitor opens the home page, refuses or accepts, then browses ``urls``.
 
     Only what happens after the click is kept: the same pages as the first visitor,
     then the home page again. Whether the banner comes back on the next page tells
-    whether the choice was remembered.
+    whether the choice was remembered. ``urls`` may be a :class:`UrlFeed` the first
+    visitor is still filling: this visitor follows it page by page.
     """
+    source: UrlSource = UrlFeed(urls, closed=True) if isinstance(urls, Sequence) else urls
     started = now_iso()
     pages: list[Page] = []
     try:
         async with browser.visitor(choice) as visitor:
-            home = await visitor.visit(urls[0])
+            first = await source.get(0)
+            if first is None:
+                return SiteResult(site=site, started_at=started), ConsentChoice(
+                    choice, clicked=False, reason="The home page did not load."
+                )
+            home = await visitor.visit(first)
             if home.final_url is None or home.error == "browser_crash":
                 return _assemble(site, started, [home], visitor.results()), ConsentChoice(
                     choice, clicked=False, reason="The home page did not load."
@@ -84,13 +168,20 @@ async def capture_choice(
             if not made.clicked:
                 return SiteResult(site=site, status=SiteStatus.DONE, started_at=started), made
             visitor.restart_recording()
-            for index, url in enumerate([*urls[1:], urls[0]]):
-                pages.append(await visitor.visit(url))
+            index = 1
+            while True:
+                # The first visitor's pages after the home page, then the home page again.
+                url = await source.get(index)
+                pages.append(await visitor.visit(first if url is None else url))
+                pacing.on_page(pages[-1])
                 if pages[-1].error == "browser_crash":
                     break
-                if index == 0:
+                if index == 1:
                     again = await visitor.detect_banner() is not None
                     made = replace(made, banner_on_next_page=again)
+                if url is None:
+                    break
+                index += 1
             captured = visitor.results()
     except Exception as exc:
         return _failed(site, started, pages, exc), ConsentChoice(
