@@ -102,6 +102,18 @@ def _build_capture_options(kwargs: dict[str, Any]) -> CaptureOptions:
     )
 
 
+def _memory_size(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:
+    """``--memory-budget 4G`` → bytes."""
+    if value is None:
+        return None
+    from .capacity import parse_size
+
+    try:
+        return parse_size(value)
+    except ConfigError as exc:
+        raise click.BadParameter(str(exc), ctx, param) from None
+
+
 _DB_OPTION = click.option(
     "--db",
     "db_path",
@@ -149,7 +161,18 @@ def cli() -> None:
 @click.option("--exclude", multiple=True, metavar="NAME", help="Skip these sites or provinces.")
 @click.option("--max-pages", default=10, show_default=True, help="Pages per site.")
 @click.option(
-    "--concurrency", default=0, help="Sites in parallel (default: from cores and memory)."
+    "--concurrency",
+    type=click.IntRange(min=0),
+    default=0,
+    help="Visitors (browsers) in flight; default 0: as many as the machine's CPU and the "
+    "memory budget carry, measured while scanning.",
+)
+@click.option(
+    "--memory-budget",
+    default=None,
+    callback=_memory_size,
+    metavar="SIZE",
+    help="Memory (PSS) the scan's processes stay within, e.g. 4G or 1500M. Default: half the RAM.",
 )
 @click.option(
     "--phases",
@@ -171,6 +194,7 @@ def scan(
     exclude: tuple[str, ...],
     max_pages: int,
     concurrency: int,
+    memory_budget: int | None,
     phases: str,
     no_report: bool,
     quiet: bool,
@@ -193,7 +217,13 @@ def scan(
 
     sites = _load_targets(targets, only, exclude)
     options = _guard(lambda: _build_capture_options(capture))
-    settings = ScanSettings(max_pages=max_pages, concurrency=concurrency, lang=lang, phases=phases)
+    settings = ScanSettings(
+        max_pages=max_pages,
+        concurrency=concurrency,
+        memory_budget=memory_budget or 0,
+        lang=lang,
+        phases=phases,
+    )
     _run_scan(
         db_path, out, sites, options, settings, scan_id=None, quiet=quiet, report=not no_report
     )
@@ -205,16 +235,43 @@ def scan(
 @click.option("--out", default="out", show_default=True, type=click.Path(path_type=Path))
 @click.option("--no-report", is_flag=True, help="Do not render the HTML reports.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress display.")
-def resume(scan_ref: str, db_path: Path, out: Path, no_report: bool, quiet: bool) -> None:
+@click.option(
+    "--concurrency",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Visitors in flight on this machine (0: follow the machine). Default: as the scan "
+    "started.",
+)
+@click.option(
+    "--memory-budget",
+    default=None,
+    callback=_memory_size,
+    metavar="SIZE",
+    help="Memory (PSS) the scan's processes stay within, e.g. 4G. Default: as the scan started.",
+)
+def resume(
+    scan_ref: str,
+    db_path: Path,
+    out: Path,
+    no_report: bool,
+    quiet: bool,
+    concurrency: int | None,
+    memory_budget: int | None,
+) -> None:
     """Finish an interrupted scan: only its unfinished sites are scanned.
 
-    Uses the options the scan started with. SCAN_REF is a scan ID, a unique
+    Uses the options the scan started with; --concurrency and --memory-budget
+    fit the rest to the machine it finishes on. SCAN_REF is a scan ID, a unique
     prefix, `latest` (default) or `previous`.
 
-    Example:
+    Examples:
 
         privacyscan resume latest
+
+        privacyscan resume latest --concurrency 0 --memory-budget 8G
     """
+    from dataclasses import replace
+
     from .engine import options_from_pairs
 
     store = _open_store(db_path)
@@ -222,6 +279,10 @@ def resume(scan_ref: str, db_path: Path, out: Path, no_report: bool, quiet: bool
         scan_id = _guard(lambda: store.resolve_scan_id(scan_ref))
         scan_record = store.get_scan(scan_id)
     options, settings = options_from_pairs(scan_record.options)
+    if concurrency is not None:
+        settings = replace(settings, concurrency=concurrency)
+    if memory_budget is not None:
+        settings = replace(settings, memory_budget=memory_budget)
     _run_scan(
         db_path, out, [], options, settings, scan_id=scan_id, quiet=quiet, report=not no_report
     )
