@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from scanner.capacity import (
-    GiB,
     Controller,
+    GiB,
     Load,
     LoadMeter,
     MiB,
@@ -183,7 +183,9 @@ def test_a_fixed_pace_measures_nothing() -> None:
 # -- measuring -----------------------------------------------------------------------
 
 
-def _fake_proc(root: Path, cpu: tuple[int, ...], processes: dict[int, tuple[int, int, int]]) -> None:
+def _fake_proc(
+    root: Path, cpu: tuple[int, ...], processes: dict[int, tuple[int, int, int]]
+) -> None:
     """A /proc with the given CPU counters and processes pid → (ppid, PSS kB, RssAnon kB)."""
     (root / "stat").write_text("cpu  " + " ".join(map(str, cpu)) + "\ncpu0 1 2 3\n")
     (root / "meminfo").write_text("MemTotal: 8000000 kB\nMemAvailable: 5000000 kB\n")

@@ -37,9 +37,7 @@ def _profile(base: Path, name: str, owner: dict[str, object] | None) -> Path:
     return path
 
 
-def test_a_new_profile_names_this_process(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_new_profile_names_this_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TMPDIR", str(tmp_path))
     import tempfile
 
