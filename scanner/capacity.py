@@ -226,10 +226,14 @@ class Policy:
     """Fewest visitors CPU pressure alone goes down to: a busy CPU only slows pages
     down, and a site's first visitor and a following one keep going side by side."""
     ceiling: int = 64
-    cpu_target: float = 0.80
-    """Add a visitor while the machine's CPU use (smoothed) is below this."""
-    cpu_limit: float = 0.92
+    cpu_target: float = 0.75
+    """Add visitors while the machine's CPU use (smoothed) is below this: two at a
+    time while it is below half of it."""
+    cpu_limit: float = 0.90
     """Take one away while it is above this."""
+    hold: int = 1
+    """Measurements to wait after adding visitors before adding more: a new visitor's
+    CPU (browser start, first page) shows only a few seconds later."""
     memory_margin: float = 0.85
     """Admit visitors only while the tree is below this share of the budget."""
     visitor_guess: int = 300 * MiB
@@ -254,6 +258,7 @@ class Controller:
         self.per_visitor = policy.visitor_guess
         """PSS of one visitor: the largest measured lately, else the guess."""
         self._recent: list[int] = []
+        self._held = 0
 
     def memory_cap(self) -> int:
         """The most visitors the budget holds at the current per-visitor PSS."""
@@ -287,6 +292,8 @@ class Controller:
             limit = min(limit, in_flight - 1)
         elif self.cpu is not None and self.cpu > policy.cpu_limit:
             limit = max(min(limit, policy.cpu_floor), limit - 1)
+        elif self._held > 0:
+            self._held -= 1
         elif (
             self.cpu is not None
             and self.cpu < policy.cpu_target
@@ -294,7 +301,8 @@ class Controller:
             and waiting > 0
             and in_flight >= limit
         ):
-            limit += 1
+            limit += min(waiting, 2 if self.cpu < policy.cpu_target / 2 else 1)
+            self._held = policy.hold
         if pss is not None:
             limit = min(limit, self.memory_cap())
         self.limit = max(policy.floor, min(limit, policy.ceiling))

@@ -38,11 +38,16 @@ def _settled(controller: Controller, load: Load, in_flight: int, waiting: int, t
     return limit
 
 
-def test_adds_a_visitor_per_measurement_while_the_cpu_has_headroom() -> None:
+def test_adds_visitors_every_other_measurement_while_the_cpu_has_headroom() -> None:
     controller = Controller(POLICY)
-    controller.update(_load(None, 150), 0, 0)  # the tree before any visitor
-    limits = [controller.update(_load(0.3, 150 + 200 * n), n, 10) for n in (2, 3, 4, 5)]
-    assert limits == [3, 4, 5, 6]
+    limits = [controller.update(_load(0.5), 10, 10) for _ in range(6)]
+    assert limits == [3, 3, 4, 4, 5, 5], "one at a time, then wait a measurement"
+
+
+def test_adds_two_at_a_time_while_the_cpu_is_mostly_idle() -> None:
+    controller = Controller(POLICY)
+    assert [controller.update(_load(0.2), 10, 10) for _ in range(4)] == [4, 4, 6, 6]
+    assert controller.update(_load(0.2), 10, 1) == 7, "never more than are waiting"
 
 
 def test_no_increase_without_visitors_waiting_or_while_slots_are_free() -> None:
@@ -59,15 +64,15 @@ def test_backs_off_while_the_cpu_is_saturated_but_not_below_two() -> None:
 
 def test_holds_between_target_and_limit() -> None:
     controller = Controller(replace_policy(start=5))
-    assert _settled(controller, _load(0.86), 5, 10, 5) == 5
+    assert _settled(controller, _load(0.82), 5, 10, 5) == 5
 
 
 def test_a_single_spike_holds_the_limit_without_backing_off() -> None:
-    controller = Controller(replace_policy(start=5))
-    assert controller.update(_load(0.5), 5, 10) == 6
-    # Smoothed 0.5·1.0 + 0.5·0.5 = 0.75: below the target, but the CPU was just saturated.
+    controller = Controller(replace_policy(start=5, hold=0))
+    assert controller.update(_load(0.4), 5, 10) == 6
+    # Smoothed 0.5·1.0 + 0.5·0.4 = 0.7: below the target, but the CPU was just saturated.
     assert controller.update(_load(1.0), 6, 10) == 6
-    assert controller.update(_load(0.5), 6, 10) == 7
+    assert controller.update(_load(0.4), 6, 10) == 7
 
 
 def test_memory_budget_caps_the_limit_at_the_measured_size_of_a_visitor() -> None:
