@@ -13,8 +13,8 @@ site. Default settings (10 pages per site, dwell 4 s) unless told otherwise.
   the refusing and accepting visitors' home page before the click included) with
   plain Playwright: same browser, flags and profile preferences, a fresh profile
   per visitor, ``goto(load)`` then sleep for the dwell; no CDP session, no hooks,
-  no consent clicks, no classification, no store. At a fixed concurrency: the mean
-  number of visitors the ``auto`` run had in flight.
+  no consent clicks, no classification, no store. At the same default pace (the
+  same controller, measuring the same machine).
 * ``capture N``: ``--concurrency N`` over the first ``N × --sites-per-visitor``
   sites (the same mix), for the table.
 
@@ -58,8 +58,8 @@ from scanner.browser.discovery import browser_version, find_browser  # noqa: E40
 from scanner.browser.session import default_user_agent  # noqa: E402
 from scanner.capacity import (  # noqa: E402
     LoadMeter,
+    Pace,
     Priority,
-    Slots,
     default_memory_budget,
     format_size,
     parse_size,
@@ -314,14 +314,19 @@ async def _bare_context(
 
 
 async def run_bare(
-    options: CaptureOptions, plans: Sequence[Plan], concurrency: int, sampler: TreeSampler
+    options: CaptureOptions,
+    plans: Sequence[Plan],
+    concurrency: int,
+    sampler: TreeSampler,
+    budget: int | None = None,
 ) -> Run:
-    """Replay ``plans`` with plain Playwright at a fixed number of visitors in flight."""
+    """Replay ``plans`` with plain Playwright: ``concurrency`` visitors in flight, or
+    0 for the scan's default pace (the same controller, measuring the machine)."""
     errors = 0
-    slots = Slots(concurrency)
     samples: list[tuple[float, int]] = []
 
-    async with async_playwright() as playwright:
+    async with async_playwright() as playwright, Pace(fixed=concurrency, budget=budget) as pace:
+        slots = pace.slots
         executable = find_browser(options.browser_path, None).path
         version = await asyncio.to_thread(browser_version, executable)
 
@@ -372,7 +377,7 @@ async def run_bare(
     visits = sum(len(p.first) + sum(len(f) for f in p.followers) for p in plans)
     return Run(
         mode="bare",
-        label=str(concurrency),
+        label=str(concurrency or "auto"),
         sites=len(plans),
         pages=visits,
         visits=visits,
@@ -488,7 +493,8 @@ def report(runs: Sequence[Run], budget: int, cores: int, trace: bool) -> None:
             print(
                 f"  {'PASS' if ok else 'FAIL'}  capture CPU per visit ≤ {CPU_RATIO_TARGET}× the"
                 f" bare floor ({ratio:.2f}×: {auto.cpu_per_visit:.3f} vs"
-                f" {bare.cpu_per_visit:.3f} CPU-s at {bare.label} visitors in flight)"
+                f" {bare.cpu_per_visit:.3f} CPU-s; {auto.mean_visitors:.1f} and"
+                f" {bare.mean_visitors:.1f} visitors in flight on average)"
             )
         if auto.peak_pss_mb is not None:
             ok = auto.peak_pss_mb * MB <= budget
@@ -529,7 +535,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--max-pages", type=int, default=10, help="pages per site (default 10)")
     parser.add_argument("--budget", default=None, help="memory budget, e.g. 4G (default: half RAM)")
     parser.add_argument(
-        "--bare", choices=["auto", "none"], default="auto", help="run the bare floor (default)"
+        "--bare",
+        choices=["auto", "mean", "none"],
+        default="auto",
+        help="the floor at the default pace (auto), at the auto run's mean concurrency"
+        " (mean), or not at all",
     )
     parser.add_argument("--no-auto", action="store_true", help="skip the default-pace run")
     parser.add_argument("--trace", action="store_true", help="print every pace measurement")
@@ -552,7 +562,7 @@ async def main_async(args: argparse.Namespace) -> None:
     sites = build(workdir / "web", args.copies)
     banners = sum(1 for s in sites if s.template.banner)
     server, port, spki = start_test_web(workdir / "web" / "hosts")
-    sampler = TreeSampler(exclude={server.pid})
+    sampler = TreeSampler(exclude={server.pid}, interval=0.25, pss_interval=2.0)
     sampler.start()
     LoadMeter().sample()  # warm the page cache for /proc reads
     try:
@@ -585,9 +595,9 @@ async def main_async(args: argparse.Namespace) -> None:
         if not args.no_auto:
             run, plans = await run_capture("auto", options, settings, sites, sampler, workdir)
             done(run)
-            if args.bare == "auto":
-                bare_concurrency = max(1, round(run.mean_visitors))
-                done(await run_bare(options, plans, bare_concurrency, sampler))
+            if args.bare != "none":
+                fixed = 0 if args.bare == "auto" else max(1, round(run.mean_visitors))
+                done(await run_bare(options, plans, fixed, sampler, args.budget))
         for concurrency in args.concurrency:
             subset = sites[: min(len(sites), concurrency * args.sites_per_visitor)]
             run, _ = await run_capture(
