@@ -119,11 +119,11 @@ class LoadMeter:
     def sample(self, *, full: bool = True) -> Load:
         """Measure now (blocking, a few ms; run it in a thread). ``full``: read PSS."""
         pids = self.descendants()
-        resident = self._resident(pids)
+        resident = self._resident(pids) if pids else None
         pss: int | None = None
         measured = full or self._ratio is None or resident is None
         if measured:
-            pss = self._tree_pss(pids)
+            pss = self._tree_pss(pids) if pids else None
             if pss is not None and resident:
                 self._ratio = pss / resident
         elif resident is not None and self._ratio is not None:
@@ -145,12 +145,12 @@ class LoadMeter:
         return max(0.0, min(1.0, (busy - last[0]) / (total - last[1])))
 
     def descendants(self) -> list[int]:
-        """This process and every process below it."""
+        """This process and every process below it (none if ``/proc`` is missing)."""
         children: dict[int, list[int]] = {}
         try:
             names = os.listdir(self.proc)
         except OSError:
-            return [self.root]
+            return []
         for name in names:
             if not name.isdigit():
                 continue
@@ -426,6 +426,10 @@ class Pace:
             # Before any visitor: the tree's own PSS, and the CPU counters to diff against.
             load = await asyncio.to_thread(self.meter.sample)
             self.controller.update(load, 0, 0)
+            if load.tree_pss is None and load.available is None:
+                # Nothing to measure (no /proc): one visitor per core, as fixed.
+                self.fixed = self.slots.limit = max(2, min(os.cpu_count() or 1, 8))
+                return self
             self._task = asyncio.create_task(self._loop())
         return self
 

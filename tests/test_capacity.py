@@ -249,3 +249,11 @@ def test_parse_size(text: str, expected: int) -> None:
 def test_parse_size_rejects(text: str) -> None:
     with pytest.raises(ConfigError):
         parse_size(text)
+
+
+def test_without_proc_the_pace_is_one_visitor_per_core(tmp_path: Path) -> None:
+    async def run() -> tuple[int, bool]:
+        async with Pace(meter=LoadMeter(proc=str(tmp_path / "missing"))) as pace:
+            return pace.slots.limit, pace.adaptive
+
+    assert asyncio.run(run()) == (max(2, min(os.cpu_count() or 1, 8)), False)
