@@ -393,7 +393,6 @@ async def _watch(
     grace = min(deadline, t0 + _CMP_GRACE_S)
     ac_frames = await _inject_autoconsent(page)
     popup: tuple[Frame, str] | None = None
-    heuristic: _Scan | None = None
     while True:
         states = await asyncio.gather(*(_poll(f) for f in ac_frames))
         for frame, state in zip(ac_frames, states, strict=True):
@@ -401,15 +400,14 @@ async def _watch(
                 popup = (frame, str(state["popup"]))
                 break
         if popup is not None:
-            heuristic = await _scan_all(page, prefer=popup[0]) if scan else None
             break
-        if scan:
-            heuristic = await _scan_all(page)
         now = time.monotonic()
         settled = all(s is None or s.get("lifecycle") == "nothingDetected" for s in states)
         if now >= grace or (settled and now - t0 >= _SETTLE_S):
             break
         await asyncio.sleep(0.15)
+    # The heuristic looks once, when autoconsent has decided: the page as it is then.
+    heuristic = await _scan_all(page, prefer=popup[0] if popup else None) if scan else None
     return popup, heuristic
 
 
