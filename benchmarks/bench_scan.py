@@ -64,10 +64,11 @@ from scanner.capacity import (  # noqa: E402
     format_size,
     parse_size,
 )
-from scanner.classify.knowledge import load_knowledge  # noqa: E402
-from scanner.classify.parties import PartyResolver, make_extractor  # noqa: E402
+from scanner.classify.parties import PartyResolver  # noqa: E402
 from scanner.config import CaptureOptions  # noqa: E402
+from scanner.domains import Domains  # noqa: E402
 from scanner.engine import Engine, Progress, ScanSettings  # noqa: E402
+from scanner.knowledge import load_knowledge  # noqa: E402
 from scanner.models import Phase, SiteResult  # noqa: E402
 from scanner.store.sqlite import SQLiteStore  # noqa: E402
 
@@ -199,7 +200,7 @@ async def run_capture(
     workdir: Path,
 ) -> tuple[Run, list[Plan]]:
     knowledge = load_knowledge()
-    resolver = PartyResolver(make_extractor(), knowledge)
+    resolver = PartyResolver(Domains(), knowledge)
     events: list[tuple[float, Progress]] = []
     with SQLiteStore(workdir / f"bench-{label}.db") as store:
         engine = Engine(

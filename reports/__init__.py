@@ -7,7 +7,6 @@
 from .diff import ScanDiff, SiteDiff, diff_scans, diff_to_dict, exit_code_for
 from .env import make_env
 from .render import (
-    findings_csv,
     render_comparison,
     render_diff_html,
     render_diff_text,
@@ -21,7 +20,6 @@ __all__ = [
     "diff_scans",
     "diff_to_dict",
     "exit_code_for",
-    "findings_csv",
     "make_env",
     "render_comparison",
     "render_diff_html",

@@ -14,33 +14,18 @@ from scanner.models import Finding, Scan, Severity, SiteResult, SiteStatus
 from scanner.serialize import to_dict
 
 __all__ = [
-    "SEVERITY_ORDER",
     "ScanDiff",
     "SiteDiff",
     "diff_scans",
     "diff_to_dict",
     "exit_code_for",
-    "severity_rank",
     "site_key",
 ]
-
-SEVERITY_ORDER: tuple[Severity, ...] = (
-    Severity.VIOLATION,
-    Severity.LIKELY_VIOLATION,
-    Severity.REVIEW,
-    Severity.INFO,
-)
-"""Worst first; the order of sections in a report and of ``--fail-on`` thresholds."""
 
 DIFF_FORMAT = "privacyscan-diff/1"
 """Identifies the JSON document of :func:`diff_to_dict` for tools that read it."""
 
 _MEASURED = (SiteStatus.DONE, SiteStatus.PARTIAL)
-
-
-def severity_rank(severity: Severity) -> int:
-    """0 for the worst severity; lower is worse."""
-    return SEVERITY_ORDER.index(severity)
 
 
 def site_key(result: SiteResult) -> str:
@@ -139,7 +124,7 @@ def _by_id(findings: tuple[Finding, ...]) -> dict[str, Finding]:
 
 
 def _worst_first(findings: list[Finding]) -> tuple[Finding, ...]:
-    return tuple(sorted(findings, key=lambda f: (severity_rank(f.severity), f.id)))
+    return tuple(sorted(findings, key=lambda f: (f.severity.rank, f.id)))
 
 
 def _site_diff(old: SiteResult | None, new: SiteResult | None) -> SiteDiff:
@@ -198,8 +183,7 @@ def exit_code_for(diff: ScanDiff, fail_on: Severity | None) -> int:
     """1 when a NEW finding of ``fail_on`` or worse appeared (for CI), else 0."""
     if fail_on is None:
         return 0
-    limit = severity_rank(fail_on)
-    worse = any(severity_rank(f.severity) <= limit for s in diff.sites for f in s.new)
+    worse = any(f.severity.at_least(fail_on) for s in diff.sites for f in s.new)
     return 1 if worse else 0
 
 

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import Enum
 from pathlib import Path
@@ -20,52 +19,22 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from scanner.errors import ConfigError
+from scanner.messages import LANGUAGES, Translator, load_messages
+from scanner.sites import unicode_host
 
 from .script import ENHANCE_JS
 
-__all__ = ["LANGUAGES", "Translator", "load_messages", "make_env"]
-
-LANGUAGES = ("nl", "en")
-"""Languages with a message catalogue; Dutch is the default for Dutch officials."""
+__all__ = ["LANGUAGES", "Translator", "load_messages", "make_env", "translator_of"]
 
 _HERE = Path(__file__).parent
 
 
-def load_messages(lang: str) -> dict[str, str]:
-    """Read the message catalogue of ``lang``; an unknown language is a user error."""
-    if lang not in LANGUAGES:
-        raise ConfigError(f"unknown report language {lang!r}; choose one of {', '.join(LANGUAGES)}")
-    path = _HERE / "messages" / f"{lang}.json"
-    data = json.loads(path.read_text(encoding="utf-8"))
-    if not isinstance(data, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in data.items()
-    ):
-        raise ValueError(f"{path}: a message catalogue maps keys to strings")
-    return data
-
-
-class Translator:
-    """Looks up UI texts; a missing key raises so a typo never ships silently."""
-
-    def __init__(self, lang: str, messages: Mapping[str, str]) -> None:
-        self.lang = lang
-        self.messages = messages
-
-    def __call__(self, key: str, **values: object) -> str:
-        """Return the text for ``key`` with ``{name}`` placeholders filled in."""
-        try:
-            text = self.messages[key]
-        except KeyError:
-            raise KeyError(f"message {key!r} missing from the {self.lang} catalogue") from None
-        if values.get("n") == 1:
-            # "1 bevinding", not "1 bevindingen": a ``.one`` variant wins for n == 1.
-            text = self.messages.get(key + ".one", text)
-        return text.format_map(values) if values else text
-
-    def get(self, key: str, fallback: str) -> str:
-        """Return the text for ``key`` or ``fallback`` (for open-ended codes)."""
-        return self.messages.get(key, fallback)
+def translator_of(env: jinja2.Environment) -> Translator:
+    """The translator an environment from :func:`make_env` renders with."""
+    t = env.globals["t"]
+    if not isinstance(t, Translator):
+        raise TypeError("not an environment made by reports.env.make_env")
+    return t
 
 
 def script_hash(script: str) -> str:
@@ -108,9 +77,19 @@ def make_env(lang: str = "nl") -> jinja2.Environment:
         "role_label": lambda v: _open_label(t, "banner.role", v),
         "method_label": lambda v: _open_label(t, "banner.method", v),
         "yesno": lambda v: t("unknown") if v is None else t("yes") if v else t("no"),
+        "idn": with_unicode_host,
     }
     env.filters.update(filters)
     return env
+
+
+def with_unicode_host(value: object) -> str:
+    """A URL or host with a punycode name, followed by its Unicode form:
+    ``www.xn--gemeente-strae-dgb.nl (www.gemeente-straße.nl)``. Both, so a look-alike
+    name cannot pass for the real one."""
+    text = str(value)
+    unicode = unicode_host(text)
+    return f"{text} ({unicode})" if unicode else text
 
 
 def _value(v: object) -> str:

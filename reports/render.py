@@ -7,14 +7,15 @@ archived and opened offline as evidence. The Jinja environment comes from
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from pathlib import Path
 
 import jinja2
 
-from scanner.models import Phase, Scan, SiteResult
+from scanner.export import findings_csv
+from scanner.messages import translator
+from scanner.messages.findings import finding_text
+from scanner.models import Scan, Severity, SiteResult
 
 from .context import (
     build_comparison_report,
@@ -22,16 +23,14 @@ from .context import (
     build_site_report,
     site_slugs,
 )
-from .diff import ScanDiff, diff_scans, diff_to_dict, exit_code_for, severity_rank
-from .env import Translator, load_messages, make_env
+from .diff import ScanDiff, diff_scans, diff_to_dict, exit_code_for
+from .env import make_env, translator_of
 
 __all__ = [
     "ScanDiff",
-    "csv_cell",
     "diff_scans",
     "diff_to_dict",
     "exit_code_for",
-    "findings_csv",
     "render_comparison",
     "render_diff_html",
     "render_diff_text",
@@ -39,31 +38,6 @@ __all__ = [
     "write_report",
 ]
 
-CSV_COLUMNS = (
-    "site",
-    "province",
-    "code",
-    "url",
-    "status",
-    "grade",
-    "score",
-    "finding_id",
-    "rule",
-    "severity",
-    "title",
-    "subject",
-    "organisation",
-    "category",
-    "country",
-    "phases",
-    "pages",
-    "legal_basis",
-    "legal_url",
-    "fix",
-)
-"""Stable column names of ``findings.csv`` (English identifiers, for tools and pivots)."""
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Control characters and bidirectional overrides let a site rewrite a terminal or
 # disguise text ("Trojan Source"); plain-text output drops them.
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -77,7 +51,7 @@ def render_site(
     previous: Scan | None = None,
 ) -> str:
     """The per-site report (for the webmaster or supplier) as one HTML document."""
-    report = build_site_report(scan, result, previous=previous)
+    report = build_site_report(scan, result, previous=previous, t=translator_of(env))
     return env.get_template("site.html").render(report=report)
 
 
@@ -89,53 +63,8 @@ def render_comparison(scan: Scan, *, env: jinja2.Environment, previous: Scan | N
 
 def render_diff_html(diff: ScanDiff, *, env: jinja2.Environment) -> str:
     """The change between two scans as one HTML document."""
-    return env.get_template("diff.html").render(report=build_diff_report(diff))
-
-
-def csv_cell(value: object) -> str:
-    """A CSV cell a spreadsheet will not run: formula-like text gets a leading ``'``."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
-def findings_csv(scan: Scan) -> str:
-    """One row per finding (and one per site without findings), for spreadsheets."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for r in scan.sites:
-        site = (
-            r.site.name,
-            r.site.province,
-            r.site.code,
-            r.site.url,
-            r.status.value,
-            r.grade,
-            r.score,
-        )
-        if not r.findings:
-            writer.writerow([csv_cell(v) for v in site] + [""] * (len(CSV_COLUMNS) - len(site)))
-        for f in r.findings:
-            phases = [p.value for p in Phase if any(e.phase is p for e in f.evidence)]
-            pages = list(dict.fromkeys(e.page_url for e in f.evidence if e.page_url))
-            row = (
-                *site,
-                f.id,
-                f.rule,
-                f.severity.value,
-                f.title,
-                f.subject,
-                f.organisation,
-                f.category,
-                f.country,
-                " ".join(phases),
-                " ".join(pages),
-                f.legal_basis,
-                f.legal_url,
-                f.fix,
-            )
-            writer.writerow([csv_cell(v) for v in row])
-    return out.getvalue()
+    report = build_diff_report(diff, t=translator_of(env))
+    return env.get_template("diff.html").render(report=report)
 
 
 def write_report(
@@ -155,16 +84,17 @@ def write_report(
     sites_dir.mkdir(parents=True, exist_ok=True)
     site_template = env.get_template("site.html")
     for result, slug in zip(scan.sites, site_slugs(scan), strict=True):
-        report = build_site_report(scan, result, diff=diff, slug=slug)
+        report = build_site_report(scan, result, diff=diff, slug=slug, t=translator_of(env))
         (sites_dir / f"{slug}.html").write_text(
             site_template.render(report=report), encoding="utf-8"
         )
     index = out_dir / "index.html"
     comparison = build_comparison_report(scan, diff=diff)
     index.write_text(env.get_template("comparison.html").render(report=comparison), "utf-8")
-    # BOM so that Excel, which officials open CSV files with, reads UTF-8 correctly.
+    # The export's findings.csv, in the report's language; a BOM so that Excel, which
+    # officials open CSV files with, reads UTF-8 correctly.
     (out_dir / "findings.csv").write_text(
-        "\ufeff" + findings_csv(scan), encoding="utf-8", newline=""
+        "\ufeff" + findings_csv(scan, lang=lang), encoding="utf-8", newline=""
     )
     return index
 
@@ -175,7 +105,7 @@ def _plain(text: object) -> str:
 
 def render_diff_text(diff: ScanDiff, *, lang: str = "nl") -> str:
     """The change between two scans as plain text for a terminal or CI log."""
-    t = Translator(lang, load_messages(lang))
+    t = translator(lang)
     lines = [
         t("text.header", old=diff.old_scan_id, new=diff.new_scan_id),
         t(
@@ -187,7 +117,7 @@ def render_diff_text(diff: ScanDiff, *, lang: str = "nl") -> str:
     ]
     for s in sorted(
         diff.sites,
-        key=lambda s: min((severity_rank(f.severity) for f in s.new), default=9),
+        key=lambda s: min((f.severity.rank for f in s.new), default=len(Severity)),
     ):
         if not (s.new or s.fixed) and s.comparable:
             continue
@@ -208,5 +138,6 @@ def render_diff_text(diff: ScanDiff, *, lang: str = "nl") -> str:
         for mark, findings in (("+", s.new), ("-", s.fixed)):
             for f in findings:
                 label = t(f"severity.{f.severity.value}")
-                lines.append(_plain(f"  {mark} [{label}] {f.title} ({f.id})"))
+                title = finding_text(f, t).title
+                lines.append(_plain(f"  {mark} [{label}] {title} ({f.id})"))
     return "\n".join(lines) + "\n"

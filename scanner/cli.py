@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import signal
 import sys
+import threading
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -26,6 +29,10 @@ from .models import Scan, Severity, Site
 F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_FAILED_RUN = 3
+EXIT_INTERRUPTED = {signal.SIGINT: 130, signal.SIGTERM: 143}
+"""A scan stopped by Ctrl-C (SIGINT) or SIGTERM exits 128 + the signal's number."""
+SHUTDOWN_GRACE_S = 5.0
+"""After a stop signal, time to close the browsers before the process leaves anyway."""
 
 
 class _Fatal(click.ClickException):
@@ -48,7 +55,15 @@ def _capture_options(func: F) -> F:
         click.option(
             "--ignore-cert-errors",
             is_flag=True,
-            help="Accept any TLS certificate. Only for test environments.",
+            help="Accept any TLS certificate (service workers included). Only for test "
+            "environments; --trust-cert-spki trusts one certificate instead of all.",
+        ),
+        click.option(
+            "--allow-private-network",
+            is_flag=True,
+            help="Let pages and the sitemap reader reach loopback, private, link-local "
+            "(cloud metadata) and other internal addresses. Default: refused and recorded; "
+            "--map-host targets are always allowed.",
         ),
         click.option(
             "--trust-cert-spki",
@@ -98,6 +113,7 @@ def _build_capture_options(kwargs: dict[str, Any]) -> CaptureOptions:
             raw_values=kwargs["raw_values"],
             page_timeout_s=kwargs["page_timeout"],
             dwell_s=kwargs["dwell"],
+            allow_private_network=kwargs["allow_private_network"],
         )
     )
 
@@ -112,6 +128,28 @@ def _memory_size(ctx: click.Context, param: click.Parameter, value: str | None) 
         return parse_size(value)
     except ConfigError as exc:
         raise click.BadParameter(str(exc), ctx, param) from None
+
+
+def _check_reachable(sites: list[Site], options: CaptureOptions) -> None:
+    """A start URL on an internal address needs the user's say-so (the browser refuses it)."""
+    from urllib.parse import urlsplit
+
+    from .netguard import browser_refusal
+
+    for site in sites:
+        parts = urlsplit(site.url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        kind = browser_refusal(
+            parts.hostname or "",
+            port,
+            options.map_hosts,
+            allow_private_network=options.allow_private_network,
+        )
+        if kind is not None:
+            raise click.UsageError(
+                f"{site.url} is on an internal address ({kind}), which privacyscan refuses; "
+                "scan it with --allow-private-network, or name it with --map-host"
+            )
 
 
 _DB_OPTION = click.option(
@@ -205,18 +243,26 @@ def scan(
 
     TARGETS are sites files (see sites.txt) and/or http(s) URLs; without
     targets, ./sites.txt is scanned. Each site's results are saved as soon as it
-    finishes; an interrupted scan continues with `privacyscan resume`.
+    finishes; Ctrl-C or SIGTERM stops the scan within seconds (exit 130 or 143)
+    and `privacyscan resume` continues it.
+
+    Pages and the sitemap reader never reach internal addresses (loopback,
+    private, link-local, ...) except --map-host targets, unless
+    --allow-private-network is given.
 
     Examples:
 
         privacyscan scan sites.txt --only Utrecht --max-pages 5
 
         privacyscan scan https://www.example.nl --map-host '*=10.0.0.5'
+
+        privacyscan scan http://intranet.example.local --allow-private-network
     """
     from .engine import ScanSettings
 
     sites = _load_targets(targets, only, exclude)
     options = _guard(lambda: _build_capture_options(capture))
+    _check_reachable(sites, options)
     settings = ScanSettings(
         max_pages=max_pages,
         concurrency=concurrency,
@@ -328,27 +374,30 @@ def scans(db_path: Path, as_json: bool) -> None:
     type=click.Path(path_type=Path),
     help="File (json) or directory (csv). Default: standard output (json) or ./export (csv).",
 )
-def export(scan_ref: str, db_path: Path, fmt: str, out: Path | None) -> None:
+@_LANG_OPTION
+def export(scan_ref: str, db_path: Path, fmt: str, out: Path | None, lang: str) -> None:
     """Export a scan in the documented, versioned schema (docs/schema.md).
+
+    The findings' titles, explanations and fixes are written in --lang.
 
     Examples:
 
         privacyscan export latest --format json --out scan.json
 
-        privacyscan export latest --format csv --out export/
+        privacyscan export latest --format csv --out export/ --lang en
     """
     from .export import export_csv, export_json
 
     scan_record = _get_scan(db_path, scan_ref)
     if fmt == "csv":
-        paths = export_csv(scan_record, out or Path("export"))
+        paths = export_csv(scan_record, out or Path("export"), lang=lang)
         for path in paths:
             click.echo(str(path))
     elif out is None:
-        export_json(scan_record, sys.stdout)
+        export_json(scan_record, sys.stdout, lang=lang)
     else:
         with out.open("w", encoding="utf-8") as fh:
-            export_json(scan_record, fh)
+            export_json(scan_record, fh, lang=lang)
         click.echo(str(out))
 
 
@@ -437,7 +486,7 @@ def lists_update() -> None:
 
         PRIVACYSCAN_CACHE=/var/cache/privacyscan privacyscan lists update
     """
-    from .classify.lists import default_cache_dir, update_lists
+    from .knowledge.lists import default_cache_dir, update_lists
 
     def fetch(url: str) -> bytes:
         with urllib.request.urlopen(url, timeout=60) as response:
@@ -459,8 +508,7 @@ def lists_show() -> None:
 
         privacyscan lists show
     """
-    from .classify.knowledge import load_knowledge
-    from .classify.lists import default_cache_dir
+    from .knowledge import default_cache_dir, load_knowledge
 
     knowledge = load_knowledge(default_cache_dir())
     for name, version in knowledge.versions:
@@ -595,15 +643,15 @@ def _run_scan(
     quiet: bool,
     report: bool,
 ) -> None:
-    from .classify.knowledge import load_knowledge
-    from .classify.lists import default_cache_dir
-    from .classify.parties import PartyResolver, make_extractor
+    from .classify.parties import PartyResolver
+    from .domains import Domains
     from .engine import Engine
     from .export import site_document
+    from .knowledge import default_cache_dir, load_knowledge
     from .progress import make_progress
 
     knowledge = load_knowledge(default_cache_dir())
-    resolver = PartyResolver(make_extractor(), knowledge)
+    resolver = PartyResolver(Domains(), knowledge)
     store = _open_store(db_path)
     with store:
         engine = Engine(store, options, settings, knowledge=knowledge, resolver=resolver)
@@ -615,13 +663,16 @@ def _run_scan(
         total = len(store.pending_sites(scan_id))
         with make_progress(total, quiet=quiet) as progress:
             engine.on_progress = progress.update
+            run_id = scan_id
             try:
-                finished = _guard(lambda: asyncio.run(engine.run(scan_id)))
-            except KeyboardInterrupt:
-                raise click.ClickException(
+                finished = _guard(lambda: _run_until_stopped(lambda: engine.run(run_id)))
+            except _Stopped as stop:
+                click.echo(
                     "Interrupted. Finished sites are saved; continue with: "
-                    f"privacyscan resume {scan_id}"
-                ) from None
+                    f"privacyscan resume {scan_id}",
+                    err=True,
+                )
+                sys.exit(EXIT_INTERRUPTED[stop.signum])
         previous = _previous_scan(store, finished)
     json_dir = out / "json"
     json_dir.mkdir(parents=True, exist_ok=True)
@@ -629,9 +680,99 @@ def _run_scan(
 
     for slug, result in zip(site_slugs(finished), finished.sites, strict=True):
         (json_dir / f"{slug}.json").write_text(
-            json.dumps(site_document(finished, result), ensure_ascii=False, indent=2), "utf-8"
+            json.dumps(
+                site_document(finished, result, lang=settings.lang), ensure_ascii=False, indent=2
+            ),
+            "utf-8",
         )
     click.echo(f"Scan {finished.id}: {len(finished.sites)} sites; database {db_path}")
     click.echo(f"JSON per site: {json_dir}")
     if report:
         click.echo(f"Report: {_write_reports(finished, previous, out, settings.lang)}")
+
+
+class _Stopped(Exception):
+    """SIGINT or SIGTERM ended the run."""
+
+    def __init__(self, signum: signal.Signals) -> None:
+        super().__init__(signum.name)
+        self.signum = signum
+
+
+def _run_until_stopped(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run ``make()`` to its end, or until SIGINT or SIGTERM: then :class:`_Stopped`.
+
+    A signal cancels the run: sites in progress stop (their browsers are closed and
+    they stay pending for ``resume``), finished sites are already saved. Should that
+    take longer than :data:`SHUTDOWN_GRACE_S`, or a second signal come, the process
+    ends its own child processes and leaves at once: a stop must never hang.
+    """
+    received: list[signal.Signals] = []
+
+    async def main() -> T:
+        loop = asyncio.get_running_loop()
+        task = asyncio.current_task()
+        assert task is not None
+
+        def on_signal(signum: signal.Signals) -> None:
+            if received:
+                _leave_now(EXIT_INTERRUPTED[received[0]])
+            received.append(signum)
+            task.cancel()
+            timer = threading.Timer(SHUTDOWN_GRACE_S, _leave_now, args=(EXIT_INTERRUPTED[signum],))
+            timer.daemon = True
+            timer.start()
+
+        for signum in EXIT_INTERRUPTED:
+            loop.add_signal_handler(signum, on_signal, signum)
+        try:
+            return await make()
+        finally:
+            for signum in EXIT_INTERRUPTED:
+                loop.remove_signal_handler(signum)
+
+    try:
+        return asyncio.run(main())
+    except asyncio.CancelledError:
+        if received:
+            raise _Stopped(received[0]) from None
+        raise
+    except KeyboardInterrupt:  # SIGINT before the loop took over
+        raise _Stopped(signal.SIGINT) from None
+
+
+def _leave_now(code: int) -> None:
+    """End this process's descendants (the browser driver and browsers), then exit."""
+    sys.stderr.write("Stopping took too long: leaving now. Continue with: privacyscan resume\n")
+    sys.stderr.flush()
+    for pid in _descendants(os.getpid()):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            continue
+    os._exit(code)
+
+
+def _descendants(root: int) -> list[int]:
+    """Process ids below ``root`` (Linux /proc; elsewhere none), deepest last."""
+    children: dict[int, list[int]] = {}
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return []
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as fh:
+                parent = int(fh.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(parent, []).append(int(entry))
+    found: list[int] = []
+    todo = [root]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found

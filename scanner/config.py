@@ -14,6 +14,7 @@ from dataclasses import dataclass, fields
 from urllib.parse import urlsplit
 
 from .errors import ConfigError
+from .netguard import chromium_rules
 
 _HOST_PATTERN = re.compile(r"^[A-Za-z0-9*.\-]+$")
 
@@ -55,16 +56,15 @@ class CaptureOptions:
     raw_values: bool = False
     """Keep raw cookie and storage values (personal data) instead of hash + prefix."""
     headless: bool = True
+    allow_private_network: bool = False
+    """Let pages and the sitemap reader reach loopback, private, link-local and other
+    internal addresses (see ``scanner.netguard``). Off: only ``map_hosts`` targets."""
 
     def host_resolver_rules(self) -> str | None:
-        """Chromium's ``--host-resolver-rules`` value for ``map_hosts``."""
-        if not self.map_hosts:
-            return None
-        rules = []
-        for rule in self.map_hosts:
-            pattern, _, target = rule.partition("=")
-            rules.append(f"MAP {pattern.strip()} {target.strip()}")
-        return ", ".join(rules)
+        """Chromium's ``--host-resolver-rules``: ``map_hosts`` behind the internal-address
+        refusals of ``scanner.netguard`` (none with ``allow_private_network``)."""
+        rules = chromium_rules(self.map_hosts, allow_private_network=self.allow_private_network)
+        return ", ".join(rules) or None
 
     def as_pairs(self) -> tuple[tuple[str, str], ...]:
         """The options as (name, value) text pairs, for the scan record."""
@@ -106,8 +106,14 @@ def validate_capture_options(options: CaptureOptions) -> CaptureOptions:
 
 
 def check_url(url: str) -> str:
-    """Accept only http(s) URLs with a host: a scanner must never open ``file:``."""
+    """Accept only http(s) URLs with a host: a scanner must never open ``file:``.
+
+    Returns the URL as a sites file would have it: an international host in the
+    punycode Chromium uses (UTS #46, ``scanner.sites.to_ascii_host``).
+    """
+    from .sites import site_from_url
+
     split = urlsplit(url.strip())
     if split.scheme.lower() not in {"http", "https"} or not split.hostname:
         raise ConfigError(f"{url!r} is not an http(s) URL")
-    return url.strip()
+    return site_from_url(url).url

@@ -8,7 +8,7 @@ same pages on every run and a report can be reproduced.
 
 How the engine uses this module (iterative discovery)::
 
-    scope = SiteScope(site, make_extractor())
+    scope = SiteScope(site, Domains())
     visited, links = [home.url], list(home.links)     # Page.url: as requested
     sitemap = discover_sitemap_urls(home.final_url, options)       # scanner.fetch
     while True:
@@ -29,7 +29,6 @@ visits and the final plan equals the visiting order.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -37,9 +36,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 from urllib.parse import unquote, urlsplit
 
-from tldextract import TLDExtract
-
-from scanner.models import Site
+from scanner.domains import SiteScope
 
 __all__ = [
     "Coverage",
@@ -161,75 +158,6 @@ class Coverage:
     """Distinct in-scope pages linked from visited pages."""
     skipped: int
     """Distinct URLs offered but not pages of the site (files, login, other domains…)."""
-
-
-class SiteScope:
-    """Which URLs belong to the site: its registrable domain and its declared domains.
-
-    Public-suffix private domains count (``gemeente.github.io`` is not ``github.io``),
-    because a scope is an organisational boundary.
-    """
-
-    def __init__(self, site: Site, extractor: TLDExtract, *, also: Iterable[str] = ()) -> None:
-        self.site = site
-        self.extractor = extractor
-        self._also = tuple(also)
-        self._cache: dict[str, str] = {}
-        hosts = [_host(site.url), *site.extra_domains, *(_host(a) or a for a in self._also)]
-        self.domains: frozenset[str] = frozenset(
-            d for d in (self.registrable_domain(h) for h in hosts) if d
-        )
-        """Registrable domains (eTLD+1) that are the site's own."""
-
-    def registrable_domain(self, host: str) -> str:
-        """eTLD+1 of a host; an IP address or ``localhost`` is its own domain."""
-        clean = host.strip().lower().strip(".").strip("[]")
-        cached = self._cache.get(clean)
-        if cached is None:
-            cached = self._compute(clean)
-            self._cache[clean] = cached
-        return cached
-
-    def _compute(self, clean: str) -> str:
-        if not clean:
-            return ""
-        try:
-            return str(ipaddress.ip_address(clean))
-        except ValueError:
-            pass
-        if clean == "localhost" or clean.endswith(".localhost"):
-            return "localhost"
-        ext = self.extractor(clean, include_psl_private_domains=True)
-        suffix, domain = str(ext.suffix), str(ext.domain)
-        if suffix and domain:
-            return f"{domain}.{suffix}"
-        if not suffix:  # unknown TLD (``.test``): the last label acts as the suffix
-            return ".".join(clean.split(".")[-2:])
-        return clean  # the host is itself a public suffix
-
-    def contains(self, url: str) -> bool:
-        """Whether ``url`` is an http(s) URL on one of the site's domains."""
-        try:
-            parts = urlsplit(url.strip())
-            host = parts.hostname
-        except ValueError:
-            return False
-        if parts.scheme.lower() not in ("http", "https") or not host:
-            return False
-        return self.registrable_domain(host) in self.domains
-
-    def including(self, url_or_host: str) -> SiteScope:
-        """This scope widened by one more domain, e.g. where the home page redirected to."""
-        if self.registrable_domain(_host(url_or_host) or url_or_host) in self.domains:
-            return self
-        return SiteScope(self.site, self.extractor, also=(*self._also, url_or_host))
-
-
-def _host(url: str) -> str:
-    try:
-        return (urlsplit(url.strip()).hostname or "").lower()
-    except ValueError:
-        return ""
 
 
 def _words(text: str) -> list[str]:
@@ -430,7 +358,7 @@ def _in_scope_pages(urls: Iterable[str], scope: SiteScope) -> tuple[dict[str, _U
     rejected: set[str] = set()
     for raw in urls:
         parsed = _parse(raw)
-        if parsed is not None and scope.registrable_domain(parsed.host) in scope.domains:
+        if parsed is not None and scope.owns(parsed.host):
             pages[parsed.url] = parsed
         else:
             rejected.add(raw.strip())

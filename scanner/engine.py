@@ -16,30 +16,64 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import secrets
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+import threading
+import time
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from . import __version__
 from .browser.profiles import remove_stale_profiles
 from .browser.session import Browser, Visitor
 from .capacity import Pace, Priority, Tick
 from .classify import classify
-from .classify.knowledge import Knowledge
 from .classify.parties import PartyResolver
 from .config import CaptureOptions
 from .cookies import now_iso
 from .crawl import SiteScope, plan
 from .failures import classify_failure
-from .fetch import discover_sitemap_urls
-from .models import Banner, ConsentChoice, Page, Phase, Scan, Site, SiteResult, SiteStatus
-from .runner import UNPACED, Pacing, UrlFeed, capture_choice, capture_pages
+from .fetch import DISCOVERY_TIMEOUT_S, Discovery, Resolve, discover_sitemaps
+from .knowledge import Knowledge
+from .models import (
+    Banner,
+    ConsentChoice,
+    HostProbe,
+    Initiator,
+    Page,
+    Phase,
+    Request,
+    Scan,
+    SecurityFacts,
+    Site,
+    SiteResult,
+    SiteStatus,
+)
+from .netguard import refusal_text
+from .probe import PROBE_TIMEOUT_S, probe_site
+from .runner import (
+    UNPACED,
+    Pacing,
+    UrlFeed,
+    capture_choice,
+    capture_pages,
+    partial_result,
+    visit_watchdog_s,
+)
 from .store.base import ScanStore
 
 _PER_PAGE_BUDGET_S = 45.0
+BUDGET_MESSAGE = (
+    "The site's time budget ran out; the pages visited before it are kept, the rest were "
+    "not visited."
+)
+_CLOSE_GRACE_S = 30.0
+"""Beyond the budget and one page visit: time for a stuck browser to be closed."""
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +87,8 @@ class ScanSettings:
     memory_budget: int = 0
     """Bytes of memory (PSS) the scan's processes stay within; 0: half the RAM."""
     site_timeout_s: float = 0.0
-    """Time budget per site; 0 derives it from ``max_pages``."""
+    """Time budget per site (no page is started after it, see ``Engine._bounded``); 0
+    derives it from ``max_pages``."""
     lang: str = "nl"
     """Language of the findings' texts."""
     phases: str = "all"
@@ -136,6 +171,7 @@ class Engine:
         knowledge: Knowledge,
         resolver: PartyResolver,
         on_progress: Callable[[Progress], None] | None = None,
+        resolve: Resolve | None = None,
     ) -> None:
         self.store = store
         self.options = options
@@ -145,6 +181,9 @@ class Engine:
         self.on_progress = on_progress or (lambda _event: None)
         self.pace: Pace | None = None
         """Visitor slots while :meth:`run` runs."""
+        self.resolve = resolve
+        """How the sitemap reader resolves hosts (``None``: ``map_hosts``, then DNS);
+        tests make a name resolve inside with it."""
 
     def create(self, sites: Sequence[Site], browser_version: str = "") -> str:
         """Register a new scan with all its sites pending; returns its ID."""
@@ -247,15 +286,28 @@ class Engine:
             )
 
     async def _scan_site(self, browser: Browser, site: Site) -> SiteResult:
+        probes = self._start_probes(site)
         result = await self._visit_site(browser, site)
+        result = await _with_probes(result, probes)
         return classify(
             result,
             resolver=self.resolver,
             knowledge=self.knowledge,
             now=datetime.now(UTC),
-            lang=self.settings.lang,
             consent_tested=self.settings.consent and result.status is not SiteStatus.FAILED,
         )
+
+    def _start_probes(self, site: Site) -> asyncio.Future[tuple[HostProbe, ...]]:
+        """The security probes of the site's hosts (``scanner.probe``), started now in a
+        daemon thread so they run while the browser visits; awaited after the visit."""
+        call = functools.partial(
+            probe_site,
+            site.url,
+            self.options,
+            scope=SiteScope(site, self.resolver.domains),
+            resolve=self.resolve,
+        )
+        return asyncio.ensure_future(_in_daemon_thread(call, PROBE_TIMEOUT_S + 5.0))
 
     async def _visit_site(self, browser: Browser, site: Site) -> SiteResult:
         """The first visitor crawls; once it has found the banner, a visitor who refuses
@@ -309,8 +361,7 @@ class Engine:
 
         try:
             first = await self._bounded(
-                self._crawl(browser, site, feed, banner_found if self.settings.consent else None),
-                site,
+                browser, site, feed, banner_found if self.settings.consent else None
             )
         except BaseException:
             await _cancel(choices)
@@ -333,24 +384,34 @@ class Engine:
                     phase, clicked=False, reason="The visit did not finish within its time budget."
                 )
 
-    async def _bounded(self, capture: Awaitable[SiteResult], site: Site) -> SiteResult:
+    async def _bounded(
+        self,
+        browser: Browser,
+        site: Site,
+        feed: UrlFeed | None = None,
+        banner_found: Callable[[], None] | None = None,
+    ) -> SiteResult:
+        """The first visitor's crawl. At the site's budget no further page is started;
+        a visit in progress may end (each is watched, see ``runner``). Past that and a
+        grace, the crawl is cancelled: what it captured is kept all the same."""
         started = now_iso()
+        budget = self.settings.effective_site_timeout()
+        live = _Live(deadline=time.monotonic() + budget)
+        watchdog = budget + visit_watchdog_s(self.options) + _CLOSE_GRACE_S
         try:
-            return await asyncio.wait_for(capture, self.settings.effective_site_timeout())
-        except TimeoutError:
-            return SiteResult(
-                site=site,
-                status=SiteStatus.FAILED,
-                error="timeout",
-                error_message="The site did not finish within its time budget.",
-                started_at=started,
-                finished_at=now_iso(),
+            return await asyncio.wait_for(
+                self._crawl(browser, site, live, feed, banner_found), watchdog
             )
+        except TimeoutError:
+            captured = live.visitor.results() if live.visitor is not None else None
+            result = partial_result(site, started, list(live.pages), captured)
+            return _over_budget(replace(result, requests=result.requests + live.refused))
 
     async def _crawl(
         self,
         browser: Browser,
         site: Site,
+        live: _Live,
         feed: UrlFeed | None = None,
         banner_found: Callable[[], None] | None = None,
     ) -> SiteResult:
@@ -359,8 +420,7 @@ class Engine:
         Each page that loaded goes to ``feed`` as soon as it is visited;
         ``banner_found`` is called once the banner is known.
         """
-        scope = SiteScope(site, self.resolver.extractor)
-        options = self.options
+        scope = SiteScope(site, self.resolver.domains)
         max_pages = self.settings.max_pages
         sitemap: list[str] = []
         discovered = 0
@@ -368,13 +428,19 @@ class Engine:
         async def choose(pages: Sequence[Page]) -> str | None:
             """The next page to visit, re-planned from everything seen so far."""
             nonlocal sitemap, discovered
+            live.pages = pages
             if feed is not None and pages[-1].final_url is not None:
                 feed.put(pages[-1].url)
             home = pages[0]
             if home.final_url is None or len(pages) >= max_pages:
                 return None
+            if time.monotonic() >= live.deadline:
+                live.over_budget = True
+                return None
             if len(pages) == 1:
-                sitemap = await asyncio.to_thread(discover_sitemap_urls, home.final_url, options)
+                found = await self._discover(home, scope, live)
+                sitemap = list(found.urls)
+                live.refused = _refused_requests(found, home)
             links = [link for page in pages for link in page.links]
             chosen, coverage = plan(
                 home.final_url, links, sitemap, scope, max_pages, visited=[p.url for p in pages]
@@ -385,26 +451,43 @@ class Engine:
 
         found: list[Banner] = []
 
-        async def detect(visitor: Visitor) -> None:
-            banner = await visitor.detect_banner()
-            if banner is not None:
-                found.append(banner)
-                if banner_found is not None:
-                    banner_found()
+        async def first_page(visitor: Visitor) -> None:
+            live.visitor = visitor
+            if self.settings.consent:
+                banner = await visitor.detect_banner()
+                if banner is not None:
+                    found.append(banner)
+                    if banner_found is not None:
+                        banner_found()
 
         result = await capture_pages(
             browser,
             site,
             choose,
             Phase.NONE,
-            after_first=detect if self.settings.consent else None,
+            after_first=first_page,
             pacing=self._pacing(site),
         )
-        return replace(
+        result = replace(
             result,
             pages_discovered=max(discovered, len(result.pages)),
             banner=found[0] if found else None,
+            requests=result.requests + live.refused,
         )
+        return _over_budget(result) if live.over_budget else result
+
+    async def _discover(self, home: Page, scope: SiteScope, live: _Live) -> Discovery:
+        """The site's sitemaps, read in a daemon thread: a server that holds the reader
+        past its deadline (or the site's budget) is left behind, never waited for."""
+        assert home.final_url is not None
+        call = functools.partial(
+            discover_sitemaps, home.final_url, self.options, scope=scope, resolve=self.resolve
+        )
+        left = max(1.0, live.deadline - time.monotonic())
+        try:
+            return await _in_daemon_thread(call, min(DISCOVERY_TIMEOUT_S + 5.0, left))
+        except Exception:  # late or broken: no sitemap, no problem
+            return Discovery()
 
 
 class _FeedWithinBudget:
@@ -435,3 +518,79 @@ async def _cancel(tasks: Sequence[asyncio.Future[Any]]) -> None:
         task.cancel()
     if tasks:
         await asyncio.gather(*tasks, return_exceptions=True)
+
+
+@dataclass
+class _Live:
+    """What a crawl has got so far, for when its budget runs out."""
+
+    deadline: float
+    pages: Sequence[Page] = ()
+    visitor: Visitor | None = None
+    refused: tuple[Request, ...] = ()
+    over_budget: bool = False
+
+
+def _over_budget(result: SiteResult) -> SiteResult:
+    """A site whose budget ran out: partial when its home page was captured."""
+    home_ok = bool(result.pages) and result.pages[0].final_url is not None
+    return replace(
+        result,
+        status=SiteStatus.PARTIAL if home_ok else SiteStatus.FAILED,
+        error=result.error or "timeout",
+        error_message=result.error_message or BUDGET_MESSAGE,
+    )
+
+
+async def _with_probes(
+    result: SiteResult, probes: asyncio.Future[tuple[HostProbe, ...]]
+) -> SiteResult:
+    """The result with what the probes found; late or broken probes are "not probed"."""
+    try:
+        hosts = await probes
+    except Exception:  # past its deadline or failed: the report says not measured
+        hosts = ()
+    facts = result.security or SecurityFacts()
+    return replace(result, security=replace(facts, hosts=hosts, probed=bool(hosts)))
+
+
+def _refused_requests(found: Discovery, home: Page) -> tuple[Request, ...]:
+    """URLs the site's robots.txt or sitemaps pointed inside: recorded, never requested."""
+    return tuple(
+        Request(
+            url=r.url,
+            phase=Phase.NONE,
+            page_url=home.url,
+            resource_type="Sitemap",
+            initiator=Initiator("other", r.referrer or None),
+            failed=refusal_text(r.kind, r.address),
+        )
+        for r in found.refusals
+    )
+
+
+async def _in_daemon_thread(call: Callable[[], T], timeout: float) -> T:
+    """``call()`` in a daemon thread, awaited at most ``timeout`` seconds.
+
+    Unlike ``asyncio.to_thread`` (whose worker threads ``asyncio.run`` and the
+    interpreter wait for at exit), a thread stuck past its time holds nothing.
+    """
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[T] = loop.create_future()
+
+    def settle(outcome: Callable[[], None]) -> None:
+        if not future.done():
+            outcome()
+
+    def run() -> None:
+        try:
+            value = call()
+        except BaseException as exc:
+            with contextlib.suppress(RuntimeError):  # the loop is gone: nobody waits
+                loop.call_soon_threadsafe(settle, functools.partial(future.set_exception, exc))
+            return
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(settle, functools.partial(future.set_result, value))
+
+    threading.Thread(target=run, name="privacyscan-sitemaps", daemon=True).start()
+    return await asyncio.wait_for(future, timeout)

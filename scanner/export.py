@@ -11,18 +11,24 @@ is no spreadsheet cell.
 from __future__ import annotations
 
 import csv
+import io
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import replace
 from enum import Enum
 from pathlib import Path
 from typing import Any, TextIO
 
 from . import rows, serialize
+from .classify.verdicts import judge
 from .errors import ConfigError
+from .messages import DEFAULT_LANGUAGE, translator
+from .messages.findings import result_with_texts, with_texts
 from .models import (
     SCHEMA_VERSION,
     Banner,
     Finding,
+    KnowledgeShare,
     Scan,
     SiteResult,
 )
@@ -32,6 +38,7 @@ __all__ = [
     "LIST_SEPARATOR",
     "export_csv",
     "export_json",
+    "findings_csv",
     "load_json",
     "neutralise",
     "site_document",
@@ -56,6 +63,32 @@ _PARTY = (
     "party_country",
     "party_eea",
     "party_source",
+)
+_PAYLOAD = (
+    "payload_vendor",
+    "payload_account",
+    "payload_events",
+    "payload_params",
+    "payload_personal_data",
+    "payload_flags",
+    "payload_from_body",
+)
+_KNOWLEDGE = (
+    "knowledge_domains",
+    "knowledge_domains_known",
+    "knowledge_unknown_domains",
+    "knowledge_cookies",
+    "knowledge_cookies_known",
+)
+_VERDICTS = (
+    "verdict_tracks_before_consent",
+    "verdict_non_eea_before_consent",
+    "verdict_no_banner_while_tracking",
+    "verdict_refusal_tried",
+    "verdict_refusal_works",
+    "verdict_tracks_after_refusal",
+    "verdict_cookie_wall",
+    "verdict_tracking_cookies_after_refusal",
 )
 _BANNER = (
     "banner_cmp",
@@ -88,6 +121,8 @@ CSV_COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "finished_at",
             "score",
             "grade",
+            "security_score",
+            "security_grade",
             "pages",
             "pages_discovered",
             "cookies",
@@ -97,6 +132,8 @@ CSV_COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "findings",
             *_BANNER,
             "consent_choices",
+            *_VERDICTS,
+            *_KNOWLEDGE,
         ),
     ),
     (
@@ -167,6 +204,7 @@ CSV_COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "t_ms",
             *_INITIATOR,
             *_PARTY,
+            *_PAYLOAD,
         ),
     ),
     (
@@ -238,6 +276,13 @@ CSV_COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "evidence_page_urls",
             "evidence_phases",
             "evidence_subjects",
+            "variant",
+            "params",
+            "site_province",
+            "site_code",
+            "site_status",
+            "site_grade",
+            "site_score",
         ),
     ),
 )
@@ -247,8 +292,12 @@ CSV_COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = (
 # -- JSON ------------------------------------------------------------------------------
 
 
-def export_json(scan: Scan, out: TextIO) -> None:
-    """Write the whole scan as one JSON document, loadable with :func:`load_json`."""
+def export_json(scan: Scan, out: TextIO, *, lang: str = DEFAULT_LANGUAGE) -> None:
+    """Write the whole scan as one JSON document, loadable with :func:`load_json`.
+
+    The findings' words (``title`` … ``legal_url``) are rendered in ``lang``.
+    """
+    scan = with_texts(scan, translator(lang))
     document = {"schema_version": SCHEMA_VERSION, "scan": serialize.to_dict(scan)}
     json.dump(document, out, ensure_ascii=False, indent=2)
     out.write("\n")
@@ -268,15 +317,32 @@ def load_json(inp: TextIO) -> Scan:
             f"export has schema version {version or '?'}; this privacyscan reads "
             f"{SCHEMA_VERSION.split('.')[0]}.x"
         )
-    return serialize.from_dict(Scan, document["scan"])
+    scan = serialize.from_dict(Scan, document["scan"])
+    if _minor(version) < _VERDICTS_SINCE:
+        # Written before verdicts were kept: judge them from what the document holds.
+        scan = replace(scan, sites=tuple(replace(r, verdicts=judge(r)) for r in scan.sites))
+    return scan
 
 
-def site_document(scan: Scan, result: SiteResult) -> dict[str, Any]:
+_VERDICTS_SINCE = 2
+"""The minor schema version since which a document carries ``SiteResult.verdicts``."""
+
+
+def _minor(version: str) -> int:
+    _, _, minor = version.partition(".")
+    return int(minor) if minor.isdigit() else 0
+
+
+def site_document(
+    scan: Scan, result: SiteResult, *, lang: str = DEFAULT_LANGUAGE
+) -> dict[str, Any]:
     """The JSON document ``privacyscan scan`` writes per site.
 
     It repeats the scan's conditions (tool, browser, options, lists) so that one
-    site's file is evidence on its own, without the rest of the scan.
+    site's file is evidence on its own, without the rest of the scan. The findings'
+    words are rendered in ``lang``.
     """
+    result = result_with_texts(result, translator(lang))
     return {
         "schema_version": SCHEMA_VERSION,
         "scan_id": scan.id,
@@ -301,8 +367,12 @@ def neutralise(text: str) -> str:
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
-def export_csv(scan: Scan, out_dir: Path) -> list[Path]:
-    """Write one UTF-8 CSV per entity into ``out_dir``; return the files in order."""
+def export_csv(scan: Scan, out_dir: Path, *, lang: str = DEFAULT_LANGUAGE) -> list[Path]:
+    """Write one UTF-8 CSV per entity into ``out_dir``; return the files in order.
+
+    The findings' words are rendered in ``lang``.
+    """
+    scan = with_texts(scan, translator(lang))
     out_dir.mkdir(parents=True, exist_ok=True)
     builders: dict[str, Builder] = {
         "sites.csv": _site_rows,
@@ -322,14 +392,33 @@ def export_csv(scan: Scan, out_dir: Path) -> list[Path]:
     return written
 
 
+def findings_csv(scan: Scan, *, lang: str = DEFAULT_LANGUAGE) -> str:
+    """``findings.csv`` as text, the findings' words in ``lang``.
+
+    The one writer of that file: the export's ``findings.csv`` and the one in a report
+    directory (``reports.write_report``, which adds a byte order mark for Excel) are
+    this text.
+    """
+    out = io.StringIO()
+    columns = dict(CSV_COLUMNS)["findings.csv"]
+    _write_rows(out, "findings.csv", columns, _finding_rows(with_texts(scan, translator(lang))))
+    return out.getvalue()
+
+
 def _write_csv(path: Path, columns: tuple[str, ...], rows: Iterable[dict[str, Any]]) -> None:
     with path.open("w", encoding="utf-8", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(columns)
-        for row in rows:
-            if row.keys() != set(columns):  # a programming error, caught by the tests
-                raise AssertionError(f"{path.name}: columns differ: {set(columns) ^ row.keys()}")
-            writer.writerow([_cell(row[c]) for c in columns])
+        _write_rows(f, path.name, columns, rows)
+
+
+def _write_rows(
+    out: TextIO, name: str, columns: tuple[str, ...], rows: Iterable[dict[str, Any]]
+) -> None:
+    writer = csv.writer(out)
+    writer.writerow(columns)
+    for row in rows:
+        if row.keys() != set(columns):  # a programming error, caught by the tests
+            raise AssertionError(f"{name}: columns differ: {set(columns) ^ row.keys()}")
+        writer.writerow([_cell(row[c]) for c in columns])
 
 
 def _cell(value: Any) -> str:
@@ -347,6 +436,8 @@ def _cell(value: Any) -> str:
 
 
 def _text(value: Any) -> str:
+    if isinstance(value, tuple):  # a (name, value) pair in a list, e.g. a payload parameter
+        return "=".join(_text(v) for v in value)
     return str(value.value if isinstance(value, Enum) else value)
 
 
@@ -368,6 +459,8 @@ def _site_rows(scan: Scan) -> Iterator[dict[str, Any]]:
             "finished_at": r.finished_at,
             "score": r.score,
             "grade": r.grade,
+            "security_score": r.security_score,
+            "security_grade": r.security_grade,
             "pages": len(r.pages),
             "pages_discovered": r.pages_discovered,
             "cookies": len(r.cookies),
@@ -377,7 +470,24 @@ def _site_rows(scan: Scan) -> Iterator[dict[str, Any]]:
             "findings": len(r.findings),
             **_banner(r.banner),
             "consent_choices": len(r.choices),
+            **{
+                f"verdict_{name}": None if r.verdicts is None else getattr(r.verdicts, name)
+                for name in (c.removeprefix("verdict_") for c in _VERDICTS)
+            },
+            **_knowledge(r.knowledge),
         }
+
+
+def _knowledge(k: KnowledgeShare | None) -> dict[str, Any]:
+    if k is None:
+        return dict.fromkeys(_KNOWLEDGE)
+    return {
+        "knowledge_domains": len(k.known_domains) + len(k.unknown_domains),
+        "knowledge_domains_known": len(k.known_domains),
+        "knowledge_unknown_domains": k.unknown_domains,
+        "knowledge_cookies": k.cookies,
+        "knowledge_cookies_known": k.cookies_known,
+    }
 
 
 def _banner(b: Banner | None) -> dict[str, Any]:
@@ -420,8 +530,15 @@ def _record_rows(records: Callable[[SiteResult], Sequence[Any]]) -> Builder:
 
 def _finding_rows(scan: Scan) -> Iterator[dict[str, Any]]:
     for r in scan.sites:
+        site = {
+            "site_province": r.site.province,
+            "site_code": r.site.code,
+            "site_status": r.status,
+            "site_grade": r.grade,
+            "site_score": r.score,
+        }
         for f in r.findings:
-            yield {**_site(scan, r), **_finding(f)}
+            yield {**_site(scan, r), **_finding(f), **site}
 
 
 def _finding(f: Finding) -> dict[str, Any]:
@@ -431,4 +548,5 @@ def _finding(f: Finding) -> dict[str, Any]:
         "evidence_page_urls": tuple(e.page_url for e in f.evidence),
         "evidence_phases": tuple(e.phase for e in f.evidence),
         "evidence_subjects": tuple(e.subject for e in f.evidence),
+        "params": serialize.dumps(f.params, indent=None) if f.params else "",
     }

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from .netguard import REFUSED_PREFIX
+
 ERROR_CLASSES: dict[str, str] = {
     "dns": "The host name does not resolve (DNS): the site cannot be found.",
     "tls": "The secure connection failed: the certificate is invalid or untrusted.",
@@ -17,12 +19,17 @@ ERROR_CLASSES: dict[str, str] = {
     "http": "The server answered with an HTTP error status.",
     "blocked_scheme": "The site tried to open a non-web address (file:, chrome:, …).",
     "not_html": "The address does not serve a web page (e.g. a PDF or a download).",
+    "private_network": (
+        "The site sent the browser to an address inside the network the scan runs in "
+        "(loopback, private, link-local, …), which privacyscan refuses."
+    ),
     "browser_crash": "The browser crashed while visiting the site.",
     "error": "The visit failed for another reason.",
 }
 """Every error class, with the sentence shown to a webmaster."""
 
 _NET_CODES: tuple[tuple[str, str], ...] = (
+    (REFUSED_PREFIX, "private_network"),
     ("ERR_NAME_NOT_RESOLVED", "dns"),
     ("ERR_NAME_RESOLUTION_FAILED", "dns"),
     ("ERR_ADDRESS_UNREACHABLE", "connection"),
@@ -59,6 +66,8 @@ def classify_failure(text: str) -> tuple[str, str]:
     for code, cls in _NET_CODES:
         if code in text:
             found = re.search(r"net::ERR_[A-Z_]+", text)
+            if code == REFUSED_PREFIX:
+                found = re.search(r"privacyscan refused: [a-z-]+ \S+", text)
             detail = f" ({found.group(0)})" if found else ""
             return cls, ERROR_CLASSES[cls] + detail
     first_line = text.strip().splitlines()[0] if text.strip() else "unknown error"

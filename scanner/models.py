@@ -13,8 +13,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from types import MappingProxyType
+from typing import TypeAlias
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.4"
 """Version of the JSON document written per site and of the export format.
 
 A change that removes or renames a field bumps the major number; adding a field
@@ -66,12 +68,28 @@ class SiteStatus(StrEnum):
 
 
 class Severity(StrEnum):
-    """How serious a finding is, from the rule it rests on."""
+    """How serious a finding is, from the rule it rests on.
+
+    The members are in order, most serious first: that is the one order of severities
+    (sections of a report, sorting of findings, ``diff --fail-on`` thresholds).
+    """
 
     VIOLATION = "violation"
     LIKELY_VIOLATION = "likely_violation"
     REVIEW = "review"
     INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """0 for the most serious, 3 for info: a sort key that puts the worst first."""
+        return _SEVERITY_RANK[self]
+
+    def at_least(self, other: Severity) -> bool:
+        """As serious as ``other`` or more (``violation`` is at least ``review``)."""
+        return self.rank <= other.rank
+
+
+_SEVERITY_RANK = MappingProxyType({s: i for i, s in enumerate(Severity)})
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,9 +105,9 @@ class Party:
     service: str | None = None
     """Product, e.g. ``Google Analytics``."""
     category: str | None = None
-    """Purpose: ``necessary``, ``functional``, ``analytics``, ``marketing``, ``social``,
-    ``video``, ``session_replay``, ``fingerprinting``, ``fonts``, ``cdn``, ``consent``,
-    ``maps``, ``security`` or ``None`` when unknown."""
+    """Purpose: ``necessary``, ``functional``, ``analytics``, ``advertising``, ``marketing``,
+    ``social``, ``video``, ``session_replay``, ``fingerprinting``, ``fonts``, ``cdn``,
+    ``consent``, ``maps``, ``security`` or ``None`` when unknown."""
     country: str | None = None
     """ISO 3166 country of the organisation's seat, e.g. ``US``."""
     eea: bool | None = None
@@ -221,6 +239,41 @@ class Cookie:
 
 
 @dataclass(frozen=True, slots=True)
+class Payload:
+    """What a known tracking pixel or analytics hit carried, decoded from its URL and body.
+
+    Decoded as the request is captured (``scanner.payloads``). A value that is personal
+    data is never kept here: ``personal_data`` names the field and how it was sent. The
+    request's URL itself is kept as it was sent.
+    """
+
+    vendor: str
+    """The format: ``meta`` (Meta pixel), ``google-analytics-4``, ``universal-analytics``,
+    ``google-ads``, ``linkedin`` (Insight Tag) or ``tiktok`` (TikTok pixel)."""
+    account: str | None = None
+    """The site's account with the vendor: pixel id (``id``), measurement or property id
+    (``tid``), conversion id, partner id (``pid``), pixel code."""
+    events: tuple[str, ...] = ()
+    """Events sent, in order: ``PageView``, ``Lead``, ``page_view``, ``pageview``…"""
+    params: tuple[tuple[str, str], ...] = ()
+    """Other parameters worth reading, as (name, value) in the vendor's own names: the page
+    (``dl``, ``url``), the client or browser id (``cid``, ``fbp``), custom data
+    (``cd[value]``), event parameters (``ep.form_id``), consent state (``gcs``, ``npa``).
+    Values are shortened to 200 characters; at most 40 parameters."""
+    personal_data: tuple[tuple[str, str], ...] = ()
+    """(field, form) of each field carrying personal data about the visitor: e-mail,
+    phone, name, birth date, address, gender or a user id the site assigned.
+    ``form`` is ``sha256`` (a SHA-256 hash, as the vendors ask: still personal data,
+    the vendor matches it to its users), ``plain`` (as typed) or ``id`` (a user id).
+    E.g. ``("ud[em]", "sha256")`` for Meta's advanced matching."""
+    flags: tuple[str, ...] = ()
+    """What the hit asks for: ``remarketing`` (an audience or remarketing hit),
+    ``non-personalised-ads`` (``npa=1``), ``personalised-ads`` (``npa=0``)."""
+    from_body: bool = False
+    """Part of it was read from the request body (a POST), not only from the URL."""
+
+
+@dataclass(frozen=True, slots=True)
 class Request:
     """One network request made while a page was open."""
 
@@ -249,6 +302,9 @@ class Request:
     """Milliseconds after the page's navigation start."""
     party: Party | None = None
     """Who is behind the host and what for; ``None`` until classified."""
+    payload: Payload | None = None
+    """What a known pixel or analytics hit sent (event, parameters, personal data);
+    ``None`` for any other request."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -380,9 +436,22 @@ class Evidence:
     initiator: Initiator | None = None
 
 
+ParamValue: TypeAlias = str | int | bool | tuple[str, ...] | None
+"""A finding parameter: a name, a number, a flag, absent, or a list of names."""
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """A conclusion about one site, with the rule it rests on and the fix."""
+    """A conclusion about one site: the rule it rests on, what it is about, and where.
+
+    Classification writes no words: ``variant`` and ``params`` are what a finding's
+    title, explanation, fix and legal basis are rendered from, in the reader's
+    language, when a report or an export is made (``scanner.messages.findings``).
+    ``title`` … ``legal_url`` are that rendering: empty in a finding as classification
+    made it (and as the store keeps it), filled in an export. A finding without
+    ``params`` comes from a scan made before schema 1.2, when the words were written
+    at scan time; it keeps them and is shown as written.
+    """
 
     id: str
     """Stable across scans: rule plus subject,
@@ -392,19 +461,238 @@ class Finding:
     severity: Severity
     subject: str
     """What the finding is about: a cookie, an organisation, a host."""
-    title: str
-    """One line a non-specialist understands."""
+    title: str = ""
+    """One line a non-specialist understands (rendered; see above)."""
     explanation: str = ""
-    """Why it matters, for the privacy officer."""
+    """Why it matters, for the privacy officer (rendered)."""
     fix: str = ""
-    """What the webmaster should change."""
+    """What the webmaster should change (rendered)."""
     legal_basis: str = ""
-    """Article or guidance it rests on, e.g. ``Tw 11.7a``."""
+    """Article or guidance it rests on, e.g. ``Telecommunicatiewet art. 11.7a`` (rendered)."""
     legal_url: str = ""
+    """Link to the text of ``legal_basis`` (rendered, from the rule)."""
     organisation: str | None = None
     category: str | None = None
     country: str | None = None
     evidence: tuple[Evidence, ...] = ()
+    variant: str = ""
+    """Which of the rule's texts applies (e.g. ``self-hosted`` for analytics on the
+    site's own server); ``""`` for the rule's own."""
+    params: tuple[tuple[str, ParamValue], ...] = ()
+    """The facts its text is rendered from, as (name, value) pairs sorted by name, e.g.
+    ``("cookie", "_ga")``, ``("hosts", ("a.example", "b.example"))``; see
+    ``docs/rules.md`` for each rule's. Empty only for findings of scans before 1.2."""
+
+    def param(self, name: str) -> ParamValue:
+        """The value of one parameter, ``None`` when the finding has none of that name."""
+        return next((v for k, v in self.params if k == name), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Verdicts:
+    """What classification concluded about the site as a whole (``scanner.classify.verdicts``).
+
+    Judged once, from the classified observations and the findings; the comparison,
+    the site report and the exports only read them.
+    """
+
+    tracks_before_consent: bool = False
+    """A first-time visitor is tracked before any choice: a third party with a tracking
+    purpose (analytics, advertising, marketing, social, session replay, fingerprinting) was
+    contacted, or a tracking rule found a (likely) violation before consent."""
+    non_eea_before_consent: bool = False
+    """A third party seated outside the EEA was contacted before any choice."""
+    no_banner_while_tracking: bool = False
+    """It tracks before consent and no consent banner was found."""
+    refusal_tried: bool = False
+    """A banner was found and the refusing visitor tried it (clicked or not)."""
+    refusal_works: bool | None = None
+    """Refusing was clicked and the refusing visitor was not tracked (as
+    ``tracks_before_consent``, after the refusal); ``None`` when not tried."""
+    tracks_after_refusal: bool = False
+    """The refusing visitor was tracked (as ``tracks_before_consent``, after refusal)."""
+    cookie_wall: bool = False
+    """The banner blocks the page and cannot be refused: no refusal on its first layer,
+    and the refusing visitor found none to click."""
+    tracking_cookies_after_refusal: tuple[str, ...] = ()
+    """Names of cookies with a tracking purpose set for the visitor who refused."""
+
+
+@dataclass(frozen=True, slots=True)
+class KnowledgeShare:
+    """How much of what a site did the knowledge lists could name (``scanner.classify``).
+
+    Counted over every visitor. A third-party domain or a cookie counts as known when
+    its organisation *and* its purpose are known; everything else is work for a person.
+    """
+
+    known_domains: tuple[str, ...] = ()
+    """Third-party registrable domains (requests, cookies, storage) with a known
+    organisation and purpose, sorted."""
+    unknown_domains: tuple[str, ...] = ()
+    """Third-party registrable domains without, sorted: the ones to look up by hand."""
+    cookies: int = 0
+    """Stored cookies, one per identity (name, domain, path)."""
+    cookies_known: int = 0
+    """Of those, the ones with a known organisation and purpose."""
+
+
+@dataclass(frozen=True, slots=True)
+class Certificate:
+    """A website's TLS certificate (the leaf), as the browser or a direct probe saw it."""
+
+    subject: str = ""
+    """Subject (common name), e.g. ``www.gemeente.nl``."""
+    san: tuple[str, ...] = ()
+    """Subject alternative names: the host names (and addresses) it is valid for."""
+    issuer: str = ""
+    """Who issued it (common name or organisation)."""
+    valid_from: str = ""
+    """Start of validity (UTC, ISO 8601)."""
+    valid_to: str = ""
+    """End of validity (UTC, ISO 8601)."""
+
+
+@dataclass(frozen=True, slots=True)
+class MixedContent:
+    """A plain-``http:`` subresource an ``https:`` page asked for (Chromium's report)."""
+
+    url: str
+    """The insecure URL as the page wrote it."""
+    resource_type: str
+    """What it was: ``Image``, ``Script``, ``Stylesheet``, ``Form``, … (Chromium's words)."""
+    resolution: str
+    """What Chromium did: ``blocked`` (active content), ``upgraded`` (fetched over https
+    instead) or ``warned`` (allowed, with a warning, e.g. a form)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ScriptTag:
+    """A ``<script src>`` loaded from another origin than the page's."""
+
+    src: str
+    """The script's URL."""
+    integrity: bool
+    """It carries a Subresource Integrity hash (``integrity`` attribute)."""
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentSecurity:
+    """The security facts of one visited page's own document, as the browser got them.
+
+    Recorded for the first visitor (``Phase.NONE``) only. Header values are as received
+    (several headers of one name joined with ``, ``); ``None`` when absent.
+    """
+
+    page_url: str
+    """The page visit (``Page.url``)."""
+    url: str
+    """The document's own URL (after redirects)."""
+    hsts: str | None = None
+    """``Strict-Transport-Security``."""
+    csp: str | None = None
+    """``Content-Security-Policy`` (not the report-only one)."""
+    x_content_type_options: str | None = None
+    """``X-Content-Type-Options``."""
+    x_frame_options: str | None = None
+    """``X-Frame-Options``."""
+    referrer_policy: str | None = None
+    """``Referrer-Policy`` (the header; a ``<meta name=referrer>`` is not included)."""
+    permissions_policy: str | None = None
+    """``Permissions-Policy``."""
+    tls_protocol: str | None = None
+    """The TLS version the browser negotiated, e.g. ``TLS 1.3``; ``None`` over http."""
+    tls_cipher: str | None = None
+    """The negotiated cipher, e.g. ``AES_128_GCM``."""
+    tls_key_exchange: str | None = None
+    """The key exchange (``ECDHE_RSA``) or, for TLS 1.3, its group (``X25519``)."""
+    certificate: Certificate | None = None
+    """The certificate the browser was shown; ``None`` over http."""
+    mixed_content: tuple[MixedContent, ...] = ()
+    """Plain-http subresources and form targets of the page."""
+    scripts: tuple[ScriptTag, ...] = ()
+    """Scripts from other origins (in the page's own DOM), with their SRI state."""
+    full_referrer_to: tuple[str, ...] = ()
+    """Requests to other origins that carried the page's full URL (path or query) in
+    their ``Referer`` header, as the browser sent them (at most 50)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SecurityTxt:
+    """``/.well-known/security.txt`` of a host (RFC 9116), fetched and validated."""
+
+    url: str
+    """The URL asked for."""
+    found: bool = False
+    """A 200 answer with a body was found (redirects followed on the site's domains)."""
+    final_url: str | None = None
+    """Where it was found after redirects."""
+    status: int | None = None
+    """HTTP status of the last answer; ``None`` when no answer came."""
+    content_type: str | None = None
+    """The ``Content-Type`` it was served with."""
+    errors: tuple[str, ...] = ()
+    """Problems that make it invalid, as Internet.nl's ``sectxt`` codes them
+    (``no_expire``, ``expired``, ``no_contact``, ``invalid_media``, …)."""
+    recommendations: tuple[str, ...] = ()
+    """Advice codes of ``sectxt`` (``not_signed``, ``long_expiry``, ``no_encryption``…)."""
+    expires: str | None = None
+    """The ``Expires`` field as written."""
+    contacts: tuple[str, ...] = ()
+    """The ``Contact`` fields."""
+    signed: bool = False
+    """It is an OpenPGP cleartext-signed file."""
+
+
+@dataclass(frozen=True, slots=True)
+class HostProbe:
+    """What privacyscan's own direct probes found about one host of the site.
+
+    The probes are TLS handshakes per protocol version, one certificate check, an
+    ``http://`` request for the first redirect hop and a fetch of security.txt, made
+    outside the browser, only to the site's own hosts, bounded in time.
+    """
+
+    host: str
+    """The host probed, e.g. ``www.gemeente.nl``."""
+    checked_at: str = ""
+    """When (UTC, ISO 8601): the moment expiry dates are judged against."""
+    tls_versions: tuple[tuple[str, bool | None], ...] = ()
+    """(version, accepted) for ``TLS 1.0`` … ``TLS 1.3``; accepted is ``None`` when it
+    could not be tested (the local TLS library cannot offer that version, or the host
+    could not be reached)."""
+    certificate: Certificate | None = None
+    """The certificate served for this host name (SNI)."""
+    certificate_trust: str = ""
+    """``public`` (a publicly trusted chain), ``pinned`` (trusted by ``--trust-cert-spki``),
+    ``ignored`` (``--ignore-cert-errors``), ``untrusted`` or ``""`` (not reached)."""
+    certificate_error: str | None = None
+    """Why the public trust store refused it (e.g. ``certificate has expired``)."""
+    name_match: bool | None = None
+    """The certificate names this host; ``None`` when there was no certificate."""
+    http_status: int | None = None
+    """Status of the answer to ``http://HOST/``; ``None`` when nothing answered."""
+    http_location: str | None = None
+    """Its ``Location`` (the first redirect hop, not followed)."""
+    http_error: str | None = None
+    """Why ``http://HOST/`` gave no answer (``refused``, ``timeout``, …)."""
+    security_txt: SecurityTxt | None = None
+    """security.txt of this host; ``None`` when not looked for."""
+    error: str | None = None
+    """Why the host could not be probed over https at all."""
+
+
+@dataclass(frozen=True, slots=True)
+class SecurityFacts:
+    """The site's security basics as measured: from the browser and the direct probes."""
+
+    documents: tuple[DocumentSecurity, ...] = ()
+    """Each visited page's document (first visitor), in visiting order."""
+    hosts: tuple[HostProbe, ...] = ()
+    """The probed hosts: the start URL's host, then where the home page lives."""
+    probed: bool = False
+    """The direct probes ran and finished in time (otherwise the TLS versions, the
+    ``http://`` redirect and security.txt were not measured)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -436,6 +724,20 @@ class SiteResult:
     """0–100 derived only from the findings (see ``docs/scoring.md``)."""
     grade: str | None = None
     """``A`` (best) to ``F``, derived from ``score``."""
+    verdicts: Verdicts | None = None
+    """The site as a whole: does it track before consent, does refusing work, …;
+    ``None`` until classified, and for a site that could not be measured."""
+    knowledge: KnowledgeShare | None = None
+    """How much of its third parties and cookies the knowledge lists could name;
+    ``None`` until classified, and for a site that could not be measured."""
+    security: SecurityFacts | None = None
+    """The website's security basics as measured; ``None`` when not measured (a scan
+    made before schema 1.4, or a capture without them)."""
+    security_score: int | None = None
+    """0–100 from the security findings alone (``docs/scoring.md``); ``None`` when
+    security was not measured or the site could not be."""
+    security_grade: str | None = None
+    """``A`` (best) to ``F``, derived from ``security_score``."""
 
 
 @dataclass(frozen=True, slots=True)

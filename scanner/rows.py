@@ -12,13 +12,15 @@ from collections.abc import Collection, Mapping
 from types import MappingProxyType
 from typing import Any
 
-from .models import Initiator, Party
+from .models import Initiator, Party, Payload
 
 __all__ = ["NESTED", "flatten"]
 
-NESTED: Mapping[str, type[Any]] = MappingProxyType({"initiator": Initiator, "party": Party})
+NESTED: Mapping[str, type[Any]] = MappingProxyType(
+    {"initiator": Initiator, "party": Party, "payload": Payload}
+)
 """Fields holding a small record that a table stores as prefixed columns
-(``initiator_url``, ``party_domain``…); ``None`` gives ``None`` in each."""
+(``initiator_url``, ``party_domain``, ``payload_events``…); ``None`` gives ``None`` in each."""
 
 
 def flatten(

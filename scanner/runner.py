@@ -11,12 +11,47 @@ from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from .browser.session import Browser, Visitor, VisitorResults
+from .config import CaptureOptions
 from .cookies import now_iso
 from .failures import classify_failure
-from .models import ConsentChoice, Page, Phase, Site, SiteResult, SiteStatus
+from .models import ConsentChoice, Page, Phase, SecurityFacts, Site, SiteResult, SiteStatus
 
 NextPage = Callable[[Sequence[Page]], Awaitable[str | None]]
 """Given the pages visited so far, the next URL to visit, or ``None`` to stop."""
+
+_VISIT_SLACK_S = 60.0
+"""Beyond the load timeout and the settle cap: screenshots, scrolling, reading the
+page, its storage and the cookie jar, each bounded on its own."""
+
+STOPPED_ANSWERING = "The browser stopped answering during this page; the visit was ended."
+
+
+def visit_watchdog_s(options: CaptureOptions) -> float:
+    """Longest one page visit may take before the browser counts as stuck."""
+    return options.page_timeout_s + options.max_settle_s + _VISIT_SLACK_S
+
+
+async def _watched_visit(visitor: Visitor, url: str) -> Page:
+    """``visitor.visit(url)``, ended by a watchdog when the browser stops answering.
+
+    A stuck visit becomes a failed page (``timeout``, :data:`STOPPED_ANSWERING`) and,
+    like a crash, ends the visitor's pages (see :func:`_ends_visitor`).
+    """
+    try:
+        return await asyncio.wait_for(visitor.visit(url), visit_watchdog_s(visitor.options))
+    except TimeoutError:
+        return Page(
+            url=url,
+            phase=visitor.phase,
+            started_at=now_iso(),
+            error="timeout",
+            error_message=STOPPED_ANSWERING,
+        )
+
+
+def _ends_visitor(page: Page) -> bool:
+    """After a crash or a stuck visit the browser is not trusted with another page."""
+    return page.error == "browser_crash" or page.error_message == STOPPED_ANSWERING
 
 
 class UrlSource(Protocol):
@@ -122,9 +157,9 @@ async def capture_pages(
         async with browser.visitor(phase) as visitor:
             url: str | None = first or site.url
             while url is not None:
-                pages.append(await visitor.visit(url))
+                pages.append(await _watched_visit(visitor, url))
                 pacing.on_page(pages[-1])
-                if pages[-1].error == "browser_crash":
+                if _ends_visitor(pages[-1]):
                     break
                 if after_first is not None and len(pages) == 1:
                     await after_first(visitor)
@@ -144,8 +179,9 @@ async def capture_choice(
 ) -> tuple[SiteResult, ConsentChoice]:
     """A fresh visitor opens the home page, refuses or accepts, then browses ``urls``.
 
-    Only what happens after the click is kept: the same pages as the first visitor,
-    then the home page again. Whether the banner comes back on the next page tells
+    Only what happens from the click on is kept: what the click wrote on the home page
+    (a consent manager's storage), then the same pages as the first visitor, then the
+    home page again. Whether the banner comes back on the next page tells
     whether the choice was remembered. ``urls`` may be a :class:`UrlFeed` the first
     visitor is still filling: this visitor follows it page by page.
     """
@@ -159,22 +195,21 @@ async def capture_choice(
                 return SiteResult(site=site, started_at=started), ConsentChoice(
                     choice, clicked=False, reason="The home page did not load."
                 )
-            home = await visitor.visit(first)
-            if home.final_url is None or home.error == "browser_crash":
+            home = await _watched_visit(visitor, first)
+            if home.final_url is None or _ends_visitor(home):
                 return _assemble(site, started, [home], visitor.results()), ConsentChoice(
                     choice, clicked=False, reason="The home page did not load."
                 )
-            made = await visitor.choose(choice)
+            made = await visitor.choose(choice)  # recording restarts at the click
             if not made.clicked:
                 return SiteResult(site=site, status=SiteStatus.DONE, started_at=started), made
-            visitor.restart_recording()
             index = 1
             while True:
                 # The first visitor's pages after the home page, then the home page again.
                 url = await source.get(index)
-                pages.append(await visitor.visit(first if url is None else url))
+                pages.append(await _watched_visit(visitor, first if url is None else url))
                 pacing.on_page(pages[-1])
-                if pages[-1].error == "browser_crash":
+                if _ends_visitor(pages[-1]):
                     break
                 if index == 1:
                     again = await visitor.detect_banner() is not None
@@ -203,6 +238,14 @@ def _failed(site: Site, started: str, pages: list[Page], exc: Exception) -> Site
     )
 
 
+def partial_result(
+    site: Site, started: str, pages: list[Page], captured: VisitorResults | None
+) -> SiteResult:
+    """What one visitor captured so far, as a site result (a crawl cut off by its budget)."""
+    empty = VisitorResults([], [], [], [], [])
+    return _assemble(site, started, pages, captured if captured is not None else empty)
+
+
 def _assemble(site: Site, started: str, pages: list[Page], captured: VisitorResults) -> SiteResult:
     home = pages[0] if pages else None
     crashed = any(p.error == "browser_crash" for p in pages)
@@ -221,7 +264,16 @@ def _assemble(site: Site, started: str, pages: list[Page], captured: VisitorResu
         storage=tuple(captured.storage),
         api_calls=tuple(captured.api_calls),
         screenshots=tuple(captured.screenshots),
+        security=_security(pages, captured),
     )
+
+
+def _security(pages: list[Page], captured: VisitorResults) -> SecurityFacts | None:
+    """What the first visitor's browser received, for the security rules (the probes
+    are added by the engine); ``None`` for the reject and accept visitors."""
+    if not pages or pages[0].phase is not Phase.NONE:
+        return None
+    return SecurityFacts(documents=tuple(captured.documents))
 
 
 def site_status(pages: Sequence[Page]) -> SiteStatus:

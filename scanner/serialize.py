@@ -50,7 +50,13 @@ def _convert(tp: Any, data: Any) -> Any:
     origin = get_origin(tp)
     if origin in (Union, types.UnionType):
         members = [a for a in get_args(tp) if a is not type(None)]
-        return _convert(members[0], data) if len(members) == 1 else data
+        if len(members) == 1:
+            return _convert(members[0], data)
+        # A JSON array in a union (ParamValue): the model keeps sequences as tuples.
+        sequence = next((m for m in members if get_origin(m) is tuple), None)
+        if isinstance(data, list) and sequence is not None:
+            return _convert(sequence, data)
+        return data
     if origin is tuple:
         args = get_args(tp)
         if len(args) == 2 and args[1] is Ellipsis:

@@ -22,6 +22,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+import idna
+
 from scanner.errors import ConfigError, SitesFileError
 from scanner.models import Site
 
@@ -32,6 +34,8 @@ __all__ = [
     "parse_sites",
     "select_sites",
     "site_from_url",
+    "to_ascii_host",
+    "unicode_host",
 ]
 
 FIELD_SEPARATOR = "|"
@@ -183,8 +187,9 @@ def _normalise_url(raw: str) -> tuple[str, str]:
     """Check a user's URL and return it normalised, with its ``host[:port]``.
 
     The gate for every URL: http(s) only, a valid host, no credentials, no spaces.
-    The host is lower-cased (an international name becomes punycode), a default port
-    is dropped and an empty path becomes ``/``; the scheme is kept as given.
+    The host is lower-cased (an international name becomes punycode the way Chromium
+    makes it, see :func:`to_ascii_host`), a default port is dropped and an empty path
+    becomes ``/``; the scheme is kept as given.
     """
     if not raw:
         raise _Invalid("URL is empty")
@@ -223,14 +228,42 @@ def _normalise_host(host: str, raw: str) -> str:
         pass
     if not host.isascii():
         try:
-            host = host.encode("idna").decode("ascii")
-        except UnicodeError:
+            host = to_ascii_host(host)
+        except ValueError:
             raise _Invalid(f"{raw!r}: {host!r} is not a valid host name") from None
     host = host.lower()
     labels = host.split(".")
     if len(host) > _MAX_HOST_LENGTH or not all(_LABEL.fullmatch(label) for label in labels):
         raise _Invalid(f"{raw!r}: {host!r} is not a valid host name")
     return host
+
+
+def to_ascii_host(host: str) -> str:
+    """An international host name in ASCII (punycode) as Chromium writes it: UTS #46
+    without transitional mapping (IDNA 2008), so ``straße`` stays ``xn--strae-oqa``.
+
+    Python's own ``idna`` codec is IDNA 2003 and makes it ``strasse``: another host
+    than the browser visits. Raises ``ValueError`` for a name that is not valid.
+    """
+    try:
+        return idna.encode(host, uts46=True, transitional=False).decode("ascii")
+    except idna.IDNAError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def unicode_host(url_or_host: str) -> str | None:
+    """The Unicode form of a URL's or host's punycode name, ``None`` when it has none."""
+    text = url_or_host.strip()
+    try:
+        host = urlsplit(text).hostname if "://" in text else text.split("/", 1)[0]
+    except ValueError:
+        return None
+    if not host or not any(label.startswith("xn--") for label in host.lower().split(".")):
+        return None
+    try:
+        return idna.decode(host)
+    except (idna.IDNAError, UnicodeError):
+        return None
 
 
 def _parse_extra_domains(field: str) -> tuple[str, ...]:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import json
 import os
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,40 @@ from scanner.models import Site, SiteResult
 from scanner.testweb.server import TestWeb
 
 MANIFESTS = Path(__file__).resolve().parents[1] / "scanner" / "testweb" / "manifests"
+
+
+class _LoopbackOnly:
+    """An audit hook: this test process never opens a connection or sends a datagram to
+    an address outside loopback. Such an attempt fails (the hook raises) and is kept in
+    ``attempts``, so a test can also prove that nothing even tried."""
+
+    def __init__(self) -> None:
+        self.attempts: list[str] = []
+
+    def __call__(self, event: str, args: tuple[Any, ...]) -> None:
+        if event not in ("socket.connect", "socket.sendto") or len(args) < 2:
+            return
+        address = args[1]
+        if not isinstance(address, tuple) or not address or not isinstance(address[0], str):
+            return  # a Unix socket or a pipe
+        try:
+            ip = ipaddress.ip_address(address[0].split("%")[0])
+        except ValueError:
+            return
+        if not ip.is_loopback:
+            self.attempts.append(f"{event} {address[0]}:{address[1]}")
+            raise ConnectionRefusedError(f"tests never leave loopback: {address[0]}")
+
+
+LOOPBACK_ONLY = _LoopbackOnly()
+sys.addaudithook(LOOPBACK_ONLY)
+
+
+@pytest.fixture
+def outbound() -> Callable[[], list[str]]:
+    """Connections this test has tried to open outside loopback (each one was refused)."""
+    start = len(LOOPBACK_ONLY.attempts)
+    return lambda: LOOPBACK_ONLY.attempts[start:]
 
 
 def shared_data() -> Path:

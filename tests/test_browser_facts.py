@@ -19,6 +19,7 @@ from scanner.browser.session import Browser
 from scanner.config import CaptureOptions
 from scanner.models import Cookie, Site, SiteResult
 from scanner.runner import capture_site
+from scanner.testweb.server import TestWeb
 
 pytestmark = pytest.mark.browser
 
@@ -111,3 +112,50 @@ def test_a_visitor_browser_renders_nothing_but_its_page(capture_options: Capture
             return [(t["type"], t["url"]) for t in found["targetInfos"]]
 
     assert asyncio.run(targets()) == [("page", "about:blank")]
+
+
+IDN_HOSTS = ["www.gemeente-straße.nl", "www.STRAẞE.nl", "ελληνικός.gr", "www.fryslân.nl"]
+"""Names whose IDNA 2003 and UTS #46 (IDNA 2008) forms differ, and a plain one."""
+
+
+def test_international_hosts_become_what_chromium_visits(capture_options: CaptureOptions) -> None:
+    """Start URLs are converted the way Chromium converts them (issue 11): same host."""
+    from playwright.async_api import async_playwright
+
+    from scanner.sites import site_from_url
+
+    async def chromium_hosts() -> list[str]:
+        async with Browser(capture_options) as browser, async_playwright() as pw:
+            assert browser.executable is not None
+            chromium = await pw.chromium.launch(executable_path=browser.executable.path)
+            page = await chromium.new_page()
+            hosts: list[str] = await page.evaluate(
+                "(hosts) => hosts.map((h) => new URL('https://' + h + '/').hostname)", IDN_HOSTS
+            )
+            await chromium.close()
+            return hosts
+
+    ours = [site_from_url(f"https://{host}/").name for host in IDN_HOSTS]
+    assert ours == asyncio.run(chromium_hosts())
+    assert ours[0] == "www.xn--gemeente-strae-dgb.nl"
+
+
+WERKERDORP = "https://www.werkerdorp.nl/"
+SW_REGISTERED = "Gemeente Werkerdorp (service worker geregistreerd)"
+
+
+@pytest.mark.parametrize("trust", ["spki", "ignore-cert-errors"])
+def test_service_workers_run_under_both_certificate_options(
+    testweb: TestWeb, capture_options: CaptureOptions, trust: str
+) -> None:
+    """Issue 11: with Playwright's ignore_https_errors alone Chromium refused to register
+    a service worker ("An SSL certificate error occurred when fetching the script"), so
+    everything it does went missing from acceptance scans."""
+    options = capture_options
+    if trust == "ignore-cert-errors":
+        options = replace(capture_options, trust_cert_spki=(), ignore_cert_errors=True)
+    testweb.clear_served()
+    (result,) = _capture(options, [(Site("Werkerdorp", WERKERDORP), [WERKERDORP])])
+    assert result.pages[0].title == SW_REGISTERED
+    # The worker's own request arrived: it really runs.
+    assert ("www.werkerdorp.nl", "GET", "/sw-actief?van=service-worker") in testweb.served()

@@ -12,10 +12,12 @@ from typing import Any
 import pytest
 
 from scanner.classify import classify
-from scanner.classify.knowledge import CATEGORIES, Knowledge, load_knowledge
-from scanner.classify.messages import LEGAL, MESSAGES
-from scanner.classify.parties import PartyResolver, make_extractor
-from scanner.classify.rules import PURPOSE_RANK, RULES
+from scanner.classify.parties import PartyResolver
+from scanner.classify.purposes import PURPOSE_RANK
+from scanner.classify.rules import RULES
+from scanner.domains import Domains
+from scanner.knowledge import CATEGORIES, Knowledge, load_knowledge
+from scanner.messages import LANGUAGES, load_messages
 from scanner.models import (
     Banner,
     BannerButton,
@@ -25,6 +27,8 @@ from scanner.models import (
     Phase,
     Severity,
     SiteResult,
+    SiteStatus,
+    Verdicts,
 )
 from tests.test_classify_rules import (
     FP_SCRIPT,
@@ -36,6 +40,7 @@ from tests.test_classify_rules import (
     ck,
     rq,
     site_result,
+    text,
 )
 
 V = Severity.VIOLATION
@@ -62,7 +67,7 @@ def knowledge() -> Knowledge:
 
 @pytest.fixture(scope="module")
 def resolver(knowledge: Knowledge) -> PartyResolver:
-    return PartyResolver(make_extractor(), knowledge)
+    return PartyResolver(Domains(), knowledge)
 
 
 def banner(**kw: Any) -> Banner:
@@ -100,14 +105,13 @@ def consent_result(
 
 
 def run(
-    resolver: PartyResolver, knowledge: Knowledge, tested: bool = True, lang: str = "nl", **kw: Any
+    resolver: PartyResolver, knowledge: Knowledge, tested: bool = True, **kw: Any
 ) -> tuple[Finding, ...]:
     out = classify(
         consent_result(**kw),
         resolver=resolver,
         knowledge=knowledge,
         now=NOW,
-        lang=lang,
         consent_tested=tested,
     )
     return out.findings
@@ -312,7 +316,7 @@ PURPOSE_CASES: list[tuple[str, list[str], str]] = [
     ("tag manager alone", [GTAG], "functional"),
     ("tag manager first, then analytics", [GTAG, GA], "analytics"),
     ("analytics first, then tag manager", [GA, GTAG], "analytics"),
-    ("analytics and advertising", [GTAG, GA, "https://ad.doubleclick.net/x"], "marketing"),
+    ("analytics and advertising", [GTAG, GA, "https://ad.doubleclick.net/x"], "advertising"),
 ]
 
 
@@ -355,9 +359,7 @@ def _messy(tested: bool = True) -> SiteResult:
 def test_consent_findings_complete_and_evidenced(
     resolver: PartyResolver, knowledge: Knowledge, lang: str
 ) -> None:
-    out = classify(
-        _messy(), resolver=resolver, knowledge=knowledge, now=NOW, lang=lang, consent_tested=True
-    )
+    out = classify(_messy(), resolver=resolver, knowledge=knowledge, now=NOW, consent_tested=True)
     found = {f.id: f for f in out.findings}
     assert set(found) == {
         f"reject-not-on-first-layer:{HOST}",
@@ -369,18 +371,19 @@ def test_consent_findings_complete_and_evidenced(
     }
     for f in out.findings:
         assert f.id == f"{f.rule}:{f.subject}"
-        assert f.title and f.explanation and f.fix and f.legal_basis
-        assert f.legal_url.startswith("https://")
-        for text in (f.title, f.explanation, f.fix):
-            assert "?" not in text.replace("?id=", ""), text
+        words = text(f, lang)
+        assert words.title and words.explanation and words.fix and words.legal_basis
+        assert words.legal_url.startswith("https://")
+        for line in (words.title, words.explanation, words.fix):
+            assert "?" not in line.replace("?id=", ""), line
         assert f.evidence and all(e.subject and e.page_url for e in f.evidence)
     assert [e.phase for e in found["tracking-after-refusal:Meta"].evidence] == [Phase.REJECT]
     assert found["tracking-after-refusal:Meta"].evidence[0].page_url == P2
     assert [e.phase for e in found["inventory-after-accept:LinkedIn"].evidence] == [Phase.ACCEPT]
     assert [e.phase for e in found[f"consent-not-remembered:{HOST}"].evidence] == [Phase.REJECT]
     wall = found[f"reject-not-on-first-layer:{HOST}"]
-    assert "Akkoord" in wall.explanation and wall.evidence[0].phase == Phase.NONE
-    assert "edpb.europa.eu" in wall.legal_url
+    assert "Akkoord" in text(wall, lang).explanation and wall.evidence[0].phase == Phase.NONE
+    assert "edpb.europa.eu" in text(wall, lang).legal_url
     assert all(f.severity != V for f in out.findings if f.rule == "inventory-after-accept")
 
 
@@ -390,7 +393,6 @@ def test_no_banner_finding_borrows_evidence_and_names_trackers(
     findings = run(
         resolver,
         knowledge,
-        lang="en",
         requests=[rq(FB, page_url=P2)],
         cookies=[ck("IDE", ".doubleclick.net")],
     )
@@ -398,22 +400,21 @@ def test_no_banner_finding_borrows_evidence_and_names_trackers(
     assert f.subject == HOST and f.severity == V
     assert [e.page_url for e in f.evidence] == [P1, P2]
     assert all(e.phase == Phase.NONE for e in f.evidence)
-    assert "Meta" in f.explanation and "Google" in f.explanation
-    assert "Tw" in f.legal_basis or "Telecommunicatiewet" in f.legal_basis
+    assert "Meta" in text(f, "en").explanation and "Google" in text(f, "en").explanation
+    assert "Telecommunicatiewet" in text(f, "nl").legal_basis
+    assert "Telecommunications Act" in text(f, "en").legal_basis
 
 
 def test_consent_mode_texts_explain_basic_and_advanced(
     resolver: PartyResolver, knowledge: Knowledge
 ) -> None:
     for lang, words in (("nl", ("basisvorm", "geavanceerde")), ("en", ("basic", "advanced"))):
-        findings = run(
-            resolver, knowledge, tested=False, lang=lang, requests=[rq(GTAG), rq(GA + "&gcs=G100")]
-        )
+        findings = run(resolver, knowledge, tested=False, requests=[rq(GTAG), rq(GA + "&gcs=G100")])
         found = {f.rule: f for f in findings}
         for rule in ("analytics-before-consent", "transfer-outside-eea-before-consent"):
-            text = found[rule].explanation
-            assert all(w in text for w in words), (lang, rule)
-            assert "Consent Mode" in text
+            explanation = text(found[rule], lang).explanation
+            assert all(w in explanation for w in words), (lang, rule)
+            assert "Consent Mode" in explanation
 
 
 def test_default_ignores_consent_phases_and_banner(
@@ -444,20 +445,44 @@ def test_cookie_wall_caps_the_grade(resolver: PartyResolver, knowledge: Knowledg
     out = classify(res, resolver=resolver, knowledge=knowledge, now=NOW, consent_tested=True)
     assert [f.id for f in out.findings] == [f"cookie-wall:{HOST}"]
     assert out.score == 74 and out.grade == "C"  # 100 − 8, ceiling 74
-    assert out.findings[0].legal_url.startswith("https://autoriteitpersoonsgegevens.nl/")
-    assert "43" in out.findings[0].legal_basis
+    assert text(out.findings[0]).legal_url.startswith("https://autoriteitpersoonsgegevens.nl/")
+    assert "43" in text(out.findings[0]).legal_basis
 
 
 def test_new_rules_registered_with_texts() -> None:
-    ids = [rule_id for rule_id, _ in RULES]
-    assert set(ids) >= CONSENT_RULES
-    for key in (*CONSENT_RULES, "analytics-consent-mode", "transfer-outside-eea-consent-mode",
-                "tracking-after-refusal-analytics", "tracking-after-refusal-request",
-                "tracking-after-refusal-analytics-request"):  # fmt: skip
-        assert set(MESSAGES[key]) == {"nl", "en"}
-    for rule_id in CONSENT_RULES:
-        assert LEGAL[rule_id][1].startswith("https://")
+    assert {rule.id for rule in RULES if rule.consent} == CONSENT_RULES
+    assert RULES["analytics-before-consent"].variants == ("self-hosted", "consent-mode")
+    assert RULES["transfer-outside-eea-before-consent"].variants == ("consent-mode",)
+    assert RULES["tracking-after-refusal"].variants == ("analytics", "request", "analytics-request")
+    for lang in LANGUAGES:
+        messages = load_messages(lang)
+        for rule in RULES:
+            for variant in ("", *rule.variants):
+                key = f"rule.{rule.id}" + (f".{variant}" if variant else "")
+                assert messages[f"{key}.title"] and messages[f"{key}.fix"], key
+            assert messages[f"rule.{rule.id}.legal"] and rule.legal_url.startswith("https://")
 
 
 def test_site_fixture_host() -> None:
     assert SITE.url == f"https://{HOST}/"
+
+
+def test_classification_judges_the_site_once(resolver: PartyResolver, knowledge: Knowledge) -> None:
+    """The site verdicts are the classification's, kept on the result."""
+    out = classify(_messy(), resolver=resolver, knowledge=knowledge, now=NOW, consent_tested=True)
+    assert out.verdicts == Verdicts(
+        tracks_before_consent=False,  # nothing before the choice in this capture
+        non_eea_before_consent=False,
+        no_banner_while_tracking=False,
+        refusal_tried=True,
+        refusal_works=False,  # refused (second layer), yet Meta and DoubleClick
+        tracks_after_refusal=True,
+        cookie_wall=False,
+        tracking_cookies_after_refusal=("IDE", "_fbp"),  # third parties first
+    )
+    tracked = consent_result(cookies=[ck("IDE", ".doubleclick.net")])
+    v = classify(tracked, resolver=resolver, knowledge=knowledge, now=NOW).verdicts
+    assert v is not None and v.tracks_before_consent and v.no_banner_while_tracking
+    assert v.refusal_tried is False and v.refusal_works is None
+    failed = replace(tracked, status=SiteStatus.FAILED)
+    assert classify(failed, resolver=resolver, knowledge=knowledge, now=NOW).verdicts is None

@@ -5,24 +5,35 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from scanner.classify import classify
-from scanner.classify.knowledge import Knowledge, load_knowledge
-from scanner.classify.messages import LEGAL, MESSAGES, tidy
-from scanner.classify.parties import PartyResolver, make_extractor
-from scanner.classify.rules import RULES, make_context, rule_fingerprinting_api
+from scanner.classify.context import make_context
+from scanner.classify.parties import PartyResolver
+from scanner.classify.rules import RULES, rule_fingerprinting_api
+from scanner.domains import Domains
+from scanner.knowledge import Knowledge, load_knowledge
+from scanner.messages import LANGUAGES, load_messages, translator
+from scanner.messages.findings import FindingText, finding_text, tidy
 from scanner.models import (
     ApiCall,
+    Certificate,
     Cookie,
     CookieSource,
+    DocumentSecurity,
     Finding,
+    HostProbe,
     Initiator,
+    MixedContent,
     Page,
     Phase,
     Request,
+    ScriptTag,
+    SecurityFacts,
+    SecurityTxt,
     Severity,
     Site,
     SiteResult,
@@ -30,6 +41,7 @@ from scanner.models import (
     StorageItem,
     StorageKind,
 )
+from scanner.payloads import decode
 
 SITE = Site("Testdorp", "https://www.testdorp.nl/")
 P1 = "https://www.testdorp.nl/"
@@ -48,7 +60,7 @@ def knowledge() -> Knowledge:
 
 @pytest.fixture(scope="module")
 def resolver(knowledge: Knowledge) -> PartyResolver:
-    return PartyResolver(make_extractor(), knowledge)
+    return PartyResolver(Domains(), knowledge)
 
 
 def ck(name: str, domain: str = ".testdorp.nl", **kw: Any) -> Cookie:
@@ -80,11 +92,17 @@ def ac(api: str, script: str | None, **kw: Any) -> ApiCall:
 
 
 def site_result(
-    cookies: Any = (), requests: Any = (), storage: Any = (), api_calls: Any = ()
+    cookies: Any = (),
+    requests: Any = (),
+    storage: Any = (),
+    api_calls: Any = (),
+    security: SecurityFacts | None = None,
+    pages: Any = None,
 ) -> SiteResult:
     return SiteResult(
         site=SITE,
-        pages=(Page(P1), Page(P2)),
+        security=security,
+        pages=tuple(pages) if pages is not None else (Page(P1), Page(P2)),
         cookies=tuple(cookies),
         requests=tuple(requests),
         storage=tuple(storage),
@@ -101,12 +119,93 @@ def by_id(findings: tuple[Finding, ...]) -> dict[str, Severity]:
     return {f.id: f.severity for f in findings}
 
 
+def text(f: Finding, lang: str = "nl") -> FindingText:
+    """The finding's words as a report in ``lang`` renders them."""
+    return finding_text(f, translator(lang))
+
+
+CHECKED = "2026-05-20T09:00:00Z"
+CERT = Certificate(
+    "www.testdorp.nl", ("www.testdorp.nl", "testdorp.nl"), "Test CA",
+    "2026-01-01T00:00:00Z", "2026-12-31T00:00:00Z",
+)  # fmt: skip
+SECTXT = "https://www.testdorp.nl/.well-known/security.txt"
+THIRD_JS = "https://cdn.scriptleverancier.nl/widget.js"
+
+
+def doc(**kw: Any) -> DocumentSecurity:
+    """The home page's document with every security header well set, unless changed."""
+    base: dict[str, Any] = {
+        "hsts": "max-age=63072000; includeSubDomains; preload",
+        "csp": "default-src 'self'; frame-ancestors 'self'",
+        "x_content_type_options": "nosniff",
+        "referrer_policy": "strict-origin-when-cross-origin",
+        "permissions_policy": "camera=(), microphone=()",
+        "tls_protocol": "TLS 1.3",
+        "tls_cipher": "AES_128_GCM",
+        "tls_key_exchange": "X25519",
+        "certificate": CERT,
+    }
+    base.update(kw)
+    return DocumentSecurity(P1, P1, **base)
+
+
+def probe(**kw: Any) -> HostProbe:
+    """A well-kept host, unless changed."""
+    base: dict[str, Any] = {
+        "checked_at": CHECKED,
+        "tls_versions": (("TLS 1.0", False), ("TLS 1.1", False), ("TLS 1.2", True),
+                         ("TLS 1.3", True)),
+        "certificate": CERT,
+        "certificate_trust": "public",
+        "name_match": True,
+        "http_status": 301,
+        "http_location": "https://www.testdorp.nl/",
+        "security_txt": SecurityTxt(SECTXT, found=True, final_url=SECTXT, status=200,
+                                    content_type="text/plain", expires="2026-12-01T00:00:00Z",
+                                    contacts=("mailto:security@testdorp.nl",)),
+    }  # fmt: skip
+    base.update(kw)
+    return HostProbe("www.testdorp.nl", **base)
+
+
+def sec(document: DocumentSecurity | None = None, host: HostProbe | None = None,
+        probed: bool = True) -> SecurityFacts:  # fmt: skip
+    return SecurityFacts(
+        documents=(document or doc(),), hosts=(host or probe(),) if probed else (), probed=probed
+    )
+
+
+SECURITY_IDS = {r.id for r in RULES if r.grade == "security"}
+
+
 YT_FRAME = "https://www.youtube.com/embed/abc"
 FP_SCRIPT = "https://cdn.vingerafdruk-analytics.com/v2/va.js"
 CHART = "https://www.testdorp.nl/js/grafiek.js"
 GMAPS_FRAME = "https://www.google.com/maps/embed?pb=1"
 
 # (case name, observations, {finding id: severity} that must be present, rule ids that must not)
+ADFORM_JS = "https://s2.adform.net/banners/scripts/st/trackpoint-async.js"
+_HOP_URLS = (
+    "https://cm.adform.net/cookie?redirect_url=https%3A%2F%2Fmatch.adsrvr.org%2F",
+    "https://match.adsrvr.org/track/cmf/generic?ttd_pid=adform&ttd_tpi=1",
+    "https://ib.adnxs.com/setuid?entity=158&code=ttd5e6f7a8b9c0d1",
+)
+SYNC_HOPS = tuple(
+    rq(url, resource_type="Image", t_ms=100 + i,
+       initiator=Initiator("redirect", _HOP_URLS[i - 1]) if i else Initiator("script", ADFORM_JS))
+    for i, url in enumerate(_HOP_URLS)
+)  # fmt: skip
+SYNC_COOKIES = (
+    ck("CM", ".adform.net", set_by=_HOP_URLS[0], lifetime_s=86400),
+    ck("TDID", ".adsrvr.org", set_by=_HOP_URLS[1], lifetime_s=86400),
+    ck("uuid2", ".adnxs.com", set_by=_HOP_URLS[2], lifetime_s=86400),
+)
+_EM = "5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8"
+META_AM = f"https://www.facebook.com/tr/?id=111222333&ev=Lead&ud[em]={_EM}&ud[ph]={_EM}"
+META_PV = "https://www.facebook.com/tr/?id=111222333&ev=PageView"
+GA4_HIT = "https://region1.google-analytics.com/g/collect?v=2&tid=G-1&cid=1.2"
+
 CASES: list[tuple[str, dict[str, Any], dict[str, Severity], set[str]]] = [
     # 1. tracking cookies
     ("third-party marketing cookie", {"cookies": [ck("IDE", ".doubleclick.net")]},
@@ -150,6 +249,37 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Severity], set[str]]] = [
     ("analytics request is not rule 2",
      {"requests": [rq("https://region1.google-analytics.com/g/collect?v=2")]},
      {}, {"tracker-request-before-consent"}),
+    # 2b. cookie syncing
+    ("cookie-sync chain between three ad exchanges",
+     {"requests": list(SYNC_HOPS), "cookies": list(SYNC_COOKIES)},
+     {"cookie-sync-before-consent:adform.net+adnxs.com+adsrvr.org": V},
+     {"cookie-tracking-before-consent", "tracker-request-before-consent", "identifier-in-url",
+      "cookie-unknown-third-party"}),
+    ("the same hops without the redirects are three trackers",
+     {"requests": [replace(h, initiator=Initiator("script", ADFORM_JS)) for h in SYNC_HOPS],
+      "cookies": list(SYNC_COOKIES)},
+     {"tracker-request-before-consent:Adform": V,
+      "tracker-request-before-consent:The Trade Desk": V,
+      "tracker-request-before-consent:AppNexus": V,
+      "cookie-tracking-before-consent:TDID@.adsrvr.org": V},
+     {"cookie-sync-before-consent"}),
+    ("a redirect within one ad domain is no sync",
+     {"requests": [SYNC_HOPS[0], rq("https://track.adform.net/x?uid=abcdef123",
+                                    initiator=Initiator("redirect", SYNC_HOPS[0].url))],
+      "cookies": list(SYNC_COOKIES[:1])},
+     {"tracker-request-before-consent:Adform": V}, {"cookie-sync-before-consent"}),
+    # 2c. personal data in a pixel's payload
+    ("meta pixel with hashed advanced matching",
+     {"requests": [rq(META_AM, payload=decode(META_AM), resource_type="Image")]},
+     {"personal-data-before-consent:Meta": V, "tracker-request-before-consent:Meta": V},
+     set()),
+    ("ga4 with a user id in the body",
+     {"requests": [rq(GA4_HIT, method="POST",
+                      payload=decode(GA4_HIT, "POST", "en=login&uid=k42"))]},
+     {"personal-data-before-consent:Google": V}, set()),
+    ("a pixel without personal data",
+     {"requests": [rq(META_PV, payload=decode(META_PV))]},
+     {"tracker-request-before-consent:Meta": V}, {"personal-data-before-consent"}),
     # 3. analytics
     ("google analytics", {"cookies": [ck("_ga")],
                           "requests": [rq("https://region1.google-analytics.com/g/collect?v=2")]},
@@ -303,6 +433,133 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Severity], set[str]]] = [
                      blocked_reasons=("ThirdPartyPhaseout",))]},
      {"cookie-blocked:IDE@.doubleclick.net": I},
      {"cookie-tracking-before-consent", "cookie-long-lifetime"}),
+    # 12b. internal addresses, refused (scanner.netguard): the page probes, robots.txt points
+    ("page probes the visitor's network",
+     {"requests": [rq("https://192.168.1.1/favicon.ico", resource_type="Image",
+                      failed="privacyscan refused: private 192.168.1.1"),
+                   rq("https://127.0.0.2/probe.gif", resource_type="Image",
+                      failed="privacyscan refused: loopback 127.0.0.2")]},
+     {"private-network-request:www.testdorp.nl": R}, {"tracker-request-before-consent"}),
+    ("robots.txt points the scanner inside",
+     {"requests": [rq("http://169.254.169.254/latest/meta-data/", resource_type="Sitemap",
+                      failed="privacyscan refused: link-local 169.254.169.254")]},
+     {"private-network-request:sitemap@www.testdorp.nl": I}, set()),
+    ("a request that merely failed is no refusal",
+     {"requests": [rq("https://192.168.1.1/x.gif", failed="net::ERR_NAME_NOT_RESOLVED")]},
+     {}, {"private-network-request"}),
+    # S. the website's own security basics (scanner.classify.security): the security grade
+    ("well-kept security basics", {"security": sec()}, {}, SECURITY_IDS),
+    ("security not measured", {}, {}, SECURITY_IDS),
+    ("page ends on http",
+     {"security": sec(), "pages": [Page(P1, final_url="http://www.testdorp.nl/")]},
+     {"security-page-over-http:www.testdorp.nl": V}, set()),
+    ("http serves the site", {"security": sec(host=probe(http_status=200, http_location=None))},
+     {"security-https-redirect:www.testdorp.nl": V}, set()),
+    ("http redirects to another host first",
+     {"security": sec(host=probe(http_location="https://testdorp.nl/"))},
+     {"security-https-redirect:www.testdorp.nl": LV}, set()),
+    ("no http at all is fine",
+     {"security": sec(host=probe(http_status=None, http_location=None, http_error="refused"))},
+     {}, {"security-https-redirect"}),
+    ("no hsts", {"security": sec(doc(hsts=None))}, {"security-hsts-missing:www.testdorp.nl": V},
+     {"security-hsts-weak"}),
+    ("hsts without max-age is none", {"security": sec(doc(hsts="includeSubDomains"))},
+     {"security-hsts-missing:www.testdorp.nl": V}, set()),
+    ("short hsts", {"security": sec(doc(hsts="max-age=86400"))},
+     {"security-hsts-weak:www.testdorp.nl": R}, {"security-hsts-missing"}),
+    ("hsts without subdomains", {"security": sec(doc(hsts="max-age=31536000"))},
+     {"security-hsts-weak:www.testdorp.nl": I}, set()),
+    ("active mixed content",
+     {"security": sec(doc(mixed_content=(
+         MixedContent("http://cdn.testdorp.nl/a.js", "Script", "blocked"),
+         MixedContent("http://www.testdorp.nl/logo.gif", "Image", "upgraded"))))},
+     {"security-mixed-content:www.testdorp.nl": LV}, {"security-form-insecure"}),
+    ("passive mixed content",
+     {"security": sec(doc(mixed_content=(
+         MixedContent("http://www.testdorp.nl/logo.gif", "Image", "upgraded"),)))},
+     {"security-mixed-content:www.testdorp.nl": LV}, set()),
+    ("form posting to http",
+     {"security": sec(doc(mixed_content=(
+         MixedContent("http://www.testdorp.nl/verstuur", "Form", "warned"),)))},
+     {"security-form-insecure:www.testdorp.nl": LV}, {"security-mixed-content"}),
+    ("tls 1.0 and 1.1 accepted",
+     {"security": sec(host=probe(tls_versions=(("TLS 1.0", True), ("TLS 1.1", True),
+                                               ("TLS 1.2", True), ("TLS 1.3", None))))},
+     {"security-tls-old-versions:www.testdorp.nl": LV}, set()),
+    ("expired certificate",
+     {"security": sec(host=probe(certificate=replace(CERT, valid_to="2026-05-01T00:00:00Z")))},
+     {"security-certificate-expired:www.testdorp.nl": V}, {"security-certificate-expiring"}),
+    ("certificate not valid yet",
+     {"security": sec(host=probe(certificate=replace(CERT, valid_from="2026-06-01T00:00:00Z")))},
+     {"security-certificate-expired:www.testdorp.nl": V}, set()),
+    ("certificate expiring soon",
+     {"security": sec(host=probe(certificate=replace(CERT, valid_to="2026-05-27T00:00:00Z")))},
+     {"security-certificate-expiring:www.testdorp.nl": R}, {"security-certificate-expired"}),
+    ("certificate for another name",
+     {"security": sec(host=probe(name_match=False,
+                                 certificate=replace(CERT, san=("www.anderedorp.nl",))))},
+     {"security-certificate-name-mismatch:www.testdorp.nl": V}, set()),
+    ("browser's certificate for another name, no probe",
+     {"security": sec(doc(certificate=replace(CERT, san=("*.anderedorp.nl",))), probed=False)},
+     {"security-certificate-name-mismatch:www.testdorp.nl": V}, set()),
+    ("wildcard certificate covers the host",
+     {"security": sec(doc(certificate=replace(CERT, san=("*.testdorp.nl",))), probed=False)},
+     {}, {"security-certificate-name-mismatch"}),
+    ("untrusted certificate",
+     {"security": sec(host=probe(certificate_trust="untrusted",
+                                 certificate_error="self-signed certificate"))},
+     {"security-certificate-untrusted:www.testdorp.nl": V}, set()),
+    ("a certificate the user pinned is not judged untrusted",
+     {"security": sec(host=probe(certificate_trust="pinned",
+                                 certificate_error="self-signed certificate"))},
+     {}, {"security-certificate-untrusted"}),
+    ("full page url to a third party",
+     {"security": sec(doc(full_referrer_to=(THIRD_JS, "https://cdn.testdorp.nl/x.js")))},
+     {"security-referrer-full-url:www.testdorp.nl": LV}, set()),
+    ("full page url only to the site itself",
+     {"security": sec(doc(full_referrer_to=("https://loket.testdorp.nl/x",)))},
+     {}, {"security-referrer-full-url"}),
+    ("no csp, nosniff, framing or permissions policy",
+     {"security": sec(doc(csp=None, x_content_type_options=None, permissions_policy=None))},
+     {"security-csp-missing:www.testdorp.nl": R, "security-nosniff-missing:www.testdorp.nl": R,
+      "security-framing-missing:www.testdorp.nl": R,
+      "security-permissions-policy-missing:www.testdorp.nl": I}, {"security-csp-weak"}),
+    ("x-frame-options alone protects framing",
+     {"security": sec(doc(csp=None, x_frame_options="SAMEORIGIN"))},
+     {"security-csp-missing:www.testdorp.nl": R}, {"security-framing-missing"}),
+    ("weak csp",
+     {"security": sec(doc(csp="script-src 'self' 'unsafe-inline' 'unsafe-eval' *"))},
+     {"security-csp-weak:www.testdorp.nl": I, "security-framing-missing:www.testdorp.nl": R},
+     {"security-csp-missing"}),
+    ("csp with a nonce is not weak",
+     {"security": sec(doc(csp="script-src 'nonce-abc' 'unsafe-inline'; frame-ancestors 'none'"))},
+     {}, {"security-csp-weak", "security-framing-missing"}),
+    ("no referrer policy", {"security": sec(doc(referrer_policy=None))},
+     {"security-referrer-policy:www.testdorp.nl": I}, set()),
+    ("lax referrer policy", {"security": sec(doc(referrer_policy="unsafe-url"))},
+     {"security-referrer-policy:www.testdorp.nl": R}, set()),
+    ("third-party scripts without sri",
+     {"security": sec(doc(scripts=(ScriptTag(THIRD_JS, False),
+                                   ScriptTag("https://cdn.testdorp.nl/app.js", False),
+                                   ScriptTag("https://www.googletagmanager.com/gtag/js", True))))},
+     {"security-sri-missing:www.testdorp.nl": R}, set()),
+    ("third-party scripts with sri", {"security": sec(doc(scripts=(ScriptTag(THIRD_JS, True),)))},
+     {}, {"security-sri-missing"}),
+    ("no security.txt",
+     {"security": sec(host=probe(security_txt=SecurityTxt(SECTXT, status=404)))},
+     {"security-txt-missing:www.testdorp.nl": R}, {"security-txt-invalid"}),
+    ("invalid security.txt",
+     {"security": sec(host=probe(security_txt=SecurityTxt(
+         SECTXT, found=True, status=200, errors=("no_expire", "no_contact"))))},
+     {"security-txt-invalid:www.testdorp.nl": R}, {"security-txt-missing"}),
+    ("expired security.txt",
+     {"security": sec(host=probe(security_txt=SecurityTxt(
+         SECTXT, found=True, status=200, errors=("expired",), expires="2025-01-01T00:00:00Z")))},
+     {"security-txt-invalid:www.testdorp.nl": R}, set()),
+    ("probes that did not finish judge nothing",
+     {"security": sec(host=probe(http_status=200, security_txt=SecurityTxt(SECTXT)),
+                      probed=False)},
+     {}, {"security-https-redirect", "security-txt-missing", "security-tls-old-versions"}),
 ]  # fmt: skip
 
 
@@ -386,9 +643,10 @@ def test_findings_sorted_and_complete(resolver: PartyResolver, knowledge: Knowle
     assert len({f.id for f in findings}) == len(findings)
     for f in findings:
         assert f.id == f"{f.rule}:{f.subject}"
-        assert f.title and f.explanation and f.fix and f.legal_basis
-        assert f.legal_url.startswith("https://")
-        assert "?" not in f.title, f.title  # every placeholder was filled
+        words = text(f)
+        assert words.title and words.explanation and words.fix and words.legal_basis
+        assert words.legal_url.startswith("https://")
+        assert "?" not in words.title, words.title  # every placeholder was filled
         assert f.evidence, f.id
         assert all(e.phase == Phase.NONE for e in f.evidence)
 
@@ -413,19 +671,17 @@ def test_analytics_explanation_spells_out_ap_conditions(
 ) -> None:
     f = next(f for f in run(resolver, knowledge, cookies=[ck("_ga")]) if f.rule.startswith("ana"))
     for word in ("verwerkersovereenkomst", "IP-adressen", "delen", "bewaard"):
-        assert word in f.explanation
-    assert f.legal_basis == "AP: cookies voor analytische doeleinden"
+        assert word in text(f).explanation
+    assert text(f).legal_basis == "AP: cookies voor analytische doeleinden"
 
 
 def test_english_texts(resolver: PartyResolver, knowledge: Knowledge) -> None:
+    """One classification, rendered in either language at report time."""
     res = site_result(cookies=[ck("_fbp")])
-    nl = classify(res, resolver=resolver, knowledge=knowledge, now=NOW)
-    en = classify(res, resolver=resolver, knowledge=knowledge, now=NOW, lang="en")
-    assert [f.id for f in nl.findings] == [f.id for f in en.findings]
-    f_nl = nl.findings[0]
-    f_en = en.findings[0]
-    assert "toestemming" in f_nl.title
-    assert "consent" in f_en.title
+    f = classify(res, resolver=resolver, knowledge=knowledge, now=NOW).findings[0]
+    assert not f.title  # classification writes no words
+    assert "toestemming" in text(f, "nl").title
+    assert "consent" in text(f, "en").title
 
 
 def test_classify_fills_parties_and_score(resolver: PartyResolver, knowledge: Knowledge) -> None:
@@ -455,30 +711,37 @@ def test_fingerprinting_finding_names_apis_scripts_and_pages(
     classified = classify(
         site_result(**_everything()), resolver=resolver, knowledge=knowledge, now=NOW
     )
-    ctx = make_context(classified, resolver, "en")
+    ctx = make_context(classified, resolver)
     findings = {f.id: f for f in rule_fingerprinting_api(ctx)}
     third = findings["fingerprinting-api:vingerafdruk-analytics.com"]
     assert third.severity == LV
-    assert "canvas.toDataURL" in third.explanation and "font.measureText" in third.explanation
-    assert FP_SCRIPT in third.explanation
+    explanation = text(third, "en").explanation
+    assert "canvas.toDataURL" in explanation and "font.measureText" in explanation
+    assert FP_SCRIPT in explanation
     assert [e.page_url for e in third.evidence] == [P1, P2]
     assert third.evidence[0].initiator is not None
     assert third.evidence[0].initiator.url == FP_SCRIPT
-    assert "EDPB" in third.legal_basis
+    assert "EDPB" in text(third).legal_basis
     own = findings["fingerprinting-api:testdorp.nl"]
-    assert own.severity == R and own.title.startswith("Own script")
-    assert CHART in own.explanation
+    assert own.severity == R and text(own, "en").title.startswith("Own script")
+    assert CHART in text(own, "en").explanation
 
 
 def test_every_rule_has_texts_in_both_languages() -> None:
-    for rule_id, _ in RULES:
-        assert rule_id in LEGAL
-        for lang in ("nl", "en"):
-            texts = MESSAGES[rule_id][lang]
-            assert set(texts) == {"title", "explanation", "fix"}
-            assert all(texts.values())
-    for key in MESSAGES:
-        assert set(MESSAGES[key]) == {"nl", "en"}
+    """Every rule and variant of the registry has its words in both catalogues, and the
+    catalogues hold no finding texts of rules that do not exist."""
+    keys = set()
+    for rule in RULES:
+        assert rule.legal_url.startswith("https://"), rule.id
+        keys.add(f"rule.{rule.id}.legal")
+        for variant in ("", *rule.variants):
+            base = f"rule.{rule.id}" + (f".{variant}" if variant else "")
+            keys |= {f"{base}.{field}" for field in ("title", "explanation", "fix")}
+    for lang in LANGUAGES:
+        messages = load_messages(lang)
+        assert all(messages.get(k, "").strip() for k in keys), sorted(keys - set(messages))
+        written = {k for k in messages if k.startswith("rule.")}
+        assert written == keys, sorted(written ^ keys)
 
 
 @pytest.mark.parametrize(
@@ -496,3 +759,21 @@ def test_every_rule_has_texts_in_both_languages() -> None:
 )
 def test_tidy_drops_only_a_repeated_name(text: str, expected: str) -> None:
     assert tidy(text) == expected
+
+
+def test_docs_rules_table_is_the_registry() -> None:
+    """docs/rules.md lists every rule of the registry, in its order, with its most
+    serious severity and whether it tracks."""
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "rules.md").read_text("utf-8")
+    table = doc[doc.index("| # | rule id |") : doc.index("### Fingerprinting API reads")]
+    rows = [
+        [c.strip() for c in line.strip().strip("|").split("|")]
+        for line in table.splitlines()
+        if line.startswith("| ") and "`" in line.split("|")[2]
+    ]
+    assert [row[1].strip("`") for row in rows] == list(RULES.ids)
+    for row in rows:
+        rule = RULES[row[1].strip("`")]
+        words = rule.severity.value.replace("_", " ")
+        assert row[3].startswith(words), row[1]
+        assert row[4] == ("yes" if rule.tracking else ""), row[1]

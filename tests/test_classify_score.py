@@ -71,3 +71,13 @@ def test_weights_ordered_by_severity() -> None:
 def test_grade_boundaries(score: int, grade: str) -> None:
     assert grade_for(score) == grade
     assert grade in {g for _, g in GRADES}
+
+
+def test_severity_has_one_order_worst_first() -> None:
+    order = [Severity.VIOLATION, Severity.LIKELY_VIOLATION, Severity.REVIEW, Severity.INFO]
+    assert list(Severity) == order
+    assert [s.rank for s in order] == [0, 1, 2, 3]
+    assert sorted(reversed(order), key=lambda s: s.rank) == order
+    assert Severity.VIOLATION.at_least(Severity.REVIEW)
+    assert Severity.REVIEW.at_least(Severity.REVIEW)
+    assert not Severity.INFO.at_least(Severity.REVIEW)

@@ -52,6 +52,12 @@ def test_readme_has_exactly_two_setup_commands() -> None:
         (["scan", "javascript:alert(1)"], "neither a sites file nor an http(s) URL"),
         (["scan", "https://www.example.nl", "--map-host", "nonsense"], "PATTERN=IP"),
         (["scan", "https://www.example.nl", "--trust-cert-spki", "abc"], "base64 SHA-256"),
+        (["scan", "http://192.168.1.1/"], "internal address (private)"),
+        (["scan", "http://localhost:8080/"], "--allow-private-network"),
+        (
+            ["scan", "https://127.0.0.1:9000/", "--map-host", "*=127.0.0.1:9001"],
+            "internal address (loopback)",
+        ),
     ],
 )
 def test_bad_input_is_a_usage_error(args: list[str], message: str, tmp_path: Path) -> None:

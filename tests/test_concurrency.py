@@ -22,10 +22,11 @@ from typing import Any
 
 import pytest
 
-from scanner.classify.knowledge import load_knowledge
-from scanner.classify.parties import PartyResolver, make_extractor
+from scanner.classify.parties import PartyResolver
 from scanner.config import CaptureOptions
+from scanner.domains import Domains
 from scanner.engine import Engine, Progress, ScanSettings
+from scanner.knowledge import load_knowledge
 from scanner.models import Phase, Site, SiteResult
 from scanner.store.memory import MemoryStore
 
@@ -45,7 +46,7 @@ def _scan(
         options,
         ScanSettings(max_pages=2, concurrency=concurrency),
         knowledge=knowledge,
-        resolver=PartyResolver(make_extractor(), knowledge),
+        resolver=PartyResolver(Domains(), knowledge),
         on_progress=lambda event: events.append((time.monotonic(), event)),
     )
     scan = asyncio.run(engine.run(engine.create(sites)))

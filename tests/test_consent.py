@@ -196,3 +196,30 @@ def test_no_banner_is_quick(outcomes: tuple[dict[str, Outcome], list[NoBanner]])
     for clean in outcomes[1]:
         assert clean.banner is None
         assert clean.seconds <= NO_BANNER_LIMIT_S, f"took {clean.seconds:.2f} s"
+
+
+def test_the_cmp_is_the_one_the_page_loaded(capture_options: CaptureOptions) -> None:
+    """Autoconsent's Complianz rules match Osano's cookieconsent markup (Complianz's
+    legacy banner reuses it): the banner's CMP is the one whose code the page loaded."""
+    from scanner.browser.consent import _loaded_cmp
+    from scanner.browser.session import Browser
+
+    truth = SITES["www.bannerdorp-osano.nl"]
+    options = dataclasses.replace(capture_options, dwell_s=0.5, quiet_s=0.3, max_settle_s=2.0)
+
+    async def run() -> list[str]:
+        async with Browser(options) as browser, browser.visitor() as visitor:
+            await visitor.visit(truth["url"])
+            page = visitor._page
+            assert page is not None
+            frame = page.main_frame
+            seen = [
+                await _loaded_cmp(frame, "Complianz optin"),
+                await _loaded_cmp(frame, "Klaro"),  # markup no other CMP shares
+            ]
+            # Complianz sets cmplz_* cookies: with its evidence, its rule stands.
+            await page.evaluate("document.cookie = 'cmplz_marketing=deny; path=/'")
+            seen.append(await _loaded_cmp(frame, "Complianz optin"))
+            return seen
+
+    assert asyncio.run(run()) == ["osano-cookieconsent", "Klaro", "Complianz optin"]

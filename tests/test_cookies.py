@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -130,6 +131,13 @@ def test_bad_capture_options(options: CaptureOptions) -> None:
 
 
 def test_host_resolver_rules() -> None:
+    """The user's rules come last, behind the internal-address refusals (scanner.netguard)."""
     options = CaptureOptions(map_hosts=("*=127.0.0.1:8443", "www.x.nl=10.0.0.5"))
     assert validate_capture_options(options) is options
-    assert options.host_resolver_rules() == "MAP * 127.0.0.1:8443, MAP www.x.nl 10.0.0.5"
+    rules = (options.host_resolver_rules() or "").split(", ")
+    assert rules[:2] == ["MAP 127.0.0.1:8443 127.0.0.1:8443", "MAP 10.0.0.5 10.0.0.5"]
+    assert "MAP 169.254.* ~NOTFOUND" in rules and "MAP localhost ~NOTFOUND" in rules
+    assert rules[-2:] == ["MAP * 127.0.0.1:8443", "MAP www.x.nl 10.0.0.5"]
+    allowed = replace(options, allow_private_network=True)
+    assert allowed.host_resolver_rules() == "MAP * 127.0.0.1:8443, MAP www.x.nl 10.0.0.5"
+    assert CaptureOptions(allow_private_network=True).host_resolver_rules() is None

@@ -15,10 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from scanner.classify.knowledge import load_knowledge
-from scanner.classify.parties import PartyResolver, make_extractor
+from scanner.classify.parties import PartyResolver
 from scanner.config import CaptureOptions
+from scanner.domains import Domains
 from scanner.engine import Engine, ScanSettings
+from scanner.knowledge import load_knowledge
 from scanner.models import Site, SiteStatus
 from scanner.store.memory import MemoryStore
 
@@ -95,7 +96,7 @@ def _run(capture_options: CaptureOptions, kills: int) -> dict[str, SiteStatus | 
         replace(capture_options, dwell_s=3.0),
         ScanSettings(max_pages=1, concurrency=1),
         knowledge=knowledge,
-        resolver=PartyResolver(make_extractor(), knowledge),
+        resolver=PartyResolver(Domains(), knowledge),
     )
     scan_id = engine.create([TRACKSTAD, SCHOONDORP])
 

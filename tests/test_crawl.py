@@ -20,9 +20,7 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-from tldextract import TLDExtract
 
-from scanner.classify.parties import make_extractor
 from scanner.crawl import (
     Coverage,
     SiteScope,
@@ -32,6 +30,7 @@ from scanner.crawl import (
     plan,
     url_template,
 )
+from scanner.domains import Domains
 from scanner.fetch import parse_sitemap
 from scanner.models import Site
 from scanner.testweb import HOSTS_DIR
@@ -97,12 +96,12 @@ EXPECTED_COVERAGE_MAX_10 = Coverage(
 
 
 @cache
-def extractor() -> TLDExtract:
-    return make_extractor()
+def domains() -> Domains:
+    return Domains()
 
 
 def scope_of(site: Site = KRUIMELSTAD) -> SiteScope:
-    return SiteScope(site, extractor())
+    return SiteScope(site, domains())
 
 
 # --- Reading the fixture from disk, like the browser would see it. ----------------------
@@ -416,12 +415,12 @@ def test_choose_pages_is_deterministic_under_shuffling(seed: int) -> None:
 def test_choose_pages_does_not_depend_on_hash_seed() -> None:
     code = (
         "import json\n"
-        "from scanner.classify.parties import make_extractor\n"
+        "from scanner.domains import Domains\n"
         "from scanner.crawl import SiteScope, choose_pages\n"
         "from scanner.models import Site\n"
         "from tests.test_crawl import KRUIMELSTAD, fixture_sitemap_urls, page_links\n"
         "c = [*fixture_sitemap_urls(), *page_links('https://www.kruimelstad.nl/nieuws/')]\n"
-        "s = SiteScope(KRUIMELSTAD, make_extractor())\n"
+        "s = SiteScope(KRUIMELSTAD, Domains())\n"
         "print(json.dumps(choose_pages('https://www.kruimelstad.nl/', c, s, 10)))\n"
     )
     root = Path(__file__).resolve().parents[1]
@@ -513,7 +512,7 @@ def test_plan_does_not_pick_a_second_page_of_a_visited_template() -> None:
 def test_plan_accepts_a_home_on_another_domain() -> None:
     """The site's URL redirected to a new domain: that domain is the site's too."""
     site = Site(name="Oud", url="https://www.oudedorp.nl/")
-    scope = SiteScope(site, extractor())
+    scope = SiteScope(site, domains())
     chosen, _ = plan(
         "https://www.nieuwestad.nl/", ["https://www.nieuwestad.nl/contact/"], [], scope, 5
     )

@@ -7,10 +7,17 @@ from dataclasses import replace
 
 import pytest
 
-from scanner.classify.knowledge import load_knowledge
-from scanner.classify.parties import PartyResolver, make_extractor
+from scanner.classify.parties import PartyResolver
 from scanner.config import CaptureOptions
-from scanner.engine import Engine, ScanSettings, options_from_pairs, options_pairs
+from scanner.domains import Domains
+from scanner.engine import (
+    BUDGET_MESSAGE,
+    Engine,
+    ScanSettings,
+    options_from_pairs,
+    options_pairs,
+)
+from scanner.knowledge import load_knowledge
 from scanner.models import Party, Site, SiteStatus
 from scanner.store.memory import MemoryStore
 
@@ -37,7 +44,7 @@ def test_an_error_in_one_site_is_recorded_and_the_scan_finishes(
         replace(capture_options, dwell_s=1.0),
         ScanSettings(max_pages=1, concurrency=2),
         knowledge=knowledge,
-        resolver=_BrokenForTrackstad(make_extractor(), knowledge),
+        resolver=_BrokenForTrackstad(Domains(), knowledge),
     )
     scan_id = engine.create([TRACKSTAD, SCHOONDORP])
     scan = asyncio.run(engine.run(scan_id))
@@ -97,3 +104,25 @@ def test_waiting_for_the_first_visitor_does_not_count_against_a_budget() -> None
     assert asyncio.run(run(pause=True)) == "https://a.nl/"
     with pytest.raises(TimeoutError):
         asyncio.run(run(pause=False))
+
+
+@pytest.mark.browser
+def test_a_site_out_of_budget_keeps_what_it_captured(capture_options: CaptureOptions) -> None:
+    """Issue 11: the budget (1 s) runs out during the home page's visit (which dwells
+    1.5 s): no further page is started, and the home page with its cookies is kept as a
+    partial site instead of an empty failed one."""
+    knowledge = load_knowledge()
+    engine = Engine(
+        MemoryStore(),
+        replace(capture_options, dwell_s=1.5),
+        ScanSettings(max_pages=3, concurrency=1, site_timeout_s=1.0, phases="none"),
+        knowledge=knowledge,
+        resolver=PartyResolver(Domains(), knowledge),
+    )
+    scan = asyncio.run(engine.run(engine.create([TRACKSTAD])))
+    (result,) = scan.sites
+    assert (result.status, result.error) == (SiteStatus.PARTIAL, "timeout")
+    assert result.error_message == BUDGET_MESSAGE
+    assert [p.url for p in result.pages] == [TRACKSTAD.url]
+    assert {"_ga", "_fbp"} <= {c.name for c in result.cookies}
+    assert result.findings, "what was captured is classified too"

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from scanner import models, serialize
+from scanner.classify.verdicts import judge
 from scanner.errors import ConfigError
 from scanner.export import (
     CSV_COLUMNS,
@@ -23,6 +24,8 @@ from scanner.export import (
     neutralise,
     site_document,
 )
+from scanner.messages import translator
+from scanner.messages.findings import result_with_texts, with_texts
 from scanner.models import (
     SCHEMA_VERSION,
     ApiCall,
@@ -53,13 +56,25 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
 
 
 def test_json_round_trip() -> None:
+    """The JSON is the model exactly, with each finding's words rendered in the
+    export's language (Dutch unless asked otherwise)."""
     scan = rich_scan()
     out = io.StringIO()
     export_json(scan, out)
     document = json.loads(out.getvalue())
     assert document["schema_version"] == SCHEMA_VERSION
-    assert serialize.from_dict(Scan, document["scan"]) == scan
-    assert load_json(io.StringIO(out.getvalue())) == scan
+    written = with_texts(scan, translator("nl"))
+    assert serialize.from_dict(Scan, document["scan"]) == written
+    assert load_json(io.StringIO(out.getvalue())) == written
+    (rendered,) = [f for f in written.sites[0].findings if f.params]
+    assert rendered.title == f"Cookie {HOSTILE[2]} blijft 13 maanden bestaan"
+    assert rendered.legal_url.startswith("https://") and rendered.legal_basis
+    english = io.StringIO()
+    export_json(scan, english, lang="en")
+    in_english = load_json(io.StringIO(english.getvalue()))
+    assert in_english == with_texts(scan, translator("en"))
+    (rendered,) = [f for f in in_english.sites[0].findings if f.params]
+    assert rendered.title == f"Cookie {HOSTILE[2]} lives for 13 months"
 
 
 def test_json_screenshots_are_base64_text() -> None:
@@ -113,7 +128,8 @@ def test_json_banner_and_choices() -> None:
     ]
     result = site_document(scan, scan.sites[0])["result"]
     assert result["banner"] == banner and result["choices"] == sites[0]["choices"]
-    assert serialize.from_dict(SiteResult, result) == scan.sites[0]
+    written = result_with_texts(scan.sites[0], translator("nl"))
+    assert serialize.from_dict(SiteResult, result) == written
 
 
 def test_json_is_utf8_text_not_escapes() -> None:
@@ -137,6 +153,26 @@ def test_load_json_refuses(text: str) -> None:
         load_json(io.StringIO(text))
 
 
+def test_load_json_of_an_older_version_judges_the_verdicts() -> None:
+    """A 1.1 document has no verdicts: they are judged from what it holds; a 1.2
+    document's verdicts, none included, are read as written."""
+    scan = rich_scan()
+    out = io.StringIO()
+    export_json(scan, out)
+    document = json.loads(out.getvalue())
+    assert document["scan"]["sites"][2]["verdicts"] is None  # failed: none
+    document["schema_version"] = "1.1"
+    for site in document["scan"]["sites"]:
+        del site["verdicts"]
+    older = load_json(io.StringIO(json.dumps(document)))
+    written = with_texts(scan, translator("nl"))
+    assert [r.verdicts for r in older.sites] == [judge(r) for r in written.sites]
+    assert older.sites[0].verdicts is not None and older.sites[2].verdicts is None
+    assert [r.verdicts for r in load_json(io.StringIO(out.getvalue())).sites] == [
+        r.verdicts for r in scan.sites
+    ]
+
+
 def test_site_document() -> None:
     scan = rich_scan()
     result = scan.sites[1]
@@ -149,7 +185,10 @@ def test_site_document() -> None:
     assert doc["lists"] == [list(p) for p in scan.lists]
     # It survives a trip through JSON text and loads back into the same result.
     again = json.loads(json.dumps(doc, ensure_ascii=False))
-    assert serialize.from_dict(SiteResult, again["result"]) == result
+    written = result_with_texts(result, translator("nl"))  # words in the document's language
+    assert serialize.from_dict(SiteResult, again["result"]) == written
+    english = site_document(scan, result, lang="en")["result"]
+    assert serialize.from_dict(SiteResult, english) == result_with_texts(result, translator("en"))
 
 
 # -- CSV --------------------------------------------------------------------------------

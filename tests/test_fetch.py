@@ -10,28 +10,39 @@ import base64
 import gzip
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
 
-from scanner.classify.parties import make_extractor
 from scanner.config import CaptureOptions
 from scanner.crawl import SiteScope, next_to_visit, plan
+from scanner.domains import Domains
 from scanner.fetch import (
+    Discovery,
+    Resolution,
     discover_sitemap_urls,
+    discover_sitemaps,
     fetch_bytes,
     fetch_text,
     map_host,
     parse_sitemap,
+    resolver,
     sitemaps_in_robots,
 )
-from scanner.testweb.server import TestWeb
+from scanner.models import Site
+from scanner.testweb.server import Listener, TestWeb
 from tests.test_crawl import EXPECTED_MAX_10, KRUIMELSTAD, fixture_sitemap_urls, page_links
 
 K = "https://www.kruimelstad.nl"
 EDGE = "www.randgeval.nl"
 WRONG_SPKI = base64.b64encode(bytes(32)).decode("ascii")
+K_SCOPE = SiteScope(KRUIMELSTAD, Domains())
+
+
+def _scope(host: str) -> SiteScope:
+    return SiteScope(Site(host, f"https://{host}/"), Domains())
 
 
 # --- map_host (pure) --------------------------------------------------------------------
@@ -166,7 +177,7 @@ def test_a_closed_port_is_none() -> None:
 def test_sitemap_index_to_sitemaps_to_urls(
     testweb: TestWeb, capture_options: CaptureOptions
 ) -> None:
-    urls = discover_sitemap_urls(f"{K}/", capture_options)
+    urls = discover_sitemap_urls(f"{K}/", capture_options, scope=K_SCOPE)
     assert urls == fixture_sitemap_urls()
     assert len(urls) == 40
     assert f"{K}/verborgen-formulier/" in urls  # linked from nowhere
@@ -176,19 +187,20 @@ def test_sitemap_index_to_sitemaps_to_urls(
 
 def test_sitemap_bounds(capture_options: CaptureOptions) -> None:
     # Two files: the index and the page sitemap, not the news sitemap.
-    assert len(discover_sitemap_urls(f"{K}/", capture_options, max_files=2)) == 10
+    assert len(discover_sitemap_urls(f"{K}/", capture_options, scope=K_SCOPE, max_files=2)) == 10
     assert (
-        discover_sitemap_urls(f"{K}/", capture_options, max_urls=5) == (fixture_sitemap_urls()[:5])
+        discover_sitemap_urls(f"{K}/", capture_options, scope=K_SCOPE, max_urls=5)
+        == (fixture_sitemap_urls()[:5])
     )
-    assert discover_sitemap_urls(f"{K}/", capture_options, max_files=0) == []
-    assert discover_sitemap_urls("mailto:info@kruimelstad.nl", capture_options) == []
+    assert discover_sitemap_urls(f"{K}/", capture_options, scope=K_SCOPE, max_files=0) == []
+    assert discover_sitemap_urls("mailto:info@kruimelstad.nl", capture_options, scope=K_SCOPE) == []
 
 
 def test_crawl_of_the_fixture_without_a_browser(capture_options: CaptureOptions) -> None:
     """The engine's loop with this client standing in for the browser: same ground truth."""
-    scope = SiteScope(KRUIMELSTAD, make_extractor())
+    scope = SiteScope(KRUIMELSTAD, Domains())
     home = f"{K}/"
-    sitemap = discover_sitemap_urls(home, capture_options)
+    sitemap = discover_sitemap_urls(home, capture_options, scope=scope)
     visited = [home]
     links = page_links(home)
     while True:
@@ -267,7 +279,7 @@ def edge_options(edge_web: TestWeb) -> CaptureOptions:
 
 def test_edge_sitemaps(edge_options: CaptureOptions) -> None:
     """DOCTYPE rejected, .xml.gz and Content-Encoding gzip read, /sitemap.xml added last."""
-    urls = discover_sitemap_urls(f"https://{EDGE}/", edge_options)
+    urls = discover_sitemap_urls(f"https://{EDGE}/", edge_options, scope=_scope(EDGE))
     assert urls == [
         f"https://{EDGE}/uit-gz/",
         f"https://{EDGE}/uit-encoding/",
@@ -316,6 +328,211 @@ def test_site_without_robots_uses_sitemap_xml(
     (other / "sitemap.xml").write_text(
         "<urlset><url><loc>https://www.zonderrobots.nl/a/</loc></url></urlset>", "utf-8"
     )
-    assert discover_sitemap_urls("https://www.zonderrobots.nl/", edge_options) == [
-        "https://www.zonderrobots.nl/a/"
-    ]
+    assert discover_sitemap_urls(
+        "https://www.zonderrobots.nl/", edge_options, scope=_scope("www.zonderrobots.nl")
+    ) == ["https://www.zonderrobots.nl/a/"]
+
+
+# --- No server holds the reader (issue 11) ------------------------------------------------
+
+SLOW = "www.traagkaart.nl"
+
+
+@pytest.fixture(scope="module")
+def slow_web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestWeb]:
+    """Servers that answer too slowly: a trickle, a body that never ends, slow sitemaps."""
+    root = tmp_path_factory.mktemp("slowweb")
+    host = root / SLOW
+    host.mkdir()
+    (host / "robots.txt").write_text(
+        "".join(f"Sitemap: https://{SLOW}/kaart-{n}.xml\n" for n in range(5)), "utf-8"
+    )
+    routes: dict[str, object] = {
+        "/druppel.txt": {"behaviour": "trickle", "body": "x" * 200},
+        "/eindeloos.xml": {
+            "behaviour": "endless",
+            "body": f"<url><loc>https://{SLOW}/nog-een/</loc></url>\n",
+            "content_type": "application/xml",
+        },
+    }
+    for n in range(5):
+        routes[f"/kaart-{n}.xml"] = {"behaviour": "trickle", "body": "<urlset/>"}
+    (host / "_routes.json").write_text(json.dumps(routes), "utf-8")
+    with TestWeb(base_dir=root) as web:
+        yield web
+
+
+@pytest.fixture(scope="module")
+def slow_options(slow_web: TestWeb) -> CaptureOptions:
+    return CaptureOptions(
+        map_hosts=(f"*=127.0.0.1:{slow_web.port}",), trust_cert_spki=(slow_web.spki_hash,)
+    )
+
+
+@pytest.mark.parametrize("path", ["/druppel.txt", "/eindeloos.xml"])
+def test_a_trickling_or_endless_answer_ends_at_the_deadline(
+    slow_options: CaptureOptions, path: str
+) -> None:
+    """One byte a second (headers too), or a body that never ends: read until the
+    deadline, not a moment longer."""
+    started = time.monotonic()
+    assert fetch_bytes(f"https://{SLOW}{path}", slow_options, timeout_s=1.5) is None
+    assert 1.4 <= time.monotonic() - started < 3.0
+
+
+def test_a_server_that_never_answers_ends_at_the_deadline() -> None:
+    """It accepts the connection and says nothing: no TLS handshake, no status line."""
+    with Listener(answer=False) as silent:
+        options = CaptureOptions(map_hosts=(f"*=127.0.0.1:{silent.port}",))
+        for url in ("https://www.zwijgt.nl/robots.txt", "http://www.zwijgt.nl/robots.txt"):
+            started = time.monotonic()
+            assert fetch_text(url, options, timeout_s=1.0) is None
+            assert time.monotonic() - started < 2.5
+        assert silent.connections == 2
+
+
+def test_dns_that_never_answers_ends_at_the_deadline() -> None:
+    def stuck(host: str, port: int) -> Resolution:
+        time.sleep(60)  # a daemon thread: left behind, never waited for
+        return Resolution(())
+
+    started = time.monotonic()
+    assert (
+        fetch_text("https://www.nergens.nl/", CaptureOptions(), timeout_s=1.0, resolve=stuck)
+        is None
+    )
+    assert time.monotonic() - started < 2.5
+
+
+def test_discovery_has_one_deadline_for_all_its_files(slow_options: CaptureOptions) -> None:
+    """Five trickling sitemaps would take five fetch timeouts; the discovery has one."""
+    started = time.monotonic()
+    found = discover_sitemaps(f"https://{SLOW}/", slow_options, scope=_scope(SLOW), timeout_s=2.0)
+    assert found == Discovery()
+    assert time.monotonic() - started < 4.0
+
+
+# --- Only where the site may send it (issue 19) -------------------------------------------
+
+LEK = "www.lekdorp.nl"
+
+
+@dataclass
+class Ssrf:
+    """The leaking site on its own web, an internal listener and a stand-in for DNS."""
+
+    web: TestWeb
+    inside: Listener
+    options: CaptureOptions
+    asked: list[str]
+
+    def resolve(self, host: str, port: int) -> Resolution:
+        """DNS as a hostile site's zone would answer: two of its names point inside."""
+        self.asked.append(host)
+        inward = {
+            "intern.lekdorp.nl": ("127.0.0.2", self.inside.port),
+            "beheer.lekdorp.nl": ("10.20.30.40", 443),
+        }
+        if host in inward:
+            return Resolution((inward[host],))
+        return resolver(self.options.map_hosts)(host, port)
+
+
+@pytest.fixture(scope="module")
+def ssrf(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ssrf]:
+    root = tmp_path_factory.mktemp("ssrfweb")
+    host = root / LEK
+    host.mkdir()
+    with Listener("127.0.0.2") as inside:
+        (host / "robots.txt").write_text(
+            "Sitemap: http://127.0.0.1/latest/meta-data/sitemap.xml\n"
+            "Sitemap: http://169.254.169.254/latest/meta-data/\n"
+            "Sitemap: http://[::1]/sitemap.xml\n"
+            "Sitemap: http://localhost/sitemap.xml\n"
+            "Sitemap: https://intern.lekdorp.nl/sitemap.xml\n"
+            "Sitemap: https://www.anderedomein.nl/sitemap.xml\n"
+            f"Sitemap: https://{LEK}/sitemap-index.xml\n",
+            "utf-8",
+        )
+        children = [
+            "https://beheer.lekdorp.nl/sitemap.xml",
+            f"https://{LEK}/doorsturen.xml",
+            f"https://{LEK}/doorsturen-ip.xml",
+            f"https://{LEK}/paginas.xml",
+        ]
+        (host / "sitemap-index.xml").write_text(
+            "<sitemapindex>"
+            + "".join(f"<sitemap><loc>{c}</loc></sitemap>" for c in children)
+            + "</sitemapindex>",
+            "utf-8",
+        )
+        (host / "paginas.xml").write_text(
+            f"<urlset><url><loc>https://{LEK}/a/</loc></url>"
+            f"<url><loc>https://{LEK}/b/</loc></url></urlset>",
+            "utf-8",
+        )
+        routes = {
+            "/doorsturen.xml": {
+                "status": 302,
+                "headers": [["Location", "https://intern.lekdorp.nl/geheim.xml"]],
+            },
+            "/doorsturen-ip.xml": {
+                "status": 302,
+                "headers": [["Location", f"http://127.0.0.2:{inside.port}/geheim.xml"]],
+            },
+        }
+        (host / "_routes.json").write_text(json.dumps(routes), "utf-8")
+        with TestWeb(base_dir=root) as web:
+            options = CaptureOptions(
+                map_hosts=(f"*=127.0.0.1:{web.port}",), trust_cert_spki=(web.spki_hash,)
+            )
+            yield Ssrf(web, inside, options, [])
+
+
+def test_the_sitemap_reader_never_reaches_inside(
+    ssrf: Ssrf, outbound: Callable[[], list[str]]
+) -> None:
+    ssrf.web.clear_served()
+    ssrf.asked.clear()
+    found = discover_sitemaps(
+        f"https://{LEK}/", ssrf.options, scope=_scope(LEK), resolve=ssrf.resolve
+    )
+    assert found.urls == (f"https://{LEK}/a/", f"https://{LEK}/b/")  # the site still scans
+    port = ssrf.inside.port
+    assert {(r.url, r.kind, r.address) for r in found.refusals} == {
+        ("http://127.0.0.1/latest/meta-data/sitemap.xml", "loopback", "127.0.0.1"),
+        ("http://169.254.169.254/latest/meta-data/", "link-local", "169.254.169.254"),
+        ("http://[::1]/sitemap.xml", "loopback", "::1"),
+        ("http://localhost/sitemap.xml", "loopback", "localhost"),
+        ("https://intern.lekdorp.nl/sitemap.xml", "loopback", "127.0.0.2"),
+        ("https://beheer.lekdorp.nl/sitemap.xml", "private", "10.20.30.40"),
+        ("https://intern.lekdorp.nl/geheim.xml", "loopback", "127.0.0.2"),
+        (f"http://127.0.0.2:{port}/geheim.xml", "loopback", "127.0.0.2"),
+    }
+    by_url = {r.url: r.referrer for r in found.refusals}
+    assert by_url["https://intern.lekdorp.nl/geheim.xml"] == f"https://{LEK}/doorsturen.xml"
+    assert by_url["https://beheer.lekdorp.nl/sitemap.xml"] == f"https://{LEK}/sitemap-index.xml"
+    # Nothing arrived inside: not at the listener, not at the web playing every other
+    # address, and no connection outside loopback was even tried.
+    assert (ssrf.inside.connections, ssrf.inside.requests) == (0, [])
+    assert {h for h, _, _ in ssrf.web.served()} == {LEK}
+    assert outbound() == []
+    # Out of scope, a name is not even looked up.
+    assert "www.anderedomein.nl" not in ssrf.asked
+
+
+def test_the_internal_listener_would_see_a_leak(ssrf: Ssrf) -> None:
+    """The check above can fail: allowed in, the same URL reaches the listener."""
+    allowed = replace(ssrf.options, allow_private_network=True)
+    before = len(ssrf.inside.requests)
+    url = f"http://intern.lekdorp.nl:{ssrf.inside.port}/sitemap.xml"
+    assert fetch_text(url, allowed, resolve=ssrf.resolve) == "ok"
+    assert ssrf.inside.requests[before:] == ["GET /sitemap.xml HTTP/1.1"]
+
+
+def test_a_map_host_target_is_the_users_choice(ssrf: Ssrf) -> None:
+    """Everything here is on 127.0.0.1 through --map-host, and so allowed."""
+    assert fetch_text(f"https://{LEK}/paginas.xml", ssrf.options) is not None
+    literal = f"https://127.0.0.1:{ssrf.web.port}/paginas.xml"
+    assert fetch_text(literal, ssrf.options) is None  # 404 for host 127.0.0.1, but reached
+    assert ("127.0.0.1", "GET", "/paginas.xml") in ssrf.web.served()

@@ -17,20 +17,25 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from scanner.classify.knowledge import load_knowledge
-from scanner.classify.parties import PartyResolver, make_extractor
+from scanner.classify.parties import PartyResolver
 from scanner.config import CaptureOptions, validate_capture_options
-from scanner.engine import Engine, ScanSettings
+from scanner.domains import Domains
+from scanner.engine import BUDGET_MESSAGE, Engine, ScanSettings
+from scanner.fetch import Resolution, Resolve, resolver
+from scanner.knowledge import load_knowledge
 from scanner.models import Scan, Site, SiteResult, SiteStatus
+from scanner.netguard import refusal_kind
 from scanner.serialize import dumps
 from scanner.store.memory import MemoryStore
 from scanner.testweb import load_manifest
-from scanner.testweb.server import TestWeb
+from scanner.testweb.server import Listener, TestWeb
+from tests.conftest import LOOPBACK_ONLY
 
 pytestmark = pytest.mark.browser
 
@@ -42,7 +47,6 @@ MEMORY_LIMIT = 3 * 1024**3
 PASSWD_MARKERS = ("root:x:0:0", "/usr/sbin/nologin", "daemon:x:1:1")
 DOWNLOAD_NAME = "privacyscan-vijandige-download.bin"
 DOWNLOAD_TEXT = "this file must never be written to disk"
-BUDGET_MESSAGE = "The site did not finish within its time budget."
 
 XFAIL: dict[str, str] = {}
 """Cases where the product is wrong today: name → the bug (reported to the lead)."""
@@ -57,6 +61,13 @@ class HostileRun:
     peak_rss: int
     leftovers: list[str]
     downloads: list[str]
+    served: list[tuple[str, str, str]]
+    """What the test web served during the run."""
+    inside: Listener
+    """The internal host on 127.0.0.2 that 'inward' names resolve to."""
+    outbound: list[str]
+    """Connections the run tried outside loopback (refused by the test process)."""
+    site_seconds: dict[str, float]
 
 
 def _children() -> dict[int, list[int]]:
@@ -110,6 +121,10 @@ class _MemoryWatch:
         self._thread.join(timeout=5)
 
 
+def _when(iso: str) -> datetime:
+    return datetime.fromisoformat(iso.replace("Z", "+00:00"))
+
+
 def _files_named(root: Path, name: str) -> list[str]:
     if not root.is_dir():
         return []
@@ -127,7 +142,9 @@ def _files_named(root: Path, name: str) -> list[str]:
     return found
 
 
-def _options(base: CaptureOptions, main_port: int, untrusted_port: int) -> CaptureOptions:
+def _options(
+    base: CaptureOptions, main_port: int, untrusted_port: int, silent_port: int
+) -> CaptureOptions:
     """Special rules first: Chromium and ``scanner.fetch`` take the first matching rule."""
     rules: list[str] = []
     for case in CASES:
@@ -136,10 +153,27 @@ def _options(base: CaptureOptions, main_port: int, untrusted_port: int) -> Captu
             rules.append(f"{host}=127.0.0.1:{untrusted_port}")
         elif case.get("resolve") == "notfound":
             rules.append(f"{host}=~NOTFOUND")
+        elif case.get("resolve") == "silent":
+            rules.append(f"{case.get('silent_host', host)}=127.0.0.1:{silent_port}")
     rules.append(f"*=127.0.0.1:{main_port}")
     return validate_capture_options(
         replace(base, map_hosts=tuple(rules), page_timeout_s=8.0, dwell_s=1.0, max_settle_s=4.0)
     )
+
+
+def _dns(options: CaptureOptions, inside: Listener) -> Resolve:
+    """The sitemap reader's stand-in for DNS: the corpus's 'inward' names as their zone
+    answers them (unmapped, so checked); every other host as the user's rules say."""
+    inward: dict[str, tuple[str, int]] = {}
+    for case in CASES:
+        for name, address in case.get("inward", {}).items():
+            inward[name] = (address, inside.port) if address == inside.host else (address, 443)
+    rules = resolver(options.map_hosts)
+
+    def resolve(host: str, port: int) -> Resolution:
+        return Resolution((inward[host],)) if host in inward else rules(host, port)
+
+    return resolve
 
 
 @pytest.fixture(scope="module")
@@ -152,29 +186,43 @@ def hostile(
     sites += [Site(load_manifest(h)["site"]["name"], f"https://{h}/") for h in NORMAL]
     knowledge = load_knowledge()
     watched = [private_tmp, Path.home() / "Downloads"]
-    with TestWeb() as untrusted, pytest.MonkeyPatch.context() as patch:
+    with (
+        TestWeb() as untrusted,
+        Listener(answer=False) as silent,
+        Listener("127.0.0.2") as inside,
+        pytest.MonkeyPatch.context() as patch,
+    ):
         # Profiles (tempfile) and Playwright's artifacts (the driver's TMPDIR) land here.
         patch.setattr(tempfile, "tempdir", str(private_tmp))
         patch.setenv("TMPDIR", str(private_tmp))
-        options = _options(capture_options, testweb.port, untrusted.port)
+        options = _options(capture_options, testweb.port, untrusted.port, silent.port)
         engine = Engine(
             MemoryStore(),
             options,
             SETTINGS,
             knowledge=knowledge,
-            resolver=PartyResolver(make_extractor(), knowledge),
+            resolver=PartyResolver(Domains(), knowledge),
+            resolve=_dns(options, inside),
         )
         scan_id = engine.create(sites)
+        served_before = len(testweb.served())
+        attempts_before = len(LOOPBACK_ONLY.attempts)
         started = time.monotonic()
         with _MemoryWatch() as memory:
             scan = asyncio.run(engine.run(scan_id))
         seconds = time.monotonic() - started
+        served = testweb.served()[served_before:]
+        outbound = LOOPBACK_ONLY.attempts[attempts_before:]
         leftovers = sorted(str(p) for p in private_tmp.glob("privacyscan-profile-*"))
         leftovers += sorted(
             str(p) for p in Path(tempfile.gettempdir()).glob("privacyscan-profile-*")
         )
     downloads = [f for root in watched for f in _files_named(root, DOWNLOAD_NAME)]
     downloads += [str(p) for p in Path.cwd().glob(f"*{DOWNLOAD_NAME}*")]
+    site_seconds = {
+        r.site.name: (_when(r.finished_at) - _when(r.started_at)).total_seconds()
+        for r in scan.sites
+    }
     run = HostileRun(
         scan=scan,
         by_name={r.site.name: r for r in scan.sites},
@@ -183,6 +231,10 @@ def hostile(
         peak_rss=memory.peak,
         leftovers=leftovers,
         downloads=downloads,
+        served=served,
+        inside=inside,
+        outbound=outbound,
+        site_seconds=site_seconds,
     )
     summary = os.environ.get("PRIVACYSCAN_HOSTILE_SUMMARY")
     if summary:  # for whoever investigates a failure: what each site ended as
@@ -193,6 +245,7 @@ def hostile(
                     "peak_rss_mb": memory.peak // 2**20,
                     "sites": {
                         r.site.name: {
+                            "seconds": site_seconds[r.site.name],
                             "status": r.status.value,
                             "error": r.error,
                             "message": r.error_message,
@@ -237,6 +290,23 @@ def test_hostile_site_ends_as_expected(hostile: HostileRun, case: dict[str, Any]
         assert [home.status, home.title] == case["home"], (home.status, home.title, home.error)
     if "max_cookies" in case:
         assert 0 < len(result.cookies) <= case["max_cookies"], len(result.cookies)
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if "refused" in c], ids=lambda c: c["name"])
+def test_internal_addresses_are_refused_and_recorded(
+    hostile: HostileRun, case: dict[str, Any]
+) -> None:
+    """Issue 19: what the page and the robots.txt/sitemaps point inside is refused before
+    any connection, and recorded with the kind of address."""
+    result = hostile.by_name[case["name"]]
+    refused = {(r.url, refusal_kind(r.failed)) for r in result.requests if refusal_kind(r.failed)}
+    assert refused == {(url, kind) for url, kind in case["refused"]}
+    served_hosts = {host for host, _, _ in hostile.served}
+    assert not served_hosts & set(case["never_served"]), served_hosts & set(case["never_served"])
+    assert (hostile.inside.connections, hostile.inside.requests) == (0, [])
+    assert hostile.outbound == []
+    rules = {f.rule for f in result.findings}
+    assert set(case["rules"]) <= rules, rules
 
 
 def test_every_site_has_a_result_and_the_scan_finished(hostile: HostileRun) -> None:

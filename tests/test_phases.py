@@ -17,10 +17,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from scanner.classify.knowledge import load_knowledge
-from scanner.classify.parties import PartyResolver, make_extractor
+from scanner.classify.parties import PartyResolver
 from scanner.config import CaptureOptions
+from scanner.domains import Domains
 from scanner.engine import Engine, ScanSettings
+from scanner.knowledge import load_knowledge
 from scanner.models import Phase, Scan, Site, SiteResult
 from scanner.store.memory import MemoryStore
 
@@ -41,7 +42,7 @@ def _run(options: CaptureOptions, sites: list[Site], phases: str = "all") -> Sca
         replace(options, dwell_s=1.5),
         ScanSettings(max_pages=2, concurrency=2, phases=phases),
         knowledge=knowledge,
-        resolver=PartyResolver(make_extractor(), knowledge),
+        resolver=PartyResolver(Domains(), knowledge),
     )
     return asyncio.run(engine.run(engine.create(sites)))
 
@@ -96,6 +97,35 @@ def test_cookies_per_visitor(scanned: dict[str, SiteResult], host: str) -> None:
         assert _first_party_names(result, phase) == expected
 
 
+def _first_party_storage(result: SiteResult, phase: Phase) -> list[str]:
+    own = (urlsplit(result.site.url).hostname or "").removeprefix("www.")
+    return sorted(
+        {
+            f"{s.kind.value} {s.key}"
+            for s in result.storage
+            if s.phase is phase and (urlsplit(s.origin).hostname or "").endswith(own)
+        }
+    )
+
+
+@pytest.mark.parametrize("host", [h for h, case in CASES.items() if "first_party_storage" in case])
+def test_storage_per_visitor(scanned: dict[str, SiteResult], host: str) -> None:
+    """What a consent manager writes at the moment of the click (Klaro with
+    ``storageMethod: 'localStorage'``) belongs to the visitor who clicked."""
+    case = CASES[host]
+    result = scanned[host]
+    storage = case["first_party_storage"]
+    assert _first_party_storage(result, Phase.NONE) == sorted(storage["before"])
+    for phase, key in ((Phase.REJECT, "reject"), (Phase.ACCEPT, "accept")):
+        assert _first_party_storage(result, phase) == sorted(storage[f"after_{key}"]), key
+        written = [s for s in result.storage if s.phase is phase and s.key == "klaro"]
+        # Seen as the write it was: on the page where the visitor clicked, by Klaro.
+        assert all(s.page_url == case["url"] for s in written), written
+        assert any(
+            s.initiator is not None and "klaro.js" in (s.initiator.url or "") for s in written
+        ), written
+
+
 @pytest.mark.parametrize("url", BANNERS["no_banner"])
 def test_no_banner_means_one_visitor(scanned: dict[str, SiteResult], url: str) -> None:
     result = scanned[urlsplit(url).hostname or url]
@@ -132,6 +162,8 @@ EXPECTED_CONSENT_FINDINGS = {
     "www.bannerdorp-cc.nl": set(),
     "www.bannerdorp-ccverstopt.nl": {"reject-not-on-first-layer"},
     "www.bannerdorp-klaro.nl": set(),
+    "www.bannerdorp-klaroopslag.nl": set(),
+    "www.bannerdorp-osano.nl": set(),
 }
 """From each banner site's story in banners.json: which consent rules must fire."""
 

@@ -19,28 +19,24 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from types import ModuleType, SimpleNamespace
+from typing import Any
 
 import jinja2
 import pytest
 from bs4 import BeautifulSoup, Tag
 
 from reports.context import (
-    TRACKING_RULES,
     build_comparison_report,
     build_site_report,
-    refusal_tried,
-    refusal_works,
     site_slugs,
     slugify,
 )
-from reports.diff import SEVERITY_ORDER, ScanDiff
+from reports.diff import ScanDiff
 from reports.env import LANGUAGES, Translator, format_duration, load_messages, make_env
 from reports.render import (
-    csv_cell,
     diff_scans,
     diff_to_dict,
     exit_code_for,
-    findings_csv,
     render_comparison,
     render_diff_html,
     render_diff_text,
@@ -48,7 +44,9 @@ from reports.render import (
     write_report,
 )
 from reports.script import ENHANCE_JS
+from scanner.classify.verdicts import judge
 from scanner.errors import ConfigError
+from scanner.export import findings_csv
 from scanner.models import (
     Banner,
     BannerButton,
@@ -56,6 +54,7 @@ from scanner.models import (
     Cookie,
     Evidence,
     Finding,
+    KnowledgeShare,
     Party,
     Phase,
     Request,
@@ -65,6 +64,7 @@ from scanner.models import (
     Site,
     SiteResult,
     SiteStatus,
+    Verdicts,
 )
 from scanner.serialize import from_dict, to_dict
 
@@ -444,6 +444,16 @@ def test_render_site_without_previous(scan: Scan) -> None:
     assert "Aa en Hunze" in soup.title.get_text() if soup.title else False
 
 
+def test_international_host_shown_in_unicode_beside_punycode(scan: Scan) -> None:
+    """Issue 11: the punycode the scan used, and the name the reader knows."""
+    idn = "https://www.xn--gemeente-strae-dgb.nl/"
+    result = replace(scan.sites[0], site=replace(scan.sites[0].site, url=idn, name=idn[8:-1]))
+    html = render_site(scan, result, env=make_env("nl"))
+    text = BeautifulSoup(html, "html.parser").get_text()
+    assert f"{idn} (www.gemeente-straße.nl)" in text
+    assert "www.xn--gemeente-strae-dgb.nl (www.gemeente-straße.nl)" in text  # the heading
+
+
 # ---------------------------------------------------------------- strict undefined
 
 
@@ -470,18 +480,9 @@ def test_missing_message_raises() -> None:
 # ------------------------------------------------------------------------------- CSV
 
 
-@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
-def test_csv_cell_neutralises_formulas(start: str) -> None:
-    assert csv_cell(start + "cmd|' /C calc'!A0") == "'" + start + "cmd|' /C calc'!A0"
-
-
-def test_csv_cell_leaves_plain_text() -> None:
-    assert csv_cell("Assen") == "Assen"
-    assert csv_cell(None) == ""
-    assert csv_cell(12) == "12"
-
-
 def test_findings_csv(scan: Scan, written: tuple[str, Path]) -> None:
+    """The report's findings.csv is the export's (one writer), with a BOM for Excel and
+    the findings' words in the report's language."""
     hostile = Finding(
         id="x",
         rule="x",
@@ -497,11 +498,14 @@ def test_findings_csv(scan: Scan, written: tuple[str, Path]) -> None:
     assert row["title"].startswith("'=") and row["subject"].startswith("'@")
     assert row["fix"] == "'+1"
     assert len(rows) == len(assen.findings) + 1
-    _lang, index = written
-    raw = (index.parent / "findings.csv").read_text(encoding="utf-8")
-    assert raw.startswith("\ufeffsite,")
+    assert (row["site_name"], row["site_province"], row["site_grade"]) == ("Assen", "Drenthe", "F")
+    lang, index = written
+    raw = (index.parent / "findings.csv").read_bytes().decode("utf-8")
+    assert raw == "\ufeff" + findings_csv(scan, lang=lang)
     written_rows = list(csv.DictReader(io.StringIO(raw.lstrip("\ufeff"))))
-    assert {r["site"] for r in written_rows} == {r.site.name for r in scan.sites}
+    with_findings = {r.site.name for r in scan.sites if r.findings}
+    assert {r["site_name"] for r in written_rows} == with_findings
+    assert len(written_rows) == sum(len(r.findings) for r in scan.sites)
     for r in written_rows:
         assert not any(v.startswith(("=", "+", "-", "@", "\t", "\r")) for v in r.values())
 
@@ -562,15 +566,15 @@ def _diff_with_new(severity: Severity | None) -> ScanDiff:
     return diff_scans(old, new)
 
 
-_RANK = {s: i for i, s in enumerate(SEVERITY_ORDER)}
+_RANK = {s: i for i, s in enumerate(Severity)}
 _CASES = [
     (
         fail_on,
         new,
         1 if fail_on is not None and new is not None and _RANK[new] <= _RANK[fail_on] else 0,
     )
-    for fail_on in (None, *SEVERITY_ORDER)
-    for new in (None, *SEVERITY_ORDER)
+    for fail_on in (None, *Severity)
+    for new in (None, *Severity)
 ]
 
 
@@ -861,12 +865,12 @@ def test_cookie_wall_is_flagged(scan: Scan) -> None:
     t = Translator("nl", load_messages("nl"))
     blocking = replace(assen.banner, blocks_page=True)
     # Blocks the page, but refusing worked behind "Instellingen": no wall.
-    layered = replace(assen, banner=blocking)
+    layered = _judged(replace(assen, banner=blocking))
     report = build_site_report(scan, layered)
     assert report.banner is not None and not report.banner.cookie_wall
     # Blocks the page and the refusing visitor found no way to refuse: a wall.
     stuck = ConsentChoice(Phase.REJECT, clicked=False, reason="no reject button")
-    walled = replace(assen, banner=blocking, choices=(stuck, assen.choices[1]))
+    walled = _judged(replace(assen, banner=blocking, choices=(stuck, assen.choices[1])))
     report = build_site_report(scan, walled)
     assert report.banner is not None and report.banner.cookie_wall
     html = render_site(replace(scan, sites=(walled,)), walled, env=make_env("nl"))
@@ -884,6 +888,11 @@ def test_choice_not_remembered(scan: Scan) -> None:
         t = Translator(lang, load_messages(lang))
         html = render_site(scan, forgetful, env=make_env(lang))
         assert t("banner.not_remembered") in BeautifulSoup(html, "html.parser").get_text()
+
+
+def _judged(result: SiteResult) -> SiteResult:
+    """An edited result with its verdicts judged again by the classification."""
+    return replace(result, verdicts=judge(result))
 
 
 def _site_with(
@@ -906,16 +915,22 @@ def test_refusal_works_definition() -> None:
     ads = Party(False, "doubleclick.net", "Google", category="marketing")
     clicked = (ConsentChoice(Phase.REJECT, clicked=True, layer=1),)
     stuck = (ConsentChoice(Phase.REJECT, clicked=False),)
-    works = _site_with(banner=True, choices=clicked, reject_party=own)
-    assert refusal_tried(works) and refusal_works(works)
-    tracked = _site_with(banner=True, choices=clicked, reject_party=ads)
-    assert refusal_tried(tracked) and not refusal_works(tracked)
-    not_clicked = _site_with(banner=True, choices=stuck, reject_party=own)
-    assert refusal_tried(not_clicked) and not refusal_works(not_clicked)
-    no_banner = _site_with(banner=False, choices=clicked, reject_party=own)
-    assert not refusal_tried(no_banner) and not refusal_works(no_banner)
-    untried = _site_with(banner=True, choices=(), reject_party=own)
-    assert not refusal_tried(untried)
+
+    def verdicts(**kw: Any) -> Verdicts:
+        v = judge(_site_with(**kw))
+        assert v is not None
+        return v
+
+    works = verdicts(banner=True, choices=clicked, reject_party=own)
+    assert works.refusal_tried and works.refusal_works is True
+    tracked = verdicts(banner=True, choices=clicked, reject_party=ads)
+    assert tracked.refusal_tried and tracked.refusal_works is False
+    not_clicked = verdicts(banner=True, choices=stuck, reject_party=own)
+    assert not_clicked.refusal_tried and not_clicked.refusal_works is False
+    no_banner = verdicts(banner=False, choices=clicked, reject_party=own)
+    assert not no_banner.refusal_tried and not no_banner.refusal_works
+    untried = verdicts(banner=True, choices=(), reject_party=own)
+    assert not untried.refusal_tried and untried.refusal_works is None
 
 
 def test_headline_banner_figures(scan: Scan) -> None:
@@ -927,20 +942,24 @@ def test_headline_banner_figures(scan: Scan) -> None:
     assert (h.refusal_tried, h.refusal_works_sites, h.refusal_works_share) == (1, 0, 0)
     # Assen without tracking after refusing: refusing works on 1 of 1.
     assen = _assen(scan)
-    clean = replace(
-        assen,
-        cookies=tuple(c for c in assen.cookies if c.phase is not Phase.REJECT),
-        requests=tuple(r for r in assen.requests if r.phase is not Phase.REJECT),
-        findings=tuple(
-            replace(f, evidence=tuple(e for e in f.evidence if e.phase is not Phase.REJECT))
-            for f in assen.findings
-        ),
+    clean = _judged(
+        replace(
+            assen,
+            cookies=tuple(c for c in assen.cookies if c.phase is not Phase.REJECT),
+            requests=tuple(r for r in assen.requests if r.phase is not Phase.REJECT),
+            findings=tuple(
+                replace(f, evidence=tuple(e for e in f.evidence if e.phase is not Phase.REJECT))
+                for f in assen.findings
+            ),
+        )
     )
     fixed = replace(scan, sites=tuple(clean if r is assen else r for r in scan.sites))
     h2 = build_comparison_report(fixed).headline
     assert (h2.refusal_tried, h2.refusal_works_sites, h2.refusal_works_share) == (1, 1, 100)
     # No banner anywhere: no denominator, no percentage.
-    bare = replace(scan, sites=tuple(replace(r, banner=None, choices=()) for r in scan.sites))
+    bare = replace(
+        scan, sites=tuple(_judged(replace(r, banner=None, choices=())) for r in scan.sites)
+    )
     h3 = build_comparison_report(bare).headline
     assert (h3.no_banner_sites, h3.no_banner_share) == (2, 100)
     assert (h3.refusal_tried, h3.refusal_works_share) == (0, None)
@@ -1022,21 +1041,155 @@ def test_tracking_before_consent_follows_the_classification(
     findings: tuple[Finding, ...],
     tracks: bool,
 ) -> None:
-    site = SiteResult(
-        site=Site("Proefdorp", "https://www.proefdorp.nl/"),
-        status=SiteStatus.DONE,
-        cookies=cookies,
-        requests=requests,
-        findings=findings,
+    site = _judged(
+        SiteResult(
+            site=Site("Proefdorp", "https://www.proefdorp.nl/"),
+            status=SiteStatus.DONE,
+            cookies=cookies,
+            requests=requests,
+            findings=findings,
+        )
     )
     report = build_comparison_report(replace(scan, sites=(site,)))
     assert (report.headline.measured, report.headline.tracking_sites) == (1, int(tracks))
 
 
 def test_tracking_rules_are_rules() -> None:
-    from scanner.classify.rules import _TRACKING_RULES_FOR_BANNER, RULES
+    """The rules whose (likely) violations count as tracking are declared so once, in the
+    registry (docs/rules.md lists them as 'tracks')."""
+    from scanner.classify.rules import RULES
 
-    ids = {rule_id for rule_id, _ in RULES}
-    assert ids >= TRACKING_RULES
-    by_function = {fn: rule_id for rule_id, fn in RULES}
-    assert {by_function[fn] for fn in _TRACKING_RULES_FOR_BANNER} <= TRACKING_RULES
+    assert {rule.id for rule in RULES.tracking()} == {
+        "cookie-tracking-before-consent",
+        "storage-tracking-before-consent",
+        "tracker-request-before-consent",
+        "cookie-sync-before-consent",
+        "personal-data-before-consent",
+        "session-replay-before-consent",
+        "fingerprinting-api",
+        "embed-before-consent",
+        "no-banner-while-tracking",
+        "tracking-after-refusal",
+    }
+
+
+def test_reports_only_read_the_verdicts(scan: Scan) -> None:
+    """The comparison and the site report show the classification's verdicts; they do
+    not judge again (a result whose verdicts say otherwise is shown as they say)."""
+    assen = _assen(scan)
+    assert assen.verdicts is not None and assen.verdicts.tracks_before_consent
+    claimed = replace(
+        assen,
+        verdicts=replace(
+            assen.verdicts,
+            tracks_before_consent=False,
+            refusal_works=True,
+            cookie_wall=True,
+            tracking_cookies_after_refusal=(),
+        ),
+    )
+    edited = replace(scan, sites=tuple(claimed if r is assen else r for r in scan.sites))
+    row = next(r for r in build_comparison_report(edited).ranking if r.name == "Assen")
+    assert not row.tracking and row.refusal_works is True
+    report = build_site_report(edited, claimed)
+    assert report.banner is not None and report.banner.cookie_wall
+    assert report.tracking_after_refusal == ()
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_conditions_show_the_knowledge_share(scan: Scan, lang: str) -> None:
+    """The comparison shows the scan's share (distinct domains, cookies summed), a site
+    report the site's own, with the domains left for a person to look up."""
+    t = Translator(lang, load_messages(lang))
+    assen = next(r for r in scan.sites if r.site.name == "Assen")
+    aa = next(r for r in scan.sites if r.site.name == "Aa en Hunze")
+    assert assen.knowledge is not None and aa.knowledge is not None
+    # Aa en Hunze does not know facebook.com (Assen does) and meets an unknown tracker.
+    aa = replace(
+        aa,
+        knowledge=KnowledgeShare(
+            known_domains=(),
+            unknown_domains=("facebook.com", "onbekend-volger.example"),
+            cookies=4,
+            cookies_known=1,
+        ),
+    )
+    mixed = replace(
+        scan, sites=tuple(aa if r.site.name == "Aa en Hunze" else r for r in scan.sites)
+    )
+    soup = BeautifulSoup(render_comparison(mixed, env=make_env(lang)), "html.parser")
+    share = soup.select_one("dl.knowledge-share")
+    assert share is not None
+    values = [dd.get_text(strip=True) for dd in share.find_all("dd")]
+    # 9 domains known over the scan (facebook.com among them), 1 unknown; cookies 8 of 13.
+    assert values == [
+        t("conditions.knowledge_of", known=9, total=10, share=90),
+        t("conditions.knowledge_of", known=8, total=13, share=62),
+    ]
+    unknown = [li.get_text(strip=True) for li in soup.select("ul.unknown-domains li")]
+    assert unknown == ["onbekend-volger.example"]
+    site = BeautifulSoup(render_site(mixed, aa, env=make_env(lang)), "html.parser")
+    site_share = site.select_one("dl.knowledge-share")
+    assert site_share is not None
+    assert [dd.get_text(strip=True) for dd in site_share.find_all("dd")] == [
+        t("conditions.knowledge_of", known=0, total=2, share=0),
+        t("conditions.knowledge_of", known=1, total=4, share=25),
+    ]
+    assert [li.get_text(strip=True) for li in site.select("ul.unknown-domains li")] == [
+        "facebook.com",
+        "onbekend-volger.example",
+    ]
+    # A scan made before the share was measured shows none.
+    old = replace(scan, sites=tuple(replace(r, knowledge=None) for r in scan.sites))
+    assert "knowledge-share" not in render_comparison(old, env=make_env(lang))
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_site_report_tells_a_cookie_sync_chain_and_what_pixels_sent(lang: str) -> None:
+    """One story for the chain (hops, organisations, cookies), one row per decoded pixel
+    request: events, account, personal-data fields (never their values), parameters."""
+    import tests.test_classify_rules as cases
+    from scanner.classify import classify
+    from scanner.classify.parties import PartyResolver
+    from scanner.domains import Domains
+    from scanner.knowledge import load_knowledge
+    from scanner.payloads import decode
+
+    t = Translator(lang, load_messages(lang))
+    email = "jan.jansen@example.nl"
+    am = "https://www.facebook.com/tr/?id=111222333&ev=Lead&cd[content_name]=Contact"
+    pixel = Request(
+        am + "&ud[em]=" + email.replace("@", "%40"),
+        page_url=cases.P1,
+        resource_type="Image",
+    )
+    pixel = replace(pixel, payload=decode(pixel.url))
+    knowledge = load_knowledge()
+    result = classify(
+        cases.site_result(requests=[*cases.SYNC_HOPS, pixel], cookies=list(cases.SYNC_COOKIES)),
+        resolver=PartyResolver(Domains(), knowledge),
+        knowledge=knowledge,
+        now=cases.NOW,
+    )
+    scan = Scan("s", "2026-12-01T00:00:00Z", sites=(result,))
+    html = render_site(scan, result, env=make_env(lang))
+    soup = BeautifulSoup(html, "html.parser")
+    (story,) = [a for a in soup.select("article.finding") if a.select_one("ol.chain")]
+    hops = [" ".join(li.get_text(" ", strip=True).split()) for li in story.select("ol.chain li")]
+    assert hops[0].startswith("cm.adform.net (Adform)")
+    assert t("finding.chain_cookies", names="CM") in hops[0]
+    assert hops[1].startswith("match.adsrvr.org (The Trade Desk)")
+    assert hops[2].startswith("ib.adnxs.com (AppNexus)")
+    assert "Adform, The Trade Desk, AppNexus" in story.get_text()
+    # Not told again hop by hop.
+    assert "tracker-request-before-consent:The Trade Desk" not in html
+    table = soup.select_one("table.payload-table")
+    assert table is not None
+    (row,) = table.select("tbody tr")
+    text = row.get_text(" ", strip=True)
+    assert "Lead" in text and "111222333" in text and t("payload.vendor.meta") in text
+    assert [li.get_text(" ", strip=True) for li in row.select("ul.personal li")] == [
+        "ud[em] – " + t("payload.form.plain")
+    ]
+    assert email not in html.replace(email.replace("@", "%40"), "")  # only in the URL itself
+    assert "personal-data-before-consent:Meta" in html

@@ -93,7 +93,9 @@ class PageCheck:
 def scan(capture_options: CaptureOptions) -> Scan:
     """The three sites captured by one browser (a fresh visitor each) and classified."""
     from scanner.browser.session import Browser
-    from scanner.classify import PartyResolver, classify, load_knowledge, make_extractor
+    from scanner.classify import PartyResolver, classify
+    from scanner.domains import Domains
+    from scanner.knowledge import load_knowledge
     from scanner.runner import capture_site
 
     async def run() -> tuple[str, list[SiteResult]]:
@@ -107,7 +109,7 @@ def scan(capture_options: CaptureOptions) -> Scan:
 
     version, results = asyncio.run(run())
     knowledge = load_knowledge()
-    resolver = PartyResolver(make_extractor(), knowledge)
+    resolver = PartyResolver(Domains(), knowledge)
     classified = tuple(
         classify(r, resolver=resolver, knowledge=knowledge, now=NOW) for r in results
     )

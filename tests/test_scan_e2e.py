@@ -346,3 +346,111 @@ def _wait_for_done_sites(db: Path, *, at_least: int, timeout: float) -> dict[str
                 return {str(url): str(when) for url, when in rows}
         time.sleep(0.2)
     raise AssertionError("the scan did not finish sites in time")
+
+
+@pytest.mark.parametrize(
+    ("signum", "group", "code"),
+    [(signal.SIGINT, True, 130), (signal.SIGTERM, False, 143)],
+    ids=["ctrl-c", "sigterm"],
+)
+def test_a_stop_signal_ends_the_scan_and_resume_finishes_it(
+    testweb: TestWeb, tmp_path: Path, signum: signal.Signals, group: bool, code: int
+) -> None:
+    """Ctrl-C (SIGINT to the whole process group, as a terminal sends it) or SIGTERM to
+    the scan alone: it exits within seconds, finished sites saved, nothing left running,
+    and ``resume`` finishes the rest without redoing a site.
+
+    The signal lands while Druppelrobots' robots.txt trickles into the sitemap reader
+    (issue 11: that reader once held the process after Ctrl-C)."""
+    db = tmp_path / "stopped.db"
+    # Short: Chromium's profile sockets must fit a Unix socket path (108 bytes).
+    private_tmp = Path(tempfile.mkdtemp(prefix="ps-stop-"))
+    sites = [
+        "https://www.schoondorp.nl/",
+        "https://www.matomorijk.nl/",
+        "https://www.druppelrobots.nl/",
+        "https://www.trackstad.nl/",
+    ]
+    command = [sys.executable, "-m", "scanner"]
+    common = ["--db", str(db), "--no-report", "-q"]
+    log = tmp_path / "stderr.txt"
+    with log.open("wb") as stderr_file:  # a pipe nobody reads would fill and block
+        scan = subprocess.Popen(
+            [
+                *command,
+                "scan",
+                *sites,
+                *common,
+                "--out",
+                str(tmp_path / "out"),
+                "--max-pages",
+                "2",
+                "--concurrency",
+                "1",
+                "--dwell",
+                "0.5",
+                *_web_args(testweb),
+            ],
+            start_new_session=True,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr_file,
+            env={**os.environ, "TMPDIR": str(private_tmp)},
+        )
+    try:
+        done_before = _wait_for_done_sites(db, at_least=2, timeout=120)
+        time.sleep(3)  # Druppelrobots: home page read, robots.txt trickling into the reader
+        if group:
+            os.killpg(scan.pid, signum)
+        else:
+            os.kill(scan.pid, signum)
+        stopped = time.monotonic()
+        scan.wait(timeout=30)
+        took = time.monotonic() - stopped
+    finally:
+        if scan.poll() is None:
+            os.killpg(scan.pid, signal.SIGKILL)
+            scan.wait(timeout=30)
+    stderr = log.read_text("utf-8", errors="replace")
+    assert took < 10, f"the scan took {took:.1f} s to stop"
+    assert scan.returncode == code, stderr
+    assert "privacyscan resume" in stderr
+    assert len(done_before) < len(sites), "the signal must land mid-scan"
+    assert _processes_using(private_tmp) == [], "a browser or driver outlived the scan"
+    shutil.rmtree(private_tmp, ignore_errors=True)
+
+    resumed = subprocess.run(
+        [*command, "resume", "latest", *common, "--out", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert resumed.returncode == 0, resumed.stderr
+    with SQLiteStore(db) as store:
+        result = store.get_scan(store.list_scans()[0].id)
+    assert all(r.status is SiteStatus.DONE for r in result.sites)
+    assert sorted(r.site.url for r in result.sites) == sorted(sites)
+    finished_at = {r.site.url: r.finished_at for r in result.sites}
+    for url, when in done_before.items():
+        assert finished_at[url] == when, f"{url} was scanned again"
+
+
+def _processes_using(path: Path, wait_s: float = 5.0) -> list[str]:
+    """Command lines of processes naming ``path`` (the scan's private TMPDIR), after
+    giving processes that are on their way out ``wait_s`` to go."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        found = []
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+                environ = (entry / "environ").read_bytes()
+            except OSError:
+                continue
+            if str(path) in cmdline or str(path).encode() in environ:
+                found.append(f"{entry.name}: {cmdline[:200]}")
+        if not found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.2)

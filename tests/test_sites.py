@@ -150,6 +150,11 @@ NORMALISED = [
     ("https://www.example.nl:8443", "https://www.example.nl:8443/"),
     ("https://www.example.nl?q=1", "https://www.example.nl/?q=1"),
     ("https://www.fryslân.nl", "https://www.xn--frysln-0ta.nl/"),
+    # UTS #46 without transitional mapping, as Chromium (tests/test_browser_facts.py):
+    # Python's IDNA 2003 codec made these www.gemeente-strasse.nl and σ.
+    ("https://www.gemeente-straße.nl", "https://www.xn--gemeente-strae-dgb.nl/"),
+    ("https://www.STRAẞE.nl/", "https://www.xn--strae-oqa.nl/"),
+    ("https://ελληνικός.gr/", "https://xn--qxaegecap6byf.gr/"),
     ("https://127.0.0.1:8443", "https://127.0.0.1:8443/"),
     ("https://[::1]:8443/x", "https://[::1]:8443/x"),
 ]

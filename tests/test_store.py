@@ -18,6 +18,10 @@ from typing import Any
 
 import pytest
 
+from scanner.classify.coverage import knowledge_share
+from scanner.classify.verdicts import judge
+from scanner.messages import translator
+from scanner.messages.findings import finding_text
 from scanner.models import (
     ApiCall,
     Banner,
@@ -28,8 +32,10 @@ from scanner.models import (
     Evidence,
     Finding,
     Initiator,
+    KnowledgeShare,
     Page,
     Party,
+    Payload,
     Phase,
     Redirect,
     Request,
@@ -41,6 +47,7 @@ from scanner.models import (
     SiteStatus,
     StorageItem,
     StorageKind,
+    Verdicts,
 )
 from scanner.store import (
     MemoryStore,
@@ -174,6 +181,16 @@ def _result(n: int, name: str) -> SiteResult:
             failed="net::ERR_ABORTED",
             t_ms=1234,
             party=_party(n),
+            # Since schema 1.3: what a known pixel sent.
+            payload=Payload(
+                vendor="google-analytics-4",
+                account=HOSTILE[0] if n else None,
+                events=("page_view", HOSTILE[3]),
+                params=(("dl", HOSTILE[6]), ("cid", "1.2"), (HOSTILE[2], "")),
+                personal_data=(("uid", "id"), ("em", "sha256")) if n else (),
+                flags=("remarketing",) if n else (),
+                from_body=bool(n),
+            ),
         ),
         Request(url=HOSTILE[6]),
     )
@@ -276,6 +293,26 @@ def _result(n: int, name: str) -> SiteResult:
         ),
         Finding(id="x", rule="r", severity=Severity.INFO, subject="", title=""),
         Finding(id="v", rule="r2", severity=Severity.VIOLATION, subject="s", title="t"),
+        # Since schema 1.2: facts to render words from, of every kind a parameter has.
+        Finding(
+            id=f"cookie-long-lifetime:{HOSTILE[2]}@.example.nl",
+            rule="cookie-long-lifetime",
+            severity=Severity.REVIEW,
+            subject=f"{HOSTILE[2]}@.example.nl",
+            organisation=HOSTILE[0],
+            evidence=(Evidence(url, Phase.NONE, HOSTILE[2], None),),
+            variant=HOSTILE[1] if n else "",
+            params=(
+                ("category", None),
+                ("cookie", HOSTILE[2]),
+                ("domain", "example.nl"),
+                ("hosts", (HOSTILE[3], "b.example", "")),
+                ("lifetime_s", 400 * 86400 + n),
+                ("none", ()),
+                ("organisation", HOSTILE[0]),
+                ("refusal_deeper", bool(n)),
+            ),
+        ),
     )
     return SiteResult(
         site=site,
@@ -296,6 +333,22 @@ def _result(n: int, name: str) -> SiteResult:
         findings=findings,
         score=0,
         grade="F",
+        verdicts=Verdicts(
+            tracks_before_consent=True,
+            non_eea_before_consent=bool(n),
+            no_banner_while_tracking=not n,
+            refusal_tried=True,
+            refusal_works=None if n else False,
+            tracks_after_refusal=True,
+            cookie_wall=bool(n),
+            tracking_cookies_after_refusal=(HOSTILE[1], "_ga") if n else (),
+        ),
+        knowledge=KnowledgeShare(
+            known_domains=("google-analytics.com", HOSTILE[3]),
+            unknown_domains=(HOSTILE[0],) if n else (),
+            cookies=3 + n,
+            cookies_known=2,
+        ),
     )
 
 
@@ -318,6 +371,7 @@ def rich_scan(scan_id: str = "20261128-190304-ab12") -> Scan:
                 pages=(),
                 score=None,
                 grade=None,
+                verdicts=None,
                 error_message="",
                 banner=None,  # no banner found; the choices say why nothing was clicked
                 choices=(ConsentChoice(Phase.REJECT, clicked=False, reason="no banner"),),
@@ -496,11 +550,11 @@ def test_list_scans_counts(store: ScanStore) -> None:
     assert dict(s.findings_by_severity) == {
         Severity.VIOLATION: 3,
         Severity.LIKELY_VIOLATION: 3,
-        Severity.REVIEW: 0,
+        Severity.REVIEW: 3,
         Severity.INFO: 3,
     }
     assert s.findings(Severity.VIOLATION) == 3
-    assert s.findings_total == 9
+    assert s.findings_total == 12
     assert (s.started_at, s.finished_at, s.tool_version, s.browser, s.options) == (
         scan.started_at,
         None,
@@ -689,7 +743,9 @@ def test_sqlite_upgrades_a_version_1_database(tmp_path: Path) -> None:
         tool_version="0.1.0",
         browser="Chromium 1",
         options=(("pages", "10"),),
-        sites=(old,),
+        # A site saved before version 4 has its verdicts judged (and, before version 5,
+        # its knowledge share computed) when it is read.
+        sites=(dataclasses.replace(old, verdicts=judge(old), knowledge=knowledge_share(old)),),
     )
     with SQLiteStore(path) as store:
         conn = store._connection()
@@ -757,11 +813,11 @@ def test_sqlite_upgrades_a_version_2_database(tmp_path: Path) -> None:
         finished_at="t1",
         tool_version="0.1.0",
         browser="Chromium 1",
-        sites=(old,),
+        sites=(dataclasses.replace(old, verdicts=judge(old), knowledge=knowledge_share(old)),),
     )
     with SQLiteStore(path) as store:
         conn = store._connection()
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 3 == len(MIGRATIONS)
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
         loaded = store.get_scan("old")
         assert loaded == expected
         assert loaded.sites[0].banner is None and loaded.sites[0].choices == ()
@@ -774,6 +830,104 @@ def test_sqlite_upgrades_a_version_2_database(tmp_path: Path) -> None:
         assert store.get_scan(rich_scan().id) == rich_scan()
     with closing(sqlite3.connect(path)) as conn:
         assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+def test_sqlite_upgrades_a_version_3_database(tmp_path: Path) -> None:
+    """A history written when findings carried their words and sites no verdicts: the
+    words stay as written, the verdicts are judged when the site is read."""
+    path = tmp_path / "s.db"
+    with SQLiteStore(path, migrations=MIGRATIONS[:3]):
+        pass  # the schema as version 3 left it; filled below as version 3 code did
+    site = Site(name="Oud", url="https://www.oud.nl/")
+    with closing(sqlite3.connect(path)) as conn, conn:
+        conn.execute("INSERT INTO scans VALUES ('old', 't0', 't1', '0.1.0', 'C', '[]', '[]')")
+        site_id = conn.execute(
+            "INSERT INTO sites (scan_id, position, url, name, extra_domains, status,"
+            " started_at, finished_at, score, grade) VALUES"
+            " ('old', 0, ?, ?, '[]', 'done', 's0', 's1', 40, 'D')",
+            (site.url, site.name),
+        ).lastrowid
+        conn.execute(
+            "INSERT INTO requests (site_id, position, url, phase, page_url, method,"
+            " resource_type, cookies_sent, t_ms, party_first_party, party_domain,"
+            " party_organisation, party_category, party_eea) VALUES (?, 0,"
+            " 'https://www.facebook.com/tr', 'none', ?, 'GET', 'Image', '[]', 5, 0,"
+            " 'facebook.com', 'Meta', 'marketing', 0)",
+            (site_id, site.url),
+        )
+        finding = conn.execute(
+            "INSERT INTO findings (site_id, position, finding_id, rule, severity, subject,"
+            " title, explanation, fix, legal_basis, legal_url, organisation) VALUES"
+            " (?, 0, 'tracker-request-before-consent:Meta', 'tracker-request-before-consent',"
+            " 'violation', 'Meta', 'Gegevens naar Meta vóór toestemming', 'Uitleg.',"
+            " 'Oplossing.', 'Telecommunicatiewet art. 11.7a', 'https://wetten.overheid.nl/',"
+            " 'Meta')",
+            (site_id,),
+        ).lastrowid
+        conn.execute(
+            "INSERT INTO finding_evidence (finding, position, page_url, phase, subject)"
+            " VALUES (?, 0, ?, 'none', 'https://www.facebook.com/tr')",
+            (finding, site.url),
+        )
+    with SQLiteStore(path) as store:
+        (old,) = store.get_scan("old").sites
+        conn = store._connection()
+        assert conn.execute("SELECT verdicts_version FROM sites").fetchone()[0] == 0
+    (f,) = old.findings
+    assert (f.variant, f.params) == ("", ())
+    assert f.title == "Gegevens naar Meta vóór toestemming"  # shown as written
+    assert finding_text(f, translator("en")).title == f.title
+    assert old.verdicts is not None and old.verdicts == judge(old)
+    assert old.verdicts.tracks_before_consent and old.verdicts.non_eea_before_consent
+    assert old.verdicts.no_banner_while_tracking and old.verdicts.refusal_works is None
+    with SQLiteStore(path) as store:  # saved again: the verdicts are kept as they are
+        store.save_site("old", dataclasses.replace(old, verdicts=None))
+        assert store.get_scan("old").sites[0].verdicts is None
+        conn = store._connection()
+        assert conn.execute("SELECT verdicts_version FROM sites").fetchone()[0] == 2
+
+
+def test_sqlite_upgrades_a_version_4_database(tmp_path: Path) -> None:
+    """A history written before payloads and the knowledge share were kept: requests have
+    no payload, and the share is computed from the saved parties when a site is read."""
+    path = tmp_path / "s.db"
+    with SQLiteStore(path, migrations=MIGRATIONS[:4]):
+        pass
+    site = Site(name="Oud", url="https://www.oud.nl/")
+    with closing(sqlite3.connect(path)) as conn, conn:
+        conn.execute("INSERT INTO scans VALUES ('old', 't0', 't1', '0.1.0', 'C', '[]', '[]')")
+        site_id = conn.execute(
+            "INSERT INTO sites (scan_id, position, url, name, extra_domains, status,"
+            " started_at, finished_at, score, grade, verdicts_version) VALUES"
+            " ('old', 0, ?, ?, '[]', 'done', 's0', 's1', 40, 'D', 1)",
+            (site.url, site.name),
+        ).lastrowid
+        for i, (url, domain, org, category) in enumerate(
+            [
+                ("https://www.facebook.com/tr?id=1&ev=PageView", "facebook.com", "Meta", "social"),
+                ("https://cdn.onbekend.example/x.js", "onbekend.example", None, None),
+            ]
+        ):
+            conn.execute(
+                "INSERT INTO requests (site_id, position, url, phase, page_url, method,"
+                " resource_type, cookies_sent, t_ms, party_first_party, party_domain,"
+                " party_organisation, party_category) VALUES"
+                " (?, ?, ?, 'none', ?, 'GET', 'Image', '[]', 5, 0, ?, ?, ?)",
+                (site_id, i, url, site.url, domain, org, category),
+            )
+    with SQLiteStore(path) as store:
+        (old,) = store.get_scan("old").sites
+        conn = store._connection()
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+    assert all(r.payload is None for r in old.requests)
+    assert old.knowledge == KnowledgeShare(
+        known_domains=("facebook.com",), unknown_domains=("onbekend.example",)
+    )
+    with SQLiteStore(path) as store:  # saved again: the share is kept as it is
+        store.save_site("old", dataclasses.replace(old, knowledge=None))
+        assert store.get_scan("old").sites[0].knowledge is None
+        conn = store._connection()
+        assert conn.execute("SELECT verdicts_version FROM sites").fetchone()[0] == 2
 
 
 def test_sqlite_failed_migration_changes_nothing(tmp_path: Path) -> None:

@@ -31,7 +31,7 @@ import importlib
 import json
 import re
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any, Literal, TypeVar
@@ -130,6 +130,33 @@ _SEND_JS = f"""(type) => {{
 }}"""
 
 
+_SHARED_MARKUP: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("Complianz", "complianz", ("osano-cookieconsent",)),
+)
+"""Autoconsent rules that recognise markup another CMP uses too: (rule name prefix, the
+CMP the rule is named for, CMPs with the same markup, most likely first). Complianz's
+legacy banner is Osano's cookieconsent (``cc-window``, ``aria-describedby=
+"cookieconsent:desc"``) with other defaults, so its rules also match the real thing."""
+
+
+async def _loaded_cmp(frame: Frame, rule: str) -> str:
+    """The CMP behind the banner autoconsent's ``rule`` matched: the rule's own, unless
+    the page loaded none of it but another CMP with the same markup (then that one).
+
+    When the page shows evidence of neither, the rule's name stands: it is the best
+    guess there is.
+    """
+    shared = next((entry for entry in _SHARED_MARKUP if rule.startswith(entry[0])), None)
+    if shared is None:
+        return rule
+    _prefix, own, others = shared
+    # consent_detect.js "loaded": which of them the frame's scripts, globals, cookies show.
+    loaded = await _bounded(frame.evaluate(_detect_js(), {"op": "loaded"}), _EVAL_TIMEOUT_S)
+    if not isinstance(loaded, dict) or loaded.get(own):
+        return rule
+    return next((other for other in others if loaded.get(other)), rule)
+
+
 @dataclass(frozen=True, slots=True)
 class BannerButton:
     """One clickable element of the banner and the rule that named its role."""
@@ -145,7 +172,8 @@ class BannerInfo:
     """A consent banner as a first-time visitor sees it, before any choice."""
 
     cmp: str
-    """Autoconsent's consent-manager name (``"cookieconsent3"``) or ``"custom"``."""
+    """The consent manager: the name of autoconsent's rule (``"cookieconsent3"``), checked
+    against what the page loaded (:func:`_loaded_cmp`), or ``"custom"``."""
     method: Method
     frame_url: str
     """URL of the frame that draws the banner (the page's own URL or an iframe's)."""
@@ -425,7 +453,7 @@ async def detect_banner(page: Page, *, timeout_s: float = 5.0) -> BannerInfo | N
     roles = {b.role for b in buttons}
     shot = await _screenshot(frame) if heuristic is not None else None
     return BannerInfo(
-        cmp=popup[1] if popup else "custom",
+        cmp=await _loaded_cmp(popup[0], popup[1]) if popup else "custom",
         method="autoconsent" if popup else "heuristic",
         frame_url=(popup[0] if popup else frame).url,
         buttons=buttons,
@@ -440,7 +468,25 @@ async def detect_banner(page: Page, *, timeout_s: float = 5.0) -> BannerInfo | N
     )
 
 
-async def choose(page: Page, choice: Choice, *, timeout_s: float = 10.0) -> ChoiceResult:
+class _FirstClick:
+    """Calls the caller's ``on_click`` once, just before the first click on the banner."""
+
+    def __init__(self, on_click: Callable[[], None] | None) -> None:
+        self._on_click = on_click
+
+    def __call__(self) -> None:
+        if self._on_click is not None:
+            on_click, self._on_click = self._on_click, None
+            on_click()
+
+
+async def choose(
+    page: Page,
+    choice: Choice,
+    *,
+    timeout_s: float = 10.0,
+    on_click: Callable[[], None] | None = None,
+) -> ChoiceResult:
     """Click reject or accept on the banner, on the second layer if need be.
 
     A first-layer button that says what the visitor wants is clicked like a visitor
@@ -449,27 +495,38 @@ async def choose(page: Page, choice: Choice, *, timeout_s: float = 10.0) -> Choi
     Otherwise autoconsent's rule runs (it knows the vendor's second layer), and the
     heuristic's second layer is the last resort. Autoconsent is started here if
     :func:`detect_banner` did not run on this page.
+
+    ``on_click`` is called once, right before the first click (or autoconsent's first
+    step): the moment the visitor's choice begins, so what the consent manager writes
+    at the click can be told from what the page did before it.
     """
     t0 = time.monotonic()
     deadline = t0 + timeout_s
+    first_click = _FirstClick(on_click)
     popup, _ = await _watch(page, t0, deadline, scan=False)
     scan = await _scan_all(page, prefer=popup[0] if popup else None)
     note = ""
     if popup is not None and (scan is None or scan.first(choice) is None):
-        result = await _choose_autoconsent(popup[0], popup[1], choice, deadline, t0)
+        result = await _choose_autoconsent(popup[0], popup[1], choice, deadline, t0, first_click)
         if result is not None:
             return result
         note = f"autoconsent rule '{popup[1]}' failed; "
         scan = await _scan_all(page, prefer=popup[0])
     elif popup is not None:
         note = f"autoconsent recognised '{popup[1]}'; "
-    return await _choose_heuristic(page, scan, choice, deadline, t0, note)
+    return await _choose_heuristic(page, scan, choice, deadline, t0, note, first_click)
 
 
 async def _choose_autoconsent(
-    frame: Frame, cmp: str, choice: Choice, deadline: float, t0: float
+    frame: Frame,
+    cmp: str,
+    choice: Choice,
+    deadline: float,
+    t0: float,
+    first_click: Callable[[], None],
 ) -> ChoiceResult | None:
     action = "optOut" if choice == "reject" else "optIn"
+    first_click()
     if await _bounded(frame.evaluate(_SEND_JS, action), _EVAL_TIMEOUT_S) is None and (
         frame.is_detached()
     ):
@@ -505,7 +562,13 @@ async def _choose_autoconsent(
 
 
 async def _choose_heuristic(
-    page: Page, scan: _Scan | None, choice: Choice, deadline: float, t0: float, note: str
+    page: Page,
+    scan: _Scan | None,
+    choice: Choice,
+    deadline: float,
+    t0: float,
+    note: str,
+    first_click: Callable[[], None],
 ) -> ChoiceResult:
     def result(
         clicked: bool,
@@ -535,6 +598,7 @@ async def _choose_heuristic(
     button = scan.first(choice)
     if button is not None:
         banner = await _banner_handle(frame)
+        first_click()
         how = await _click(frame, int(button["index"]))
         if how is None:
             return result(False, f"could not click '{button['text']}'", frame=frame)
@@ -547,6 +611,7 @@ async def _choose_heuristic(
     if choice == "accept" or settings is None:
         where = "" if choice == "accept" else " and no settings button to look behind"
         return result(False, f"no {choice} button on the first layer{where}", frame=frame)
+    first_click()
     if await _click(frame, int(settings["index"])) is None:
         return result(False, f"could not open the second layer ('{settings['text']}')")
     layer2_deadline = min(deadline, time.monotonic() + _LAYER2_WAIT_S)

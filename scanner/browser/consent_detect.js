@@ -1,7 +1,8 @@
 // Heuristic consent-banner finder, run in one frame by scanner/browser/consent.py.
 // (args) => result. args.op: "scan" finds the banner and remembers it and its buttons
 // (on a non-enumerable window property) so Python can take element handles;
-// "uncheck" unticks optional categories inside the remembered banner.
+// "uncheck" unticks optional categories inside the remembered banner; "loaded" says
+// which consent managers that share their markup the frame actually loaded.
 // Open shadow roots are walked; closed ones cannot be seen by any script.
 (args) => {
   const KEY = "__privacyscanConsent";
@@ -126,6 +127,21 @@
       }
       return false;
     });
+  }
+
+  if (op === "loaded") {
+    // Evidence of the consent manager's own code: its script, global object, cookie
+    // or container (consent.py _SHARED_MARKUP names the pairs that look alike).
+    const srcs = Array.from(document.scripts, (s) => s.src || "");
+    const has = (re) => srcs.some((src) => re.test(src));
+    const cc = window.cookieconsent;
+    return {
+      "complianz": has(/complianz/i) || typeof window.complianz !== "undefined" ||
+        /(^|;\s*)cmplz_/.test(document.cookie) ||
+        !!document.getElementById("cmplz-cookiebanner-container"),
+      "osano-cookieconsent": !!(cc && typeof cc.initialise === "function") ||
+        has(/cookieconsent(\.min)?\.js(\?|$)/i),
+    };
   }
 
   if (op === "uncheck") {

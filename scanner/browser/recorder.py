@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -18,14 +19,20 @@ from urllib.parse import urlsplit
 from ..cookies import ParsedCookie, iso, parse_cookie, value_digest
 from ..models import (
     ApiCall,
+    Certificate,
     Cookie,
     CookieSource,
+    DocumentSecurity,
     Initiator,
+    MixedContent,
     Phase,
     Request,
+    ScriptTag,
     StorageItem,
     StorageKind,
 )
+from ..netguard import refusal_text
+from ..payloads import MAX_BODY, decode, wants_body
 
 _MAX_STACK = 30
 _MAX_WRITES = 5000
@@ -35,6 +42,38 @@ _MAX_COOKIES = 1000
 _WRITE_KINDS = frozenset({"cookie", "cookiestore", "storage", "indexeddb"})
 _HOOKS_URL = "__privacyscan_hooks__"
 """The ``sourceURL`` of ``hooks.js``: its own frames are not evidence."""
+POST_DATA_LIMIT = MAX_BODY
+"""``Network.enable``'s ``maxPostDataSize``: bodies up to this size come with the request
+event. Only those of known pixel and analytics endpoints are kept, to be decoded
+(:mod:`scanner.payloads`); none is kept in the model."""
+_SECURITY_HEADERS = {
+    "strict-transport-security": "hsts",
+    "content-security-policy": "csp",
+    "x-content-type-options": "x_content_type_options",
+    "x-frame-options": "x_frame_options",
+    "referrer-policy": "referrer_policy",
+    "permissions-policy": "permissions_policy",
+}
+"""Response headers of a page's document kept for the security rules, by model field."""
+_MIXED_RESOLUTIONS = {
+    "MixedContentBlocked": "blocked",
+    "MixedContentAutomaticallyUpgraded": "upgraded",
+    "MixedContentWarning": "warned",
+}
+_MAX_PER_PAGE = 50
+"""Mixed-content reports, scripts and full-URL referrers kept per page."""
+
+
+@dataclass
+class _DocumentFacts:
+    """What the browser received for one page's own document (security facts)."""
+
+    url: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+    details: dict[str, Any] | None = None
+    mixed: list[MixedContent] = field(default_factory=list)
+    scripts: list[ScriptTag] = field(default_factory=list)
+    full_referrer_to: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -57,6 +96,8 @@ class _Hop:
     response_t_ms: int = 0
     main: bool = False
     """The top-level document of a page visit."""
+    body: str | None = None
+    """The POST body of a known pixel or analytics hit (bounded), to decode its payload."""
 
 
 @dataclass
@@ -105,6 +146,10 @@ class Recorder:
 
     phase: Phase
     raw_values: bool = False
+    refused_kind: Callable[[str, int], str | None] | None = None
+    """Which internal address the browser was told to refuse for ``host, port``
+    (``scanner.netguard.browser_refusal``): such a request fails as "not resolved"
+    and is recorded as refused, with the kind of address."""
     page_urls: list[str] = field(default_factory=list)
     _page_t0: float = 0.0
     _frames: dict[str, tuple[str, str | None]] = field(default_factory=dict)
@@ -128,12 +173,21 @@ class Recorder:
     """Chromium's error when the current page's own document failed (e.g. a reset)."""
     dropped_writes: int = 0
     """Cookie and storage writes not kept because a page made too many."""
+    _documents: dict[int, _DocumentFacts] = field(default_factory=dict)
 
-    def fresh(self) -> Recorder:
-        """A new recorder for the same browser: frames are known, nothing else is kept."""
-        new = Recorder(phase=self.phase, raw_values=self.raw_values)
+    def fresh(self, *, keep_page: bool = False) -> Recorder:
+        """A new recorder for the same browser: frames are known, nothing else is kept.
+
+        With ``keep_page`` the open page stays the current page (same URL and clock),
+        so events from now on are recorded on it rather than on no page.
+        """
+        new = Recorder(phase=self.phase, raw_values=self.raw_values, refused_kind=self.refused_kind)
         new._frames = dict(self._frames)
         new._main_frame = self._main_frame
+        if keep_page and self.page_urls:
+            new.page_urls = [self.page_urls[-1]]
+            new._page_t0 = self._page_t0
+            new.last_activity = self.last_activity
         return new
 
     # -- page bookkeeping -------------------------------------------------
@@ -203,6 +257,8 @@ class Recorder:
             initiator = _initiator(event.get("initiator") or {})
         if not url.startswith(("http:", "https:", "ws:", "wss:")):
             return
+        if self.phase is Phase.NONE:
+            self._note_referrer(url, request.get("headers") or {})
         resource_type = str(event.get("type") or "Other")
         frame_id = event.get("frameId")
         if resource_type == "Document":
@@ -212,8 +268,12 @@ class Recorder:
         else:
             frame_url = self._frame_url(frame_id)
             cookie_frame_url = frame_url
+        body = None
+        if request.get("hasPostData") and redirect is None and wants_body(url):
+            body = _post_data(request)
         hop = _Hop(
             url=url,
+            body=body,
             method=str(request.get("method", "GET")),
             resource_type=resource_type,
             frame_url=frame_url,
@@ -236,6 +296,8 @@ class Recorder:
             return
         response = event["response"]
         hop = chain[-1]
+        if hop.main and hop.page_index == self._page and self.phase is Phase.NONE:
+            self._document_response(hop.url, response)
         hop.status = int(response.get("status", 0)) or None
         hop.remote_ip = response.get("remoteIPAddress")
         hop.mime_type = response.get("mimeType")
@@ -264,12 +326,124 @@ class Recorder:
         request_id = event["requestId"]
         chain = self._hops.get(request_id)
         if chain:
-            chain[-1].failed = str(event.get("errorText") or "failed")
+            chain[-1].failed = self._refusal(chain[-1].url, event) or str(
+                event.get("errorText") or "failed"
+            )
             if event.get("blockedReason"):
                 chain[-1].failed += f" ({event['blockedReason']})"
             if chain[-1].main and chain[-1].page_index == self._page:
                 self.main_document_error = chain[-1].failed
         self.last_activity = now
+
+    def _refusal(self, url: str, event: dict[str, Any]) -> str | None:
+        """The ``failed`` text of a request privacyscan's rules refused, else ``None``."""
+        if self.refused_kind is None or event.get("errorText") != "net::ERR_NAME_NOT_RESOLVED":
+            return None
+        try:
+            parts = urlsplit(url)
+            host = parts.hostname or ""
+            port = parts.port or (443 if parts.scheme in ("https", "wss") else 80)
+        except ValueError:
+            return None
+        kind = self.refused_kind(host, port)
+        return refusal_text(kind, host) if kind else None
+
+    # -- security facts (first visitor only) --------------------------------
+
+    def _facts(self) -> _DocumentFacts:
+        return self._documents.setdefault(self._page, _DocumentFacts())
+
+    def _document_response(self, url: str, response: dict[str, Any]) -> None:
+        """The page's own document answered: keep its security headers and TLS details.
+
+        A later document of the same visit (after a redirect) replaces an earlier one.
+        """
+        facts = self._facts()
+        facts.url = url
+        facts.headers = {}
+        for name, value in (response.get("headers") or {}).items():
+            key = _SECURITY_HEADERS.get(str(name).lower())
+            if key is not None:
+                values = [v.strip() for v in str(value).split("\n") if v.strip()]
+                facts.headers[key] = ", ".join(values)
+        details = response.get("securityDetails")
+        facts.details = details if isinstance(details, dict) else None
+
+    def _note_referrer(self, url: str, headers: dict[str, Any]) -> None:
+        """A request to another origin that carries a page's full URL as ``Referer``."""
+        referer = next((str(v) for k, v in headers.items() if str(k).lower() == "referer"), "")
+        if not referer:
+            return
+        try:
+            ref, target = urlsplit(referer), urlsplit(url)
+        except ValueError:
+            return
+        if (ref.scheme, ref.netloc) == (target.scheme, target.netloc):
+            return
+        if ref.path in ("", "/") and not ref.query:
+            return
+        facts = self._facts()
+        if len(facts.full_referrer_to) < _MAX_PER_PAGE and url not in facts.full_referrer_to:
+            facts.full_referrer_to.append(url)
+
+    def audit_issue(self, event: dict[str, Any]) -> None:
+        """``Audits.issueAdded``: Chromium's mixed-content reports (images it upgraded,
+        scripts it blocked, forms it warned about) name the insecure URL as written."""
+        issue = event.get("issue") or {}
+        if issue.get("code") != "MixedContentIssue" or self.phase is not Phase.NONE:
+            return
+        details = (issue.get("details") or {}).get("mixedContentIssueDetails") or {}
+        url = str(details.get("insecureURL") or "")
+        resolution = _MIXED_RESOLUTIONS.get(str(details.get("resolutionStatus")), "warned")
+        if not url:
+            return
+        found = MixedContent(url, str(details.get("resourceType") or "Other"), resolution)
+        facts = self._facts()
+        if found not in facts.mixed and len(facts.mixed) < _MAX_PER_PAGE:
+            facts.mixed.append(found)
+
+    def page_scripts(self, scripts: list[Any]) -> None:
+        """``security.js`` at the end of a page: scripts from other origins, SRI or not."""
+        facts = self._facts()
+        for item in scripts[:_MAX_PER_PAGE]:
+            if isinstance(item, list) and len(item) == 2 and isinstance(item[0], str):
+                tag = ScriptTag(item[0], bool(item[1]))
+                if tag not in facts.scripts:
+                    facts.scripts.append(tag)
+
+    def documents(self) -> list[DocumentSecurity]:
+        """The security facts of each page's document, in visiting order."""
+        out = []
+        for index, facts in sorted(self._documents.items()):
+            if not facts.url or index >= len(self.page_urls):
+                continue
+            details = facts.details or {}
+            certificate = None
+            if facts.details is not None:
+                certificate = Certificate(
+                    subject=str(details.get("subjectName") or ""),
+                    san=tuple(str(n) for n in details.get("sanList") or ()),
+                    issuer=str(details.get("issuer") or ""),
+                    valid_from=_epoch_iso(details.get("validFrom")),
+                    valid_to=_epoch_iso(details.get("validTo")),
+                )
+            out.append(
+                DocumentSecurity(
+                    page_url=self.page_urls[index],
+                    url=facts.url,
+                    tls_protocol=details.get("protocol") or None,
+                    tls_cipher=details.get("cipher") or None,
+                    tls_key_exchange=details.get("keyExchange")
+                    or details.get("keyExchangeGroup")
+                    or None,
+                    certificate=certificate,
+                    mixed_content=tuple(facts.mixed),
+                    scripts=tuple(facts.scripts),
+                    full_referrer_to=tuple(facts.full_referrer_to),
+                    **facts.headers,
+                )
+            )
+        return out
 
     def wants_body(self, request_id: str, encoded_length: float) -> bool:
         """Small images are read to tell a 1×1 tracking pixel from a picture."""
@@ -494,6 +668,7 @@ class Recorder:
                         cookies_sent=cookies_sent,
                         failed=hop.failed if index == len(chain) - 1 else None,
                         t_ms=hop.t_ms,
+                        payload=decode(hop.url, hop.method, hop.body),
                     )
                 )
         return result
@@ -740,6 +915,14 @@ def image_size(data: bytes) -> tuple[int, int] | None:
     return None
 
 
+def _epoch_iso(seconds: Any) -> str:
+    """DevTools' certificate times (seconds since 1970) as ISO 8601 UTC."""
+    try:
+        return iso(datetime.fromtimestamp(float(seconds), tz=UTC)) or ""
+    except (TypeError, ValueError, OverflowError, OSError):
+        return ""
+
+
 def _jar_key(raw: dict[str, Any]) -> tuple[str, str, str]:
     return str(raw.get("name", "")), str(raw.get("domain", "")), str(raw.get("path", "/"))
 
@@ -818,3 +1001,23 @@ def _stack_url(frames: tuple[str, ...] | list[str]) -> str | None:
                 return parts[0]
             return location
     return None
+
+
+def _post_data(request: dict[str, Any]) -> str | None:
+    """The POST body CDP sent with the request (``postData``, else the entries), cut at
+    :data:`POST_DATA_LIMIT`; ``None`` when it was too large to come along."""
+    text = request.get("postData")
+    if not isinstance(text, str):
+        entries = request.get("postDataEntries") or []
+        try:
+            chunks = [
+                base64.b64decode(e["bytes"])
+                for e in entries
+                if isinstance(e, dict) and "bytes" in e
+            ]
+        except ValueError:
+            return None
+        if not chunks:
+            return None
+        text = b"".join(chunks).decode("utf-8", "replace")
+    return text[:POST_DATA_LIMIT]

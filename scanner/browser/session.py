@@ -53,6 +53,7 @@ from ..models import (
     BannerButton,
     ConsentChoice,
     Cookie,
+    DocumentSecurity,
     Page,
     Phase,
     Redirect,
@@ -60,10 +61,11 @@ from ..models import (
     Screenshot,
     StorageItem,
 )
+from ..netguard import browser_refusal
 from . import consent
 from .discovery import BrowserExecutable, browser_version, find_browser
 from .profiles import new_profile
-from .recorder import Recorder
+from .recorder import POST_DATA_LIMIT, Recorder
 
 _BINDING = "__privacyscanRecord"
 _NO_BROWSER_UI = "PreloadTopChromeWebUI,WebUIOmniboxPopup,WebUIOmniboxAimPopup"
@@ -110,6 +112,8 @@ class VisitorResults(NamedTuple):
     storage: list[StorageItem]
     api_calls: list[ApiCall]
     screenshots: list[Screenshot]
+    documents: tuple[DocumentSecurity, ...] = ()
+    """Security facts of each page's document (first visitor only)."""
 
 
 class Browser:
@@ -178,7 +182,15 @@ class Visitor:
         self._version = version
         self.options = options
         self.phase = phase
-        self.recorder = Recorder(phase=phase, raw_values=options.raw_values)
+        self.recorder = Recorder(
+            phase=phase,
+            raw_values=options.raw_values,
+            refused_kind=functools.partial(
+                browser_refusal,
+                map_hosts=options.map_hosts,
+                allow_private_network=options.allow_private_network,
+            ),
+        )
         self._profile: str | None = None
         self._context: BrowserContext | None = None
         self._page: PlaywrightPage | None = None
@@ -235,6 +247,11 @@ class Visitor:
             args.append(
                 "--ignore-certificate-errors-spki-list=" + ",".join(options.trust_cert_spki)
             )
+        if options.ignore_cert_errors:
+            # Playwright's ignore_https_errors alone still lets Chromium refuse service
+            # workers ("An SSL certificate error occurred when fetching the script");
+            # the switch accepts the certificate for them too.
+            args.append("--ignore-certificate-errors")
         self._context = await self._playwright.chromium.launch_persistent_context(
             profile,
             executable_path=self._executable,
@@ -277,6 +294,7 @@ class Visitor:
             lambda e: self.recorder.frame_attached(e["frameId"], e.get("parentFrameId")),
         )
         cdp.on("Network.requestWillBeSentExtraInfo", lambda e: self.recorder.request_extra_info(e))
+        cdp.on("Audits.issueAdded", lambda e: self.recorder.audit_issue(e))
         cdp.on("Network.loadingFinished", self._on_loading_finished)
         # A DevTools binding is one-way: a page writing 5,000 cookies costs no round
         # trips (Playwright's expose_binding waits for a reply to every call).
@@ -289,8 +307,12 @@ class Visitor:
         await cdp.send("Runtime.addBinding", {"name": _BINDING})
         await cdp.send("Runtime.enable")
         await cdp.send("Page.enable")
-        await cdp.send("Network.enable", {"maxPostDataSize": 0})
+        # POST bodies up to the limit come with the request (the recorder keeps only
+        # those of known pixels and analytics hits, to decode what they sent).
+        await cdp.send("Network.enable", {"maxPostDataSize": POST_DATA_LIMIT})
         await cdp.send("DOMStorage.enable")
+        if self.phase is Phase.NONE:  # mixed-content reports, for the security rules
+            await cdp.send("Audits.enable")
         await cdp.send(
             "Fetch.enable",
             {
@@ -416,6 +438,9 @@ class Visitor:
         if committed and error != "browser_crash":
             title = str(await calls.run(page.title(), "") or "")
             links = tuple(await calls.run(page.evaluate(_LINKS_JS), ()) or ())
+            if self.phase is Phase.NONE:
+                scripts = await calls.run(page.evaluate(_security_js()), [])
+                self.recorder.page_scripts(list(scripts or []))
             if calls.responsive:
                 await self._snapshot_storage(page)
         await self._snapshot_jar()
@@ -510,9 +535,13 @@ class Visitor:
         if isinstance(jar, dict):
             self.recorder.cookie_jar(list(jar.get("cookies", [])), time.monotonic())
 
-    def restart_recording(self) -> None:
-        """Forget what was seen so far: after a consent choice only what follows counts."""
-        self.recorder = self.recorder.fresh()
+    def restart_recording(self, *, keep_page: bool = False) -> None:
+        """Forget what was seen so far: after a consent choice only what follows counts.
+
+        With ``keep_page`` the page that is open stays the current page, so what it
+        does from now on (a consent manager's writes at the click) is recorded on it.
+        """
+        self.recorder = self.recorder.fresh(keep_page=keep_page)
         self.pages = []
         self.screenshots = []
 
@@ -538,9 +567,20 @@ class Visitor:
         )
 
     async def choose(self, choice: Phase) -> ConsentChoice:
-        """Click reject (``Phase.REJECT``) or accept (``Phase.ACCEPT``) on the banner."""
+        """Click reject (``Phase.REJECT``) or accept (``Phase.ACCEPT``) on the banner.
+
+        Recording restarts at the first click: from then on, only the choice and what
+        follows it is recorded (on the page that was open, then on the pages visited).
+        """
         assert self._page is not None
-        result = await consent.choose(self._page, "reject" if choice is Phase.REJECT else "accept")
+        # What the visitor saw before choosing is not part of the choice: recording
+        # starts afresh at the first click, on the page where it happens, so the
+        # consent manager's own writes at the click (Klaro's localStorage) are kept.
+        result = await consent.choose(
+            self._page,
+            "reject" if choice is Phase.REJECT else "accept",
+            on_click=lambda: self.restart_recording(keep_page=True),
+        )
         return ConsentChoice(
             phase=choice,
             clicked=result.clicked,
@@ -561,7 +601,14 @@ class Visitor:
             storage=recorder.storage(),
             api_calls=recorder.api_calls(),
             screenshots=list(self.screenshots),
+            documents=tuple(recorder.documents()),
         )
+
+
+@functools.cache
+def _security_js() -> str:
+    """``security.js``: the page's scripts from other origins and their SRI state."""
+    return resources.files("scanner.browser").joinpath("security.js").read_text("utf-8")
 
 
 async def _redirect_chain(response: Any) -> list[Redirect]:

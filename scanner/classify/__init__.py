@@ -1,8 +1,9 @@
 """Classification: who is behind each observation, what the law says, and a score.
 
 Pure code: a captured :class:`~scanner.models.SiteResult` goes in, the same result with
-parties, findings, score and grade filled comes out. No clock, no network, no files,
-so the same observations always give the same findings (and finding ids).
+parties, findings, score, grade, verdicts and knowledge share filled comes out. No clock,
+no network, no files, so the same observations always give the same findings (and
+finding ids).
 """
 
 from __future__ import annotations
@@ -10,13 +11,17 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from scanner.classify.knowledge import Knowledge, load_knowledge
-from scanner.classify.parties import PartyResolver, make_extractor
-from scanner.classify.rules import make_context, run_rules
+from scanner.classify.context import make_context
+from scanner.classify.coverage import knowledge_share
+from scanner.classify.parties import PartyResolver
+from scanner.classify.registry import PRIVACY, SECURITY
+from scanner.classify.rules import RULES, run_rules
 from scanner.classify.score import score_findings
+from scanner.classify.verdicts import judge
+from scanner.knowledge.base import Knowledge
 from scanner.models import SiteResult, SiteStatus
 
-__all__ = ["Knowledge", "PartyResolver", "classify", "load_knowledge", "make_extractor"]
+__all__ = ["PartyResolver", "classify"]
 
 
 def classify(
@@ -25,7 +30,6 @@ def classify(
     resolver: PartyResolver,
     knowledge: Knowledge,
     now: datetime,
-    lang: str = "nl",
     consent_tested: bool = False,
 ) -> SiteResult:
     """A new result whose observations carry parties and whose findings and score are set.
@@ -43,7 +47,7 @@ def classify(
     """
     del now  # no rule depends on the date
     if resolver.knowledge is not knowledge:
-        resolver = PartyResolver(resolver.extractor, knowledge)
+        resolver = PartyResolver(resolver.domains, knowledge)
     site = result.site
     classified = replace(
         result,
@@ -58,8 +62,29 @@ def classify(
             replace(a, party=resolver.party_for_api_call(a, site)) for a in result.api_calls
         ),
     )
-    findings = run_rules(make_context(classified, resolver, lang, consent_tested=consent_tested))
+    findings = run_rules(make_context(classified, resolver, consent_tested=consent_tested))
+    judged = replace(classified, findings=findings)
     if result.status in (SiteStatus.FAILED, SiteStatus.PENDING):
-        return replace(classified, findings=findings, score=None, grade=None)
-    score, grade = score_findings(findings)
-    return replace(classified, findings=findings, score=score, grade=grade)
+        return replace(
+            judged,
+            score=None,
+            grade=None,
+            verdicts=None,
+            knowledge=None,
+            security_score=None,
+            security_grade=None,
+        )
+    score, grade = score_findings(RULES.of_grade(findings, PRIVACY))
+    security_score: int | None = None
+    security_grade: str | None = None
+    if result.security is not None:
+        security_score, security_grade = score_findings(RULES.of_grade(findings, SECURITY))
+    return replace(
+        judged,
+        score=score,
+        grade=grade,
+        verdicts=judge(judged),
+        knowledge=knowledge_share(judged),
+        security_score=security_score,
+        security_grade=security_grade,
+    )

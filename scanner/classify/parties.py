@@ -8,41 +8,13 @@ municipality's own domain is Google Analytics), so the cookie name is checked to
 
 from __future__ import annotations
 
-import ipaddress
 from urllib.parse import urlsplit
 
-from tldextract import TLDExtract
-
-from scanner.classify.knowledge import CookiePattern, Knowledge, ServiceDomain, is_eea
+from scanner.domains import Domains, SiteScope, clean_host, host_of
+from scanner.knowledge.base import CookiePattern, Knowledge, ServiceDomain, is_eea
 from scanner.models import ApiCall, Cookie, Party, Site, StorageItem
 
-__all__ = ["PartyResolver", "host_of", "make_extractor"]
-
-
-def make_extractor() -> TLDExtract:
-    """An offline extractor on tldextract's bundled public-suffix snapshot (no download)."""
-    return TLDExtract(suffix_list_urls=(), cache_dir=None)
-
-
-def _clean_host(host: str) -> str:
-    """Lower-case host without brackets, port, leading or trailing dots."""
-    host = host.strip().lower()
-    if host.startswith("["):
-        end = host.find("]")
-        return host[1:end] if end > 0 else host.strip("[]")
-    if host.count(":") == 1:
-        host = host.split(":", 1)[0]
-    return host.strip(".")
-
-
-def host_of(url: str) -> str:
-    """Host of a URL or origin (``https://www.example.nl:8443`` → ``www.example.nl``)."""
-    if "//" not in url:
-        return _clean_host(url.split("/", 1)[0])
-    try:
-        return (urlsplit(url).hostname or "").lower().strip(".")
-    except ValueError:
-        return ""
+__all__ = ["PartyResolver"]
 
 
 def _path_of(url: str) -> str:
@@ -55,52 +27,14 @@ def _path_of(url: str) -> str:
 class PartyResolver:
     """Resolves parties for one knowledge base; reusable across sites and threads."""
 
-    def __init__(self, extractor: TLDExtract, knowledge: Knowledge) -> None:
-        self.extractor = extractor
+    def __init__(self, domains: Domains, knowledge: Knowledge) -> None:
+        self.domains = domains
+        """Registrable domains and site scopes (the crawl uses the same)."""
         self.knowledge = knowledge
-        self._domains: dict[str, str] = {}
-
-    def registrable_domain(self, host: str) -> str:
-        """eTLD+1 of ``host``; an IP address or ``localhost`` is its own domain."""
-        clean = _clean_host(host)
-        cached = self._domains.get(clean)
-        if cached is not None:
-            return cached
-        result = self._compute_domain(clean)
-        self._domains[clean] = result
-        return result
-
-    def _compute_domain(self, clean: str) -> str:
-        if not clean:
-            return ""
-        try:
-            return str(ipaddress.ip_address(clean))
-        except ValueError:
-            pass
-        if clean == "localhost" or clean.endswith(".localhost"):
-            return "localhost"
-        ext = self.extractor(clean)
-        suffix = str(ext.suffix)
-        domain = str(ext.domain)
-        if suffix and domain:
-            return f"{domain}.{suffix}"
-        labels = clean.split(".")
-        if not suffix:
-            # Unknown TLD (``.test``, ``.internal``): treat the last label as the suffix.
-            return ".".join(labels[-2:])
-        # The host is itself a public suffix (``github.io``): it is its own domain.
-        return clean
-
-    def _site_domains(self, site: Site) -> set[str]:
-        domains = {self.registrable_domain(host_of(site.url))}
-        domains.update(self.registrable_domain(d) for d in site.extra_domains)
-        domains.discard("")
-        return domains
 
     def is_first_party(self, host_or_domain: str, site: Site) -> bool:
         """Whether the host (or cookie domain, with or without leading dot) is the site's own."""
-        domain = self.registrable_domain(host_or_domain)
-        return bool(domain) and domain in self._site_domains(site)
+        return SiteScope(site, self.domains).owns(host_or_domain)
 
     def _party(self, first: bool, domain: str, svc: ServiceDomain | None, site: Site) -> Party:
         if svc is None:
@@ -120,16 +54,18 @@ class PartyResolver:
 
     def party_for_host(self, host: str, site: Site) -> Party:
         """Party behind a host name, from its domain alone."""
-        clean = _clean_host(host)
+        clean = clean_host(host)
         first = self.is_first_party(clean, site)
-        return self._party(first, self.registrable_domain(clean), self._service(clean, first), site)
+        return self._party(
+            first, self.domains.registrable(clean), self._service(clean, first), site
+        )
 
     def party_for_url(self, url: str, site: Site) -> Party:
         """Party behind a request URL; path-specific entries (``google.com/recaptcha``) win."""
         host = host_of(url)
         first = self.is_first_party(host, site)
         svc = None if first else self.knowledge.service_for_url(host, _path_of(url))
-        return self._party(first, self.registrable_domain(host), svc, site)
+        return self._party(first, self.domains.registrable(host), svc, site)
 
     def _service(self, host: str, first: bool) -> ServiceDomain | None:
         # The site's own domain is never "Google" just because a list says so.
@@ -142,12 +78,12 @@ class PartyResolver:
     def party_for_cookie(self, cookie: Cookie, site: Site) -> Party:
         """By cookie domain, refined by the cookie name (``_fbp`` on the own domain is Meta)."""
         base = self.party_for_host(cookie.domain, site)
-        return self._refine(base, self.knowledge.cookie_pattern(cookie.name))
+        return self._refine(base, self.knowledge.cookie_pattern(cookie.name, cookie.domain))
 
     def party_for_storage(self, item: StorageItem, site: Site) -> Party:
         """By storage origin, refined by the key (``_hjSessionUser_…`` is Hotjar)."""
         base = self.party_for_origin(item.origin, site)
-        return self._refine(base, self.knowledge.cookie_pattern(item.key))
+        return self._refine(base, self.knowledge.cookie_pattern(item.key, host_of(item.origin)))
 
     def party_for_api_call(self, call: ApiCall, site: Site) -> Party:
         """By the calling script's URL: who runs the code, not which frame it runs in.
@@ -182,12 +118,15 @@ class PartyResolver:
                 source=pattern.dataset,
             )
         same_org = pattern.organisation in (None, base.organisation)
+        category = pattern.category or base.category
+        if pattern.category == "marketing" and base.category == "advertising":
+            category = base.category  # the cookie list's "marketing" says less than "ad tech"
         return Party(
             first_party=False,
             domain=base.domain,
             organisation=base.organisation,
             service=(pattern.service or base.service) if same_org else base.service,
-            category=pattern.category or base.category,
+            category=category,
             country=base.country,
             eea=base.eea,
             source=pattern.dataset if same_org else base.source,

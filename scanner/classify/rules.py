@@ -1,30 +1,49 @@
-"""The rules: small pure functions from one site's observations to findings.
+"""The rules: small pure functions from one site's observations to findings, and
+:data:`RULES`, the one declaration of each.
 
 Most rules look only at observations of a first-time visitor who has not chosen
 anything yet (``Phase.NONE``): that is the moment the law is about ("before consent").
 
-The consent rules (``no-banner-while-tracking`` and the rules after it in ``RULES``) judge
-the banner and what happened after a refusal. They run only when the engine says it ran
-the banner test (``consent_tested``); without it, reject and accept observations are
-ignored, so a capture made with ``--phases none`` gives exactly the Phase.NONE findings.
-Observations of the accept visitor never produce more than ``info``: they are the
-inventory of what the site does with consent.
+The consent rules (declared with ``consent=True``: ``no-banner-while-tracking`` and the
+rules after it) judge the banner and what happened after a refusal. They run only when
+the engine says it ran the banner test (``consent_tested``); without it, reject and
+accept observations are ignored, so a capture made with ``--phases none`` gives
+exactly the Phase.NONE findings. Observations of the accept visitor never produce more
+than ``info``: they are the inventory of what the site does with consent.
 
 A finding's id is ``rule:subject`` where the subject is independent of page order and
 time (a cookie ``name@domain``, an organisation, a service, a domain, the site's host),
 so the same problem keeps the same id from scan to scan and a report can track it.
+Rules write no words: a finding carries its ``variant`` and ``params``, and its text
+is rendered from the message catalogue in the reader's language.
+
+Adding a rule: write ``rule_x(ctx) -> list[Finding]`` below, declare it in
+:data:`RULES` (id, severity, legal link, flags), and add its texts in both languages
+to ``scanner/messages/*.json`` (``rule.<id>.title|explanation|fix|legal``);
+``docs/rules.md`` and the tests name what else to check.
 """
 
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl, urlsplit
 
-from scanner.classify.messages import LEGAL, phrase, render
-from scanner.classify.parties import PartyResolver, host_of
+from scanner.classify.context import GOOGLE, GOOGLE_ANALYTICS, RuleContext
+from scanner.classify.identifiers import cookie_tokens, identifiers
+from scanner.classify.purposes import (
+    BENIGN_CATEGORIES,
+    CONSENT_MODE_CATEGORIES,
+    EMBED_CATEGORIES,
+    INFRASTRUCTURE_CATEGORIES,
+    PURPOSE_RANK,
+    REFUSAL_TRACKING_CATEGORIES,
+    TRACKER_CATEGORIES,
+)
+from scanner.classify.registry import SECURITY, Rule, RuleRegistry
+from scanner.classify.security import SECURITY_RULES
+from scanner.classify.sync import SyncChain
+from scanner.domains import host_of
 from scanner.models import (
     ApiCall,
     ConsentChoice,
@@ -33,53 +52,16 @@ from scanner.models import (
     Evidence,
     Finding,
     Initiator,
+    ParamValue,
     Party,
     Phase,
     Request,
     Severity,
-    SiteResult,
     StorageItem,
 )
+from scanner.netguard import refusal_kind
 
-__all__ = [
-    "RULES",
-    "SEVERITY_RANK",
-    "RuleContext",
-    "make_context",
-    "run_rules",
-]
-
-SEVERITY_RANK: Mapping[Severity, int] = {
-    Severity.VIOLATION: 0,
-    Severity.LIKELY_VIOLATION: 1,
-    Severity.REVIEW: 2,
-    Severity.INFO: 3,
-}
-"""Sort key: most serious first."""
-
-TRACKING_CATEGORIES = frozenset({"marketing", "social", "fingerprinting"})
-"""Purposes that always need consent (analytics, session replay and embeds have own rules)."""
-PURPOSE_RANK: Sequence[str] = (
-    "fingerprinting",
-    "session_replay",
-    "marketing",
-    "social",
-    "analytics",
-    "video",
-    "maps",
-    "fonts",
-    "functional",
-    "cdn",
-    "consent",
-    "security",
-    "necessary",
-)
-"""Purposes by what they tell a reader about a party, most telling first: the
-category an organisation's finding shows when it runs several services."""
-EMBED_CATEGORIES = frozenset({"video", "maps"})
-BENIGN_CATEGORIES = frozenset({"necessary", "security", "consent"})
-"""Purposes that may run without consent (strictly necessary in the sense of Tw 11.7a)."""
-INFRASTRUCTURE_CATEGORIES = BENIGN_CATEGORIES | {"cdn"}
+__all__ = ["RULES", "run_rules"]
 
 SELF_HOSTABLE_ANALYTICS = frozenset({"Matomo"})
 """Analytics whose first-party cookies can mean a self-hosted installation."""
@@ -95,27 +77,6 @@ whose Data Privacy Framework covers only certified companies and is contested.""
 MAX_LIFETIME_S = 396 * 24 * 3600
 """13 months (rounded up to 396 days), the maximum cookie lifetime regulators accept."""
 
-ID_PARAMS = frozenset(
-    {
-        "cid", "uid", "_id", "client_id", "clientid", "user_id", "userid", "uuid", "guid",
-        "vid", "visitor_id", "visitorid", "device_id", "deviceid", "did", "anonymous_id",
-        "anonymousid", "fbp", "_fbp", "fbc", "_fbc", "fbclid", "gclid", "dclid", "msclkid",
-        "ttclid", "li_fat_id", "_pk_id", "pk_vid", "_uetvid", "ecid", "mid", "_hjid",
-    }
-)  # fmt: skip
-"""Query parameter names that carry a visitor, device or click identifier."""
-
-BENIGN_PARAMS = frozenset(
-    {
-        "v", "ver", "version", "hash", "h", "t", "ts", "_", "cb", "cachebuster", "rand",
-        "r", "key", "api_key", "apikey", "k", "render", "sitekey", "callback", "hl", "lang",
-        "language", "id", "tid", "client", "channel", "signature", "sig", "etag",
-        "integrity", "family", "display", "text", "libraries", "region", "origin", "url",
-        "ref", "dl", "dr", "dt", "referrer", "page", "path", "q", "query", "token",
-    }
-)  # fmt: skip
-"""Parameters that are site-level or content values, never counted as random-token IDs."""
-
 FINGERPRINTING_API_PREFIXES = ("canvas.", "webgl.", "audio.")
 """API reads that fire rule 5: canvas read-back, WebGL's unmasked GPU, OfflineAudioContext.
 
@@ -123,179 +84,9 @@ FINGERPRINTING_API_PREFIXES = ("canvas.", "webgl.", "audio.")
 and layout libraries measure text hundreds of times. It is listed in a finding that
 other reads already fired."""
 
-_TOKEN_RE = re.compile(r"^[A-Za-z0-9_\-]{20,}$")
 _SESSION_NAME_RE = re.compile(r"sess|sid$|^sid|token|auth|login", re.IGNORECASE)
-_VALUE_SPLIT_RE = re.compile(r"[.:|~&=]")
 _CSRF_RE = re.compile(r"csrf|xsrf", re.IGNORECASE)
 """Anti-forgery cookies must stay readable by the site's scripts: no HttpOnly advice."""
-
-REFUSAL_TRACKING_CATEGORIES = TRACKING_CATEGORIES | {"session_replay"}
-"""Purposes whose cookies or requests after a refusal are a violation (plus embeds and
-analytics stored by a third party, see :func:`_refusal_cookie_severity`)."""
-
-GOOGLE = "Google"
-GOOGLE_ANALYTICS = "Google Analytics"
-CONSENT_MODE_CATEGORIES = frozenset({"analytics", "functional"}) | INFRASTRUCTURE_CATEGORIES
-"""Google uses that Consent Mode can make cookieless: analytics pings and the tag loader."""
-_GA_COOKIE_RE = re.compile(r"^_ga($|_)|^_gid$|^_gat|^_gcl_|^_gac_")
-_USER_ID_PARAMS = frozenset({"uid", "user_id", "userid", "_uid"})
-
-
-@dataclass(frozen=True, slots=True)
-class RuleContext:
-    """What every rule sees: one classified site, its observations per phase, sorted.
-
-    ``cookies``, ``requests``, ``storage`` and ``api_calls`` are the Phase.NONE
-    observations; the reject and accept visitors' cookies and requests are kept apart
-    and are empty unless ``consent_tested``.
-    """
-
-    result: SiteResult
-    resolver: PartyResolver
-    lang: str
-    cookies: tuple[Cookie, ...]
-    requests: tuple[Request, ...]
-    storage: tuple[StorageItem, ...]
-    page_order: Mapping[str, int] = field(default_factory=dict)
-    api_calls: tuple[ApiCall, ...] = ()
-    consent_tested: bool = False
-    """The engine ran the banner test: ``banner is None`` then means "no banner found"."""
-    reject_cookies: tuple[Cookie, ...] = ()
-    reject_requests: tuple[Request, ...] = ()
-    accept_cookies: tuple[Cookie, ...] = ()
-    accept_requests: tuple[Request, ...] = ()
-    google_consent_mode: bool = False
-    """Google Analytics ran cookieless before consent (Consent Mode, see rule 7)."""
-
-    def page_rank(self, url: str) -> int:
-        """Position of a page in the capture; unknown pages sort last."""
-        return self.page_order.get(url, len(self.page_order))
-
-
-def make_context(
-    result: SiteResult, resolver: PartyResolver, lang: str, *, consent_tested: bool = False
-) -> RuleContext:
-    """Split observations by phase and sort them so rules are order-independent.
-
-    Reject and accept observations are kept only when ``consent_tested``.
-    """
-    order: dict[str, int] = {}
-    for page in result.pages:
-        for url in (page.url, page.final_url):
-            if url and url not in order:
-                order[url] = len(order)
-
-    def rank(url: str) -> int:
-        return order.get(url, len(order))
-
-    def cookies_of(phase: Phase) -> tuple[Cookie, ...]:
-        return tuple(
-            sorted(
-                (c for c in result.cookies if c.phase == phase),
-                key=lambda c: (
-                    rank(c.page_url),
-                    c.page_url,
-                    c.first_seen_ms,
-                    c.name,
-                    c.domain,
-                    c.path,
-                ),
-            )
-        )
-
-    def requests_of(phase: Phase) -> tuple[Request, ...]:
-        return tuple(
-            sorted(
-                (r for r in result.requests if r.phase == phase),
-                key=lambda r: (rank(r.page_url), r.page_url, r.t_ms, r.url, r.method),
-            )
-        )
-
-    storage = sorted(
-        (s for s in result.storage if s.phase == Phase.NONE),
-        key=lambda s: (rank(s.page_url), s.page_url, s.first_seen_ms, s.origin, s.kind, s.key),
-    )
-    api_calls = sorted(
-        (a for a in result.api_calls if a.phase == Phase.NONE),
-        key=lambda a: (
-            rank(a.page_url),
-            a.page_url,
-            a.api,
-            a.initiator.url if a.initiator and a.initiator.url else "",
-            a.frame_url or "",
-        ),
-    )
-    cookies = cookies_of(Phase.NONE)
-    requests = requests_of(Phase.NONE)
-    return RuleContext(
-        result=result,
-        resolver=resolver,
-        lang=lang,
-        cookies=cookies,
-        requests=requests,
-        storage=tuple(storage),
-        page_order=order,
-        api_calls=tuple(api_calls),
-        consent_tested=consent_tested,
-        reject_cookies=cookies_of(Phase.REJECT) if consent_tested else (),
-        reject_requests=requests_of(Phase.REJECT) if consent_tested else (),
-        accept_cookies=cookies_of(Phase.ACCEPT) if consent_tested else (),
-        accept_requests=requests_of(Phase.ACCEPT) if consent_tested else (),
-        google_consent_mode=google_consent_mode(cookies, requests),
-    )
-
-
-def _query(url: str) -> dict[str, str]:
-    try:
-        return {k.lower(): v for k, v in parse_qsl(urlsplit(url).query, keep_blank_values=True)}
-    except ValueError:
-        return {}
-
-
-def _is_ga_collect(r: Request) -> bool:
-    """A Google Analytics hit (``/g/collect``, ``/collect``, ``/j/collect``, …)."""
-    if r.party is None or r.party.service != GOOGLE_ANALYTICS:
-        return False
-    try:
-        path = urlsplit(r.url).path
-    except ValueError:
-        return False
-    return path.rstrip("/").endswith("collect")
-
-
-def _cookieless_hit(url: str) -> bool:
-    """A hit that Consent Mode sent without analytics storage, or without a client id.
-
-    ``gcs=G1xy``: x is ad_storage, y analytics_storage; ``1`` granted, ``0`` denied, ``-``
-    not set. A user id (``uid``) identifies the visitor whatever the consent state.
-    """
-    params = _query(url)
-    if _USER_ID_PARAMS & params.keys():
-        return False
-    gcs = params.get("gcs", "")
-    if len(gcs) >= 4 and gcs.startswith("G1") and gcs[3] in "0-":
-        return True
-    return "cid" not in params
-
-
-def google_consent_mode(cookies: Iterable[Cookie], requests: Iterable[Request]) -> bool:
-    """Whether Google Analytics ran before consent without identifying the visitor.
-
-    Judged by cookies and parameters, not by host: at least one Google Analytics hit, every
-    hit cookieless (:func:`_cookieless_hit`), and no Google analytics or advertising
-    cookie (``_ga*``, ``_gid``, ``_gcl_*``, ``IDE``, ``NID``, …) stored.
-    """
-    for c in cookies:
-        if not c.stored:
-            continue
-        p = c.party
-        google = p is not None and p.organisation == GOOGLE
-        if _GA_COOKIE_RE.search(c.name) or (
-            google and p is not None and p.category not in BENIGN_CATEGORIES
-        ):
-            return False
-    hits = [r for r in requests if _is_ga_collect(r)]
-    return bool(hits) and all(_cookieless_hit(r.url) for r in hits)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -347,7 +138,7 @@ class _Group:
     strong: bool = False
 
     def raise_to(self, severity: Severity) -> None:
-        if SEVERITY_RANK[severity] < SEVERITY_RANK[self.severity]:
+        if severity.rank < self.severity.rank:
             self.severity = severity
 
 
@@ -384,25 +175,22 @@ def _evidence(ctx: RuleContext, obs: Iterable[_Obs]) -> tuple[Evidence, ...]:
     return tuple(first[p][2] for p in pages)
 
 
-def _label(party: Party | None, lang: str) -> dict[str, str]:
-    """Placeholders describing a party, with readable fallbacks."""
-    unknown = phrase(lang, "unknown")
+def _party_params(party: Party | None) -> dict[str, ParamValue]:
+    """The parameters describing a party (who, which product, what for, where)."""
     if party is None:
-        return {"organisation": unknown, "service": unknown, "category": unknown, "domain": ""}
-    organisation = party.organisation or party.domain or unknown
+        return dict.fromkeys(("organisation", "service", "category", "domain", "country"))
     return {
-        "organisation": organisation,
-        "service": party.service or organisation,
-        "category": phrase(lang, party.category) if party.category else unknown,
+        "organisation": party.organisation or party.domain or None,
+        "service": party.service,
+        "category": party.category,
         "domain": party.domain,
-        "country": party.country or unknown,
+        "country": party.country,
     }
 
 
-def _hosts(hosts: Iterable[str], limit: int = 5) -> str:
-    ordered = sorted(h for h in hosts if h)
-    text = ", ".join(ordered[:limit])
-    return text + (", …" if len(ordered) > limit else "")
+def _sorted(names: Iterable[str]) -> tuple[str, ...]:
+    """Names in a stable order, without empty ones (a report shortens long lists)."""
+    return tuple(sorted(n for n in names if n))
 
 
 def _finding(
@@ -410,28 +198,27 @@ def _finding(
     rule: str,
     subject: str,
     group: _Group,
-    values: Mapping[str, str],
-    message: str | None = None,
+    params: Mapping[str, ParamValue],
+    variant: str = "",
     evidence: tuple[Evidence, ...] | None = None,
 ) -> Finding:
-    """A finding of ``rule``; ``evidence`` replaces the per-page evidence of the group."""
-    title, explanation, fix = render(message or rule, ctx.lang, values)
-    basis, url = LEGAL[rule]
+    """A finding of ``rule``; ``evidence`` replaces the per-page evidence of the group.
+
+    Its words are not written here: ``variant`` and ``params`` are what a report renders
+    them from, in the reader's language (``scanner.messages.findings``).
+    """
     party = group.party
     return Finding(
         id=f"{rule}:{subject}",
         rule=rule,
         severity=group.severity,
         subject=subject,
-        title=title,
-        explanation=explanation,
-        fix=fix,
-        legal_basis=basis,
-        legal_url=url,
         organisation=party.organisation if party else None,
         category=party.category if party else None,
         country=party.country if party else None,
         evidence=_evidence(ctx, group.obs) if evidence is None else evidence,
+        variant=variant,
+        params=tuple(sorted(params.items())),
     )
 
 
@@ -473,17 +260,16 @@ def rule_cookie_tracking(ctx: RuleContext) -> list[Finding]:
     groups: dict[str, _Group] = {}
     for c in _stored(ctx):
         p = c.party
-        if p is None or p.category not in TRACKING_CATEGORIES:
+        if p is None or p.category not in TRACKER_CATEGORIES or ctx.in_sync(c):
             continue
         if _embed_party(ctx, p, c.frame_url) is not None:
             continue
         group = _add(groups, _cookie_id(c), p, Severity.VIOLATION, _cookie_obs(c))
         group.names.add(c.name)
-    out = []
-    for subject, g in groups.items():
-        values = _label(g.party, ctx.lang) | {"cookie": next(iter(g.names))}
-        out.append(_finding(ctx, rule, subject, g, values))
-    return out
+    return [
+        _finding(ctx, rule, s, g, _party_params(g.party) | {"cookie": next(iter(g.names))})
+        for s, g in groups.items()
+    ]
 
 
 def rule_cookie_unknown_third_party(ctx: RuleContext) -> list[Finding]:
@@ -492,14 +278,14 @@ def rule_cookie_unknown_third_party(ctx: RuleContext) -> list[Finding]:
     groups: dict[str, _Group] = {}
     for c in _stored(ctx):
         p = c.party
-        if p is None or p.first_party or p.category is not None:
+        if p is None or p.first_party or p.category is not None or ctx.in_sync(c):
             continue
         if _embed_party(ctx, p, c.frame_url) is not None:
             continue
         group = _add(groups, _cookie_id(c), p, Severity.REVIEW, _cookie_obs(c))
         group.names.add(c.name)
     return [
-        _finding(ctx, rule, s, g, _label(g.party, ctx.lang) | {"cookie": next(iter(g.names))})
+        _finding(ctx, rule, s, g, _party_params(g.party) | {"cookie": next(iter(g.names))})
         for s, g in groups.items()
     ]
 
@@ -511,7 +297,7 @@ def rule_storage_tracking(ctx: RuleContext) -> list[Finding]:
     items: dict[str, StorageItem] = {}
     for s in ctx.storage:
         p = s.party
-        if p is None or p.category not in TRACKING_CATEGORIES:
+        if p is None or p.category not in TRACKER_CATEGORIES:
             continue
         if _embed_party(ctx, p, s.frame_url) is not None:
             continue
@@ -521,12 +307,12 @@ def rule_storage_tracking(ctx: RuleContext) -> list[Finding]:
     out = []
     for subject, g in groups.items():
         s = items[subject]
-        values = _label(g.party, ctx.lang) | {
+        params = _party_params(g.party) | {
             "key": s.key,
             "kind": s.kind.value,
             "origin": s.origin,
         }
-        out.append(_finding(ctx, rule, subject, g, values))
+        out.append(_finding(ctx, rule, subject, g, params))
     return out
 
 
@@ -540,14 +326,92 @@ def rule_tracker_requests(ctx: RuleContext) -> list[Finding]:
     groups: dict[str, _Group] = {}
     for r in _third_party_requests(ctx):
         p = r.party
-        if p is None or p.category not in TRACKING_CATEGORIES:
+        if p is None or p.category not in TRACKER_CATEGORIES or ctx.in_sync(r):
             continue
         group = _add(groups, p.organisation or p.domain, p, Severity.VIOLATION, _request_obs(r))
         group.hosts.add(host_of(r.url))
     return [
-        _finding(ctx, rule, s, g, _label(g.party, ctx.lang) | {"hosts": _hosts(g.hosts)})
+        _finding(ctx, rule, s, g, _party_params(g.party) | {"hosts": _sorted(g.hosts)})
         for s, g in groups.items()
     ]
+
+
+def rule_cookie_sync(ctx: RuleContext) -> list[Finding]:
+    """A cookie-sync chain before consent: violation, one per set of ad domains synced.
+
+    One redirect chain passed the visitor's identifiers between several ad-tech parties
+    (:mod:`scanner.classify.sync`). Told as one story, hop by hop; the hops' requests
+    and cookies are not told again by rules 1, 1b, 2 and 6.
+    """
+    rule = "cookie-sync-before-consent"
+    groups: dict[str, _Group] = {}
+    chains: dict[str, SyncChain] = {}
+    for chain in ctx.sync:
+        subject = "+".join(sorted(chain.domains))
+        first = next(h for h in chain.hops if h.party and h.party.domain == chain.domains[0])
+        group = _add(groups, subject, first.party, Severity.VIOLATION, _request_obs(chain.hops[0]))
+        group.obs.extend(_request_obs(h) for h in chain.hops[1:])
+        chains.setdefault(subject, chain)
+    out = []
+    for subject, group in groups.items():
+        chain = chains[subject]
+        organisations = tuple(
+            (h.party.organisation or h.party.domain) if h.party else host_of(h.url)
+            for h in chain.hops
+        )
+        params = _party_params(group.party) | {
+            "hops": tuple(host_of(h.url) for h in chain.hops),
+            "hop_organisations": organisations,
+            "hop_cookies": tuple(", ".join(sorted({c.name for c in cs})) for cs in chain.cookies),
+            "organisations": tuple(dict.fromkeys(organisations)),
+        }
+        evidence = tuple(
+            Evidence(page, phase, url, initiator)
+            for page, phase, url, initiator in dict.fromkeys(
+                (h.page_url, h.phase, h.url, h.initiator)
+                for c in ctx.sync
+                if "+".join(sorted(c.domains)) == subject
+                for h in c.hops
+            )
+        )
+        out.append(_finding(ctx, rule, subject, group, params, evidence=evidence))
+    return out
+
+
+def rule_personal_data(ctx: RuleContext) -> list[Finding]:
+    """Personal data in a pixel or analytics hit to a third party before consent.
+
+    An e-mail address, phone number, name, birth date, address or a user id the site
+    assigned (``Payload.personal_data``), hashed or not: hashing with SHA-256 is what
+    the vendors ask for so they can match the visitor to their own users; it makes no
+    anonymous data. Violation, one per organisation; variant ``hashed`` when every
+    field was sent as a hash.
+    """
+    rule = "personal-data-before-consent"
+    groups: dict[str, _Group] = {}
+    fields: dict[str, dict[str, str]] = {}
+    events: dict[str, dict[str, None]] = {}
+    for r in _third_party_requests(ctx):
+        payload, p = r.payload, r.party
+        if payload is None or not payload.personal_data or p is None:
+            continue
+        subject = p.organisation or p.domain
+        group = _add(groups, subject, p, Severity.VIOLATION, _request_obs(r))
+        group.hosts.add(host_of(r.url))
+        for name, form in payload.personal_data:
+            fields.setdefault(subject, {}).setdefault(name, form)
+        events.setdefault(subject, {}).update(dict.fromkeys(payload.events))
+    out = []
+    for subject, group in groups.items():
+        forms = fields[subject]
+        params = _party_params(group.party) | {
+            "fields": _sorted(forms),
+            "events": tuple(e for e in events[subject] if e),
+            "hosts": _sorted(group.hosts),
+        }
+        variant = "hashed" if set(forms.values()) == {"sha256"} else ""
+        out.append(_finding(ctx, rule, subject, group, params, variant))
+    return out
 
 
 def rule_analytics(ctx: RuleContext) -> list[Finding]:
@@ -574,13 +438,13 @@ def rule_analytics(ctx: RuleContext) -> list[Finding]:
             g.party = p  # describe the service by its third-party endpoint
     out = []
     for subject, g in groups.items():
-        message = None
+        variant = ""
         if not g.third_party and subject in SELF_HOSTABLE_ANALYTICS and not hosted_matomo:
             g.severity = Severity.INFO
-            message = "analytics-self-hosted"
+            variant = "self-hosted"
         elif subject == GOOGLE_ANALYTICS and ctx.google_consent_mode:
-            message = "analytics-consent-mode"
-        out.append(_finding(ctx, rule, subject, g, _label(g.party, ctx.lang), message))
+            variant = "consent-mode"
+        out.append(_finding(ctx, rule, subject, g, _party_params(g.party), variant))
     return out
 
 
@@ -597,7 +461,7 @@ def rule_session_replay(ctx: RuleContext) -> list[Finding]:
     for r in _third_party_requests(ctx):
         if r.party is not None and r.party.category == "session_replay":
             _add(groups, _service_key(r.party), r.party, Severity.VIOLATION, _request_obs(r))
-    return [_finding(ctx, rule, s, g, _label(g.party, ctx.lang)) for s, g in groups.items()]
+    return [_finding(ctx, rule, s, g, _party_params(g.party)) for s, g in groups.items()]
 
 
 def rule_fingerprinting_api(ctx: RuleContext) -> list[Finding]:
@@ -629,71 +493,18 @@ def rule_fingerprinting_api(ctx: RuleContext) -> list[Finding]:
             scripts[a.party.domain].add(_script_name(a))
     out = []
     for subject, g in groups.items():
-        party = g.party
         if not g.third_party:
-            message = "fingerprinting-api-first-party"
+            variant = "first-party"
         elif g.severity == Severity.REVIEW:
-            message = "fingerprinting-api-security"
+            variant = "security"
         else:
-            message = None
-        values = _label(party, ctx.lang) | {
-            "apis": _hosts(g.names, 8),
-            "scripts": _hosts(scripts[subject], 3),
+            variant = ""
+        params = _party_params(g.party) | {
+            "apis": _sorted(g.names),
+            "scripts": _sorted(scripts[subject]),
         }
-        out.append(_finding(ctx, rule, subject, g, values, message))
+        out.append(_finding(ctx, rule, subject, g, params, variant))
     return out
-
-
-def _entropy(value: str) -> float:
-    counts: dict[str, int] = {}
-    for ch in value:
-        counts[ch] = counts.get(ch, 0) + 1
-    n = len(value)
-    return -sum(k / n * math.log2(k / n) for k in counts.values())
-
-
-def _looks_random(value: str) -> bool:
-    """A long token mixing letters and digits with high entropy, e.g. a device ID."""
-    return (
-        bool(_TOKEN_RE.match(value))
-        and any(ch.isdigit() for ch in value)
-        and any(ch.isalpha() for ch in value)
-        and _entropy(value) >= 3.5
-    )
-
-
-def _cookie_tokens(ctx: RuleContext) -> set[str]:
-    """Fragments of cookie values that identify a visitor, to spot them in URLs."""
-    tokens: set[str] = set()
-    for c in _stored(ctx):
-        if c.party is not None and c.party.category == "consent":
-            continue
-        if len(c.value_prefix) >= 8:
-            tokens.add(c.value_prefix)
-        if c.value:
-            tokens.update(
-                t for t in _VALUE_SPLIT_RE.split(c.value) if len(t) >= 8 and len(set(t)) > 3
-            )
-    return tokens
-
-
-def _identifiers(url: str, cookie_tokens: set[str]) -> tuple[set[str], set[str]]:
-    """(strong, weak) parameter names carrying identifiers in ``url``'s query."""
-    strong: set[str] = set()
-    weak: set[str] = set()
-    try:
-        query = urlsplit(url).query
-    except ValueError:
-        return strong, weak
-    for name, value in parse_qsl(query):
-        lname = name.lower()
-        if len(value) < 4:
-            continue
-        if lname in ID_PARAMS or any(tok in value for tok in cookie_tokens):
-            strong.add(name)
-        elif lname not in BENIGN_PARAMS and _looks_random(value):
-            weak.add(name)
-    return strong, weak
 
 
 def rule_identifier_in_url(ctx: RuleContext) -> list[Finding]:
@@ -704,13 +515,13 @@ def rule_identifier_in_url(ctx: RuleContext) -> list[Finding]:
     vendors get review, as their IDs are part of the AP's privacy-friendly question.
     """
     rule = "identifier-in-url"
-    tokens = _cookie_tokens(ctx)
+    tokens = cookie_tokens(ctx.cookies)
     groups: dict[str, _Group] = {}
     for r in _third_party_requests(ctx):
         p = r.party
-        if p is None or p.category in BENIGN_CATEGORIES:
+        if p is None or p.category in BENIGN_CATEGORIES or ctx.in_sync(r):
             continue
-        strong, weak = _identifiers(r.url, tokens)
+        strong, weak = identifiers(r.url, tokens)
         if not strong and not weak:
             continue
         severity = (
@@ -719,7 +530,7 @@ def rule_identifier_in_url(ctx: RuleContext) -> list[Finding]:
         group = _add(groups, p.domain, p, severity, _request_obs(r))
         group.names.update(strong | weak)
     return [
-        _finding(ctx, rule, s, g, _label(g.party, ctx.lang) | {"params": _hosts(g.names, 8)})
+        _finding(ctx, rule, s, g, _party_params(g.party) | {"parameters": _sorted(g.names)})
         for s, g in groups.items()
     ]
 
@@ -750,12 +561,12 @@ def rule_transfer_outside_eea(ctx: RuleContext) -> list[Finding]:
             group.party = p  # describe the organisation by its most serious use
     out = []
     for subject, g in groups.items():
-        message = None
+        variant = ""
         if subject == GOOGLE and ctx.google_consent_mode and g.names <= CONSENT_MODE_CATEGORIES:
             g.severity = Severity.REVIEW
-            message = "transfer-outside-eea-consent-mode"
-        values = _label(g.party, ctx.lang) | {"hosts": _hosts(g.hosts)}
-        out.append(_finding(ctx, rule, subject, g, values, message))
+            variant = "consent-mode"
+        params = _party_params(g.party) | {"hosts": _sorted(g.hosts)}
+        out.append(_finding(ctx, rule, subject, g, params, variant))
     return out
 
 
@@ -780,16 +591,20 @@ def rule_embed(ctx: RuleContext) -> list[Finding]:
             key = _service_key(ep)
             _add(groups, key, ep, Severity.VIOLATION, _storage_obs(s))
             storage_keys.setdefault(key, set()).add(s.key)
-    out = []
-    for subject, g in groups.items():
-        parts = []
-        if cookie_names.get(subject):
-            parts.append(f"{phrase(ctx.lang, 'cookies')} ({_hosts(cookie_names[subject])})")
-        if storage_keys.get(subject):
-            parts.append(f"{phrase(ctx.lang, 'storage')} ({_hosts(storage_keys[subject])})")
-        items = f" {phrase(ctx.lang, 'and')} ".join(parts)
-        out.append(_finding(ctx, rule, subject, g, _label(g.party, ctx.lang) | {"items": items}))
-    return out
+    return [
+        _finding(
+            ctx,
+            rule,
+            subject,
+            g,
+            _party_params(g.party)
+            | {
+                "cookies": _sorted(cookie_names.get(subject, ())),
+                "storage_keys": _sorted(storage_keys.get(subject, ())),
+            },
+        )
+        for subject, g in groups.items()
+    ]
 
 
 def rule_fonts(ctx: RuleContext) -> list[Finding]:
@@ -804,16 +619,9 @@ def rule_fonts(ctx: RuleContext) -> list[Finding]:
         group = _add(groups, p.organisation or p.domain, p, severity, _request_obs(r))
         group.hosts.add(host_of(r.url))
     return [
-        _finding(ctx, rule, s, g, _label(g.party, ctx.lang) | {"hosts": _hosts(g.hosts)})
+        _finding(ctx, rule, s, g, _party_params(g.party) | {"hosts": _sorted(g.hosts)})
         for s, g in groups.items()
     ]
-
-
-def _lifetime_text(seconds: int, lang: str) -> str:
-    days = seconds / 86400
-    if days >= 730:
-        return phrase(lang, "years").format(n=round(days / 365.25))
-    return phrase(lang, "months").format(n=round(days / 30.44))
 
 
 def rule_long_lifetime(ctx: RuleContext) -> list[Finding]:
@@ -833,8 +641,7 @@ def rule_long_lifetime(ctx: RuleContext) -> list[Finding]:
             rule,
             s,
             g,
-            _label(g.party, ctx.lang)
-            | {"cookie": s.rsplit("@", 1)[0], "lifetime": _lifetime_text(longest[s], ctx.lang)},
+            _party_params(g.party) | {"cookie": s.rsplit("@", 1)[0], "lifetime_s": longest[s]},
         )
         for s, g in groups.items()
     ]
@@ -881,13 +688,11 @@ def rule_insecure_attributes(ctx: RuleContext) -> list[Finding]:
         merged.extend(p for p in found if p not in merged)
     out = []
     for subject, g in groups.items():
-        found = problems[subject]
-        values = _label(g.party, ctx.lang) | {
+        params = _party_params(g.party) | {
             "cookie": subject.rsplit("@", 1)[0],
-            "problems": "; ".join(phrase(ctx.lang, f"no_{p}") for p in found),
-            "fixes": ", ".join(phrase(ctx.lang, f"fix_{p}") for p in found),
+            "problems": tuple(problems[subject]),
         }
-        out.append(_finding(ctx, rule, subject, g, values))
+        out.append(_finding(ctx, rule, subject, g, params))
     return out
 
 
@@ -908,13 +713,42 @@ def rule_blocked_cookies(ctx: RuleContext) -> list[Finding]:
             rule,
             s,
             g,
-            _label(g.party, ctx.lang)
-            | {
-                "cookie": s.rsplit("@", 1)[0],
-                "reasons": ", ".join(sorted(reasons[s])) or phrase(ctx.lang, "unknown"),
-            },
+            _party_params(g.party)
+            | {"cookie": s.rsplit("@", 1)[0], "reasons": _sorted(reasons[s])},
         )
         for s, g in groups.items()
+    ]
+
+
+def rule_private_network(ctx: RuleContext) -> list[Finding]:
+    """Requests privacyscan refused because they went inside a network (``scanner.netguard``).
+
+    From the page: it made the visitor's browser reach loopback, a router, cloud metadata
+    or another internal address (review: probing a visitor's network or apps on their
+    computer). From robots.txt or a sitemap (resource type ``Sitemap``): the site pointed
+    the scanner inside (info: mostly a leftover of a test environment).
+    """
+    rule = "private-network-request"
+    groups: dict[str, _Group] = {}
+    for r in ctx.requests:
+        kind = refusal_kind(r.failed)
+        if kind is None:
+            continue
+        sitemap = r.resource_type == "Sitemap"
+        subject = ("sitemap@" if sitemap else "") + _site_host(ctx)
+        severity = Severity.INFO if sitemap else Severity.REVIEW
+        group = _add(groups, subject, None, severity, _request_obs(r))
+        group.hosts.add(f"{host_of(r.url)} ({kind})")
+    return [
+        _finding(
+            ctx,
+            rule,
+            subject,
+            g,
+            {"addresses": _sorted(g.hosts)},
+            "sitemap" if subject.startswith("sitemap@") else "",
+        )
+        for subject, g in groups.items()
     ]
 
 
@@ -940,10 +774,10 @@ def _banner_evidence(ctx: RuleContext, phase: Phase = Phase.NONE, what: str = ""
     return Evidence(page, phase, what)
 
 
-def _buttons(ctx: RuleContext) -> str:
+def _buttons(ctx: RuleContext) -> tuple[str, ...]:
+    """The texts of the banner's first-layer buttons, in the banner's order."""
     banner = ctx.result.banner
-    texts = [f"'{b.text.strip()}'" for b in banner.buttons if b.text.strip()] if banner else []
-    return ", ".join(texts[:6]) or phrase(ctx.lang, "none")
+    return tuple(b.text.strip() for b in banner.buttons if b.text.strip()) if banner else ()
 
 
 def _is_cookie_wall(ctx: RuleContext) -> bool:
@@ -965,31 +799,22 @@ def _refused(ctx: RuleContext) -> bool:
     return ctx.consent_tested and refusal is not None and refusal.clicked
 
 
-_TRACKING_RULES_FOR_BANNER: tuple[Callable[[RuleContext], list[Finding]], ...] = (
-    rule_cookie_tracking,
-    rule_storage_tracking,
-    rule_tracker_requests,
-    rule_session_replay,
-    rule_fingerprinting_api,
-    rule_embed,
-)
-"""The rules whose (likely) violations mean tracking happens before any choice."""
-
-
 def rule_no_banner_while_tracking(ctx: RuleContext) -> list[Finding]:
     """No banner was found, yet tracking happens before any choice: violation.
 
-    Fires only when the banner test ran (``consent_tested``) and a tracking rule
-    (cookie, storage, request, session replay, third-party fingerprinting, embed) found
-    a (likely) violation. Its evidence is theirs, so the report shows where.
+    Fires only when the banner test ran (``consent_tested``) and a tracking rule of the
+    first visitor (``tracking`` and not ``consent`` in :data:`RULES`: cookie, storage,
+    request, session replay, fingerprinting, embed) found a (likely) violation. Its
+    evidence is theirs, so the report shows where.
     """
     rule = "no-banner-while-tracking"
-    if not ctx.consent_tested or ctx.result.banner is not None:
+    if ctx.result.banner is not None:
         return []
     fired = [
         f
-        for tracking_rule in _TRACKING_RULES_FOR_BANNER
-        for f in tracking_rule(ctx)
+        for tracking_rule in RULES.tracking()
+        if not tracking_rule.consent
+        for f in tracking_rule.check(ctx)
         if f.severity in _BANNER_RULES_FIRING
     ]
     if not fired:
@@ -997,8 +822,8 @@ def rule_no_banner_while_tracking(ctx: RuleContext) -> list[Finding]:
     group = _Group(None, Severity.VIOLATION)
     group.obs.extend((ev.page_url, 0, ev) for f in fired for ev in f.evidence)
     trackers = {f.organisation or f.subject for f in fired}
-    values = {"site": _site_host(ctx), "trackers": _hosts(trackers, 6)}
-    return [_finding(ctx, rule, _site_host(ctx), group, values)]
+    params: dict[str, ParamValue] = {"site": _site_host(ctx), "trackers": _sorted(trackers)}
+    return [_finding(ctx, rule, _site_host(ctx), group, params)]
 
 
 def rule_reject_not_on_first_layer(ctx: RuleContext) -> list[Finding]:
@@ -1008,26 +833,34 @@ def rule_reject_not_on_first_layer(ctx: RuleContext) -> list[Finding]:
     """
     rule = "reject-not-on-first-layer"
     banner = ctx.result.banner
-    if not ctx.consent_tested or banner is None or banner.reject_on_first_layer:
+    if banner is None or banner.reject_on_first_layer:
         return []
     if _is_cookie_wall(ctx):
         return []
     refusal = _choice(ctx, Phase.REJECT)
-    layer = phrase(ctx.lang, "refusal_deeper") if refusal and refusal.clicked else ""
     group = _Group(None, Severity.LIKELY_VIOLATION, [(banner.page_url, 0, _banner_evidence(ctx))])
-    values = {"site": _site_host(ctx), "buttons": _buttons(ctx), "cmp": banner.cmp, "layer": layer}
-    return [_finding(ctx, rule, _site_host(ctx), group, values)]
+    params: dict[str, ParamValue] = {
+        "site": _site_host(ctx),
+        "buttons": _buttons(ctx),
+        "cmp": banner.cmp,
+        "refusal_deeper": refusal is not None and refusal.clicked,
+    }
+    return [_finding(ctx, rule, _site_host(ctx), group, params)]
 
 
 def rule_cookie_wall(ctx: RuleContext) -> list[Finding]:
     """The banner blocks the page and cannot be refused: likely violation."""
     rule = "cookie-wall"
     banner = ctx.result.banner
-    if not ctx.consent_tested or banner is None or not _is_cookie_wall(ctx):
+    if banner is None or not _is_cookie_wall(ctx):
         return []
     group = _Group(None, Severity.LIKELY_VIOLATION, [(banner.page_url, 0, _banner_evidence(ctx))])
-    values = {"site": _site_host(ctx), "buttons": _buttons(ctx), "cmp": banner.cmp}
-    return [_finding(ctx, rule, _site_host(ctx), group, values)]
+    params: dict[str, ParamValue] = {
+        "site": _site_host(ctx),
+        "buttons": _buttons(ctx),
+        "cmp": banner.cmp,
+    }
+    return [_finding(ctx, rule, _site_host(ctx), group, params)]
 
 
 def rule_refusal_not_possible(ctx: RuleContext) -> list[Finding]:
@@ -1035,26 +868,24 @@ def rule_refusal_not_possible(ctx: RuleContext) -> list[Finding]:
     rule = "refusal-not-possible"
     banner = ctx.result.banner
     refusal = _choice(ctx, Phase.REJECT)
-    if not ctx.consent_tested or banner is None or refusal is None or refusal.clicked:
+    if banner is None or refusal is None or refusal.clicked:
         return []
     if _is_cookie_wall(ctx):
         return []
     ev = _banner_evidence(ctx, Phase.REJECT)
     group = _Group(None, Severity.LIKELY_VIOLATION, [(ev.page_url, 0, ev)])
-    values = {
+    params: dict[str, ParamValue] = {
         "site": _site_host(ctx),
         "buttons": _buttons(ctx),
         "cmp": banner.cmp,
-        "reason": refusal.reason or phrase(ctx.lang, "unknown"),
+        "reason": refusal.reason or None,
     }
-    return [_finding(ctx, rule, _site_host(ctx), group, values)]
+    return [_finding(ctx, rule, _site_host(ctx), group, params)]
 
 
 def rule_consent_not_remembered(ctx: RuleContext) -> list[Finding]:
     """The banner came back on the next page after a choice: review."""
     rule = "consent-not-remembered"
-    if not ctx.consent_tested:
-        return []
     forgotten = [c for c in ctx.result.choices if c.clicked and c.banner_on_next_page]
     if not forgotten:
         return []
@@ -1065,17 +896,17 @@ def rule_consent_not_remembered(ctx: RuleContext) -> list[Finding]:
         for c in forgotten
     )
     group = _Group(None, Severity.REVIEW)
-    choices = f" {phrase(ctx.lang, 'and')} ".join(
-        phrase(ctx.lang, f"choice_{c.phase.value}") for c in forgotten
-    )
-    values = {"site": _site_host(ctx), "choices": choices}
-    return [_finding(ctx, rule, _site_host(ctx), group, values, evidence=evidence)]
+    params: dict[str, ParamValue] = {
+        "site": _site_host(ctx),
+        "choices": tuple(c.phase.value for c in forgotten),
+    }
+    return [_finding(ctx, rule, _site_host(ctx), group, params, evidence=evidence)]
 
 
 def _refusal_cookie_severity(
     ctx: RuleContext, c: Cookie, hosted_matomo: bool
 ) -> tuple[Severity, str] | None:
-    """How serious a cookie after refusal is, and the message variant; ``None``: fine.
+    """How serious a cookie after refusal is, and the text variant; ``None``: fine.
 
     The category logic of the Phase.NONE rules: tracking, session replay and embed
     cookies are a violation; analytics stored on a third party's domain too. Analytics
@@ -1093,7 +924,7 @@ def _refusal_cookie_severity(
         return Severity.VIOLATION, ""
     if _service_key(p) in SELF_HOSTABLE_ANALYTICS and not hosted_matomo:
         return None
-    return Severity.REVIEW, "-analytics"
+    return Severity.REVIEW, "analytics"
 
 
 def rule_tracking_after_refusal(ctx: RuleContext) -> list[Finding]:
@@ -1123,9 +954,8 @@ def rule_tracking_after_refusal(ctx: RuleContext) -> list[Finding]:
         g.names.add(c.name)
         variants[_cookie_id(c)] = judged[1] if g.severity != Severity.VIOLATION else ""
     for subject, g in cookies.items():
-        values = _label(g.party, ctx.lang) | {"cookie": next(iter(g.names))}
-        message = f"{rule}{variants[subject]}" if variants[subject] else None
-        out.append(_finding(ctx, rule, subject, g, values, message))
+        params = _party_params(g.party) | {"cookie": next(iter(g.names))}
+        out.append(_finding(ctx, rule, subject, g, params, variants[subject]))
     orgs: dict[str, _Group] = {}
     for r in ctx.reject_requests:
         p = r.party
@@ -1143,11 +973,9 @@ def rule_tracking_after_refusal(ctx: RuleContext) -> list[Finding]:
         if tracking and g.party is not None and g.party.category not in REFUSAL_TRACKING_CATEGORIES:
             g.party = p  # describe the organisation by its tracking use
     for subject, g in orgs.items():
-        values = _label(g.party, ctx.lang) | {"hosts": _hosts(g.hosts)}
-        message = (
-            f"{rule}-request" if g.severity == Severity.VIOLATION else f"{rule}-analytics-request"
-        )
-        out.append(_finding(ctx, rule, subject, g, values, message))
+        params = _party_params(g.party) | {"hosts": _sorted(g.hosts)}
+        variant = "request" if g.severity == Severity.VIOLATION else "analytics-request"
+        out.append(_finding(ctx, rule, subject, g, params, variant))
     return out
 
 
@@ -1172,7 +1000,7 @@ def rule_cookie_kept_after_refusal(ctx: RuleContext) -> list[Finding]:
         g = _add(groups, _cookie_id(c), c.party, severity, _cookie_obs(c))
         g.names.add(c.name)
     return [
-        _finding(ctx, rule, s, g, _label(g.party, ctx.lang) | {"cookie": next(iter(g.names))})
+        _finding(ctx, rule, s, g, _party_params(g.party) | {"cookie": next(iter(g.names))})
         for s, g in groups.items()
     ]
 
@@ -1185,7 +1013,7 @@ def rule_inventory_after_accept(ctx: RuleContext) -> list[Finding]:
     """
     rule = "inventory-after-accept"
     accepted = _choice(ctx, Phase.ACCEPT)
-    if not ctx.consent_tested or accepted is None or not accepted.clicked:
+    if accepted is None or not accepted.clicked:
         return []
 
     def org(p: Party | None) -> str | None:
@@ -1208,43 +1036,169 @@ def rule_inventory_after_accept(ctx: RuleContext) -> list[Finding]:
             g = _add(groups, name, c.party, Severity.INFO, _cookie_obs(c))
             g.hosts.add(c.domain.lstrip("."))
     return [
-        _finding(ctx, rule, s, g, _label(g.party, ctx.lang) | {"hosts": _hosts(g.hosts)})
+        _finding(ctx, rule, s, g, _party_params(g.party) | {"hosts": _sorted(g.hosts)})
         for s, g in groups.items()
     ]
 
 
-Rule = Callable[[RuleContext], list[Finding]]
+# ---------------------------------------------------------------------- the registry
 
-RULES: Sequence[tuple[str, Rule]] = (
-    ("cookie-tracking-before-consent", rule_cookie_tracking),
-    ("cookie-unknown-third-party", rule_cookie_unknown_third_party),
-    ("storage-tracking-before-consent", rule_storage_tracking),
-    ("tracker-request-before-consent", rule_tracker_requests),
-    ("analytics-before-consent", rule_analytics),
-    ("session-replay-before-consent", rule_session_replay),
-    ("fingerprinting-api", rule_fingerprinting_api),
-    ("identifier-in-url", rule_identifier_in_url),
-    ("transfer-outside-eea-before-consent", rule_transfer_outside_eea),
-    ("embed-before-consent", rule_embed),
-    ("third-party-fonts", rule_fonts),
-    ("cookie-long-lifetime", rule_long_lifetime),
-    ("cookie-insecure-attributes", rule_insecure_attributes),
-    ("cookie-blocked", rule_blocked_cookies),
-    ("no-banner-while-tracking", rule_no_banner_while_tracking),
-    ("reject-not-on-first-layer", rule_reject_not_on_first_layer),
-    ("cookie-wall", rule_cookie_wall),
-    ("refusal-not-possible", rule_refusal_not_possible),
-    ("consent-not-remembered", rule_consent_not_remembered),
-    ("tracking-after-refusal", rule_tracking_after_refusal),
-    ("cookie-kept-after-refusal", rule_cookie_kept_after_refusal),
-    ("inventory-after-accept", rule_inventory_after_accept),
+TW_11_7A = (
+    "https://wetten.overheid.nl/jci1.3:c:BWBR0009950&hoofdstuk=11&paragraaf=11.1&artikel=11.7a"
 )
-"""Every rule, by id, in documentation order."""
+"""Telecommunicatiewet art. 11.7a (cookies and similar technologies: ePrivacy art. 5(3))."""
+AP_COOKIES = "https://autoriteitpersoonsgegevens.nl/themas/internet-slimme-apparaten/cookies"
+AP_ANALYTICS = "https://autoriteitpersoonsgegevens.nl/themas/internet-slimme-apparaten/cookies/google-analytics"
+GDPR = "https://eur-lex.europa.eu/eli/reg/2016/679/oj"
+EDPB_BANNERS = (
+    "https://www.edpb.europa.eu/our-work-tools/our-documents/other/"
+    "report-work-undertaken-cookie-banner-taskforce_en"
+)
+"""EDPB, Report of the work undertaken by the Cookie Banner Taskforce (17 January 2023)."""
+
+RULES = RuleRegistry(
+    # -- the first visitor, before any choice (Phase.NONE) --
+    Rule(
+        "cookie-tracking-before-consent",
+        rule_cookie_tracking,
+        Severity.VIOLATION,
+        TW_11_7A,
+        tracking=True,
+    ),
+    Rule("cookie-unknown-third-party", rule_cookie_unknown_third_party, Severity.REVIEW, TW_11_7A),
+    Rule(
+        "storage-tracking-before-consent",
+        rule_storage_tracking,
+        Severity.VIOLATION,
+        TW_11_7A,
+        tracking=True,
+    ),
+    Rule(
+        "tracker-request-before-consent",
+        rule_tracker_requests,
+        Severity.VIOLATION,
+        TW_11_7A,
+        tracking=True,
+    ),
+    Rule(
+        "cookie-sync-before-consent",
+        rule_cookie_sync,
+        Severity.VIOLATION,
+        TW_11_7A,
+        tracking=True,
+    ),
+    Rule(
+        "personal-data-before-consent",
+        rule_personal_data,
+        Severity.VIOLATION,
+        GDPR,
+        tracking=True,
+        variants=("hashed",),
+    ),
+    Rule(
+        "analytics-before-consent",
+        rule_analytics,
+        Severity.REVIEW,
+        AP_ANALYTICS,
+        variants=("self-hosted", "consent-mode"),
+    ),
+    Rule(
+        "session-replay-before-consent",
+        rule_session_replay,
+        Severity.VIOLATION,
+        TW_11_7A,
+        tracking=True,
+    ),
+    Rule(
+        "fingerprinting-api",
+        rule_fingerprinting_api,
+        Severity.LIKELY_VIOLATION,
+        TW_11_7A,
+        tracking=True,
+        variants=("first-party", "security"),
+    ),
+    Rule("identifier-in-url", rule_identifier_in_url, Severity.LIKELY_VIOLATION, TW_11_7A),
+    Rule(
+        "transfer-outside-eea-before-consent",
+        rule_transfer_outside_eea,
+        Severity.LIKELY_VIOLATION,
+        GDPR,
+        variants=("consent-mode",),
+    ),
+    Rule("embed-before-consent", rule_embed, Severity.VIOLATION, TW_11_7A, tracking=True),
+    Rule("third-party-fonts", rule_fonts, Severity.LIKELY_VIOLATION, GDPR),
+    Rule("cookie-long-lifetime", rule_long_lifetime, Severity.REVIEW, AP_COOKIES),
+    Rule(
+        "cookie-insecure-attributes",
+        rule_insecure_attributes,
+        Severity.INFO,
+        GDPR,
+        grade=SECURITY,
+    ),
+    Rule("cookie-blocked", rule_blocked_cookies, Severity.INFO, TW_11_7A),
+    Rule(
+        "private-network-request",
+        rule_private_network,
+        Severity.REVIEW,
+        TW_11_7A,
+        variants=("sitemap",),
+    ),
+    # -- the banner test: the banner, the refusing and the accepting visitor --
+    Rule(
+        "no-banner-while-tracking",
+        rule_no_banner_while_tracking,
+        Severity.VIOLATION,
+        TW_11_7A,
+        tracking=True,
+        consent=True,
+    ),
+    Rule(
+        "reject-not-on-first-layer",
+        rule_reject_not_on_first_layer,
+        Severity.LIKELY_VIOLATION,
+        EDPB_BANNERS,
+        consent=True,
+    ),
+    Rule("cookie-wall", rule_cookie_wall, Severity.LIKELY_VIOLATION, AP_COOKIES, consent=True),
+    Rule(
+        "refusal-not-possible",
+        rule_refusal_not_possible,
+        Severity.LIKELY_VIOLATION,
+        AP_COOKIES,
+        consent=True,
+    ),
+    Rule(
+        "consent-not-remembered",
+        rule_consent_not_remembered,
+        Severity.REVIEW,
+        EDPB_BANNERS,
+        consent=True,
+    ),
+    Rule(
+        "tracking-after-refusal",
+        rule_tracking_after_refusal,
+        Severity.VIOLATION,
+        TW_11_7A,
+        tracking=True,
+        consent=True,
+        variants=("analytics", "request", "analytics-request"),
+    ),
+    Rule(
+        "cookie-kept-after-refusal",
+        rule_cookie_kept_after_refusal,
+        Severity.LIKELY_VIOLATION,
+        TW_11_7A,
+        consent=True,
+    ),
+    Rule(
+        "inventory-after-accept", rule_inventory_after_accept, Severity.INFO, TW_11_7A, consent=True
+    ),
+    # -- the website's own security basics: the security grade (scanner.classify.security) --
+    *SECURITY_RULES,
+)
+"""Every rule, declared once, in documentation order (``docs/rules.md``)."""
 
 
 def run_rules(ctx: RuleContext) -> tuple[Finding, ...]:
-    """All findings, most serious first, then by id (deterministic)."""
-    findings: list[Finding] = []
-    for _rule_id, rule in RULES:
-        findings.extend(rule(ctx))
-    return tuple(sorted(findings, key=lambda f: (SEVERITY_RANK[f.severity], f.id)))
+    """All findings of one site, most serious first, then by id (deterministic)."""
+    return RULES.run(ctx)

@@ -270,6 +270,69 @@ _V3 = (
 )
 
 
+# Version 4: findings carry their text variant and parameters (their words are rendered
+# from them when a report is made), and a site its verdicts, one column each like the
+# party fields, so "which sites track before consent" is a WHERE clause. Findings saved
+# before keep variant '' and params '[]': they are shown with the words they were saved
+# with. Sites saved before have verdicts_version 0 and NULL verdicts: the store judges
+# them when it reads them, from the observations and findings it kept (this migration
+# computes nothing, so it never changes). Since version 4 a site is saved with
+# verdicts_version 1 and its verdicts as classification left them (NULL when none).
+_V4 = (
+    "ALTER TABLE findings ADD COLUMN variant TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE findings ADD COLUMN params TEXT NOT NULL DEFAULT '[]'",
+    "ALTER TABLE sites ADD COLUMN verdicts_version INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE sites ADD COLUMN verdict_tracks_before_consent INTEGER",
+    "ALTER TABLE sites ADD COLUMN verdict_non_eea_before_consent INTEGER",
+    "ALTER TABLE sites ADD COLUMN verdict_no_banner_while_tracking INTEGER",
+    "ALTER TABLE sites ADD COLUMN verdict_refusal_tried INTEGER",
+    "ALTER TABLE sites ADD COLUMN verdict_refusal_works INTEGER",
+    "ALTER TABLE sites ADD COLUMN verdict_tracks_after_refusal INTEGER",
+    "ALTER TABLE sites ADD COLUMN verdict_cookie_wall INTEGER",
+    "ALTER TABLE sites ADD COLUMN verdict_tracking_cookies_after_refusal TEXT",
+    "CREATE INDEX sites_tracking ON sites (scan_id, verdict_tracks_before_consent)",
+)
+
+
+# Version 5: what a known pixel or analytics hit sent (``Request.payload``, decoded at
+# capture), as payload_* columns like the party's, so "which sites send a hashed e-mail
+# to Meta" is a WHERE clause; and the site's knowledge share (``SiteResult.knowledge``).
+# Requests saved before have NULL payload columns (no payload: it was not decoded then);
+# sites saved before have NULL knowledge columns: the store computes the share when it
+# reads them, from the parties it kept (this migration computes nothing).
+_V5 = (
+    "ALTER TABLE requests ADD COLUMN payload_vendor TEXT",
+    "ALTER TABLE requests ADD COLUMN payload_account TEXT",
+    "ALTER TABLE requests ADD COLUMN payload_events TEXT",
+    "ALTER TABLE requests ADD COLUMN payload_params TEXT",
+    "ALTER TABLE requests ADD COLUMN payload_personal_data TEXT",
+    "ALTER TABLE requests ADD COLUMN payload_flags TEXT",
+    "ALTER TABLE requests ADD COLUMN payload_from_body INTEGER",
+    "CREATE INDEX requests_payload ON requests (payload_vendor)",
+    "ALTER TABLE sites ADD COLUMN knowledge_known_domains TEXT",
+    "ALTER TABLE sites ADD COLUMN knowledge_unknown_domains TEXT",
+    "ALTER TABLE sites ADD COLUMN knowledge_cookies INTEGER",
+    "ALTER TABLE sites ADD COLUMN knowledge_cookies_known INTEGER",
+)
+
+
+# Version 6: the website's security basics (issue 16). The security grade is two
+# columns beside the privacy grade, so "which sites have security grade F" is a WHERE
+# clause; the facts it rests on (what the browser received per page, what the probes
+# found per host) are one JSON document per site, the model's own serialisation, at
+# most one row per site. Sites saved before have NULLs and no row: not measured.
+_V6 = (
+    "ALTER TABLE sites ADD COLUMN security_score INTEGER",
+    "ALTER TABLE sites ADD COLUMN security_grade TEXT",
+    """CREATE TABLE site_security (
+    id INTEGER PRIMARY KEY,
+    site_id INTEGER NOT NULL UNIQUE REFERENCES sites (id) ON DELETE CASCADE,
+    probed INTEGER NOT NULL,
+    data TEXT NOT NULL
+)""",
+)
+
+
 def _v1_initial(conn: sqlite3.Connection) -> None:
     """Version 1: the tables of the data model of SCHEMA_VERSION 1.0."""
     for statement in _V1:
@@ -288,9 +351,30 @@ def _v3_banners_choices(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+def _v4_params_verdicts(conn: sqlite3.Connection) -> None:
+    """Version 4: ``Finding.variant``, ``Finding.params`` and ``SiteResult.verdicts``."""
+    for statement in _V4:
+        conn.execute(statement)
+
+
+def _v5_payloads_knowledge(conn: sqlite3.Connection) -> None:
+    """Version 5: ``Request.payload`` and ``SiteResult.knowledge``."""
+    for statement in _V5:
+        conn.execute(statement)
+
+
+def _v6_security(conn: sqlite3.Connection) -> None:
+    """Version 6: ``SiteResult.security``, ``security_score`` and ``security_grade``."""
+    for statement in _V6:
+        conn.execute(statement)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _v1_initial,
     _v2_api_calls_screenshots,
     _v3_banners_choices,
+    _v4_params_verdicts,
+    _v5_payloads_knowledge,
+    _v6_security,
 )
 """Index *i* holds the migration to ``user_version`` *i + 1*."""

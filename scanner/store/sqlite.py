@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import json
 import os
 import sqlite3
@@ -18,12 +19,15 @@ import threading
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from enum import Enum
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
 from .. import rows, serialize
+from ..classify.coverage import knowledge_share
+from ..classify.verdicts import judge
 from ..models import (
     ApiCall,
     Banner,
@@ -34,19 +38,24 @@ from ..models import (
     Evidence,
     Finding,
     Initiator,
+    KnowledgeShare,
     Page,
+    ParamValue,
     Party,
+    Payload,
     Phase,
     Redirect,
     Request,
     Scan,
     Screenshot,
+    SecurityFacts,
     Severity,
     Site,
     SiteResult,
     SiteStatus,
     StorageItem,
     StorageKind,
+    Verdicts,
 )
 from .base import (
     ScanNotFound,
@@ -57,7 +66,13 @@ from .base import (
 )
 from .migrations import MIGRATIONS, Migration
 
-__all__ = ["SQLiteStore"]
+__all__ = ["VERDICTS_VERSION", "SQLiteStore"]
+
+VERDICTS_VERSION = 2
+"""``sites.verdicts_version`` of a site saved now: its verdicts and knowledge share are the
+classification's. 0 marks a site saved before verdicts were kept; they are judged when it
+is read. 1 marks one saved before the knowledge share was kept (migration 5); its share
+is computed when it is read."""
 
 _Row = dict[str, Any]
 _CHILD_TABLES = (
@@ -175,29 +190,36 @@ class SQLiteStore:
             ).fetchall()
             children = {t: _children(conn, t, scan_id) for t in _CHILD_TABLES}
             banners = _banners(conn, scan_id)
+            security = _security(conn, scan_id)
             evidence = _evidence(conn, scan_id)
         results = tuple(
-            SiteResult(
-                site=_site(r),
-                status=SiteStatus(r["status"]),
-                error=_ostr(r["error"]),
-                error_message=_ostr(r["error_message"]),
-                started_at=str(r["started_at"]),
-                finished_at=str(r["finished_at"]),
-                pages=tuple(_page(p) for p in children["pages"][r["id"]]),
-                cookies=tuple(_cookie(c) for c in children["cookies"][r["id"]]),
-                requests=tuple(_request(q) for q in children["requests"][r["id"]]),
-                storage=tuple(_storage(s) for s in children["storage_items"][r["id"]]),
-                api_calls=tuple(_api_call(a) for a in children["api_calls"][r["id"]]),
-                screenshots=tuple(_screenshot(s) for s in children["screenshots"][r["id"]]),
-                banner=_banner(banners.get(r["id"]), children["banner_buttons"][r["id"]]),
-                choices=tuple(_choice(c) for c in children["consent_choices"][r["id"]]),
-                pages_discovered=int(r["pages_discovered"]),
-                findings=tuple(
-                    _finding(f, evidence[f["id"]]) for f in children["findings"][r["id"]]
+            _judged(
+                r,
+                SiteResult(
+                    site=_site(r),
+                    status=SiteStatus(r["status"]),
+                    error=_ostr(r["error"]),
+                    error_message=_ostr(r["error_message"]),
+                    started_at=str(r["started_at"]),
+                    finished_at=str(r["finished_at"]),
+                    pages=tuple(_page(p) for p in children["pages"][r["id"]]),
+                    cookies=tuple(_cookie(c) for c in children["cookies"][r["id"]]),
+                    requests=tuple(_request(q) for q in children["requests"][r["id"]]),
+                    storage=tuple(_storage(s) for s in children["storage_items"][r["id"]]),
+                    api_calls=tuple(_api_call(a) for a in children["api_calls"][r["id"]]),
+                    screenshots=tuple(_screenshot(s) for s in children["screenshots"][r["id"]]),
+                    banner=_banner(banners.get(r["id"]), children["banner_buttons"][r["id"]]),
+                    choices=tuple(_choice(c) for c in children["consent_choices"][r["id"]]),
+                    pages_discovered=int(r["pages_discovered"]),
+                    findings=tuple(
+                        _finding(f, evidence[f["id"]]) for f in children["findings"][r["id"]]
+                    ),
+                    score=_oint(r["score"]),
+                    grade=_ostr(r["grade"]),
+                    security=security.get(r["id"]),
+                    security_score=_oint(r["security_score"]),
+                    security_grade=_ostr(r["security_grade"]),
                 ),
-                score=_oint(r["score"]),
-                grade=_ostr(r["grade"]),
             )
             for r in site_rows
         )
@@ -402,7 +424,7 @@ def _save_site(conn: sqlite3.Connection, scan_id: str, result: SiteResult) -> No
             f"UPDATE sites SET {assignments} WHERE id = :site_id", {**row, "site_id": site_id}
         )
         # Evidence goes with its findings (ON DELETE CASCADE); buttons before their banner.
-        for table in (*_CHILD_TABLES, "banners"):
+        for table in (*_CHILD_TABLES, "banners", "site_security"):
             conn.execute(f"DELETE FROM {table} WHERE site_id = ?", (site_id,))
     assert site_id is not None
     _insert_many(conn, "pages", _child_rows(site_id, result.pages))
@@ -420,6 +442,13 @@ def _save_site(conn: sqlite3.Connection, scan_id: str, result: SiteResult) -> No
         conn.execute(_insert_sql("banners", brow), brow)
         _insert_many(conn, "banner_buttons", _child_rows(site_id, result.banner.buttons))
     _insert_many(conn, "consent_choices", _child_rows(site_id, result.choices))
+    if result.security is not None:
+        srow = {
+            "site_id": site_id,
+            "probed": result.security.probed,
+            "data": _json(result.security),
+        }
+        conn.execute(_insert_sql("site_security", srow), srow)
     for i, finding in enumerate(result.findings):
         frow = {
             "site_id": site_id,
@@ -465,7 +494,28 @@ def _site_row(scan_id: str, position: int, r: SiteResult) -> _Row:
         "finished_at": r.finished_at,
         "score": r.score,
         "grade": r.grade,
+        "security_score": r.security_score,
+        "security_grade": r.security_grade,
         "pages_discovered": r.pages_discovered,
+        "verdicts_version": VERDICTS_VERSION,
+        **_verdict_columns(r.verdicts),
+        **_knowledge_columns(r.knowledge),
+    }
+
+
+def _knowledge_columns(k: KnowledgeShare | None) -> _Row:
+    """``SiteResult.knowledge`` as ``knowledge_*`` columns, all NULL when there is none."""
+    return {
+        f"knowledge_{f.name}": None if k is None else _column(getattr(k, f.name))
+        for f in dataclasses.fields(KnowledgeShare)
+    }
+
+
+def _verdict_columns(v: Verdicts | None) -> _Row:
+    """``SiteResult.verdicts`` as ``verdict_*`` columns, all NULL when there are none."""
+    return {
+        f"verdict_{f.name}": None if v is None else _column(getattr(v, f.name))
+        for f in dataclasses.fields(Verdicts)
     }
 
 
@@ -552,6 +602,19 @@ def _banners(conn: sqlite3.Connection, scan_id: str) -> dict[int, Any]:
         (scan_id,),
     )
     return {int(row["site_id"]): row for row in rows}
+
+
+def _security(conn: sqlite3.Connection, scan_id: str) -> dict[int, SecurityFacts]:
+    """The security facts of each site of a scan that has them, by site id."""
+    rows = conn.execute(
+        "SELECT s.site_id, s.data FROM site_security s JOIN sites si ON si.id = s.site_id"
+        " WHERE si.scan_id = ?",
+        (scan_id,),
+    )
+    return {
+        int(row["site_id"]): serialize.from_dict(SecurityFacts, json.loads(row["data"]))
+        for row in rows
+    }
 
 
 def _evidence(conn: sqlite3.Connection, scan_id: str) -> defaultdict[int, list[Evidence]]:
@@ -695,6 +758,21 @@ def _request(r: Any) -> Request:
         failed=_ostr(r["failed"]),
         t_ms=int(r["t_ms"]),
         party=_party(r),
+        payload=_payload(r),
+    )
+
+
+def _payload(r: Any) -> Payload | None:
+    if r["payload_vendor"] is None:
+        return None
+    return Payload(
+        vendor=str(r["payload_vendor"]),
+        account=_ostr(r["payload_account"]),
+        events=_strs(r["payload_events"]),
+        params=_pairs(r["payload_params"]),
+        personal_data=_pairs(r["payload_personal_data"]),
+        flags=_strs(r["payload_flags"]),
+        from_body=bool(r["payload_from_body"]),
     )
 
 
@@ -781,6 +859,42 @@ def _choice(r: Any) -> ConsentChoice:
     )
 
 
+def _judged(row: Any, result: SiteResult) -> SiteResult:
+    """The result with its verdicts and knowledge share: as saved, or judged now for a
+    site saved before they were kept (``verdicts_version`` 0, resp. below 2), from its
+    observations and findings."""
+    version = int(row["verdicts_version"])
+    if version < 2:
+        result = replace(result, knowledge=knowledge_share(result))
+    elif row["knowledge_cookies"] is not None:
+        result = replace(
+            result,
+            knowledge=KnowledgeShare(
+                known_domains=_strs(row["knowledge_known_domains"]),
+                unknown_domains=_strs(row["knowledge_unknown_domains"]),
+                cookies=int(row["knowledge_cookies"]),
+                cookies_known=int(row["knowledge_cookies_known"]),
+            ),
+        )
+    if version == 0:
+        return replace(result, verdicts=judge(result))
+    if row["verdict_tracks_before_consent"] is None:
+        return result
+    return replace(
+        result,
+        verdicts=Verdicts(
+            tracks_before_consent=bool(row["verdict_tracks_before_consent"]),
+            non_eea_before_consent=bool(row["verdict_non_eea_before_consent"]),
+            no_banner_while_tracking=bool(row["verdict_no_banner_while_tracking"]),
+            refusal_tried=bool(row["verdict_refusal_tried"]),
+            refusal_works=_obool(row["verdict_refusal_works"]),
+            tracks_after_refusal=bool(row["verdict_tracks_after_refusal"]),
+            cookie_wall=bool(row["verdict_cookie_wall"]),
+            tracking_cookies_after_refusal=_strs(row["verdict_tracking_cookies_after_refusal"]),
+        ),
+    )
+
+
 def _finding(r: Any, evidence: list[Evidence]) -> Finding:
     return Finding(
         id=str(r["finding_id"]),
@@ -796,4 +910,14 @@ def _finding(r: Any, evidence: list[Evidence]) -> Finding:
         category=_ostr(r["category"]),
         country=_ostr(r["country"]),
         evidence=tuple(evidence),
+        variant=str(r["variant"]),
+        params=_params(r["params"]),
+    )
+
+
+def _params(text: Any) -> tuple[tuple[str, ParamValue], ...]:
+    """Finding parameters from their JSON (lists become tuples, as in the model)."""
+    return tuple(
+        (str(name), tuple(str(v) for v in value) if isinstance(value, list) else value)
+        for name, value in json.loads(text)
     )

@@ -34,7 +34,8 @@ def load_manifests() -> list[dict[str, Any]]:
 
 def demo_sites() -> list[tuple[str, str, tuple[str, ...]]]:
     """(name, URL, extra domains) of every fictional municipality: the manifests'
-    sites and the consent-banner sites, for ``privacyscan demo``."""
+    sites, the consent-banner sites and the security sites marked ``demo`` (those the
+    ordinary listener plays), for ``privacyscan demo``."""
     sites = [
         (m["site"]["name"], m["site"]["url"], tuple(m["site"].get("extra_domains", [])))
         for m in load_manifests()
@@ -43,6 +44,8 @@ def demo_sites() -> list[tuple[str, str, tuple[str, ...]]]:
     for host, case in banners["sites"].items():
         label = host.removeprefix("www.").removesuffix(".nl").replace("-", " ").title()
         sites.append((label, case["url"], ()))
+    security = json.loads((Path(__file__).parent / "security.json").read_text("utf-8"))
+    sites += [(s["name"], s["url"], ()) for s in security["sites"] if s.get("demo")]
     return sites
 
 

@@ -8,7 +8,11 @@ responses (redirects, ``Set-Cookie``, status codes) come from ``_routes.json``.
 
 A route may also name a hostile ``behaviour`` (see :data:`BEHAVIOURS`): a server
 that never answers, one that trickles, one that resets the connection mid-response,
-or a page padded to a given size.
+one that never ends its response, or a page padded to a given size.
+
+:class:`Listener` is a bare TCP listener on a loopback address of its own: one that
+accepts connections and never says a word, or one that stands for an internal host
+and counts what reaches it (tests assert: nothing).
 """
 
 from __future__ import annotations
@@ -75,11 +79,16 @@ PEEK_TIMEOUT_S = 10.0
 IDLE_TIMEOUT_S = 30.0
 """How long a keep-alive connection may idle between requests."""
 
-BEHAVIOURS = frozenset({"hang", "trickle", "reset", "pad"})
+BEHAVIOURS = frozenset({"hang", "trickle", "reset", "pad", "endless"})
 """Hostile route behaviours: ``hang`` reads the request and never answers; ``trickle``
 sends the whole response one byte a second, status line first; ``reset`` sends the
 headers and half the body, then a TCP RST; ``pad`` inserts ``size`` bytes of filler
-paragraphs at ``<!--PAD-->`` in the body (a huge page without a huge file)."""
+paragraphs at ``<!--PAD-->`` in the body (a huge page without a huge file);
+``endless`` sends the headers without a length, then the body again and again, every
+50 ms, and never ends it."""
+
+ENDLESS_INTERVAL_S = 0.05
+"""Pause between two copies of an ``endless`` body."""
 
 HOSTILE_MAX_S = 120.0
 """Longest a ``hang`` or ``trickle`` connection is kept open."""
@@ -104,6 +113,12 @@ class Route:
     cookie_count: int = 0
     """Extra ``Set-Cookie`` headers, made from ``cookie_template`` (``{i}`` is 0, 1, …)."""
     cookie_template: str = "c{i}=1; Path=/"
+    expires_in_days: int | None = None
+    """Replace :data:`EXPIRES_MARKER` in the body with now plus this many days (UTC,
+    ISO 8601): a security.txt that stays valid whenever the tests run."""
+
+
+EXPIRES_MARKER = b"@EXPIRES@"
 
 
 def load_routes(host_dir: Path) -> dict[str, Route]:
@@ -140,6 +155,7 @@ def load_routes(host_dir: Path) -> dict[str, Route]:
             size=int(spec.get("size", 0)),
             cookie_count=int(spec.get("cookie_count", 0)),
             cookie_template=str(spec.get("cookie_template", "c{i}=1; Path=/")),
+            expires_in_days=int(spec["expires_in_days"]) if "expires_in_days" in spec else None,
         )
     return routes
 
@@ -175,10 +191,20 @@ def spki_sha256(cert_der: bytes) -> str:
     return base64.b64encode(hashlib.sha256(spki).digest()).decode("ascii")
 
 
-def make_certificate(hosts: list[str], directory: Path) -> tuple[Path, Path, str]:
-    """Write a fresh self-signed ECDSA P-256 cert and key; return paths and the SPKI hash."""
+def make_certificate(
+    hosts: list[str],
+    directory: Path,
+    *,
+    valid_days: tuple[int, int] = (-1, 30),
+    common_name: str = "privacyscan test web",
+) -> tuple[Path, Path, str]:
+    """Write a fresh self-signed ECDSA P-256 cert and key; return paths and the SPKI hash.
+
+    ``valid_days`` is (start, end) in days from now: ``(-30, -2)`` makes one that
+    expired two days ago.
+    """
     key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "privacyscan test web")])
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
     now = datetime.datetime.now(datetime.UTC)
     names: list[x509.GeneralName] = [x509.DNSName("localhost")]
     names += [x509.DNSName(h) for h in hosts]
@@ -189,8 +215,8 @@ def make_certificate(hosts: list[str], directory: Path) -> tuple[Path, Path, str
         .issuer_name(name)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=30))
+        .not_valid_before(now + datetime.timedelta(days=valid_days[0]))
+        .not_valid_after(now + datetime.timedelta(days=valid_days[1]))
         .add_extension(x509.SubjectAlternativeName(names), critical=False)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .sign(key, hashes.SHA256())
@@ -330,8 +356,15 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         ]
         if route.behaviour == "pad":
             body = self.server.web._padded(body, route.size)
+        if route.expires_in_days is not None:
+            when = datetime.datetime.now(datetime.UTC) + datetime.timedelta(
+                days=route.expires_in_days
+            )
+            body = body.replace(EXPIRES_MARKER, when.strftime("%Y-%m-%dT%H:%M:%SZ").encode())
         head = self._head(route.status, headers, len(body), ctype)
-        if route.behaviour == "trickle":
+        if route.behaviour == "endless":
+            self._endless(self._head(route.status, headers, -1, ctype), body)
+        elif route.behaviour == "trickle":
             self._trickle(head + body)
         elif route.behaviour == "reset":
             self._reset(head + body[: len(body) // 2])
@@ -347,7 +380,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if ctype and "content-type" not in names:
             lines.append(f"Content-Type: {ctype}")
         lines += [f"{k}: {v}" for k, v in headers]
-        lines += [f"Content-Length: {length}", "Cache-Control: no-store", "", ""]
+        # A negative length: none, the body ends when the connection does.
+        lines += [f"Content-Length: {length}" if length >= 0 else "Connection: close"]
+        lines += ["Cache-Control: no-store", "", ""]
         return "\r\n".join(lines).encode("latin-1")
 
     def _hang(self) -> None:
@@ -374,6 +409,16 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 if time.monotonic() > deadline or web._stopping.wait(1.0 if i else 0.0):
                     return
                 self.connection.sendall(data[i : i + 1])
+
+    def _endless(self, head: bytes, body: bytes) -> None:
+        """Write ``head``, then ``body`` over and over until the client leaves or we stop."""
+        self.close_connection = True
+        web = self.server.web
+        deadline = time.monotonic() + HOSTILE_MAX_S
+        with contextlib.suppress(OSError, ValueError):
+            self.connection.sendall(head)
+            while time.monotonic() < deadline and not web._stopping.wait(ENDLESS_INTERVAL_S):
+                self.connection.sendall(body or b" ")
 
     def _reset(self, data: bytes) -> None:
         """Write ``data``, then abort the connection with a TCP RST (linger 0)."""
@@ -440,12 +485,126 @@ class _Server(http.server.ThreadingHTTPServer):
         """Swallow per-connection errors: a browser dropping a socket is normal."""
 
 
+class Listener:
+    """A TCP listener on a loopback address that counts who reaches it.
+
+    ``answer=False``: it accepts connections and never sends or reads a byte (a server
+    that holds its clients). ``answer=True``: it reads a request and answers ``200 ok``
+    (an internal host, such as a router's admin page or cloud metadata, played on
+    loopback); ``requests`` keeps the first line of each request it read.
+    """
+
+    __test__ = False
+
+    def __init__(self, host: str = "127.0.0.1", *, answer: bool = True) -> None:
+        self.host = host
+        self.answer = answer
+        self.connections = 0
+        self.requests: list[str] = []
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._sock: socket.socket | None = None
+        self._open: list[socket.socket] = []
+
+    @property
+    def port(self) -> int:
+        if self._sock is None:
+            raise RuntimeError("Listener is not running")
+        return int(self._sock.getsockname()[1])
+
+    def __enter__(self) -> Listener:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((self.host, 0))
+        sock.listen(64)
+        sock.settimeout(0.1)
+        self._sock = sock
+        threading.Thread(target=self._serve, name=f"listener-{self.port}", daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stopping.set()
+        with self._lock:
+            sockets = [*self._open, *([self._sock] if self._sock else [])]
+            self._open.clear()
+        for sock in sockets:
+            with contextlib.suppress(OSError):
+                sock.close()
+
+    def _serve(self) -> None:
+        assert self._sock is not None
+        while not self._stopping.is_set():
+            try:
+                conn, _ = self._sock.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            with self._lock:
+                self.connections += 1
+                self._open.append(conn)
+            if self.answer:
+                threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
+
+    def _answer(self, conn: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            conn.settimeout(5)
+            data = conn.recv(65536)
+            with self._lock:
+                self.requests.append(data.split(b"\r\n", 1)[0].decode("latin-1"))
+            conn.sendall(
+                b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n"
+                b"Access-Control-Allow-Origin: *\r\nConnection: close\r\n\r\nok"
+            )
+            conn.close()
+
+
+CERTIFICATE_KINDS: dict[str, tuple[tuple[int, int], bool]] = {
+    "expired": ((-60, -2), True),
+    "expiring": ((-60, 5), True),
+    "wrong-name": ((-1, 30), False),
+    "untrusted": ((-1, 30), True),
+}
+"""Special certificates a :class:`TlsProfile` can give a host: (validity in days from
+now, whether the host's own name is on it). ``untrusted`` is an ordinary one whose key
+is left out of :attr:`TestWeb.spki_hashes`, so nobody pins it."""
+
+
+@dataclass(frozen=True, slots=True)
+class TlsProfile:
+    """How a second test-web listener speaks TLS (the security test's special hosts)."""
+
+    legacy: bool = False
+    """Also accept TLS 1.0 and 1.1 (at OpenSSL security level 0, which Debian's
+    OpenSSL 3 allows for a context that asks for it)."""
+    certificates: tuple[tuple[str, str], ...] = ()
+    """(host, kind of :data:`CERTIFICATE_KINDS`): a certificate of its own, chosen by SNI."""
+
+
+def _server_context(cert: Path, key: Path, legacy: bool) -> ssl.SSLContext:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    context.set_alpn_protocols(["http/1.1"])
+    if legacy:
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            context.set_ciphers("DEFAULT:@SECLEVEL=0")
+            context.minimum_version = ssl.TLSVersion.TLSv1
+    return context
+
+
 class TestWeb:
     """The local test web: ``with TestWeb() as web: ...`` then point Chromium at it."""
 
     __test__ = False  # not a pytest test class despite the name
 
-    def __init__(self, port: int = 0, base_dir: Path | None = None) -> None:
+    def __init__(
+        self, port: int = 0, base_dir: Path | None = None, tls: TlsProfile | None = None
+    ) -> None:
+        self.tls = tls or TlsProfile()
+        self._pins: list[str] = []
         self._want_port = port
         self.base_dir: Path = (base_dir or HOSTS_DIR).resolve()
         self._lock = threading.Lock()
@@ -473,6 +632,12 @@ class TestWeb:
         return self._spki
 
     @property
+    def spki_hashes(self) -> tuple[str, ...]:
+        """Every certificate's SPKI to trust: the main one and the special ones of a
+        :class:`TlsProfile`, except ``untrusted``."""
+        return (self.spki_hash, *self._pins)
+
+    @property
     def host_rules(self) -> str:
         """Value for Chromium's ``--host-resolver-rules``: every host to this port."""
         return f"MAP * 127.0.0.1:{self.port}"
@@ -497,9 +662,26 @@ class TestWeb:
         tmp = Path(tempfile.mkdtemp(prefix="privacyscan-testweb-"))
         try:
             cert, key, self._spki = make_certificate(self.hosts(), tmp)
-            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-            context.load_cert_chain(cert, key)
-            context.set_alpn_protocols(["http/1.1"])
+            context = _server_context(cert, key, self.tls.legacy)
+            by_host: dict[str, ssl.SSLContext] = {}
+            self._pins = []
+            for i, (host, kind) in enumerate(self.tls.certificates):
+                days, named = CERTIFICATE_KINDS[kind]
+                names = [host] if named else [f"andere-naam.{host}"]
+                folder = tmp / str(i)
+                folder.mkdir()
+                c, k, pin = make_certificate(names, folder, valid_days=days, common_name=names[0])
+                by_host[host] = _server_context(c, k, self.tls.legacy)
+                if kind != "untrusted":
+                    self._pins.append(pin)
+            if by_host:
+
+                def choose(sock: ssl.SSLObject | ssl.SSLSocket, name: str | None, _: Any) -> None:
+                    special = by_host.get((name or "").lower())
+                    if special is not None:
+                        sock.context = special
+
+                context.sni_callback = choose
             self._server = _Server(self, ("127.0.0.1", self._want_port), context)
         finally:
             # The context holds cert and key in memory: remove the files at once so

@@ -1,0 +1,1 @@
+var andereLeverancier = 1;

@@ -1,0 +1,1 @@
+var leverancierWidget = 1;
