@@ -48,7 +48,7 @@ lint: setup
 	$(VENV)/bin/mypy
 
 bench: setup
-	$(PY) benchmarks/bench_capture.py
+	$(PY) benchmarks/bench_scan.py $(ARGS)
 
 demo: setup
 	$(VENV)/bin/privacyscan demo --out demo

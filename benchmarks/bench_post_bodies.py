@@ -10,8 +10,8 @@ page (a temporary host on the local test web) sends ``--posts`` XHR POSTs of
 ``--size`` bytes to its own server, plus one in ten to ``facebook.com/tr/`` (decoded):
 a session-replay-heavy site, far more than a municipal page sends. CPU is that of the
 whole process tree (this Python process, the Playwright driver, Chromium), sampled
-from ``/proc`` as in ``bench_capture.py``; the test web runs in its own process and is
-left out. Runs alternate between the two settings.
+from ``/proc`` by ``proctree.py`` as in ``bench_scan.py``; the test web runs in its own
+process and is left out. Runs alternate between the two settings.
 
     .venv/bin/python benchmarks/bench_post_bodies.py [--posts 400] [--size 15000] [--repeat 3]
         [--limits 1,16384,0]
@@ -34,7 +34,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import scanner.browser.session as session  # noqa: E402
-from benchmarks.bench_capture import TreeSampler  # noqa: E402
+from benchmarks.proctree import TreeSampler  # noqa: E402
 from scanner.browser.recorder import POST_DATA_LIMIT  # noqa: E402
 from scanner.config import CaptureOptions  # noqa: E402
 from scanner.models import Request, Site  # noqa: E402

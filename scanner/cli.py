@@ -118,6 +118,18 @@ def _build_capture_options(kwargs: dict[str, Any]) -> CaptureOptions:
     )
 
 
+def _memory_size(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:
+    """``--memory-budget 4G`` → bytes."""
+    if value is None:
+        return None
+    from .capacity import parse_size
+
+    try:
+        return parse_size(value)
+    except ConfigError as exc:
+        raise click.BadParameter(str(exc), ctx, param) from None
+
+
 def _check_reachable(sites: list[Site], options: CaptureOptions) -> None:
     """A start URL on an internal address needs the user's say-so (the browser refuses it)."""
     from urllib.parse import urlsplit
@@ -202,7 +214,18 @@ def cli() -> None:
 @click.option("--exclude", multiple=True, metavar="NAME", help="Skip these sites or provinces.")
 @click.option("--max-pages", default=10, show_default=True, help="Pages per site.")
 @click.option(
-    "--concurrency", default=0, help="Sites in parallel (default: from cores and memory)."
+    "--concurrency",
+    type=click.IntRange(min=0),
+    default=0,
+    help="Visitors (browsers) in flight; default 0: as many as the machine's CPU and the "
+    "memory budget carry, measured while scanning.",
+)
+@click.option(
+    "--memory-budget",
+    default=None,
+    callback=_memory_size,
+    metavar="SIZE",
+    help="Memory (PSS) the scan's processes stay within, e.g. 4G or 1500M. Default: half the RAM.",
 )
 @click.option(
     "--phases",
@@ -226,6 +249,7 @@ def scan(
     exclude: tuple[str, ...],
     max_pages: int,
     concurrency: int,
+    memory_budget: int | None,
     phases: str,
     no_report: bool,
     quiet: bool,
@@ -260,7 +284,13 @@ def scan(
     sites = _load_targets(targets, only, exclude)
     options = _guard(lambda: _build_capture_options(capture))
     _check_reachable(sites, options)
-    settings = ScanSettings(max_pages=max_pages, concurrency=concurrency, lang=lang, phases=phases)
+    settings = ScanSettings(
+        max_pages=max_pages,
+        concurrency=concurrency,
+        memory_budget=memory_budget or 0,
+        lang=lang,
+        phases=phases,
+    )
     if queue:
         _run_fleet_scan(
             db_path,
@@ -288,18 +318,35 @@ def scan(
 @click.option("--quiet", "-q", is_flag=True, help="No progress display.")
 @_QUEUE_OPTION
 @_DETACH_OPTION
+@click.option(
+    "--concurrency",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Visitors in flight on this machine (0: follow the machine). Default: as the scan "
+    "started.",
+)
+@click.option(
+    "--memory-budget",
+    default=None,
+    callback=_memory_size,
+    metavar="SIZE",
+    help="Memory (PSS) the scan's processes stay within, e.g. 4G. Default: as the scan started.",
+)
 def resume(
     scan_ref: str,
     db_path: str,
     out: Path,
     no_report: bool,
     quiet: bool,
+    concurrency: int | None,
+    memory_budget: int | None,
     queue: str | None,
     detach: bool,
 ) -> None:
     """Finish an interrupted scan: only its unfinished sites are scanned.
 
-    Uses the options the scan started with. SCAN_REF is a scan ID, a unique
+    Uses the options the scan started with; --concurrency and --memory-budget
+    fit the rest to the machine it finishes on. SCAN_REF is a scan ID, a unique
     prefix, `latest` (default) or `previous`.
 
     With --queue, the unfinished sites are queued again for the fleet's workers
@@ -309,8 +356,12 @@ def resume(
 
         privacyscan resume latest
 
+        privacyscan resume latest --concurrency 0 --memory-budget 8G
+
         privacyscan resume latest --queue redis://broker:6379/0 --db postgresql://scan@db/privacyscan
     """
+    from dataclasses import replace
+
     from .engine import options_from_pairs
 
     store = _open_store(db_path)
@@ -318,6 +369,10 @@ def resume(
         scan_id = _guard(lambda: store.resolve_scan_id(scan_ref))
         scan_record = store.get_scan(scan_id)
     options, settings = options_from_pairs(scan_record.options)
+    if concurrency is not None:
+        settings = replace(settings, concurrency=concurrency)
+    if memory_budget is not None:
+        settings = replace(settings, memory_budget=memory_budget)
     if queue:
         _run_fleet_scan(
             db_path,
@@ -490,7 +545,14 @@ def diff(
     type=click.IntRange(min=0),
     default=0,
     show_default=True,
-    help="Sites in parallel on this machine, as for a local scan (0: from cores and memory).",
+    help="Visitors in flight on this machine, as for a local scan (0: follow the machine).",
+)
+@click.option(
+    "--memory-budget",
+    default=None,
+    callback=_memory_size,
+    metavar="SIZE",
+    help="Memory (PSS) this worker's processes stay within, e.g. 4G (default: half the RAM).",
 )
 @click.option(
     "--visibility-timeout",
@@ -513,14 +575,16 @@ def worker(
     queue: str,
     db_path: str,
     concurrency: int,
+    memory_budget: int | None,
     visibility_timeout: float | None,
     browser_path: str | None,
     name: str | None,
 ) -> None:
     """Run a fleet worker: visit the sites scans queue, save them in the shared history.
 
-    A worker is the local engine fed by the queue: its own Chromium, as many sites
-    at once as a local scan, each saved in one transaction and acknowledged after.
+    A worker is the local engine fed by the queue: its own Chromium, visitors in
+    flight following the machine as in a local scan (or --concurrency), each site
+    saved in one transaction and acknowledged after.
     A site of a worker that dies goes to another worker after the visibility
     timeout. The worker refuses a database or a task of another privacyscan schema
     revision (exit 3). SIGTERM finishes the sites in progress, then stops.
@@ -549,6 +613,7 @@ def worker(
             knowledge=knowledge,
             resolver=PartyResolver(Domains(), knowledge),
             concurrency=concurrency,
+            memory_budget=memory_budget or 0,
             browser_path=browser_path,
             visibility_timeout=timeout,
             log=click.echo,

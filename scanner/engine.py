@@ -4,6 +4,12 @@ The engine owns concurrency and bounds; the browser layer owns the capture, the
 classifier owns the judgement and the store owns durability. A site's results
 are written in one transaction the moment it finishes, so a killed run keeps
 every finished site and ``resume`` only scans the rest.
+
+Concurrency is counted in visitors (browsers) in flight, handed out by
+:class:`~scanner.capacity.Pace`: it follows the machine's CPU and the memory
+budget unless ``--concurrency`` fixes it. The refusing and accepting visitors of
+a site start as soon as the first visitor has found the banner and follow its
+pages as it visits them.
 """
 
 from __future__ import annotations
@@ -12,7 +18,6 @@ import asyncio
 import contextlib
 import functools
 import json
-import os
 import secrets
 import threading
 import time
@@ -22,7 +27,9 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from . import __version__
+from .browser.profiles import remove_stale_profiles
 from .browser.session import Browser, Visitor
+from .capacity import Pace, Priority, Tick
 from .classify import classify
 from .classify.parties import PartyResolver
 from .config import CaptureOptions
@@ -47,7 +54,15 @@ from .models import (
 )
 from .netguard import refusal_text
 from .probe import PROBE_TIMEOUT_S, probe_site
-from .runner import capture_choice, capture_pages, partial_result, visit_watchdog_s
+from .runner import (
+    UNPACED,
+    Pacing,
+    UrlFeed,
+    capture_choice,
+    capture_pages,
+    partial_result,
+    visit_watchdog_s,
+)
 from .store.base import ScanStore
 
 _PER_PAGE_BUDGET_S = 45.0
@@ -68,7 +83,9 @@ class ScanSettings:
     max_pages: int = 10
     """Pages per site, the home page included."""
     concurrency: int = 0
-    """Sites in parallel; 0 derives it from cores and memory (:func:`default_concurrency`)."""
+    """Visitors (browsers) in flight; 0 follows the machine (:mod:`scanner.capacity`)."""
+    memory_budget: int = 0
+    """Bytes of memory (PSS) the scan's processes stay within; 0: half the RAM."""
     site_timeout_s: float = 0.0
     """Time budget per site (no page is started after it, see ``Engine._bounded``); 0
     derives it from ``max_pages``."""
@@ -83,33 +100,29 @@ class ScanSettings:
         """Whether the banner is looked for and tried."""
         return self.phases == "all"
 
-    def effective_concurrency(self) -> int:
-        """The concurrency actually used."""
-        return self.concurrency if self.concurrency > 0 else default_concurrency()
-
     def effective_site_timeout(self) -> float:
         """The site budget actually used: generous per page, never unbounded."""
         return self.site_timeout_s or 60.0 + _PER_PAGE_BUDGET_S * self.max_pages
 
 
-def default_concurrency() -> int:
-    """Sites in flight: one per core (capture is CPU-bound), at most one per 500 MB of memory."""
-    cores = os.cpu_count() or 1
-    try:
-        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (ValueError, OSError, AttributeError):
-        memory = 2 * 1024**3
-    return max(1, min(cores, memory // (500 * 1024**2), 8))
-
-
 @dataclass(frozen=True, slots=True)
 class Progress:
-    """One event for the progress display: a site started or finished."""
+    """One event for the progress display."""
 
-    site: Site
+    site: Site | None
     event: str
-    """``start`` or ``done``."""
+    """``start`` (a site's first visitor starts), ``visitors`` (a visitor started or
+    ended), ``page`` (a page was visited), ``pace`` (a measurement of the machine)
+    or ``done`` (a site is saved, with its ``result``)."""
     result: SiteResult | None = None
+    visitors: int = 0
+    """Visitors in flight."""
+    limit: int = 0
+    """Visitors allowed in flight now."""
+    tick: Tick | None = None
+    """The measurement, for ``pace``."""
+    page: Page | None = None
+    """The page visited, for ``page``."""
 
 
 def new_scan_id(now: datetime | None = None) -> str:
@@ -166,6 +179,8 @@ class Engine:
         self.knowledge = knowledge
         self.resolver = resolver
         self.on_progress = on_progress or (lambda _event: None)
+        self.pace: Pace | None = None
+        """Visitor slots while :meth:`run` runs."""
         self.resolve = resolve
         """How the sitemap reader resolves hosts (``None``: ``map_hosts``, then DNS);
         tests make a name resolve inside with it."""
@@ -187,31 +202,80 @@ class Engine:
         """Scan every pending site of ``scan_id``; returns the finished scan."""
         pending = self.store.pending_sites(scan_id)
         async with self.session() as browser:
-            limit = asyncio.Semaphore(self.settings.effective_concurrency())
-
-            async def one(site: Site) -> None:
-                async with limit:
-                    await self.scan_and_save(browser, scan_id, site)
-
-            await asyncio.gather(*(one(site) for site in pending))
+            await asyncio.gather(*(self.scan_and_save(browser, scan_id, site) for site in pending))
         self.store.finish_scan(scan_id, now_iso())
         return self.store.get_scan(scan_id)
 
     @contextlib.asynccontextmanager
     async def session(self) -> AsyncIterator[Browser]:
-        """What scanning sites needs while it goes on: the browser. :meth:`run` scans a
-        scan's pending sites in one; a fleet worker (``scanner.fleet``) keeps one open
-        and feeds it the sites the queue hands it, one :meth:`scan_and_save` each."""
-        async with Browser(self.options) as browser:
-            yield browser
+        """What scanning sites needs while it goes on: the browser and the visitor slots
+        (:class:`~scanner.capacity.Pace`). :meth:`run` scans a scan's pending sites in
+        one; a fleet worker (``scanner.fleet``) keeps one open and feeds it the sites
+        the queue hands it, one :meth:`scan_and_save` each."""
+        # Profiles of an earlier scan killed with SIGKILL hold the cookies of the sites
+        # it was visiting: remove those whose scan is gone (never a live one's).
+        await asyncio.to_thread(remove_stale_profiles)
+        pace = Pace(
+            fixed=self.settings.concurrency,
+            budget=self.settings.memory_budget or None,
+            on_tick=lambda tick: self._emit(None, "pace", tick=tick),
+        )
+        async with Browser(self.options) as browser, pace:
+            self.pace = pace
+            try:
+                yield browser
+            finally:
+                self.pace = None
 
     async def scan_and_save(self, browser: Browser, scan_id: str, site: Site) -> SiteResult:
-        """Scan one site (:meth:`scan_site`) and save its result: the unit of work."""
-        self.on_progress(Progress(site, "start"))
+        """Scan one site (:meth:`scan_site`) and save its result: the unit of work. Its
+        visitors wait for slots of the session's pace."""
         result = await self.scan_site(browser, site)
         await asyncio.to_thread(self.store.save_site, scan_id, result)
-        self.on_progress(Progress(site, "done", result))
+        self._emit(site, "done", result)
         return result
+
+    def _emit(
+        self,
+        site: Site | None,
+        event: str,
+        result: SiteResult | None = None,
+        tick: Tick | None = None,
+        page: Page | None = None,
+    ) -> None:
+        pace = self.pace
+        self.on_progress(
+            Progress(
+                site,
+                event,
+                result,
+                visitors=pace.slots.in_flight if pace else 0,
+                limit=pace.slots.limit if pace else 0,
+                tick=tick,
+                page=page,
+            )
+        )
+
+    @contextlib.asynccontextmanager
+    async def _slot(self, site: Site, priority: Priority) -> AsyncIterator[None]:
+        """A visitor slot (waiting for it does not count against any time budget)."""
+        pace = self.pace
+        if pace is None:
+            yield
+            return
+        try:
+            async with pace.slot(priority):
+                if priority is Priority.NEW:
+                    self._emit(site, "start")
+                self._emit(site, "visitors")
+                yield
+        finally:
+            self._emit(site, "visitors")
+
+    def _pacing(self, site: Site) -> Pacing:
+        if self.pace is None:
+            return UNPACED
+        return Pacing(on_page=lambda page: self._emit(site, "page", page=page))
 
     async def scan_site(self, browser: Browser, site: Site) -> SiteResult:
         """Crawl and capture one site within its budget, retry once after a crash, classify.
@@ -234,11 +298,7 @@ class Engine:
 
     async def _scan_site(self, browser: Browser, site: Site) -> SiteResult:
         probes = self._start_probes(site)
-        result = await self._bounded(browser, site)
-        if result.error == "browser_crash":
-            result = await self._bounded(browser, site)
-        if self.settings.consent and result.banner is not None:
-            result = await self._consent_phases(browser, result)
+        result = await self._visit_site(browser, site)
         result = await _with_probes(result, probes)
         return classify(
             result,
@@ -260,14 +320,32 @@ class Engine:
         )
         return asyncio.ensure_future(_in_daemon_thread(call, PROBE_TIMEOUT_S + 5.0))
 
-    async def _consent_phases(self, browser: Browser, first: SiteResult) -> SiteResult:
-        """A visitor who refuses and one who accepts, over the first visitor's pages."""
-        urls = [p.url for p in first.pages if p.final_url is not None]
+    async def _visit_site(self, browser: Browser, site: Site) -> SiteResult:
+        """The first visitor crawls; once it has found the banner, a visitor who refuses
+        and one who accepts start and follow its pages as it visits them. Their results
+        are merged into the first visitor's when all three are done.
+
+        A crashed first visitor is replaced at once, in its own slot, and the site
+        visited again from the start; the other two visitors of the crashed attempt
+        are dropped.
+        """
+        choices: list[asyncio.Future[tuple[SiteResult, ConsentChoice]]] = []
+        try:
+            async with self._slot(site, Priority.NEW):
+                first, feed, choices = await self._first_visitor(browser, site)
+                if first.error == "browser_crash":
+                    await _cancel(choices)
+                    first, feed, choices = await self._first_visitor(browser, site)
+            feed.complete([p.url for p in first.pages if p.final_url is not None])
+            if first.banner is None:
+                await _cancel(choices)
+                return first
+            made = await asyncio.gather(*choices)
+        except BaseException:
+            await _cancel(choices)
+            raise
         merged = first
-        choices = []
-        for phase in (Phase.REJECT, Phase.ACCEPT):
-            phase_result, choice = await self._bounded_choice(browser, first.site, phase, urls)
-            choices.append(choice)
+        for phase_result, _choice in made:
             merged = replace(
                 merged,
                 pages=merged.pages + phase_result.pages,
@@ -276,22 +354,54 @@ class Engine:
                 storage=merged.storage + phase_result.storage,
                 api_calls=merged.api_calls + phase_result.api_calls,
             )
-        return replace(merged, choices=tuple(choices))
+        return replace(merged, choices=tuple(choice for _result, choice in made))
+
+    async def _first_visitor(
+        self, browser: Browser, site: Site
+    ) -> tuple[SiteResult, UrlFeed, list[asyncio.Future[tuple[SiteResult, ConsentChoice]]]]:
+        """One attempt of the first visitor, within the site's budget; the feed of its
+        pages and the refusing and accepting visitors it started on finding the banner."""
+        feed = UrlFeed()
+        choices: list[asyncio.Future[tuple[SiteResult, ConsentChoice]]] = []
+
+        def banner_found() -> None:
+            for phase in (Phase.REJECT, Phase.ACCEPT):
+                choices.append(
+                    asyncio.ensure_future(self._bounded_choice(browser, site, phase, feed))
+                )
+
+        try:
+            first = await self._bounded(
+                browser, site, feed, banner_found if self.settings.consent else None
+            )
+        except BaseException:
+            await _cancel(choices)
+            raise
+        return first, feed, choices
 
     async def _bounded_choice(
-        self, browser: Browser, site: Site, phase: Phase, urls: list[str]
+        self, browser: Browser, site: Site, phase: Phase, feed: UrlFeed
     ) -> tuple[SiteResult, ConsentChoice]:
-        try:
-            return await asyncio.wait_for(
-                capture_choice(browser, site, phase, urls),
-                self.settings.effective_site_timeout(),
-            )
-        except TimeoutError:
-            return SiteResult(site=site), ConsentChoice(
-                phase, clicked=False, reason="The visit did not finish within its time budget."
-            )
+        """A refusing or accepting visitor within its time budget; the time it waits for
+        the first visitor's next page does not count."""
+        async with self._slot(site, Priority.STARTED):
+            try:
+                async with asyncio.timeout(self.settings.effective_site_timeout()) as budget:
+                    return await capture_choice(
+                        browser, site, phase, _FeedWithinBudget(feed, budget), self._pacing(site)
+                    )
+            except TimeoutError:
+                return SiteResult(site=site), ConsentChoice(
+                    phase, clicked=False, reason="The visit did not finish within its time budget."
+                )
 
-    async def _bounded(self, browser: Browser, site: Site) -> SiteResult:
+    async def _bounded(
+        self,
+        browser: Browser,
+        site: Site,
+        feed: UrlFeed | None = None,
+        banner_found: Callable[[], None] | None = None,
+    ) -> SiteResult:
         """The first visitor's crawl. At the site's budget no further page is started;
         a visit in progress may end (each is watched, see ``runner``). Past that and a
         grace, the crawl is cancelled: what it captured is kept all the same."""
@@ -300,13 +410,27 @@ class Engine:
         live = _Live(deadline=time.monotonic() + budget)
         watchdog = budget + visit_watchdog_s(self.options) + _CLOSE_GRACE_S
         try:
-            return await asyncio.wait_for(self._crawl(browser, site, live), watchdog)
+            return await asyncio.wait_for(
+                self._crawl(browser, site, live, feed, banner_found), watchdog
+            )
         except TimeoutError:
             captured = live.visitor.results() if live.visitor is not None else None
             result = partial_result(site, started, list(live.pages), captured)
             return _over_budget(replace(result, requests=result.requests + live.refused))
 
-    async def _crawl(self, browser: Browser, site: Site, live: _Live) -> SiteResult:
+    async def _crawl(
+        self,
+        browser: Browser,
+        site: Site,
+        live: _Live,
+        feed: UrlFeed | None = None,
+        banner_found: Callable[[], None] | None = None,
+    ) -> SiteResult:
+        """The first visitor: home page, banner, then the pages the crawl plan picks.
+
+        Each page that loaded goes to ``feed`` as soon as it is visited;
+        ``banner_found`` is called once the banner is known.
+        """
         scope = SiteScope(site, self.resolver.domains)
         max_pages = self.settings.max_pages
         sitemap: list[str] = []
@@ -316,6 +440,8 @@ class Engine:
             """The next page to visit, re-planned from everything seen so far."""
             nonlocal sitemap, discovered
             live.pages = pages
+            if feed is not None and pages[-1].final_url is not None:
+                feed.put(pages[-1].url)
             home = pages[0]
             if home.final_url is None or len(pages) >= max_pages:
                 return None
@@ -342,8 +468,17 @@ class Engine:
                 banner = await visitor.detect_banner()
                 if banner is not None:
                     found.append(banner)
+                    if banner_found is not None:
+                        banner_found()
 
-        result = await capture_pages(browser, site, choose, Phase.NONE, after_first=first_page)
+        result = await capture_pages(
+            browser,
+            site,
+            choose,
+            Phase.NONE,
+            after_first=first_page,
+            pacing=self._pacing(site),
+        )
         result = replace(
             result,
             pages_discovered=max(discovered, len(result.pages)),
@@ -364,6 +499,36 @@ class Engine:
             return await _in_daemon_thread(call, min(DISCOVERY_TIMEOUT_S + 5.0, left))
         except Exception:  # late or broken: no sitemap, no problem
             return Discovery()
+
+
+class _FeedWithinBudget:
+    """A following visitor's view of the feed: waiting for the first visitor's next
+    page pauses the visitor's own time budget."""
+
+    def __init__(self, feed: UrlFeed, budget: asyncio.Timeout) -> None:
+        self.feed = feed
+        self.budget = budget
+
+    async def get(self, index: int) -> str | None:
+        if self.feed.ready(index):
+            return await self.feed.get(index)
+        loop = asyncio.get_running_loop()
+        deadline = self.budget.when()
+        self.budget.reschedule(None)
+        waited_from = loop.time()
+        try:
+            return await self.feed.get(index)
+        finally:
+            if deadline is not None:
+                self.budget.reschedule(deadline + loop.time() - waited_from)
+
+
+async def _cancel(tasks: Sequence[asyncio.Future[Any]]) -> None:
+    """Cancel ``tasks`` and wait until they have cleaned up (closed their browsers)."""
+    for task in tasks:
+        task.cancel()
+    if tasks:
+        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 @dataclass

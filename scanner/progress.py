@@ -1,13 +1,15 @@
 """Progress of a scan: a live display on a terminal, plain log lines elsewhere.
 
-rich draws the terminal display (sites done/failed, pages/s, ETA); cron jobs and
-CI logs get one line per finished site instead.
+rich draws the terminal display (sites done/failed, visitors in flight, pages/s,
+the ETA of the whole scan); cron jobs and CI logs get one line per finished site
+instead.
 """
 
 from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from types import TracebackType
 from typing import TextIO
 
@@ -18,7 +20,6 @@ from rich.progress import (
     TaskID,
     TextColumn,
     TimeElapsedColumn,
-    TimeRemainingColumn,
 )
 from rich.progress import (
     Progress as RichProgress,
@@ -29,16 +30,28 @@ from .models import SiteStatus
 
 
 class ScanProgress:
-    """Counts sites and pages; shows them live on a terminal or as lines otherwise."""
+    """Counts sites, pages and visitors; shows them live on a terminal or as lines."""
 
-    def __init__(self, total: int, *, quiet: bool = False, stream: TextIO | None = None) -> None:
+    def __init__(
+        self,
+        total: int,
+        *,
+        quiet: bool = False,
+        stream: TextIO | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.total = total
         self.quiet = quiet
         self.stream = stream or sys.stderr
         self.done = 0
         self.failed = 0
         self.pages = 0
-        self._started = time.monotonic()
+        self.visitors = 0
+        """Visitors (browsers) in flight."""
+        self.limit = 0
+        """Visitors allowed in flight now (follows the machine unless fixed)."""
+        self._clock = clock
+        self._started = clock()
         self._live: RichProgress | None = None
         self._task: TaskID | None = None
 
@@ -50,7 +63,6 @@ class ScanProgress:
                 MofNCompleteColumn(),
                 TextColumn("{task.fields[status]}"),
                 TimeElapsedColumn(),
-                TimeRemainingColumn(),
                 console=Console(file=self.stream),
             )
             self._live.start()
@@ -66,32 +78,58 @@ class ScanProgress:
         if self._live is not None:
             self._live.stop()
 
+    def elapsed(self) -> float:
+        """Seconds since the start."""
+        return self._clock() - self._started
+
     def pages_per_second(self) -> float:
         """Pages captured per wall-clock second since the start."""
-        elapsed = time.monotonic() - self._started
+        elapsed = self.elapsed()
         return self.pages / elapsed if elapsed > 0 else 0.0
+
+    def eta_seconds(self) -> float | None:
+        """Seconds until the whole scan is done, at the pace of the sites finished so far."""
+        if self.done == 0:
+            return None
+        return (self.total - self.done) * self.elapsed() / self.done
+
+    def status(self) -> str:
+        """``3/8 visitors  1.62 pages/s  failed 0  ETA 0:41:05``."""
+        eta = self.eta_seconds()
+        return (
+            f"{self.visitors}/{self.limit} visitors  {self.pages_per_second():.2f} pages/s  "
+            f"failed {self.failed}  ETA {_clock_time(eta) if eta is not None else '…'}"
+        )
 
     def update(self, event: Progress) -> None:
         """Take one engine event."""
-        if event.event != "done" or event.result is None:
-            return
-        result = event.result
-        self.done += 1
-        self.pages += len(result.pages)
-        if result.status is SiteStatus.FAILED:
-            self.failed += 1
-        status = f"failed {self.failed}  {self.pages_per_second():.2f} pages/s"
+        if event.limit:
+            self.visitors, self.limit = event.visitors, event.limit
+        if event.event == "page":
+            self.pages += 1
+        advance = 0
+        if event.event == "done" and event.result is not None:
+            advance = 1
+            self.done += 1
+            if event.result.status is SiteStatus.FAILED:
+                self.failed += 1
         if self._live is not None and self._task is not None:
-            self._live.update(self._task, advance=1, status=status)
-        elif not self.quiet:
+            self._live.update(self._task, advance=advance, status=self.status())
+        elif advance and not self.quiet and event.result is not None:
+            result = event.result
             grade = result.grade or "-"
             error = f" ({result.error})" if result.error else ""
             print(
                 f"[{self.done}/{self.total}] {result.site.name}: {result.status.value}{error}, "
-                f"{len(result.pages)} pages, grade {grade}; {status}",
+                f"{len(result.pages)} pages, grade {grade}; {self.status()}",
                 file=self.stream,
                 flush=True,
             )
+
+
+def _clock_time(seconds: float) -> str:
+    whole = round(seconds)
+    return f"{whole // 3600}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
 
 
 def make_progress(total: int, *, quiet: bool = False) -> ScanProgress:

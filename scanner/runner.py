@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
+from typing import Protocol
 
 from .browser.session import Browser, Visitor, VisitorResults
 from .config import CaptureOptions
@@ -53,6 +54,75 @@ def _ends_visitor(page: Page) -> bool:
     return page.error == "browser_crash" or page.error_message == STOPPED_ANSWERING
 
 
+class UrlSource(Protocol):
+    """URLs by position, waiting for them if need be; ``None`` past the last one."""
+
+    async def get(self, index: int) -> str | None:
+        """The URL at ``index``, or ``None`` once there will be no such URL."""
+        ...
+
+
+class UrlFeed:
+    """The first visitor's pages, in order, as it visits them.
+
+    The refusing and accepting visitors follow it while the first visitor is still
+    browsing; :meth:`close` says that no page will follow.
+    """
+
+    def __init__(self, urls: Sequence[str] = (), *, closed: bool = False) -> None:
+        self.urls: list[str] = list(urls)
+        self.closed = closed
+        self._changed = asyncio.Event()
+
+    def put(self, url: str) -> None:
+        """One more page visited."""
+        if self.closed:
+            raise RuntimeError("the feed is closed")
+        self.urls.append(url)
+        self._wake()
+
+    def complete(self, urls: Sequence[str]) -> None:
+        """End with ``urls``: the ones not fed yet are added, then the feed closes."""
+        if not self.closed:
+            if list(urls[: len(self.urls)]) == self.urls:
+                self.urls.extend(urls[len(self.urls) :])
+            self.close()
+
+    def close(self) -> None:
+        """No page will follow."""
+        self.closed = True
+        self._wake()
+
+    def ready(self, index: int) -> bool:
+        """Whether :meth:`get` answers ``index`` without waiting."""
+        return index < len(self.urls) or self.closed
+
+    async def get(self, index: int) -> str | None:
+        """The URL at ``index``, waiting for the first visitor if need be."""
+        while not self.ready(index):
+            await self._changed.wait()
+        return self.urls[index] if index < len(self.urls) else None
+
+    def _wake(self) -> None:
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+
+def _ignore(_page: Page) -> None:
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Pacing:
+    """What the engine wants to hear of a visitor: a call per page visited (progress)."""
+
+    on_page: Callable[[Page], None] = field(default=_ignore)
+
+
+UNPACED = Pacing()
+"""Nothing to report: a visit on its own (tests, benchmarks)."""
+
+
 async def capture_site(
     browser: Browser, site: Site, urls: Sequence[str], phase: Phase = Phase.NONE
 ) -> SiteResult:
@@ -73,6 +143,7 @@ async def capture_pages(
     *,
     first: str | None = None,
     after_first: Callable[[Visitor], Awaitable[None]] | None = None,
+    pacing: Pacing = UNPACED,
 ) -> SiteResult:
     """Visit ``first`` (the site's URL), then whatever ``next_page`` picks, as one visitor.
 
@@ -87,6 +158,7 @@ async def capture_pages(
             url: str | None = first or site.url
             while url is not None:
                 pages.append(await _watched_visit(visitor, url))
+                pacing.on_page(pages[-1])
                 if _ends_visitor(pages[-1]):
                     break
                 if after_first is not None and len(pages) == 1:
@@ -99,20 +171,31 @@ async def capture_pages(
 
 
 async def capture_choice(
-    browser: Browser, site: Site, choice: Phase, urls: Sequence[str]
+    browser: Browser,
+    site: Site,
+    choice: Phase,
+    urls: UrlSource | Sequence[str],
+    pacing: Pacing = UNPACED,
 ) -> tuple[SiteResult, ConsentChoice]:
     """A fresh visitor opens the home page, refuses or accepts, then browses ``urls``.
 
     Only what happens from the click on is kept: what the click wrote on the home page
     (a consent manager's storage), then the same pages as the first visitor, then the
     home page again. Whether the banner comes back on the next page tells
-    whether the choice was remembered.
+    whether the choice was remembered. ``urls`` may be a :class:`UrlFeed` the first
+    visitor is still filling: this visitor follows it page by page.
     """
+    source: UrlSource = UrlFeed(urls, closed=True) if isinstance(urls, Sequence) else urls
     started = now_iso()
     pages: list[Page] = []
     try:
         async with browser.visitor(choice) as visitor:
-            home = await _watched_visit(visitor, urls[0])
+            first = await source.get(0)
+            if first is None:
+                return SiteResult(site=site, started_at=started), ConsentChoice(
+                    choice, clicked=False, reason="The home page did not load."
+                )
+            home = await _watched_visit(visitor, first)
             if home.final_url is None or _ends_visitor(home):
                 return _assemble(site, started, [home], visitor.results()), ConsentChoice(
                     choice, clicked=False, reason="The home page did not load."
@@ -120,13 +203,20 @@ async def capture_choice(
             made = await visitor.choose(choice)  # recording restarts at the click
             if not made.clicked:
                 return SiteResult(site=site, status=SiteStatus.DONE, started_at=started), made
-            for index, url in enumerate([*urls[1:], urls[0]]):
-                pages.append(await _watched_visit(visitor, url))
+            index = 1
+            while True:
+                # The first visitor's pages after the home page, then the home page again.
+                url = await source.get(index)
+                pages.append(await _watched_visit(visitor, first if url is None else url))
+                pacing.on_page(pages[-1])
                 if _ends_visitor(pages[-1]):
                     break
-                if index == 0:
+                if index == 1:
                     again = await visitor.detect_banner() is not None
                     made = replace(made, banner_on_next_page=again)
+                if url is None:
+                    break
+                index += 1
             captured = visitor.results()
     except Exception as exc:
         return _failed(site, started, pages, exc), ConsentChoice(

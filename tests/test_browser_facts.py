@@ -99,6 +99,21 @@ def test_site_sees_an_ordinary_dutch_chrome(capture_options: CaptureOptions) -> 
     assert facts["cookieEnabled"] is True
 
 
+def test_a_visitor_browser_renders_nothing_but_its_page(capture_options: CaptureOptions) -> None:
+    """Chromium 156 preloads browser UI (the omnibox popup's WebUI) in a renderer of its
+    own at every start, about a CPU-second per visitor; a headless visitor never sees it."""
+    from scanner.models import Phase
+
+    async def targets() -> list[tuple[str, str]]:
+        async with Browser(capture_options) as browser, browser.visitor(Phase.NONE) as visitor:
+            assert visitor._cdp is not None
+            await asyncio.sleep(1.0)  # the preloading starts just after the launch
+            found = await visitor._cdp.send("Target.getTargets")
+            return [(t["type"], t["url"]) for t in found["targetInfos"]]
+
+    assert asyncio.run(targets()) == [("page", "about:blank")]
+
+
 IDN_HOSTS = ["www.gemeente-straße.nl", "www.STRAẞE.nl", "ελληνικός.gr", "www.fryslân.nl"]
 """Names whose IDNA 2003 and UTS #46 (IDNA 2008) forms differ, and a plain one."""
 

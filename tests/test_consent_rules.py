@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import re
 
 import pytest
 
@@ -167,3 +168,68 @@ def test_banner_text_reads_in_order(capture_options: CaptureOptions) -> None:
             return banner.text
 
     assert asyncio.run(run()) == "Wij gebruiken cookies voor statistiek. Weigeren Accepteren"
+
+
+def _example_url(pattern: str) -> str:
+    """A URL written from a ``urlPattern`` (``^https?://(www\\.)?x\\.nl/`` →
+    ``https://www.x.nl/``): most match their pattern, the rest are more URLs to compare."""
+    s = pattern.lstrip("^").rstrip("$").replace("https?", "https").replace("http(s)?", "https")
+    s = re.sub(r"\((?:\?:)?([^()|]*)\|[^()]*\)", r"\1", s)  # (a|b) → a
+    s = re.sub(r"\((?:\?:)?([^()]*)\)\??", r"\1", s)  # (x)? → x
+    s = re.sub(r"\[([^\]])[^\]]*\][*+?]?", r"\1", s)  # [abc]+ → a
+    for old, new in ((".*", ""), (".+", "x"), ("\\w+", "w"), ("\\.", "."), ("\\/", "/")):
+        s = s.replace(old, new)
+    s = re.sub(r"[?*+\\]", "", s)
+    return s if "://" in s else "https://" + s
+
+
+def test_a_frame_gets_exactly_the_rules_autoconsent_would_run_there(
+    capture_options: CaptureOptions,
+) -> None:
+    """Rules are picked per frame (most are for one website's URL); autoconsent itself
+    skips a rule whose ``urlPattern`` does not match ``location.href``. Python's choice
+    must equal JavaScript's own RegExp for every rule, on the URLs of every
+    municipality in sites.txt, of every rule's vendor and of the test web."""
+    from pathlib import Path
+
+    from scanner.browser import consent
+    from scanner.browser.session import Browser
+    from scanner.sites import load_sites
+
+    loaded = consent._autoconsent()
+    assert loaded is not None
+    _bundle, rules, contexts = loaded
+    patterned = [c for c in contexts if c.has_pattern]
+    patterns = [rules[c.index]["runContext"]["urlPattern"] for c in patterned]
+    urls = {s.url for s in load_sites(Path(__file__).resolve().parents[1] / "sites.txt")}
+    for rule in rules:
+        vendor = str(rule.get("vendorUrl") or "")
+        if vendor.startswith("http"):
+            urls |= {vendor, vendor.rstrip("/") + "/", vendor.replace("https://", "http://")}
+    urls |= {_example_url(p) for p in patterns}
+    urls |= {"https://www.bannerdorp-klaro.nl/", "about:blank"}
+    ordered = sorted(urls)
+    script = """([urls, patterns]) => urls.map((u) =>
+        patterns.flatMap((p, i) => (u.match(p) ? [i] : [])))"""
+
+    async def run() -> list[list[int]]:
+        async with Browser(capture_options) as browser, browser.visitor() as visitor:
+            page = visitor._page
+            assert page is not None
+            result: list[list[int]] = await page.evaluate(script, [ordered, patterns])
+            # A document at another URL than the rules were picked for refuses them.
+            stale = await page.evaluate(consent._autoconsent_script("https://elders.nl/", True))
+            assert stale == "stale"
+            return result
+
+    in_js = asyncio.run(run())
+    matched: set[int] = set()
+    for url, js in zip(ordered, in_js, strict=True):
+        in_python = [i for i, c in enumerate(patterned) if c.matches(url)]
+        assert in_python == js, url
+        matched |= set(js)
+    assert len(matched) > 600, "nearly every pattern matched a URL, not just none"
+    # Frame context: iframes get only the rules that run in frames, top frames the others.
+    assert all(
+        c.applies("about:blank", top=False) == c.frame for c in contexts if not c.has_pattern
+    )

@@ -64,6 +64,48 @@ def test_options_survive_the_round_trip_for_resume() -> None:
     assert options_from_pairs(options_pairs(options, settings)) == (options, settings)
 
 
+def test_a_feed_is_followed_page_by_page_and_completed_from_the_result() -> None:
+    from scanner.runner import UrlFeed
+
+    async def run() -> list[str | None]:
+        feed = UrlFeed()
+        got: list[str | None] = []
+
+        async def follower() -> None:
+            for index in range(4):
+                got.append(await feed.get(index))
+
+        task = asyncio.create_task(follower())
+        await asyncio.sleep(0)
+        assert got == [], "the follower waits for the first visitor's home page"
+        feed.put("https://a.nl/")
+        await asyncio.sleep(0)
+        assert got == ["https://a.nl/"]
+        # The first visitor's result has one more loaded page than was fed (a crash
+        # ends its loop before the page is handed on): completing adds it, then ends.
+        feed.complete(["https://a.nl/", "https://a.nl/b/"])
+        await task
+        return got
+
+    assert asyncio.run(run()) == ["https://a.nl/", "https://a.nl/b/", None, None]
+
+
+def test_waiting_for_the_first_visitor_does_not_count_against_a_budget() -> None:
+    from scanner.engine import _FeedWithinBudget
+    from scanner.runner import UrlFeed
+
+    async def run(pause: bool) -> str | None:
+        feed = UrlFeed()
+        asyncio.get_running_loop().call_later(0.4, feed.put, "https://a.nl/")
+        async with asyncio.timeout(0.2) as budget:
+            source = _FeedWithinBudget(feed, budget) if pause else feed
+            return await source.get(0)
+
+    assert asyncio.run(run(pause=True)) == "https://a.nl/"
+    with pytest.raises(TimeoutError):
+        asyncio.run(run(pause=False))
+
+
 @pytest.mark.browser
 def test_a_site_out_of_budget_keeps_what_it_captured(capture_options: CaptureOptions) -> None:
     """Issue 11: the budget (1 s) runs out during the home page's visit (which dwells

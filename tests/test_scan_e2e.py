@@ -12,11 +12,13 @@ import json
 import os
 import shutil
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -216,6 +218,116 @@ def test_kill_9_then_resume_keeps_every_site_once(testweb: TestWeb, tmp_path: Pa
     finished_at = {r.site.url: r.finished_at for r in result.sites}
     for url, when in done_before.items():
         assert finished_at[url] == when, f"{url} was scanned again"
+
+
+@pytest.fixture
+def short_tmp() -> Iterator[Path]:
+    """A temporary directory of its own for the scan (TMPDIR), with a short path:
+    Chromium's singleton socket in it must fit a Unix socket's 108 bytes."""
+    path = Path(tempfile.mkdtemp(prefix="ps-tmp-"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def test_kill_9_at_concurrency_8_leaves_profiles_that_resume_removes(
+    testweb: TestWeb, tmp_path: Path, short_tmp: Path
+) -> None:
+    """The browser profiles of a killed scan hold its sites' cookies: the next
+    ``resume`` removes them (never a live scan's), then finishes on a smaller pace."""
+    tmp = short_tmp
+    env = {**os.environ, "TMPDIR": str(tmp)}
+    db = tmp_path / "killed8.db"
+    sites = [
+        f"https://www.{name}.nl/"
+        for name in (
+            "schoondorp",
+            "matomorijk",
+            "trackstad",
+            "laatdorp",
+            "dieplanden",
+            "iframegem",
+            "vingerstad",
+            "frameburg",
+        )
+    ]
+    command = [sys.executable, "-m", "scanner"]
+    common = ["--db", str(db), "--no-report", "-q", "--out", str(tmp_path / "out")]
+    scan = subprocess.Popen(
+        [
+            *command,
+            "scan",
+            *sites,
+            *common,
+            "--max-pages",
+            "1",
+            "--concurrency",
+            "8",
+            "--dwell",
+            "3",
+            *_web_args(testweb),
+        ],
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while len(_profiles(tmp)) < 6 and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        os.killpg(scan.pid, signal.SIGKILL)
+        scan.wait(timeout=30)
+    _wait_for_browsers_to_exit(tmp)
+    left = _profiles(tmp)
+    assert len(left) >= 6, "the killed scan left its visitors' profiles behind"
+    assert all((p / "privacyscan-owner.json").exists() for p in left)
+    live = tmp / "privacyscan-profile-of-a-live-scan"
+    live.mkdir()
+    owner = {"pid": os.getpid(), "start": None, "host": socket.gethostname()}
+    (live / "privacyscan-owner.json").write_text(json.dumps(owner), "utf-8")
+
+    resumed = subprocess.run(
+        [*command, "resume", "latest", *common, "--concurrency", "2", "--memory-budget", "2G"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert resumed.returncode == 0, resumed.stderr
+    assert _profiles(tmp) == [live], "stale profiles removed, the live one kept"
+    with SQLiteStore(db) as store:
+        result = store.get_scan(store.list_scans()[0].id)
+        options = dict(result.options)
+
+    assert sorted(r.site.url for r in result.sites) == sorted(sites)
+    assert all(r.status is SiteStatus.DONE for r in result.sites), [
+        (r.site.url, r.status, r.error_message) for r in result.sites
+    ]
+    assert options["scan.concurrency"] == "8", "the scan's record keeps how it started"
+
+
+def _profiles(tmp: Path) -> list[Path]:
+    return sorted(tmp.glob("privacyscan-profile-*"))
+
+
+def _wait_for_browsers_to_exit(tmp: Path) -> None:
+    """Chromium outlives a killed driver for a moment (until it sees its pipe close)."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        running = False
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    running = running or str(tmp) in (entry / "cmdline").read_bytes().decode(
+                        errors="replace"
+                    )
+                except OSError:
+                    continue
+        if not running:
+            return
+        time.sleep(0.2)
 
 
 def _wait_for_done_sites(db: Path, *, at_least: int, timeout: float) -> dict[str, str]:

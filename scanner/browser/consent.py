@@ -8,7 +8,10 @@ Two detectors run side by side on an already loaded page:
   its messages on the page and answers ``init`` with the rules and a config whose
   ``autoAction`` is ``null``, so it only detects until :func:`choose` asks it to
   opt out or in. ``isMainWorld`` lets its rule snippets run inline (no ``eval``
-  round trip). Its detection retries wait for DOM mutations that a static page never
+  round trip). A frame gets only the rules whose run context fits it (autoconsent
+  skips the others itself: most rules are for one website's URL, and few run in
+  iframes): a tenth to a third of the 850 kB of rules, which every injection would
+  otherwise send and parse. Its detection retries wait for DOM mutations that a static page never
   makes, so every wait here has a deadline of its own.
 * A heuristic (``consent_detect.js``) for custom banners, which most Dutch
   municipalities have: a visible fixed/sticky/modal element or dialog that talks
@@ -84,10 +87,11 @@ _AUTOCONSENT_CONFIG: dict[str, Any] = {
 
 _SHIM = """(() => {
   if (window.%(state)s) return false;
+  if (%(href)s !== null && location.href !== %(href)s) return "stale";
   const st = {popup: null, cmp: null, lifecycle: null, result: null, clicks: [], recording: false};
   Object.defineProperty(window, "%(state)s", {value: st, configurable: true});
   const config = %(config)s;
-  const rules = %(rules)s;
+  const rules = JSON.parse(%(rules)s);
   window.autoconsentSendMessage = (m) => {
     try {
       if (m.type === "report") { st.lifecycle = m.state && m.state.lifecycle; return; }
@@ -231,19 +235,75 @@ def _detect_js() -> str:
     return resources.files("scanner.browser").joinpath("consent_detect.js").read_text("utf-8")
 
 
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    """One autoconsent rule with its run context, to pick the rules a frame needs."""
+
+    index: int
+    main: bool
+    frame: bool
+    url: re.Pattern[str] | None
+    """The rule's ``urlPattern``; ``None`` without one (or one Python cannot read:
+    such a rule is always sent, and autoconsent decides)."""
+    has_pattern: bool
+
+    def applies(self, href: str, top: bool) -> bool:
+        """autoconsent's ``checkRunContext()``, as it will judge the frame at ``href``."""
+        return (self.main if top else self.frame) and self.matches(href)
+
+    def matches(self, href: str) -> bool:
+        """``href.match(urlPattern)`` (true without a pattern)."""
+        return not self.has_pattern or self.url is None or self.url.search(href) is not None
+
+
 @functools.cache
-def _autoconsent_script() -> str | None:
-    """The shim plus bundle and rules, built once; ``None`` if the package is missing."""
+def _autoconsent() -> tuple[str, tuple[Any, ...], tuple[_Rule, ...]] | None:
+    """autoconsent's bundle, its rules and their run contexts, read once; ``None`` if
+    the package is missing."""
     try:
         # Imported by name: the package ships no type information.
         ac = importlib.import_module("duckduckgo_autoconsent")
     except ImportError:
         return None
+    rules = tuple(json.loads(str(ac.rules_json())))
+    contexts = []
+    for index, rule in enumerate(rules):
+        run = rule.get("runContext") or {}
+        pattern = run.get("urlPattern") or ""
+        compiled: re.Pattern[str] | None = None
+        if pattern:
+            with contextlib.suppress(re.error):
+                compiled = re.compile(pattern)
+        contexts.append(
+            _Rule(index, run.get("main", True), run.get("frame", False), compiled, bool(pattern))
+        )
+    return str(ac.bundle()), rules, tuple(contexts)
+
+
+@functools.lru_cache(maxsize=64)
+def _rules_json(indices: tuple[int, ...] | None) -> str:
+    """The rules (all, or those at ``indices``) as a JS string literal for ``JSON.parse``."""
+    loaded = _autoconsent()
+    assert loaded is not None
+    rules = loaded[1]
+    chosen = list(rules) if indices is None else [rules[i] for i in indices]
+    return json.dumps(json.dumps(chosen, separators=(",", ":")))
+
+
+def _autoconsent_script(href: str | None = None, top: bool = True) -> str | None:
+    """The shim plus bundle and rules: all of them, or those for a frame at ``href``
+    (the script refuses to start, answering ``"stale"``, in a document at another URL)."""
+    loaded = _autoconsent()
+    if loaded is None:
+        return None
+    bundle, _rules, contexts = loaded
+    indices = None if href is None else tuple(r.index for r in contexts if r.applies(href, top))
     return _SHIM % {
         "state": _STATE,
+        "href": json.dumps(href),
         "config": json.dumps(_AUTOCONSENT_CONFIG),
-        "rules": str(ac.rules_json()),
-        "bundle": str(ac.bundle()),
+        "rules": _rules_json(indices),
+        "bundle": bundle,
     }
 
 
@@ -268,12 +328,23 @@ def _frames(page: Page) -> list[Frame]:
 
 async def _inject_autoconsent(page: Page) -> list[Frame]:
     """Start autoconsent in every frame (once per document); frames where it runs."""
-    script = _autoconsent_script()
-    if script is None:
+    if _autoconsent() is None:
         return []
     frames = _frames(page)
-    results = await asyncio.gather(*(_bounded(f.evaluate(script), _EVAL_TIMEOUT_S) for f in frames))
+    main = page.main_frame
+    results = await asyncio.gather(*(_inject(f, f is main) for f in frames))
     return [f for f, ok in zip(frames, results, strict=True) if ok is not None]
+
+
+async def _inject(frame: Frame, top: bool) -> Any:
+    """autoconsent with the rules for the frame's URL; with all of them if the frame
+    has moved on to another document meanwhile."""
+    script = _autoconsent_script(frame.url, top)
+    result = await _bounded(frame.evaluate(script), _EVAL_TIMEOUT_S) if script else None
+    if result == "stale":
+        script = _autoconsent_script(None, top)
+        result = await _bounded(frame.evaluate(script), _EVAL_TIMEOUT_S) if script else None
+    return result
 
 
 async def _poll(frame: Frame) -> dict[str, Any] | None:
@@ -350,7 +421,6 @@ async def _watch(
     grace = min(deadline, t0 + _CMP_GRACE_S)
     ac_frames = await _inject_autoconsent(page)
     popup: tuple[Frame, str] | None = None
-    heuristic: _Scan | None = None
     while True:
         states = await asyncio.gather(*(_poll(f) for f in ac_frames))
         for frame, state in zip(ac_frames, states, strict=True):
@@ -358,15 +428,14 @@ async def _watch(
                 popup = (frame, str(state["popup"]))
                 break
         if popup is not None:
-            heuristic = await _scan_all(page, prefer=popup[0]) if scan else None
             break
-        if scan:
-            heuristic = await _scan_all(page)
         now = time.monotonic()
         settled = all(s is None or s.get("lifecycle") == "nothingDetected" for s in states)
         if now >= grace or (settled and now - t0 >= _SETTLE_S):
             break
         await asyncio.sleep(0.15)
+    # The heuristic looks once, when autoconsent has decided: the page as it is then.
+    heuristic = await _scan_all(page, prefer=popup[0] if popup else None) if scan else None
     return popup, heuristic
 
 

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from .. import serialize
 from ..browser.session import Browser
+from ..capacity import Policy, default_memory_budget
 from ..classify.parties import PartyResolver
 from ..engine import Engine, Progress, ScanSettings, options_from_pairs
 from ..knowledge import Knowledge
@@ -46,6 +47,8 @@ __all__ = ["Runtime", "register_task"]
 T = TypeVar("T")
 IDLE_CLOSE_S = 60.0
 """A scan's browser is closed when no site of it has been visited for this long."""
+MAX_SITES_AT_ONCE = 16
+"""Most sites a worker that follows its machine takes from the queue at once."""
 RETRY_AFTER_S = 30.0
 """A site whose save failed (the database away) is visited again after this long."""
 
@@ -64,8 +67,10 @@ class _Session:
 class Runtime:
     """The worker's engine sessions on one event loop; Celery's threads call :meth:`handle`.
 
-    ``concurrency`` is this machine's (as ``--concurrency`` of a local scan; 0 derives
-    it), ``browser_path`` its browser (``None``: found as for a local scan).
+    ``concurrency`` and ``memory_budget`` are this machine's (as ``--concurrency`` and
+    ``--memory-budget`` of a local scan; 0: visitors in flight follow the machine,
+    within half the RAM), ``browser_path`` its browser (``None``: found as for a local
+    scan).
     """
 
     def __init__(
@@ -75,6 +80,7 @@ class Runtime:
         knowledge: Knowledge,
         resolver: PartyResolver,
         concurrency: int = 0,
+        memory_budget: int = 0,
         browser_path: str | None = None,
         visibility_timeout: float,
         log: Callable[[str], None],
@@ -84,6 +90,7 @@ class Runtime:
         self.knowledge = knowledge
         self.resolver = resolver
         self.concurrency = concurrency
+        self.memory_budget = memory_budget
         self.browser_path = browser_path
         self.visibility_timeout = visibility_timeout
         self.log = log
@@ -100,8 +107,18 @@ class Runtime:
 
     @property
     def threads(self) -> int:
-        """Sites this worker visits at once: the local engine's concurrency."""
-        return ScanSettings(concurrency=self.concurrency).effective_concurrency()
+        """Sites this worker takes from the queue at once.
+
+        With ``--concurrency N``, N (a site needs a visitor at least). Following the
+        machine, as many sites as the memory budget holds visitors of the size first
+        guessed, at most :data:`MAX_SITES_AT_ONCE`: the engine's pace decides how many
+        visitors run (a site has up to three); the other sites wait for a slot, which
+        does not count against their time budget.
+        """
+        if self.concurrency:
+            return self.concurrency
+        policy = Policy(budget=self.memory_budget or default_memory_budget())
+        return max(2, min(MAX_SITES_AT_ONCE, policy.budget // policy.visitor_guess))
 
     def __enter__(self) -> Runtime:
         self._thread.start()
@@ -199,9 +216,11 @@ class Runtime:
             if scan_id in self._sessions:
                 return self._sessions[scan_id]
             options, settings = options_from_pairs(pairs)
-            # This machine's browser and concurrency; everything else as the scan started.
+            # This machine's browser, concurrency and memory; everything else as the scan started.
             options = dataclasses.replace(options, browser_path=self.browser_path)
-            settings = dataclasses.replace(settings, concurrency=self.concurrency)
+            settings = dataclasses.replace(
+                settings, concurrency=self.concurrency, memory_budget=self.memory_budget
+            )
             engine = Engine(
                 self.store,
                 options,

@@ -1,0 +1,213 @@
+"""CPU time and memory of this process's whole tree, sampled from ``/proc`` in a thread.
+
+CPU: ``utime + stime`` of every process below this one (this Python process, the
+Playwright driver, every Chromium process), every ``interval`` seconds, keeping the
+last value per (pid, start time) since processes exit; what a process burns
+between its last sample and its exit is missed (at most one interval of its life).
+Memory: the sum of PSS (``smaps_rollup``; shared pages divided among the processes
+that map them) and of RSS over the tree, every ``pss_interval`` seconds, maximum
+over the samples. Reading PSS walks each process's page tables (about 2 ms per
+Chromium process), so it is sampled less often than CPU; the sampler thread's own
+CPU time is measured and left out of the figures. Processes in ``exclude`` (the
+test web) and their descendants are left out.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+
+TICKS = os.sysconf("SC_CLK_TCK")
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+MB = 1024.0 * 1024.0
+
+
+@dataclass(frozen=True, slots=True)
+class ProcStat:
+    pid: int
+    ppid: int
+    ticks: int
+    """utime + stime, in clock ticks."""
+    start: int
+    """Start time since boot, in ticks: with the pid, a key that survives pid reuse."""
+    rss: int
+    """Resident set size, bytes."""
+
+
+def read_stat(pid: int | str, task: str | None = None) -> ProcStat | None:
+    path = f"/proc/{pid}/task/{task}/stat" if task else f"/proc/{pid}/stat"
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read().decode("ascii", "replace")
+    except OSError:
+        return None
+    fields = raw[raw.rfind(")") + 2 :].split()
+    # After "pid (comm) ": state ppid ... utime(11) stime(12) ... starttime(19) vsize rss(21)
+    return ProcStat(
+        pid=int(pid),
+        ppid=int(fields[1]),
+        ticks=int(fields[11]) + int(fields[12]),
+        start=int(fields[19]),
+        rss=int(fields[21]) * PAGE_SIZE,
+    )
+
+
+def read_pss(pid: int) -> int | None:
+    """Proportional set size in bytes; 0 for a process gone, ``None`` if unreadable."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as fh:
+            for line in fh:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (FileNotFoundError, ProcessLookupError):
+        return 0
+    except (OSError, ValueError):
+        return None
+    return 0
+
+
+def all_stats() -> dict[int, ProcStat]:
+    stats: dict[int, ProcStat] = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            stat = read_stat(name)
+            if stat is not None:
+                stats[stat.pid] = stat
+    return stats
+
+
+def descendants(stats: dict[int, ProcStat], root: int, exclude: set[int]) -> list[ProcStat]:
+    children: dict[int, list[int]] = {}
+    for stat in stats.values():
+        children.setdefault(stat.ppid, []).append(stat.pid)
+    out: list[ProcStat] = []
+    todo = [root]
+    while todo:
+        pid = todo.pop()
+        if pid in exclude or pid not in stats:
+            continue
+        out.append(stats[pid])
+        todo.extend(children.get(pid, ()))
+    return out
+
+
+@dataclass(slots=True)
+class Window:
+    """What the sampler saw between ``begin`` and ``end`` of one run."""
+
+    baseline: dict[tuple[int, int], int] = field(default_factory=dict)
+    last: dict[tuple[int, int], int] = field(default_factory=dict)
+    peak_rss: int = 0
+    peak_pss: int = 0
+    pss_readable: bool = True
+    peak_procs: int = 0
+    samples: int = 0
+    excluded_ticks0: int = 0
+    excluded_ticks1: int = 0
+    sampler_s0: float = 0.0
+    sampler_s1: float = 0.0
+
+    def cpu_s(self) -> float:
+        """CPU seconds of the tree in the window, the sampler thread's own left out."""
+        ticks = sum(v - self.baseline.get(k, 0) for k, v in self.last.items())
+        return ticks / TICKS - self.sampler_s()
+
+    def sampler_s(self) -> float:
+        """CPU seconds the sampler thread spent measuring during the window."""
+        return self.sampler_s1 - self.sampler_s0
+
+    def excluded_cpu_s(self) -> float:
+        """CPU seconds of the excluded processes (the test web) in the window."""
+        return (self.excluded_ticks1 - self.excluded_ticks0) / TICKS
+
+
+class TreeSampler:
+    """Samples the process tree of this process in a thread (see the module)."""
+
+    def __init__(self, exclude: set[int], interval: float = 0.2, pss_interval: float = 1.0) -> None:
+        self.root = os.getpid()
+        self.exclude = exclude
+        self.interval = interval
+        self.pss_interval = pss_interval
+        self._lock = threading.Lock()
+        self._window: Window | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="tree-sampler", daemon=True)
+        self._next_pss = 0.0
+        self.native_id = 0
+
+    def start(self) -> None:
+        self._thread.start()
+        while not self.native_id:
+            time.sleep(0.01)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def own_cpu_s(self) -> float:
+        stat = read_stat(self.root, str(self.native_id))
+        return stat.ticks / TICKS if stat else 0.0
+
+    def excluded_ticks(self) -> int:
+        stats = all_stats()
+        return sum(s.ticks for pid in self.exclude for s in descendants(stats, pid, set()))
+
+    def begin(self) -> None:
+        window = Window()
+        for stat in descendants(all_stats(), self.root, self.exclude):
+            window.baseline[(stat.pid, stat.start)] = stat.ticks
+        window.excluded_ticks0 = self.excluded_ticks()
+        window.sampler_s0 = self.own_cpu_s()
+        with self._lock:
+            self._window = window
+            self._next_pss = 0.0
+        self.sample()
+
+    def end(self) -> Window:
+        with self._lock:
+            self._next_pss = 0.0
+        self.sample()
+        with self._lock:
+            window, self._window = self._window, None
+        assert window is not None
+        window.excluded_ticks1 = self.excluded_ticks()
+        window.sampler_s1 = self.own_cpu_s()
+        return window
+
+    def sample(self) -> None:
+        tree = descendants(all_stats(), self.root, self.exclude)
+        now = time.monotonic()
+        with self._lock:
+            want_pss = now >= self._next_pss
+            if want_pss:
+                self._next_pss = now + self.pss_interval
+        rss = sum(stat.rss for stat in tree)
+        pss = 0
+        pss_ok = True
+        if want_pss:
+            for stat in tree:
+                value = read_pss(stat.pid)
+                if value is None:
+                    pss_ok = False
+                else:
+                    pss += value
+        with self._lock:
+            window = self._window
+            if window is None:
+                return
+            for stat in tree:
+                window.last[(stat.pid, stat.start)] = stat.ticks
+            window.samples += 1
+            window.peak_rss = max(window.peak_rss, rss)
+            if want_pss:
+                window.peak_pss = max(window.peak_pss, pss)
+                window.pss_readable = window.pss_readable and pss_ok
+            window.peak_procs = max(window.peak_procs, len(tree))
+
+    def _loop(self) -> None:
+        self.native_id = threading.get_native_id()
+        while not self._stop.wait(self.interval):
+            self.sample()

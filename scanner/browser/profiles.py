@@ -1,0 +1,105 @@
+"""Temporary browser profiles: one per visitor, never left behind.
+
+A visitor's profile holds the cookies and storage of the site it visited. A
+visitor removes its profile when it closes; a scan killed with SIGKILL cannot, so
+each profile records its owner (pid and process start time, host name) in
+:data:`OWNER_FILE`, and the next scan or ``resume`` removes the profiles whose
+owner is gone. A profile whose owner still runs is never touched, nor is one of
+another user or another host.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import socket
+import tempfile
+import time
+from pathlib import Path
+
+PREFIX = "privacyscan-profile-"
+"""Name prefix of every profile directory, in the temporary directory."""
+
+OWNER_FILE = "privacyscan-owner.json"
+"""Inside a profile: ``{"pid": …, "start": …, "host": …}`` of the scan that made it."""
+
+ORPHAN_AGE_S = 24 * 3600.0
+"""A profile without an owner file (an older privacyscan) older than this is stale:
+no visitor lives that long."""
+
+
+def _start_time(pid: int) -> int | None:
+    """The process's start time since boot in clock ticks (Linux), to tell a reused pid."""
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_bytes()
+    except OSError:
+        return None
+    try:
+        return int(raw[raw.rfind(b")") + 2 :].split()[19])
+    except (IndexError, ValueError):
+        return None
+
+
+def _alive(pid: int, start: int | None) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process: alive
+    if start is None:
+        return True
+    now = _start_time(pid)
+    return now is None or now == start
+
+
+def new_profile() -> str:
+    """A fresh, empty profile directory that names this process as its owner."""
+    path = tempfile.mkdtemp(prefix=PREFIX)
+    owner = {"pid": os.getpid(), "start": _start_time(os.getpid()), "host": socket.gethostname()}
+    Path(path, OWNER_FILE).write_text(json.dumps(owner), "utf-8")
+    return path
+
+
+def is_stale(path: Path, *, now: float | None = None) -> bool:
+    """Whether the profile at ``path`` belongs to a scan that is gone."""
+    try:
+        owner = json.loads((path / OWNER_FILE).read_text("utf-8"))
+        pid, start, host = int(owner["pid"]), owner.get("start"), owner.get("host")
+    except FileNotFoundError:
+        try:
+            age = (now or time.time()) - path.stat().st_mtime
+        except OSError:
+            return False
+        return age > ORPHAN_AGE_S
+    except (OSError, ValueError, TypeError, KeyError):
+        return False  # being written, or not ours to judge
+    if host is not None and host != socket.gethostname():
+        return False
+    return not _alive(pid, int(start) if start is not None else None)
+
+
+def remove_stale_profiles(directory: str | None = None) -> list[str]:
+    """Remove this user's profiles whose scan is gone; returns the removed paths."""
+    base = Path(directory or tempfile.gettempdir())
+    removed: list[str] = []
+    try:
+        candidates = [p for p in base.iterdir() if p.name.startswith(PREFIX)]
+    except OSError:
+        return removed
+    uid = os.getuid() if hasattr(os, "getuid") else None
+    for path in candidates:
+        with contextlib.suppress(OSError):
+            info = path.lstat()
+            if not path.is_dir() or path.is_symlink():
+                continue
+            if uid is not None and info.st_uid != uid:
+                continue
+            if is_stale(path):
+                shutil.rmtree(path, ignore_errors=True)
+                removed.append(str(path))
+    return removed
