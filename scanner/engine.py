@@ -297,9 +297,7 @@ class Engine:
             )
 
     async def _scan_site(self, browser: Browser, site: Site) -> SiteResult:
-        probes = self._start_probes(site)
         result = await self._visit_site(browser, site)
-        result = await _with_probes(result, probes)
         return classify(
             result,
             resolver=self.resolver,
@@ -330,8 +328,11 @@ class Engine:
         are dropped.
         """
         choices: list[asyncio.Future[tuple[SiteResult, ConsentChoice]]] = []
+        probes: list[asyncio.Future[tuple[HostProbe, ...]]] = []
         try:
             async with self._slot(site, Priority.NEW):
+                # The site's security probes run beside its visitors, from its first slot.
+                probes.append(self._start_probes(site))
                 first, feed, choices = await self._first_visitor(browser, site)
                 if first.error == "browser_crash":
                     await _cancel(choices)
@@ -339,10 +340,10 @@ class Engine:
             feed.complete([p.url for p in first.pages if p.final_url is not None])
             if first.banner is None:
                 await _cancel(choices)
-                return first
+                return await _with_probes(first, probes[0])
             made = await asyncio.gather(*choices)
         except BaseException:
-            await _cancel(choices)
+            await _cancel([*choices, *probes])
             raise
         merged = first
         for phase_result, _choice in made:
@@ -354,7 +355,8 @@ class Engine:
                 storage=merged.storage + phase_result.storage,
                 api_calls=merged.api_calls + phase_result.api_calls,
             )
-        return replace(merged, choices=tuple(choice for _result, choice in made))
+        merged = replace(merged, choices=tuple(choice for _result, choice in made))
+        return await _with_probes(merged, probes[0])
 
     async def _first_visitor(
         self, browser: Browser, site: Site

@@ -7,11 +7,14 @@ refusing and accepting visitors start as soon as the banner is known and follow
 the first visitor's pages while it browses). Each site gets the same findings,
 pages and choices either way.
 
-Sites: a banner site (three visitors) and Laatdorp, whose cookie is set 3 s after
-``load`` (the late tracker the dwell must wait for). At the default, each is
-scanned on its own so that the banner site's refusing visitor is certain to get a
-slot while the first visitor is still browsing (the pace starts with two slots and
-CPU pressure never takes it below two).
+Sites: two banner sites (three visitors each; Klaro writes its choice to
+localStorage at the click), Laatdorp, whose cookie is set 3 s after ``load`` (the
+late tracker the dwell must wait for), Trackstad (trackers on the first page) and
+Iframegem (trackers in iframes). At the default they are scanned side by side, so a
+site's results are compared with those it got alone in its browser. The banner site
+is also scanned on its own at the default, so that its refusing visitor is certain
+to get a slot while the first visitor is still browsing (the pace starts with two
+slots and CPU pressure never takes it below two).
 """
 
 from __future__ import annotations
@@ -34,6 +37,13 @@ pytestmark = pytest.mark.browser
 
 BANNER = Site("Bannerdorp Goed", "https://www.bannerdorp-goed.nl/")
 LATE = Site("Laatdorp", "https://www.laatdorp.nl/")
+SITES = [
+    BANNER,
+    LATE,
+    Site("Bannerdorp Klaro-opslag", "https://www.bannerdorp-klaroopslag.nl/"),
+    Site("Trackstad", "https://www.trackstad.nl/"),
+    Site("Iframegem", "https://www.iframegem.nl/"),
+]
 
 
 def _scan(
@@ -59,6 +69,7 @@ def _outcome(result: SiteResult) -> dict[str, Any]:
         "findings": sorted(f.id for f in result.findings),
         "pages": sorted((p.phase.value, p.url, p.final_url or "") for p in result.pages),
         "cookies": sorted({(c.phase.value, c.name, c.domain) for c in result.cookies}),
+        "storage": sorted({(s.phase.value, s.kind.value, s.origin, s.key) for s in result.storage}),
         "choices": sorted(
             (c.phase.value, c.clicked, c.layer, c.element_text) for c in result.choices
         ),
@@ -67,16 +78,17 @@ def _outcome(result: SiteResult) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def one_at_a_time(capture_options: CaptureOptions) -> dict[str, SiteResult]:
-    results, events = _scan(capture_options, [BANNER, LATE], concurrency=1)
+    results, events = _scan(capture_options, SITES, concurrency=1)
     assert max(e.visitors for _, e in events) == 1
     return results
 
 
 @pytest.fixture(scope="module")
 def default(capture_options: CaptureOptions) -> dict[str, Any]:
-    banner, events = _scan(capture_options, [BANNER], concurrency=0)
-    late, _ = _scan(capture_options, [LATE], concurrency=0)
-    return {"results": {**banner, **late}, "events": events}
+    _alone, events = _scan(capture_options, [BANNER], concurrency=0)
+    together, together_events = _scan(capture_options, SITES, concurrency=0)
+    assert max(e.visitors for _, e in together_events) >= 3, "sites ran side by side"
+    return {"results": together, "events": events}
 
 
 def test_the_refusing_visitor_follows_the_first_visitor_at_the_default(
@@ -92,7 +104,7 @@ def test_the_refusing_visitor_follows_the_first_visitor_at_the_default(
     assert reject_pages, "the refusing visitor clicked and browsed"
 
 
-@pytest.mark.parametrize("name", [BANNER.name, LATE.name])
+@pytest.mark.parametrize("name", [site.name for site in SITES])
 def test_same_findings_at_concurrency_one_and_at_the_default(
     one_at_a_time: dict[str, SiteResult], default: dict[str, Any], name: str
 ) -> None:

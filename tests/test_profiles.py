@@ -15,6 +15,7 @@ import pytest
 from scanner.browser.profiles import (
     OWNER_FILE,
     PREFIX,
+    STAGING_PREFIX,
     is_stale,
     new_profile,
     remove_stale_profiles,
@@ -77,3 +78,26 @@ def test_an_unreadable_owner_is_left_alone(tmp_path: Path) -> None:
     (path / OWNER_FILE).write_text("{", "utf-8")
     assert remove_stale_profiles(str(tmp_path)) == []
     assert path.exists()
+
+
+def test_a_profile_being_made_is_never_left_without_an_owner(tmp_path: Path) -> None:
+    """A scan killed between making a profile's directory and writing its owner file
+    leaves at most a staging directory (no browser has used it yet): it is removed
+    once its owner is gone, or after a minute without an owner file."""
+    host = socket.gethostname()
+    staged_dead = tmp_path / f"{STAGING_PREFIX}dead"
+    staged_dead.mkdir()
+    (staged_dead / OWNER_FILE).write_text(
+        json.dumps({"pid": _dead_pid(), "start": None, "host": host}), "utf-8"
+    )
+    staged_bare_old = tmp_path / f"{STAGING_PREFIX}bare-old"
+    staged_bare_old.mkdir()
+    two_minutes_ago = time.time() - 120
+    os.utime(staged_bare_old, (two_minutes_ago, two_minutes_ago))
+    staged_bare_new = tmp_path / f"{STAGING_PREFIX}bare-new"
+    staged_bare_new.mkdir()
+
+    removed = remove_stale_profiles(str(tmp_path))
+
+    assert sorted(removed) == sorted(str(p) for p in (staged_dead, staged_bare_old))
+    assert staged_bare_new.exists()

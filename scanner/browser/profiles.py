@@ -25,9 +25,17 @@ PREFIX = "privacyscan-profile-"
 OWNER_FILE = "privacyscan-owner.json"
 """Inside a profile: ``{"pid": …, "start": …, "host": …}`` of the scan that made it."""
 
+STAGING_PREFIX = "privacyscan-new-"
+"""Name prefix of a profile being made: it gets its :data:`PREFIX` name only once its
+owner file is written, so a scan killed at any moment never leaves a profile that
+does not say whose it is."""
+
 ORPHAN_AGE_S = 24 * 3600.0
 """A profile without an owner file (an older privacyscan) older than this is stale:
 no visitor lives that long."""
+
+STAGING_AGE_S = 60.0
+"""A profile still being made (no browser has used it) older than this is stale."""
 
 
 def _start_time(pid: int) -> int | None:
@@ -59,10 +67,12 @@ def _alive(pid: int, start: int | None) -> bool:
 
 def new_profile() -> str:
     """A fresh, empty profile directory that names this process as its owner."""
-    path = tempfile.mkdtemp(prefix=PREFIX)
+    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX))
     owner = {"pid": os.getpid(), "start": _start_time(os.getpid()), "host": socket.gethostname()}
-    Path(path, OWNER_FILE).write_text(json.dumps(owner), "utf-8")
-    return path
+    (staging / OWNER_FILE).write_text(json.dumps(owner), "utf-8")
+    path = staging.with_name(PREFIX + staging.name.removeprefix(STAGING_PREFIX))
+    staging.rename(path)  # atomic: a profile is never seen without its owner file
+    return str(path)
 
 
 def is_stale(path: Path, *, now: float | None = None) -> bool:
@@ -75,7 +85,8 @@ def is_stale(path: Path, *, now: float | None = None) -> bool:
             age = (now or time.time()) - path.stat().st_mtime
         except OSError:
             return False
-        return age > ORPHAN_AGE_S
+        staging = path.name.startswith(STAGING_PREFIX)
+        return age > (STAGING_AGE_S if staging else ORPHAN_AGE_S)
     except (OSError, ValueError, TypeError, KeyError):
         return False  # being written, or not ours to judge
     if host is not None and host != socket.gethostname():
@@ -88,7 +99,7 @@ def remove_stale_profiles(directory: str | None = None) -> list[str]:
     base = Path(directory or tempfile.gettempdir())
     removed: list[str] = []
     try:
-        candidates = [p for p in base.iterdir() if p.name.startswith(PREFIX)]
+        candidates = [p for p in base.iterdir() if p.name.startswith((PREFIX, STAGING_PREFIX))]
     except OSError:
         return removed
     uid = os.getuid() if hasattr(os, "getuid") else None
