@@ -27,7 +27,10 @@ def _imported(path: Path) -> Iterator[str]:
     """Every module ``path`` imports, anywhere in it (also inside functions and
     ``TYPE_CHECKING`` blocks: a dependency is a dependency), relative ones resolved.
     ``from package import name`` counts as importing ``package.name`` when that is a
-    module."""
+    module, and as importing ``package`` when a name is not: a package's
+    ``__init__`` runs before any of its modules, so ``from . import sibling`` is no
+    dependency on the package (else a package that re-exports its modules would be a
+    cycle with each of them)."""
     name = _module_name(path)
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     for node in ast.walk(ast.parse(path.read_text("utf-8"))):
@@ -40,10 +43,10 @@ def _imported(path: Path) -> Iterator[str]:
                 module = ".".join([*base, node.module] if node.module else base)
             else:
                 module = node.module or ""
-            yield module
-            for alias in node.names:
-                if f"{module}.{alias.name}" in MODULES:
-                    yield f"{module}.{alias.name}"
+            submodules = [f"{module}.{a.name}" for a in node.names]
+            yield from (m for m in submodules if m in MODULES)
+            if not all(m in MODULES for m in submodules):
+                yield module
 
 
 @cache
@@ -104,8 +107,11 @@ def test_the_checks_would_catch_a_cycle_and_playwright() -> None:
     """The graph is really built: known edges exist, and a planted cycle is found."""
     graph = _graph()
     assert "scanner.models" in graph["scanner.classify.rules"]
-    assert "scanner.store.base" in graph["scanner.store.sqlite"]  # relative, resolved
-    assert "scanner.rows" in graph["scanner.store.sqlite"]  # from .. import rows
+    assert "scanner.store.base" in graph["scanner.store.sql"]  # relative, resolved
+    assert "scanner.rows" in graph["scanner.store.sql"]  # from .. import rows
+    assert "scanner.store.schema" in graph["scanner.store.sql"]  # from . import schema
+    assert "scanner.store" not in graph["scanner.store.sql"]  # ... is no edge to the package
+    assert "scanner" in graph["scanner.engine"]  # from . import __version__: a name
     planted = {**graph, "scanner.models": graph["scanner.models"] | {"scanner.classify.rules"}}
     assert any({"scanner.classify.rules", "scanner.models"} <= set(c) for c in _cycles(planted))
     session = ROOT / "scanner" / "browser" / "session.py"
