@@ -118,6 +118,28 @@ def test_the_checks_would_catch_a_cycle_and_playwright() -> None:
     assert any(m.split(".")[0] == "playwright" for m in _imported(session))
 
 
+CLI_MAY_IMPORT = frozenset(
+    {
+        "scanner",  # __version__
+        "scanner.app",  # builds everything a command needs
+        "scanner.config",  # the capture options it parses
+        "scanner.errors",
+        "scanner.models",
+        "scanner.capacity",  # --memory-budget sizes
+        "scanner.progress",  # the terminal's progress display
+        "scanner.serialize",  # scans --json
+    }
+)
+
+
+def test_the_cli_only_parses_and_delegates() -> None:
+    """The command line builds no lists, resolver, store, browser, engine, queue,
+    export or report itself: ``scanner/app.py`` does, from the settings it parsed."""
+    imported = _graph()["scanner.cli"]
+    assert "scanner.app" in imported
+    assert imported <= CLI_MAY_IMPORT, sorted(imported - CLI_MAY_IMPORT)
+
+
 @pytest.mark.parametrize(
     "path",
     sorted(ROOT.glob("scanner/classify/**/*.py")),
