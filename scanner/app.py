@@ -100,6 +100,8 @@ class Fleet:
 
     url: str
     celery: Celery
+    visibility_timeout: float
+    """Seconds a site may stay unacknowledged before another worker takes it."""
 
     @property
     def shown(self) -> str:
@@ -326,7 +328,7 @@ class App:
         from .fleet.queue import DEFAULT_VISIBILITY_TIMEOUT_S, make_app
 
         timeout = visibility_timeout or DEFAULT_VISIBILITY_TIMEOUT_S
-        return Fleet(url, make_app(url, visibility_timeout=timeout))
+        return Fleet(url, make_app(url, visibility_timeout=timeout), timeout)
 
     def check_shared_db(self) -> None:
         """Sites handed to the fleet need a history every worker reaches."""
@@ -369,17 +371,17 @@ class App:
     def worker(
         self,
         store: SQLStore,
+        fleet: Fleet,
         *,
         concurrency: int,
         memory_budget: int,
         browser_path: str | None,
-        visibility_timeout: float | None,
         log: Callable[[str], None],
         hostname: str | None,
     ) -> Runtime:
         """A fleet worker's engine sessions over ``store`` with this application's
-        lists and resolver."""
-        from .fleet.queue import DEFAULT_VISIBILITY_TIMEOUT_S
+        lists and resolver, for the tasks of ``fleet`` (serve it with
+        :meth:`Fleet.serve`)."""
         from .fleet.worker import Runtime
 
         return Runtime(
@@ -389,7 +391,7 @@ class App:
             concurrency=concurrency,
             memory_budget=memory_budget,
             browser_path=browser_path,
-            visibility_timeout=visibility_timeout or DEFAULT_VISIBILITY_TIMEOUT_S,
+            visibility_timeout=fleet.visibility_timeout,
             log=log,
             hostname=hostname,
         )

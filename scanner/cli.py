@@ -544,10 +544,10 @@ def worker(
         _guard(fleet.check)
         runtime = app.worker(
             store,
+            fleet,
             concurrency=concurrency,
             memory_budget=memory_budget or 0,
             browser_path=browser_path,
-            visibility_timeout=visibility_timeout,
             log=click.echo,
             hostname=name,
         )
