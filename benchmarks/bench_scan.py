@@ -328,7 +328,7 @@ async def run_bare(
 
     async with async_playwright() as playwright, Pace(fixed=concurrency, budget=budget) as pace:
         slots = pace.slots
-        executable = find_browser(options.browser_path, None).path
+        executable = find_browser(options.browser_path).path
         version = await asyncio.to_thread(browser_version, executable)
 
         async def visitor(urls: Sequence[str], priority: Priority, after_first: list[Plan]) -> None:
@@ -416,7 +416,7 @@ def machine() -> list[tuple[str, str]]:
         pass
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     try:
-        executable = find_browser(None, None)
+        executable = find_browser()
         chromium = f"{browser_version(executable.path)} ({executable.path})"
     except Exception as exc:  # a report line, not a failure
         chromium = f"unknown ({exc})"

@@ -9,12 +9,10 @@ proceed (no browser, database unusable).
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import signal
 import sys
 import threading
-import urllib.request
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
@@ -22,9 +20,10 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__
+from .app import DEFAULT_DB, App, AppSettings
 from .config import CaptureOptions, validate_capture_options
 from .errors import ConfigError, PrivacyscanError
-from .models import Scan, Severity, Site
+from .models import Scan, Site
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -130,33 +129,11 @@ def _memory_size(ctx: click.Context, param: click.Parameter, value: str | None) 
         raise click.BadParameter(str(exc), ctx, param) from None
 
 
-def _check_reachable(sites: list[Site], options: CaptureOptions) -> None:
-    """A start URL on an internal address needs the user's say-so (the browser refuses it)."""
-    from urllib.parse import urlsplit
-
-    from .netguard import browser_refusal
-
-    for site in sites:
-        parts = urlsplit(site.url)
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-        kind = browser_refusal(
-            parts.hostname or "",
-            port,
-            options.map_hosts,
-            allow_private_network=options.allow_private_network,
-        )
-        if kind is not None:
-            raise click.UsageError(
-                f"{site.url} is on an internal address ({kind}), which privacyscan refuses; "
-                "scan it with --allow-private-network, or name it with --map-host"
-            )
-
-
 _DB_OPTION = click.option(
     "--db",
     "db_path",
     envvar="PRIVACYSCAN_DB",
-    default="privacyscan.db",
+    default=DEFAULT_DB,
     show_default=True,
     metavar="PATH|URL",
     help="Scan history: a SQLite file, or a PostgreSQL database shared by a fleet "
@@ -279,12 +256,11 @@ def scan(
 
         privacyscan scan sites.txt --queue redis://broker:6379/0 --db postgresql://scan@db/privacyscan
     """
-    from .engine import ScanSettings
-
-    sites = _load_targets(targets, only, exclude)
+    app = App(AppSettings(db=db_path))
+    sites = _guard(lambda: app.load_sites(targets, only, exclude))
     options = _guard(lambda: _build_capture_options(capture))
-    _check_reachable(sites, options)
-    settings = ScanSettings(
+    _guard(lambda: app.check_reachable(sites, options))
+    settings = app.scan_settings(
         max_pages=max_pages,
         concurrency=concurrency,
         memory_budget=memory_budget or 0,
@@ -293,7 +269,7 @@ def scan(
     )
     if queue:
         _run_fleet_scan(
-            db_path,
+            app,
             queue,
             out,
             sites,
@@ -305,9 +281,7 @@ def scan(
             report=not no_report,
         )
         return
-    _run_scan(
-        db_path, out, sites, options, settings, scan_id=None, quiet=quiet, report=not no_report
-    )
+    _run_scan(app, out, sites, options, settings, scan_id=None, quiet=quiet, report=not no_report)
 
 
 @cli.command()
@@ -360,28 +334,19 @@ def resume(
 
         privacyscan resume latest --queue redis://broker:6379/0 --db postgresql://scan@db/privacyscan
     """
-    from dataclasses import replace
-
-    from .engine import options_from_pairs
-
-    store = _open_store(db_path)
-    with store:
-        scan_id = _guard(lambda: store.resolve_scan_id(scan_ref))
-        scan_record = store.get_scan(scan_id)
-    options, settings = options_from_pairs(scan_record.options)
-    if concurrency is not None:
-        settings = replace(settings, concurrency=concurrency)
-    if memory_budget is not None:
-        settings = replace(settings, memory_budget=memory_budget)
+    app = App(AppSettings(db=db_path))
+    scan_record, options, settings = _guard(
+        lambda: app.resumed(scan_ref, concurrency=concurrency, memory_budget=memory_budget)
+    )
     if queue:
         _run_fleet_scan(
-            db_path,
+            app,
             queue,
             out,
             [],
             options,
             settings,
-            scan_id=scan_id,
+            scan_id=scan_record.id,
             detach=detach,
             quiet=quiet,
             report=not no_report,
@@ -389,7 +354,7 @@ def resume(
         )
         return
     _run_scan(
-        db_path, out, [], options, settings, scan_id=scan_id, quiet=quiet, report=not no_report
+        app, out, [], options, settings, scan_id=scan_record.id, quiet=quiet, report=not no_report
     )
 
 
@@ -403,9 +368,7 @@ def scans(db_path: str, as_json: bool) -> None:
 
         privacyscan scans --db monthly.db
     """
-    store = _open_store(db_path)
-    with store:
-        summaries = store.list_scans()
+    summaries = _guard(App(AppSettings(db=db_path)).scans)
     if as_json:
         from . import serialize
 
@@ -445,19 +408,17 @@ def export(scan_ref: str, db_path: str, fmt: str, out: Path | None, lang: str) -
 
         privacyscan export latest --format csv --out export/ --lang en
     """
-    from .export import export_csv, export_json
-
-    scan_record = _get_scan(db_path, scan_ref)
+    app = App(AppSettings(db=db_path))
+    scan_record = _guard(lambda: app.scan(scan_ref))
     if fmt == "csv":
-        paths = export_csv(scan_record, out or Path("export"), lang=lang)
-        for path in paths:
+        for path in app.export_csv(scan_record, out or Path("export"), lang=lang):
             click.echo(str(path))
-    elif out is None:
-        export_json(scan_record, sys.stdout, lang=lang)
-    else:
-        with out.open("w", encoding="utf-8") as fh:
-            export_json(scan_record, fh, lang=lang)
+        return
+    text = app.export_json(scan_record, out, lang=lang)
+    if text is None:
         click.echo(str(out))
+    else:
+        click.echo(text, nl=False)
 
 
 @cli.command()
@@ -474,12 +435,9 @@ def report(scan_ref: str, db_path: str, out: Path, lang: str) -> None:
 
         privacyscan report latest --out reports-2026-11 --lang en
     """
-    store = _open_store(db_path)
-    with store:
-        scan_id = _guard(lambda: store.resolve_scan_id(scan_ref))
-        scan_record = store.get_scan(scan_id)
-        previous = _previous_scan(store, scan_record)
-    click.echo(_write_reports(scan_record, previous, out, lang))
+    app = App(AppSettings(db=db_path))
+    scan_record, previous = _guard(lambda: app.scan_and_previous(scan_ref))
+    click.echo(str(app.write_report(scan_record, previous, out, lang)))
 
 
 @cli.command()
@@ -504,24 +462,10 @@ def diff(
 
         privacyscan diff previous latest --fail-on violation
     """
-    from reports import diff_scans, diff_to_dict, exit_code_for, render_diff_html, render_diff_text
-    from reports.env import make_env
-
-    old = _get_scan(db_path, old_ref)
-    new = _get_scan(db_path, new_ref)
-    result = diff_scans(old, new)
-    if fmt == "json":
-        click.echo(json.dumps(diff_to_dict(result), ensure_ascii=False, indent=2))
-    elif fmt == "html":
-        click.echo(render_diff_html(result, env=make_env(lang)))
-    else:
-        click.echo(render_diff_text(result, lang=lang))
-    level = {
-        "violation": Severity.VIOLATION,
-        "likely": Severity.LIKELY_VIOLATION,
-        "review": Severity.REVIEW,
-    }.get(fail_on or "")
-    sys.exit(exit_code_for(result, level))
+    app = App(AppSettings(db=db_path))
+    result = _guard(lambda: app.diff(old_ref, new_ref))
+    click.echo(app.render_diff(result, fmt, lang))
+    sys.exit(app.diff_exit_code(result, fail_on))
 
 
 @cli.command()
@@ -593,38 +537,26 @@ def worker(
 
         privacyscan worker --queue redis://broker:6379/0 --db postgresql://scan@db/privacyscan
     """
-    from .browser.discovery import find_browser
-    from .classify.parties import PartyResolver
-    from .domains import Domains
-    from .fleet.queue import DEFAULT_VISIBILITY_TIMEOUT_S, check_broker, make_app, redact
-    from .fleet.worker import Runtime, run_worker
-    from .knowledge import default_cache_dir, load_knowledge
-    from .store import describe_target
-
-    timeout = visibility_timeout or DEFAULT_VISIBILITY_TIMEOUT_S
-    app = _guard(lambda: make_app(queue, visibility_timeout=timeout))
-    _guard(lambda: find_browser(browser_path))
-    store = _open_store(db_path, migrate=False)
-    with store:
-        _guard(lambda: check_broker(app, queue))
-        knowledge = load_knowledge(default_cache_dir())
-        runtime = Runtime(
+    app = App(AppSettings(db=db_path, migrate=False))
+    fleet = _guard(lambda: app.fleet(queue, visibility_timeout=visibility_timeout))
+    _guard(lambda: app.find_browser(browser_path))
+    with _guard(app.open_store) as store:
+        _guard(fleet.check)
+        runtime = app.worker(
             store,
-            knowledge=knowledge,
-            resolver=PartyResolver(Domains(), knowledge),
+            fleet,
             concurrency=concurrency,
             memory_budget=memory_budget or 0,
             browser_path=browser_path,
-            visibility_timeout=timeout,
             log=click.echo,
             hostname=name,
         )
         click.echo(
-            f"privacyscan worker {runtime.hostname}: queue {redact(queue)}, database "
-            f"{describe_target(db_path)} (schema revision {store.revision}), "
+            f"privacyscan worker {runtime.hostname}: queue {fleet.shown}, database "
+            f"{app.describe_db()} (schema revision {store.revision}), "
             f"{runtime.threads} sites at once"
         )
-        run_worker(app, runtime)
+        fleet.serve(runtime)
     if runtime.refusal is not None:
         raise _Fatal(runtime.refusal)
     click.echo(f"privacyscan worker {runtime.hostname}: stopped")
@@ -651,18 +583,10 @@ def lists_update() -> None:
 
         PRIVACYSCAN_CACHE=/var/cache/privacyscan privacyscan lists update
     """
-    from .knowledge.lists import default_cache_dir, update_lists
-
-    def fetch(url: str) -> bytes:
-        with urllib.request.urlopen(url, timeout=60) as response:
-            data: bytes = response.read()
-            return data
-
-    cache = default_cache_dir()
-    versions = _guard(lambda: update_lists(cache, fetch))
-    for name, version in versions:
+    app = App()
+    for name, version in _guard(app.update_lists):
         click.echo(f"{name}: {version}")
-    click.echo(f"Cached in {cache}")
+    click.echo(f"Cached in {app.cache_dir}")
 
 
 @lists.command("show")
@@ -673,10 +597,7 @@ def lists_show() -> None:
 
         privacyscan lists show
     """
-    from .knowledge import default_cache_dir, load_knowledge
-
-    knowledge = load_knowledge(default_cache_dir())
-    for name, version in knowledge.versions:
+    for name, version in App().list_versions():
         click.echo(f"{name}: {version}")
 
 
@@ -702,30 +623,10 @@ def demo(
 
         privacyscan demo --out /tmp/demo
     """
-    from .engine import ScanSettings
-    from .testweb import TestWeb, demo_sites
-
-    sites = [
-        Site(name=name, url=url, province="Demo", extra_domains=extra)
-        for name, url, extra in demo_sites()
-    ]
-    with TestWeb() as web:
-        options = CaptureOptions(
-            map_hosts=(f"*=127.0.0.1:{web.port}",),
-            trust_cert_spki=(web.spki_hash,),
-            dwell_s=dwell,
-        )
-        settings = ScanSettings(max_pages=max_pages, lang=lang)
-        _run_scan(
-            db_path or out / "demo.db",
-            out,
-            sites,
-            options,
-            settings,
-            scan_id=None,
-            quiet=quiet,
-            report=True,
-        )
+    app = App(AppSettings(db=db_path or out / "demo.db"))
+    with app.demo_web(dwell) as (sites, options):
+        settings = app.scan_settings(max_pages=max_pages, lang=lang)
+        _run_scan(app, out, sites, options, settings, scan_id=None, quiet=quiet, report=True)
 
 
 # -- helpers -------------------------------------------------------------------
@@ -746,61 +647,8 @@ def _guard(call: Callable[[], T]) -> T:
         raise _Fatal(str(exc)) from None
 
 
-def _load_targets(
-    targets: tuple[str, ...], only: tuple[str, ...], exclude: tuple[str, ...]
-) -> list[Site]:
-    from .sites import load_sites, select_sites, site_from_url
-
-    def load() -> list[Site]:
-        sites: list[Site] = []
-        for target in targets or ("sites.txt",):
-            path = Path(target)
-            if "://" not in target and path.exists():
-                sites.extend(load_sites(path))
-            elif "://" in target:
-                sites.append(site_from_url(target))
-            else:
-                raise ConfigError(f"{target!r} is neither a sites file nor an http(s) URL")
-        return select_sites(sites, only, exclude)
-
-    return _guard(load)
-
-
-def _open_store(db_path: str | Path, *, migrate: bool = True) -> Any:
-    """The scan history at ``db_path`` (a SQLite file or a PostgreSQL URL): a bad URL
-    scheme exits 2, an unreachable or unusable database 3."""
-    from .store import open_store
-
-    return _guard(lambda: open_store(db_path, migrate=migrate))
-
-
-def _get_scan(db_path: str | Path, ref: str) -> Scan:
-    store = _open_store(db_path)
-    with store:
-        scan_id = _guard(lambda: store.resolve_scan_id(ref))
-        result: Scan = store.get_scan(scan_id)
-        return result
-
-
-def _previous_scan(store: Any, scan_record: Scan) -> Scan | None:
-    """The scan before this one in the history, for 'change since last scan'."""
-    ids = [s.id for s in store.list_scans()]
-    if scan_record.id in ids:
-        index = ids.index(scan_record.id)
-        if index + 1 < len(ids):
-            previous: Scan = store.get_scan(ids[index + 1])
-            return previous
-    return None
-
-
-def _write_reports(scan_record: Scan, previous: Scan | None, out: Path, lang: str) -> str:
-    from reports import write_report
-
-    return str(write_report(scan_record, out, lang=lang, previous=previous))
-
-
 def _run_scan(
-    db_path: str | Path,
+    app: App,
     out: Path,
     sites: list[Site],
     options: CaptureOptions,
@@ -810,71 +658,41 @@ def _run_scan(
     quiet: bool,
     report: bool,
 ) -> None:
-    from .classify.parties import PartyResolver
-    from .domains import Domains
-    from .engine import Engine
-    from .knowledge import default_cache_dir, load_knowledge
+    """Scan here: a new scan of ``sites``, or the pending rest of ``scan_id``."""
     from .progress import make_progress
 
-    knowledge = load_knowledge(default_cache_dir())
-    resolver = PartyResolver(Domains(), knowledge)
-    store = _open_store(db_path)
-    with store:
-        engine = Engine(store, options, settings, knowledge=knowledge, resolver=resolver)
-        if scan_id is None:
-            from .browser.discovery import browser_version, find_browser
-
-            executable = _guard(lambda: find_browser(options.browser_path))
-            scan_id = engine.create(sites, browser_version(executable.path))
-        total = len(store.pending_sites(scan_id))
-        with make_progress(total, quiet=quiet) as progress:
-            engine.on_progress = progress.update
-            run_id = scan_id
+    with _guard(app.open_store) as store:
+        run = _guard(lambda: app.local_scan(store, sites, options, settings, scan_id=scan_id))
+        with make_progress(run.pending, quiet=quiet) as progress:
+            run.engine.on_progress = progress.update
             try:
-                finished = _guard(lambda: _run_until_stopped(lambda: engine.run(run_id)))
+                finished = _guard(lambda: _run_until_stopped(run.run))
             except _Stopped as stop:
                 click.echo(
                     "Interrupted. Finished sites are saved; continue with: "
-                    f"privacyscan resume {scan_id}",
+                    f"privacyscan resume {run.scan_id}",
                     err=True,
                 )
                 sys.exit(EXIT_INTERRUPTED[stop.signum])
-        previous = _previous_scan(store, finished)
-    _write_outputs(db_path, out, finished, previous, lang=settings.lang, report=report)
+        previous = app.previous_scan(store, finished)
+    _write_outputs(app, finished, previous, out, lang=settings.lang, report=report)
 
 
 def _write_outputs(
-    db_path: str | Path,
-    out: Path,
-    finished: Scan,
-    previous: Scan | None,
-    *,
-    lang: str,
-    report: bool,
+    app: App, finished: Scan, previous: Scan | None, out: Path, *, lang: str, report: bool
 ) -> None:
-    """The JSON document per site and the reports of a finished scan."""
-    from .export import site_document
-    from .store import describe_target
-
-    json_dir = out / "json"
-    json_dir.mkdir(parents=True, exist_ok=True)
-    from reports.context import site_slugs
-
-    for slug, result in zip(site_slugs(finished), finished.sites, strict=True):
-        (json_dir / f"{slug}.json").write_text(
-            json.dumps(site_document(finished, result, lang=lang), ensure_ascii=False, indent=2),
-            "utf-8",
-        )
+    """The JSON document per site and the reports of a finished scan, and where they are."""
+    outputs = _guard(lambda: app.write_outputs(finished, previous, out, lang=lang, report=report))
     click.echo(
-        f"Scan {finished.id}: {len(finished.sites)} sites; database {describe_target(db_path)}"
+        f"Scan {outputs.scan.id}: {len(outputs.scan.sites)} sites; database {app.describe_db()}"
     )
-    click.echo(f"JSON per site: {json_dir}")
-    if report:
-        click.echo(f"Report: {_write_reports(finished, previous, out, lang)}")
+    click.echo(f"JSON per site: {outputs.json_dir}")
+    if outputs.report is not None:
+        click.echo(f"Report: {outputs.report}")
 
 
 def _run_fleet_scan(
-    db_path: str,
+    app: App,
     queue: str,
     out: Path,
     sites: list[Site],
@@ -890,41 +708,17 @@ def _run_fleet_scan(
     """Register the scan (or take ``header``, the scan resumed), queue its pending sites
     for the fleet's workers, then follow it in the history until every site is saved
     (``detach``: print its ID and return)."""
-    from .classify.parties import PartyResolver
-    from .domains import Domains
-    from .engine import Engine
-    from .fleet.queue import check_broker, enqueue, make_app, redact, wait_for_scan
-    from .knowledge import default_cache_dir, load_knowledge
-    from .store import describe_target, is_postgres
-
-    if not is_postgres(db_path):
-        raise click.UsageError(
-            "--queue needs a database every worker reaches: --db postgresql://user@host/dbname "
-            "(a SQLite file stays on one machine)"
-        )
-    app = _guard(lambda: make_app(queue))
-    store = _open_store(db_path)
-    with store:
-        _guard(lambda: check_broker(app, queue))
+    _guard(app.check_shared_db)
+    fleet = _guard(lambda: app.fleet(queue))
+    with _guard(app.open_store) as store:
+        _guard(fleet.check)
         if scan_id is None:
-            knowledge = load_knowledge(default_cache_dir())
-            engine = Engine(
-                store,
-                options,
-                settings,
-                knowledge=knowledge,
-                resolver=PartyResolver(Domains(), knowledge),
-            )
-            scan_id = engine.create(sites, _browser_version_or_blank(options))
-            header = store.get_scan(scan_id)
+            header = _guard(lambda: app.queued_scan(store, sites, options, settings))
+            scan_id = header.id
         assert header is not None
-        pending = store.pending_sites(scan_id)
-        queued = _guard(
-            lambda: enqueue(app, queue, header.id, pending, header.options, header.lists)
-        )
+        queued = _guard(lambda: fleet.enqueue(header, store.pending_sites(header.id)))
         click.echo(
-            f"Scan {scan_id}: {queued} sites queued on {redact(queue)}; "
-            f"database {describe_target(db_path)}",
+            f"Scan {scan_id}: {queued} sites queued on {fleet.shown}; database {app.describe_db()}",
             err=True,
         )
         if detach:
@@ -948,7 +742,7 @@ def _run_fleet_scan(
 
         run_id = scan_id
         try:
-            _guard(lambda: wait_for_scan(store, run_id, shown))
+            _guard(lambda: fleet.follow(store, run_id, shown))
         except KeyboardInterrupt:
             click.echo(
                 f"Stopped following scan {scan_id}; the workers go on. Follow it again with: "
@@ -956,25 +750,9 @@ def _run_fleet_scan(
                 err=True,
             )
             sys.exit(EXIT_INTERRUPTED[signal.SIGINT])
-        finished = store.get_scan(scan_id)
-        if finished.finished_at is None:
-            from .cookies import now_iso
-
-            store.finish_scan(scan_id, now_iso())
-            finished = store.get_scan(scan_id)
-        previous = _previous_scan(store, finished)
-    _write_outputs(db_path, out, finished, previous, lang=settings.lang, report=report)
-
-
-def _browser_version_or_blank(options: CaptureOptions) -> str:
-    """This machine's browser version for the scan's record; the workers visit with
-    their own (the same version everywhere, see docs/fleet.md), so none here is fine."""
-    from .browser.discovery import browser_version, find_browser
-
-    try:
-        return browser_version(find_browser(options.browser_path).path)
-    except PrivacyscanError:
-        return ""
+        finished = app.finished(store, scan_id)
+        previous = app.previous_scan(store, finished)
+    _write_outputs(app, finished, previous, out, lang=settings.lang, report=report)
 
 
 class _Stopped(Exception):

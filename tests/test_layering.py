@@ -27,7 +27,10 @@ def _imported(path: Path) -> Iterator[str]:
     """Every module ``path`` imports, anywhere in it (also inside functions and
     ``TYPE_CHECKING`` blocks: a dependency is a dependency), relative ones resolved.
     ``from package import name`` counts as importing ``package.name`` when that is a
-    module."""
+    module, and as importing ``package`` when a name is not: a package's
+    ``__init__`` runs before any of its modules, so ``from . import sibling`` is no
+    dependency on the package (else a package that re-exports its modules would be a
+    cycle with each of them)."""
     name = _module_name(path)
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     for node in ast.walk(ast.parse(path.read_text("utf-8"))):
@@ -112,10 +115,34 @@ def test_the_checks_would_catch_a_cycle_and_playwright() -> None:
     assert "scanner.store.base" in graph["scanner.store.sql"]  # relative, resolved
     assert "scanner.rows" in graph["scanner.store.sql"]  # from .. import rows
     assert "scanner.store.schema" in graph["scanner.store.sql"]  # from . import schema
+    assert "scanner.store" not in graph["scanner.store.sql"]  # ... is no edge to the package
+    assert "scanner" in graph["scanner.engine"]  # from . import __version__: a name
     planted = {**graph, "scanner.models": graph["scanner.models"] | {"scanner.classify.rules"}}
     assert any({"scanner.classify.rules", "scanner.models"} <= set(c) for c in _cycles(planted))
     session = ROOT / "scanner" / "browser" / "session.py"
     assert any(m.split(".")[0] == "playwright" for m in _imported(session))
+
+
+CLI_MAY_IMPORT = frozenset(
+    {
+        "scanner",  # __version__
+        "scanner.app",  # builds everything a command needs
+        "scanner.config",  # the capture options it parses
+        "scanner.errors",
+        "scanner.models",
+        "scanner.capacity",  # --memory-budget sizes
+        "scanner.progress",  # the terminal's progress display
+        "scanner.serialize",  # scans --json
+    }
+)
+
+
+def test_the_cli_only_parses_and_delegates() -> None:
+    """The command line builds no lists, resolver, store, browser, engine, queue,
+    export or report itself: ``scanner/app.py`` does, from the settings it parsed."""
+    imported = _graph()["scanner.cli"]
+    assert "scanner.app" in imported
+    assert imported <= CLI_MAY_IMPORT, sorted(imported - CLI_MAY_IMPORT)
 
 
 @pytest.mark.parametrize(

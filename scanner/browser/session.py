@@ -126,12 +126,8 @@ class Browser:
         self.version = ""
 
     async def __aenter__(self) -> Browser:
+        self.executable = await asyncio.to_thread(find_browser, self.options.browser_path)
         self._playwright = await async_playwright().start()
-        try:
-            bundled = self._playwright.chromium.executable_path
-        except PlaywrightError:
-            bundled = None
-        self.executable = find_browser(self.options.browser_path, bundled)
         self.version = await asyncio.to_thread(browser_version, self.executable.path)
         return self
 
