@@ -64,8 +64,9 @@ from ..models import (
 from ..netguard import browser_refusal
 from . import consent
 from .discovery import BrowserExecutable, browser_version, find_browser
+from .instruments.network import POST_DATA_LIMIT
 from .profiles import new_profile
-from .recorder import POST_DATA_LIMIT, Recorder
+from .recorder import Recorder
 
 _BINDING = "__privacyscanRecord"
 _NO_BROWSER_UI = "PreloadTopChromeWebUI,WebUIOmniboxPopup,WebUIOmniboxAimPopup"
@@ -278,23 +279,8 @@ class Visitor:
         cdp = await context.new_cdp_session(self._page)
         self._cdp = cdp
         # Handlers look the recorder up on each event: restart_recording() swaps it.
-        timed = {
-            "Network.requestWillBeSent": "request_will_be_sent",
-            "Network.responseReceived": "response_received",
-            "Network.responseReceivedExtraInfo": "response_extra_info",
-            "Network.loadingFailed": "loading_failed",
-            "DOMStorage.domStorageItemAdded": "dom_storage_write",
-            "DOMStorage.domStorageItemUpdated": "dom_storage_write",
-        }
-        for event, method in timed.items():
-            cdp.on(event, functools.partial(self._dispatch, method))
-        cdp.on("Page.frameNavigated", lambda e: self.recorder.frame_navigated(e["frame"]))
-        cdp.on(
-            "Page.frameAttached",
-            lambda e: self.recorder.frame_attached(e["frameId"], e.get("parentFrameId")),
-        )
-        cdp.on("Network.requestWillBeSentExtraInfo", lambda e: self.recorder.request_extra_info(e))
-        cdp.on("Audits.issueAdded", lambda e: self.recorder.audit_issue(e))
+        for method in self.recorder.cdp_events:
+            cdp.on(method, functools.partial(self._on_cdp, method))
         cdp.on("Network.loadingFinished", self._on_loading_finished)
         # A DevTools binding is one-way: a page writing 5,000 cookies costs no round
         # trips (Playwright's expose_binding waits for a reply to every call).
@@ -334,8 +320,8 @@ class Visitor:
             shutil.rmtree(self._profile, ignore_errors=True)
             self._profile = None
 
-    def _dispatch(self, method: str, event: dict[str, Any]) -> None:
-        getattr(self.recorder, method)(event, time.monotonic())
+    def _on_cdp(self, method: str, event: dict[str, Any]) -> None:
+        self.recorder.cdp_event(method, event, time.monotonic())
 
     def _on_binding(self, event: dict[str, Any]) -> None:
         if event.get("name") != _BINDING:
@@ -380,8 +366,8 @@ class Visitor:
             self._spawn(_close_quietly(page))
 
     def _on_loading_finished(self, event: dict[str, Any]) -> None:
+        # The recorder has it too (network activity); this reads small images' bodies.
         request_id = event["requestId"]
-        self.recorder.loading_finished(time.monotonic())
         if self._cdp is not None and self.recorder.wants_body(
             request_id, float(event.get("encodedDataLength", 0))
         ):
