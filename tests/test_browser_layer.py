@@ -1,6 +1,6 @@
-"""The browser layer's shape, without a browser: the recorder's instruments share the
-page, the frames and the write budget the way one recorder did (restarting at the
-consent click keeps the open page)."""
+"""The browser layer's shape, without a browser: every page script is a ``.js`` file,
+and the recorder's instruments share the page, the frames and the write budget the
+way one recorder did (restarting at the consent click keeps the open page)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import ast
 import re
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from scanner.browser.instruments.base import MAX_WRITES
 from scanner.browser.recorder import Recorder
@@ -44,6 +46,40 @@ def _page_scripts_named(tree: ast.AST) -> list[str]:
         and isinstance(node.args[0], ast.Constant)
         and isinstance(node.args[0].value, str)
     ]
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(BROWSER)))
+def test_no_page_script_is_written_in_python(path: Path) -> None:
+    """JavaScript lives in ``scanner/browser/*.js``: no string in the browser layer's
+    Python is JavaScript, and no script argument is written inline."""
+    tree = ast.parse(path.read_text("utf-8"))
+    docstrings = _docstrings(tree)
+    inline = [
+        f"line {node.lineno}: {node.value[:60]!r}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in docstrings
+        and LOOKS_LIKE_JS.search(node.value)
+    ]
+    assert not inline, "JavaScript in a Python string; make it a .js file: " + "; ".join(inline)
+    literal_scripts = [
+        f"line {node.lineno}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in SCRIPT_CALLS
+        and node.args
+        and isinstance(node.args[0], (ast.Constant, ast.JoinedStr, ast.BinOp))
+    ]
+    assert not literal_scripts, "a script written inline: " + ", ".join(literal_scripts)
+
+
+def test_every_page_script_exists_and_is_used() -> None:
+    named = {name for path in MODULES for name in _page_scripts_named(ast.parse(path.read_text()))}
+    files = {p.name for p in BROWSER.glob("*.js")}
+    assert named - files == set(), "page_script() names a file that does not exist"
+    assert files - named == set(), "a .js file no code runs"
 
 
 # ------------------------------------------------------------------ the recorder

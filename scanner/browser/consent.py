@@ -19,6 +19,8 @@ Two detectors run side by side on an already loaded page:
   cookies" (Dutch and English rules), in any frame and inside open shadow roots.
 
 Nothing here imports the rest of the scanner: callers hand in a Playwright ``Page``.
+The page scripts are ``autoconsent_*.js``, ``consent_detect.js`` and
+``consent_element.js``.
 """
 
 from __future__ import annotations
@@ -33,11 +35,12 @@ import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any, Literal, TypeVar
 
 from playwright.async_api import ElementHandle, Frame, Page
 from playwright.async_api import Error as PlaywrightError
+
+from .scripts import page_script
 
 Choice = Literal["reject", "accept"]
 Method = Literal["autoconsent", "heuristic"]
@@ -45,7 +48,6 @@ ButtonRole = Literal["accept", "reject", "settings", "save", "other"]
 
 _T = TypeVar("_T")
 
-_STATE = "__privacyscanAutoconsent"
 _ALL = re.compile(r"\b(alle|alles|all)\b", re.IGNORECASE)
 """A button for everything ("Alles accepteren", "Accept all"), preferred among several."""
 _MAX_FRAMES = 20
@@ -85,51 +87,6 @@ _AUTOCONSENT_CONFIG: dict[str, Any] = {
     "heuristicMode": "off",
 }
 
-_SHIM = """(() => {
-  if (window.%(state)s) return false;
-  if (%(href)s !== null && location.href !== %(href)s) return "stale";
-  const st = {popup: null, cmp: null, lifecycle: null, result: null, clicks: [], recording: false};
-  Object.defineProperty(window, "%(state)s", {value: st, configurable: true});
-  const config = %(config)s;
-  const rules = JSON.parse(%(rules)s);
-  window.autoconsentSendMessage = (m) => {
-    try {
-      if (m.type === "report") { st.lifecycle = m.state && m.state.lifecycle; return; }
-      if (m.type === "init") {
-        setTimeout(() => window.autoconsentReceiveMessage(
-          {type: "initResp", config, rules: {autoconsent: rules}}), 0);
-      } else if (m.type === "cmpDetected") { st.cmp = st.cmp || m.cmp; }
-      else if (m.type === "popupFound") { st.popup = st.popup || m.cmp; }
-      else if (m.type === "optOutResult" || m.type === "optInResult") {
-        st.result = {type: m.type, cmp: m.cmp, ok: !!m.result};
-      }
-    } catch (e) {}
-  };
-  document.addEventListener("click", (e) => {
-    if (!st.recording) return;
-    const t = e.composedPath ? e.composedPath()[0] : e.target;
-    // innerText is empty while a modal still fades in: textContent is the same label.
-    const text = (t && ((t.innerText || "").trim() || (t.textContent || "").trim() || t.value ||
-      (t.getAttribute && (t.getAttribute("aria-label") || t.getAttribute("data-role"))))) || "";
-    st.clicks.push(String(text).replace(/\\s+/g, " ").trim().slice(0, 120));
-  }, true);
-  %(bundle)s
-  return true;
-})()"""
-
-_POLL_JS = f"""() => {{
-  const s = window.{_STATE};
-  return s ? {{popup: s.popup, cmp: s.cmp, lifecycle: s.lifecycle, result: s.result,
-               clicks: s.clicks.slice()}} : null;
-}}"""
-
-_SEND_JS = f"""(type) => {{
-  const s = window.{_STATE};
-  s.result = null; s.clicks = []; s.recording = true;
-  window.autoconsentReceiveMessage({{type}});
-}}"""
-
-
 _SHARED_MARKUP: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("Complianz", "complianz", ("osano-cookieconsent",)),
 )
@@ -151,7 +108,9 @@ async def _loaded_cmp(frame: Frame, rule: str) -> str:
         return rule
     _prefix, own, others = shared
     # consent_detect.js "loaded": which of them the frame's scripts, globals, cookies show.
-    loaded = await _bounded(frame.evaluate(_detect_js(), {"op": "loaded"}), _EVAL_TIMEOUT_S)
+    loaded = await _bounded(
+        frame.evaluate(page_script("consent_detect.js"), {"op": "loaded"}), _EVAL_TIMEOUT_S
+    )
     if not isinstance(loaded, dict) or loaded.get(own):
         return rule
     return next((other for other in others if loaded.get(other)), rule)
@@ -230,11 +189,6 @@ class _Scan:
         )
 
 
-@functools.cache
-def _detect_js() -> str:
-    return resources.files("scanner.browser").joinpath("consent_detect.js").read_text("utf-8")
-
-
 @dataclass(frozen=True, slots=True)
 class _Rule:
     """One autoconsent rule with its run context, to pick the rules a frame needs."""
@@ -298,8 +252,7 @@ def _autoconsent_script(href: str | None = None, top: bool = True) -> str | None
         return None
     bundle, _rules, contexts = loaded
     indices = None if href is None else tuple(r.index for r in contexts if r.applies(href, top))
-    return _SHIM % {
-        "state": _STATE,
+    return page_script("autoconsent_shim.js") % {
         "href": json.dumps(href),
         "config": json.dumps(_AUTOCONSENT_CONFIG),
         "rules": _rules_json(indices),
@@ -348,7 +301,7 @@ async def _inject(frame: Frame, top: bool) -> Any:
 
 
 async def _poll(frame: Frame) -> dict[str, Any] | None:
-    state = await _bounded(frame.evaluate(_POLL_JS), _EVAL_TIMEOUT_S)
+    state = await _bounded(frame.evaluate(page_script("autoconsent_poll.js")), _EVAL_TIMEOUT_S)
     return state if isinstance(state, dict) else None
 
 
@@ -363,7 +316,9 @@ async def _frame_visible(frame: Frame) -> bool:
 
 
 async def _scan(frame: Frame) -> _Scan | None:
-    found = await _bounded(frame.evaluate(_detect_js(), {"op": "scan"}), _EVAL_TIMEOUT_S)
+    found = await _bounded(
+        frame.evaluate(page_script("consent_detect.js"), {"op": "scan"}), _EVAL_TIMEOUT_S
+    )
     if not isinstance(found, dict) or not found.get("found"):
         return None
     if not await _frame_visible(frame):
@@ -388,11 +343,13 @@ async def _scan_all(page: Page, prefer: Frame | None = None) -> _Scan | None:
 
 
 async def _banner_handle(frame: Frame) -> ElementHandle | None:
+    return await _remembered(frame, None)
+
+
+async def _remembered(frame: Frame, index: int | None) -> ElementHandle | None:
+    """The banner (``index`` ``None``) or a button ``consent_detect.js`` remembered."""
     handle = await _bounded(
-        frame.evaluate_handle(
-            "() => window.__privacyscanConsent && window.__privacyscanConsent.banner"
-        ),
-        _EVAL_TIMEOUT_S,
+        frame.evaluate_handle(page_script("consent_element.js"), index), _EVAL_TIMEOUT_S
     )
     return handle.as_element() if handle is not None else None
 
@@ -527,9 +484,10 @@ async def _choose_autoconsent(
 ) -> ChoiceResult | None:
     action = "optOut" if choice == "reject" else "optIn"
     first_click()
-    if await _bounded(frame.evaluate(_SEND_JS, action), _EVAL_TIMEOUT_S) is None and (
-        frame.is_detached()
-    ):
+    sent = await _bounded(
+        frame.evaluate(page_script("autoconsent_send.js"), action), _EVAL_TIMEOUT_S
+    )
+    if sent is None and frame.is_detached():
         return None
     state: dict[str, Any] | None = None
     while time.monotonic() < deadline:
@@ -636,7 +594,8 @@ async def _choose_heuristic(
         save = scan2.first("save")
         if save is not None:
             unticked = await _bounded(
-                scan2.frame.evaluate(_detect_js(), {"op": "uncheck"}), _EVAL_TIMEOUT_S
+                scan2.frame.evaluate(page_script("consent_detect.js"), {"op": "uncheck"}),
+                _EVAL_TIMEOUT_S,
             )
             banner = await _banner_handle(scan2.frame)
             how = await _click(scan2.frame, int(save["index"]))
@@ -660,13 +619,7 @@ async def _click(frame: Frame, index: int) -> str | None:
 
     Returns ``""`` for a real click, a note for a scripted one, ``None`` if neither worked.
     """
-    handle = await _bounded(
-        frame.evaluate_handle(
-            "(i) => window.__privacyscanConsent && window.__privacyscanConsent.buttons[i]", index
-        ),
-        _EVAL_TIMEOUT_S,
-    )
-    element = handle.as_element() if handle is not None else None
+    element = await _remembered(frame, index)
     if element is None:
         return None
     try:
@@ -675,7 +628,7 @@ async def _click(frame: Frame, index: int) -> str | None:
     except (TimeoutError, PlaywrightError):
         pass
     try:
-        await asyncio.wait_for(element.evaluate("(e) => e.click()"), _EVAL_TIMEOUT_S)
+        await asyncio.wait_for(element.evaluate(page_script("click.js")), _EVAL_TIMEOUT_S)
         return " (scripted click: the element did not take a real click)"
     except (TimeoutError, PlaywrightError):
         return None

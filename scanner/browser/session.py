@@ -27,7 +27,6 @@ import json
 import os
 import shutil
 import time
-from importlib import resources
 from types import TracebackType
 from typing import Any, NamedTuple
 
@@ -67,6 +66,7 @@ from .discovery import BrowserExecutable, browser_version, find_browser
 from .instruments.network import POST_DATA_LIMIT
 from .profiles import new_profile
 from .recorder import Recorder
+from .scripts import page_script
 
 _BINDING = "__privacyscanRecord"
 _NO_BROWSER_UI = "PreloadTopChromeWebUI,WebUIOmniboxPopup,WebUIOmniboxAimPopup"
@@ -76,33 +76,6 @@ _SCREENSHOT_TIMEOUT_S = 5.0
 """``page.screenshot`` waits for a frame (and fonts) and can hang on a busy page."""
 _SCREENSHOT_QUALITY = 60
 """JPEG quality: text on a 1366×768 page stays readable at a tenth of a PNG's size."""
-
-_LINKS_JS = """() => {
-  const seen = new Set(); const out = [];
-  for (const a of document.querySelectorAll('a[href]')) {
-    try {
-      const u = new URL(a.getAttribute('href'), document.baseURI);
-      if (!/^https?:$/.test(u.protocol)) continue;
-      u.hash = '';
-      if (!seen.has(u.href)) { seen.add(u.href); out.push(u.href); }
-    } catch (e) {}
-    if (out.length >= 2000) break;
-  }
-  return out;
-}"""
-
-_SCROLL_JS = """async () => {
-  const step = Math.max(window.innerHeight, 400);
-  for (let y = 0, i = 0; i < 20 && y < document.documentElement.scrollHeight; i++, y += step) {
-    window.scrollTo(0, y);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  window.scrollTo(0, 0);
-}"""
-
-_IDB_JS = """async () => {
-  try { return (await indexedDB.databases()).map((d) => d.name); } catch (e) { return []; }
-}"""
 
 
 class VisitorResults(NamedTuple):
@@ -269,8 +242,7 @@ class Visitor:
             service_workers="allow",
         )
         context = self._context
-        hooks = resources.files("scanner.browser").joinpath("hooks.js").read_text("utf-8")
-        await context.add_init_script(hooks)
+        await context.add_init_script(page_script("hooks.js"))
         context.on("page", self._on_new_page)
         self._page = context.pages[0] if context.pages else await context.new_page()
         self._page.on("dialog", self._on_dialog)
@@ -417,15 +389,15 @@ class Visitor:
             if first_page and self.phase is Phase.NONE:
                 await self._screenshot(page, url)
             if options.scroll:
-                await calls.run(page.evaluate(_SCROLL_JS), None)
+                await calls.run(page.evaluate(page_script("scroll.js")), None)
             await self._settle(t0 + (load_ms or 0) / 1000)
         title = ""
         links: tuple[str, ...] = ()
         if committed and error != "browser_crash":
             title = str(await calls.run(page.title(), "") or "")
-            links = tuple(await calls.run(page.evaluate(_LINKS_JS), ()) or ())
+            links = tuple(await calls.run(page.evaluate(page_script("links.js")), ()) or ())
             if self.phase is Phase.NONE:
-                scripts = await calls.run(page.evaluate(_security_js()), [])
+                scripts = await calls.run(page.evaluate(page_script("security.js")), [])
                 self.recorder.page_scripts(list(scripts or []))
             if calls.responsive:
                 await self._snapshot_storage(page)
@@ -505,10 +477,10 @@ class Visitor:
         for frame in page.frames:
             if not frame.url.startswith(("http://", "https://")):
                 continue
-            names = await _bounded(frame.evaluate(_IDB_JS), _EVALUATE_TIMEOUT_S)
+            names = await _bounded(frame.evaluate(page_script("indexeddb.js")), _EVALUATE_TIMEOUT_S)
             if names:
                 origin = await _bounded(
-                    frame.evaluate("() => location.origin"), _EVALUATE_TIMEOUT_S
+                    frame.evaluate(page_script("frame_origin.js")), _EVALUATE_TIMEOUT_S
                 )
                 self.recorder.indexeddb_databases(str(origin or frame.url), list(names), frame.url)
 
@@ -589,12 +561,6 @@ class Visitor:
             screenshots=list(self.screenshots),
             documents=tuple(recorder.documents()),
         )
-
-
-@functools.cache
-def _security_js() -> str:
-    """``security.js``: the page's scripts from other origins and their SRI state."""
-    return resources.files("scanner.browser").joinpath("security.js").read_text("utf-8")
 
 
 async def _redirect_chain(response: Any) -> list[Redirect]:
