@@ -18,9 +18,9 @@ Two detectors run side by side on an already loaded page:
   about cookies and has buttons such as "Accepteren" or "Alleen noodzakelijke
   cookies" (Dutch and English rules), in any frame and inside open shadow roots.
 
-Nothing here imports the rest of the scanner: callers hand in a Playwright ``Page``.
-The page scripts are ``autoconsent_*.js``, ``consent_detect.js`` and
-``consent_element.js``.
+Callers hand in a Playwright ``Page``; what comes back are the model's own
+:class:`~scanner.models.Banner` and :class:`~scanner.models.ConsentChoice`. The page
+scripts are ``autoconsent_*.js``, ``consent_detect.js`` and ``consent_element.js``.
 """
 
 from __future__ import annotations
@@ -40,11 +40,11 @@ from typing import Any, Literal, TypeVar
 from playwright.async_api import ElementHandle, Frame, Page
 from playwright.async_api import Error as PlaywrightError
 
+from ..models import Banner, BannerButton, ConsentChoice, Phase
 from .scripts import page_script
 
 Choice = Literal["reject", "accept"]
-Method = Literal["autoconsent", "heuristic"]
-ButtonRole = Literal["accept", "reject", "settings", "save", "other"]
+"""The button role a choice looks for."""
 
 _T = TypeVar("_T")
 
@@ -114,58 +114,6 @@ async def _loaded_cmp(frame: Frame, rule: str) -> str:
     if not isinstance(loaded, dict) or loaded.get(own):
         return rule
     return next((other for other in others if loaded.get(other)), rule)
-
-
-@dataclass(frozen=True, slots=True)
-class BannerButton:
-    """One clickable element of the banner and the rule that named its role."""
-
-    text: str
-    role: ButtonRole
-    rule: str | None
-    """Name of the matching text rule (``"alleen noodzakelijk"``), ``None`` for other."""
-
-
-@dataclass(frozen=True, slots=True)
-class BannerInfo:
-    """A consent banner as a first-time visitor sees it, before any choice."""
-
-    cmp: str
-    """The consent manager: the name of autoconsent's rule (``"cookieconsent3"``), checked
-    against what the page loaded (:func:`_loaded_cmp`), or ``"custom"``."""
-    method: Method
-    frame_url: str
-    """URL of the frame that draws the banner (the page's own URL or an iframe's)."""
-    buttons: tuple[BannerButton, ...]
-    reject_on_first_layer: bool
-    accept_on_first_layer: bool
-    settings_on_first_layer: bool
-    blocks_page: bool
-    """A fixed layer covers most of the viewport: a cookie wall or a modal with backdrop."""
-    in_shadow_dom: bool
-    text: str
-    """The banner's text, first 500 characters."""
-    screenshot_jpeg_b64: str | None
-    duration_ms: int
-
-
-@dataclass(frozen=True, slots=True)
-class ChoiceResult:
-    """What :func:`choose` clicked and why, or why it clicked nothing."""
-
-    choice: Choice
-    clicked: bool
-    method: Method | None
-    element_text: str | None
-    """Text of the last element clicked (the one that made the choice)."""
-    rule: str | None
-    """Heuristic text rule or autoconsent rule name that picked the element."""
-    reason: str
-    layer: int | None
-    """1 = first layer; 2 = behind "Instellingen"/"Voorkeuren" (or several clicks)."""
-    frame_url: str | None
-    banner_closed: bool
-    duration_ms: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -396,8 +344,14 @@ async def _watch(
     return popup, heuristic
 
 
-async def detect_banner(page: Page, *, timeout_s: float = 5.0) -> BannerInfo | None:
-    """The consent banner on the loaded page, or ``None`` (within ``timeout_s``)."""
+async def detect_banner(
+    page: Page, *, timeout_s: float = 5.0, page_url: str | None = None
+) -> Banner | None:
+    """The consent banner on the loaded page, or ``None`` (within ``timeout_s``).
+
+    ``page_url``: the URL the visitor asked for, recorded on the banner (by default
+    the page's current URL).
+    """
     t0 = time.monotonic()
     popup, heuristic = await _watch(page, t0, t0 + timeout_s, scan=True)
     if popup is None and heuristic is None:
@@ -409,7 +363,8 @@ async def detect_banner(page: Page, *, timeout_s: float = 5.0) -> BannerInfo | N
     )
     roles = {b.role for b in buttons}
     shot = await _screenshot(frame) if heuristic is not None else None
-    return BannerInfo(
+    return Banner(
+        page_url=page.url if page_url is None else page_url,
         cmp=await _loaded_cmp(popup[0], popup[1]) if popup else "custom",
         method="autoconsent" if popup else "heuristic",
         frame_url=(popup[0] if popup else frame).url,
@@ -420,8 +375,7 @@ async def detect_banner(page: Page, *, timeout_s: float = 5.0) -> BannerInfo | N
         blocks_page=bool(found.get("blocks_page")),
         in_shadow_dom=bool(found.get("in_shadow_dom")),
         text=str(found.get("text", ""))[:500],
-        screenshot_jpeg_b64=shot,
-        duration_ms=int((time.monotonic() - t0) * 1000),
+        screenshot=shot,
     )
 
 
@@ -439,12 +393,13 @@ class _FirstClick:
 
 async def choose(
     page: Page,
-    choice: Choice,
+    choice: Phase,
     *,
     timeout_s: float = 10.0,
     on_click: Callable[[], None] | None = None,
-) -> ChoiceResult:
-    """Click reject or accept on the banner, on the second layer if need be.
+) -> ConsentChoice:
+    """Click reject (``Phase.REJECT``) or accept (``Phase.ACCEPT``) on the banner, on the
+    second layer if need be.
 
     A first-layer button that says what the visitor wants is clicked like a visitor
     would, even when autoconsent recognised the consent manager: some of its rules
@@ -457,32 +412,34 @@ async def choose(
     step): the moment the visitor's choice begins, so what the consent manager writes
     at the click can be told from what the page did before it.
     """
+    if choice is Phase.NONE:
+        raise ValueError("a consent choice is Phase.REJECT or Phase.ACCEPT")
     t0 = time.monotonic()
     deadline = t0 + timeout_s
     first_click = _FirstClick(on_click)
     popup, _ = await _watch(page, t0, deadline, scan=False)
     scan = await _scan_all(page, prefer=popup[0] if popup else None)
     note = ""
-    if popup is not None and (scan is None or scan.first(choice) is None):
-        result = await _choose_autoconsent(popup[0], popup[1], choice, deadline, t0, first_click)
+    want: Choice = "reject" if choice is Phase.REJECT else "accept"
+    if popup is not None and (scan is None or scan.first(want) is None):
+        result = await _choose_autoconsent(popup[0], popup[1], choice, deadline, first_click)
         if result is not None:
             return result
         note = f"autoconsent rule '{popup[1]}' failed; "
         scan = await _scan_all(page, prefer=popup[0])
     elif popup is not None:
         note = f"autoconsent recognised '{popup[1]}'; "
-    return await _choose_heuristic(page, scan, choice, deadline, t0, note, first_click)
+    return await _choose_heuristic(page, scan, choice, deadline, note, first_click)
 
 
 async def _choose_autoconsent(
     frame: Frame,
     cmp: str,
-    choice: Choice,
+    choice: Phase,
     deadline: float,
-    t0: float,
     first_click: Callable[[], None],
-) -> ChoiceResult | None:
-    action = "optOut" if choice == "reject" else "optIn"
+) -> ConsentChoice | None:
+    action = "optOut" if choice is Phase.REJECT else "optIn"
     first_click()
     sent = await _bounded(
         frame.evaluate(page_script("autoconsent_send.js"), action), _EVAL_TIMEOUT_S
@@ -504,8 +461,8 @@ async def _choose_autoconsent(
         (state or {}).get("clicks", [])
     )
     closed = await _wait_closed(frame, None, frame.page)
-    return ChoiceResult(
-        choice=choice,
+    return ConsentChoice(
+        phase=choice,
         clicked=True,
         method="autoconsent",
         element_text=clicks[-1] if clicks else None,
@@ -513,41 +470,37 @@ async def _choose_autoconsent(
         reason=f"autoconsent rule '{cmp}' ran its {action} steps, clicking "
         + (", ".join(f"'{c}'" for c in clicks) or "nothing it could name"),
         layer=1 if len(clicks) <= 1 else 2,
-        frame_url=frame.url,
         banner_closed=closed,
-        duration_ms=int((time.monotonic() - t0) * 1000),
     )
 
 
 async def _choose_heuristic(
     page: Page,
     scan: _Scan | None,
-    choice: Choice,
+    phase: Phase,
     deadline: float,
-    t0: float,
     note: str,
     first_click: Callable[[], None],
-) -> ChoiceResult:
+) -> ConsentChoice:
+    choice: Choice = "reject" if phase is Phase.REJECT else "accept"
+
     def result(
         clicked: bool,
         reason: str,
         *,
         button: dict[str, Any] | None = None,
         layer: int | None = None,
-        frame: Frame | None = None,
         closed: bool = False,
-    ) -> ChoiceResult:
-        return ChoiceResult(
-            choice=choice,
+    ) -> ConsentChoice:
+        return ConsentChoice(
+            phase=phase,
             clicked=clicked,
             method="heuristic" if clicked else None,
             element_text=str(button["text"]) if button else None,
             rule=button.get("rule") if button else None,
             reason=note + reason,
             layer=layer,
-            frame_url=frame.url if frame else None,
             banner_closed=closed,
-            duration_ms=int((time.monotonic() - t0) * 1000),
         )
 
     if scan is None:
@@ -559,16 +512,16 @@ async def _choose_heuristic(
         first_click()
         how = await _click(frame, int(button["index"]))
         if how is None:
-            return result(False, f"could not click '{button['text']}'", frame=frame)
+            return result(False, f"could not click '{button['text']}'")
         closed = await _wait_closed(frame, banner, page)
         reason = (
             f"first layer: '{button['text']}' matched the {choice} rule '{button['rule']}'{how}"
         )
-        return result(True, reason, button=button, layer=1, frame=frame, closed=closed)
+        return result(True, reason, button=button, layer=1, closed=closed)
     settings = scan.first("settings")
     if choice == "accept" or settings is None:
         where = "" if choice == "accept" else " and no settings button to look behind"
-        return result(False, f"no {choice} button on the first layer{where}", frame=frame)
+        return result(False, f"no {choice} button on the first layer{where}")
     first_click()
     if await _click(frame, int(settings["index"])) is None:
         return result(False, f"could not open the second layer ('{settings['text']}')")
@@ -588,9 +541,7 @@ async def _choose_heuristic(
                 reason = (
                     f"{opened}'{reject['text']}' matched the reject rule '{reject['rule']}'{how}"
                 )
-                return result(
-                    True, reason, button=reject, layer=2, frame=scan2.frame, closed=closed
-                )
+                return result(True, reason, button=reject, layer=2, closed=closed)
         save = scan2.first("save")
         if save is not None:
             unticked = await _bounded(
@@ -605,12 +556,11 @@ async def _choose_heuristic(
                     f"{opened}unticked {int(unticked or 0)} optional categor(y/ies), then "
                     f"'{save['text']}' matched the save rule '{save['rule']}'{how}"
                 )
-                return result(True, reason, button=save, layer=2, frame=scan2.frame, closed=closed)
+                return result(True, reason, button=save, layer=2, closed=closed)
     return result(
         False,
         f"no reject button on the first layer, nor a reject or save button behind "
         f"'{settings['text']}'",
-        frame=frame,
     )
 
 

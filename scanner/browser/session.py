@@ -49,7 +49,6 @@ from ..failures import ERROR_CLASSES, classify_failure
 from ..models import (
     ApiCall,
     Banner,
-    BannerButton,
     ConsentChoice,
     Cookie,
     DocumentSecurity,
@@ -506,23 +505,8 @@ class Visitor:
     async def detect_banner(self) -> Banner | None:
         """The consent banner on the current page, as the model records it."""
         assert self._page is not None
-        info = await consent.detect_banner(self._page)
-        if info is None:
-            return None
-        return Banner(
-            page_url=self.pages[-1].url if self.pages else self._page.url,
-            cmp=info.cmp,
-            method=info.method,
-            frame_url=info.frame_url,
-            buttons=tuple(BannerButton(b.text, b.role, b.rule) for b in info.buttons),
-            reject_on_first_layer=info.reject_on_first_layer,
-            accept_on_first_layer=info.accept_on_first_layer,
-            settings_on_first_layer=info.settings_on_first_layer,
-            blocks_page=info.blocks_page,
-            in_shadow_dom=info.in_shadow_dom,
-            text=info.text[:2000],
-            screenshot=info.screenshot_jpeg_b64,
-        )
+        page_url = self.pages[-1].url if self.pages else self._page.url
+        return await consent.detect_banner(self._page, page_url=page_url)
 
     async def choose(self, choice: Phase) -> ConsentChoice:
         """Click reject (``Phase.REJECT``) or accept (``Phase.ACCEPT``) on the banner.
@@ -534,20 +518,8 @@ class Visitor:
         # What the visitor saw before choosing is not part of the choice: recording
         # starts afresh at the first click, on the page where it happens, so the
         # consent manager's own writes at the click (Klaro's localStorage) are kept.
-        result = await consent.choose(
-            self._page,
-            "reject" if choice is Phase.REJECT else "accept",
-            on_click=lambda: self.restart_recording(keep_page=True),
-        )
-        return ConsentChoice(
-            phase=choice,
-            clicked=result.clicked,
-            method=result.method,
-            element_text=result.element_text,
-            rule=result.rule,
-            reason=result.reason,
-            layer=result.layer,
-            banner_closed=result.banner_closed,
+        return await consent.choose(
+            self._page, choice, on_click=lambda: self.restart_recording(keep_page=True)
         )
 
     def results(self) -> VisitorResults:
