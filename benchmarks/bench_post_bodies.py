@@ -1,5 +1,5 @@
 """What capturing POST bodies costs: ``Network.enable``'s ``maxPostDataSize`` at 1 (no
-body comes along), at :data:`scanner.browser.recorder.POST_DATA_LIMIT` (16 KiB, what
+body comes along), at :data:`scanner.browser.instruments.network.POST_DATA_LIMIT` (16 KiB, what
 privacyscan uses) and at 0, which Chromium reads as *no limit* (privacyscan passed 0
 before, meaning "none"), on a page that posts a lot.
 
@@ -35,7 +35,7 @@ if str(ROOT) not in sys.path:
 
 import scanner.browser.session as session  # noqa: E402
 from benchmarks.proctree import TreeSampler  # noqa: E402
-from scanner.browser.recorder import POST_DATA_LIMIT  # noqa: E402
+from scanner.browser.instruments.network import POST_DATA_LIMIT  # noqa: E402
 from scanner.config import CaptureOptions  # noqa: E402
 from scanner.models import Request, Site  # noqa: E402
 from scanner.runner import capture_site  # noqa: E402

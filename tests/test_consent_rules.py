@@ -13,8 +13,9 @@ import re
 
 import pytest
 
-from scanner.browser.consent import ChoiceResult, choose, detect_banner
+from scanner.browser.consent import choose, detect_banner
 from scanner.config import CaptureOptions
+from scanner.models import ConsentChoice, Phase
 
 pytestmark = pytest.mark.browser
 
@@ -135,13 +136,13 @@ def test_the_button_for_everything_is_clicked(
     clicked = clicked or labels[0]
     from scanner.browser.session import Browser
 
-    async def run() -> ChoiceResult:
+    async def run() -> ConsentChoice:
         async with Browser(capture_options) as browser, browser.visitor() as visitor:
             page = visitor._page
             assert page is not None
             await page.set_content(_page(labels))
             assert await detect_banner(page) is not None
-            return await choose(page, "accept" if choice == "accept" else "reject")
+            return await choose(page, Phase(choice))
 
     result = asyncio.run(run())
     assert (result.clicked, result.layer, result.element_text) == (True, 1, clicked), result.reason

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from scanner.browser.recorder import image_size
+from scanner.browser.instruments.network import image_size
 from scanner.config import CaptureOptions, check_url, validate_capture_options
 from scanner.cookies import default_path, iso, parse_cookie, value_digest
 from scanner.errors import ConfigError

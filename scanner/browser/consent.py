@@ -18,7 +18,9 @@ Two detectors run side by side on an already loaded page:
   about cookies and has buttons such as "Accepteren" or "Alleen noodzakelijke
   cookies" (Dutch and English rules), in any frame and inside open shadow roots.
 
-Nothing here imports the rest of the scanner: callers hand in a Playwright ``Page``.
+Callers hand in a Playwright ``Page``; what comes back are the model's own
+:class:`~scanner.models.Banner` and :class:`~scanner.models.ConsentChoice`. The page
+scripts are ``autoconsent_*.js``, ``consent_detect.js`` and ``consent_element.js``.
 """
 
 from __future__ import annotations
@@ -33,19 +35,19 @@ import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any, Literal, TypeVar
 
 from playwright.async_api import ElementHandle, Frame, Page
 from playwright.async_api import Error as PlaywrightError
 
+from ..models import Banner, BannerButton, ConsentChoice, Phase
+from .scripts import page_script
+
 Choice = Literal["reject", "accept"]
-Method = Literal["autoconsent", "heuristic"]
-ButtonRole = Literal["accept", "reject", "settings", "save", "other"]
+"""The button role a choice looks for."""
 
 _T = TypeVar("_T")
 
-_STATE = "__privacyscanAutoconsent"
 _ALL = re.compile(r"\b(alle|alles|all)\b", re.IGNORECASE)
 """A button for everything ("Alles accepteren", "Accept all"), preferred among several."""
 _MAX_FRAMES = 20
@@ -85,51 +87,6 @@ _AUTOCONSENT_CONFIG: dict[str, Any] = {
     "heuristicMode": "off",
 }
 
-_SHIM = """(() => {
-  if (window.%(state)s) return false;
-  if (%(href)s !== null && location.href !== %(href)s) return "stale";
-  const st = {popup: null, cmp: null, lifecycle: null, result: null, clicks: [], recording: false};
-  Object.defineProperty(window, "%(state)s", {value: st, configurable: true});
-  const config = %(config)s;
-  const rules = JSON.parse(%(rules)s);
-  window.autoconsentSendMessage = (m) => {
-    try {
-      if (m.type === "report") { st.lifecycle = m.state && m.state.lifecycle; return; }
-      if (m.type === "init") {
-        setTimeout(() => window.autoconsentReceiveMessage(
-          {type: "initResp", config, rules: {autoconsent: rules}}), 0);
-      } else if (m.type === "cmpDetected") { st.cmp = st.cmp || m.cmp; }
-      else if (m.type === "popupFound") { st.popup = st.popup || m.cmp; }
-      else if (m.type === "optOutResult" || m.type === "optInResult") {
-        st.result = {type: m.type, cmp: m.cmp, ok: !!m.result};
-      }
-    } catch (e) {}
-  };
-  document.addEventListener("click", (e) => {
-    if (!st.recording) return;
-    const t = e.composedPath ? e.composedPath()[0] : e.target;
-    // innerText is empty while a modal still fades in: textContent is the same label.
-    const text = (t && ((t.innerText || "").trim() || (t.textContent || "").trim() || t.value ||
-      (t.getAttribute && (t.getAttribute("aria-label") || t.getAttribute("data-role"))))) || "";
-    st.clicks.push(String(text).replace(/\\s+/g, " ").trim().slice(0, 120));
-  }, true);
-  %(bundle)s
-  return true;
-})()"""
-
-_POLL_JS = f"""() => {{
-  const s = window.{_STATE};
-  return s ? {{popup: s.popup, cmp: s.cmp, lifecycle: s.lifecycle, result: s.result,
-               clicks: s.clicks.slice()}} : null;
-}}"""
-
-_SEND_JS = f"""(type) => {{
-  const s = window.{_STATE};
-  s.result = null; s.clicks = []; s.recording = true;
-  window.autoconsentReceiveMessage({{type}});
-}}"""
-
-
 _SHARED_MARKUP: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("Complianz", "complianz", ("osano-cookieconsent",)),
 )
@@ -151,62 +108,12 @@ async def _loaded_cmp(frame: Frame, rule: str) -> str:
         return rule
     _prefix, own, others = shared
     # consent_detect.js "loaded": which of them the frame's scripts, globals, cookies show.
-    loaded = await _bounded(frame.evaluate(_detect_js(), {"op": "loaded"}), _EVAL_TIMEOUT_S)
+    loaded = await _bounded(
+        frame.evaluate(page_script("consent_detect.js"), {"op": "loaded"}), _EVAL_TIMEOUT_S
+    )
     if not isinstance(loaded, dict) or loaded.get(own):
         return rule
     return next((other for other in others if loaded.get(other)), rule)
-
-
-@dataclass(frozen=True, slots=True)
-class BannerButton:
-    """One clickable element of the banner and the rule that named its role."""
-
-    text: str
-    role: ButtonRole
-    rule: str | None
-    """Name of the matching text rule (``"alleen noodzakelijk"``), ``None`` for other."""
-
-
-@dataclass(frozen=True, slots=True)
-class BannerInfo:
-    """A consent banner as a first-time visitor sees it, before any choice."""
-
-    cmp: str
-    """The consent manager: the name of autoconsent's rule (``"cookieconsent3"``), checked
-    against what the page loaded (:func:`_loaded_cmp`), or ``"custom"``."""
-    method: Method
-    frame_url: str
-    """URL of the frame that draws the banner (the page's own URL or an iframe's)."""
-    buttons: tuple[BannerButton, ...]
-    reject_on_first_layer: bool
-    accept_on_first_layer: bool
-    settings_on_first_layer: bool
-    blocks_page: bool
-    """A fixed layer covers most of the viewport: a cookie wall or a modal with backdrop."""
-    in_shadow_dom: bool
-    text: str
-    """The banner's text, first 500 characters."""
-    screenshot_jpeg_b64: str | None
-    duration_ms: int
-
-
-@dataclass(frozen=True, slots=True)
-class ChoiceResult:
-    """What :func:`choose` clicked and why, or why it clicked nothing."""
-
-    choice: Choice
-    clicked: bool
-    method: Method | None
-    element_text: str | None
-    """Text of the last element clicked (the one that made the choice)."""
-    rule: str | None
-    """Heuristic text rule or autoconsent rule name that picked the element."""
-    reason: str
-    layer: int | None
-    """1 = first layer; 2 = behind "Instellingen"/"Voorkeuren" (or several clicks)."""
-    frame_url: str | None
-    banner_closed: bool
-    duration_ms: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,11 +135,6 @@ class _Scan:
         return next((b for b in matches if _ALL.search(str(b["text"]))), None) or next(
             iter(matches), None
         )
-
-
-@functools.cache
-def _detect_js() -> str:
-    return resources.files("scanner.browser").joinpath("consent_detect.js").read_text("utf-8")
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,8 +200,7 @@ def _autoconsent_script(href: str | None = None, top: bool = True) -> str | None
         return None
     bundle, _rules, contexts = loaded
     indices = None if href is None else tuple(r.index for r in contexts if r.applies(href, top))
-    return _SHIM % {
-        "state": _STATE,
+    return page_script("autoconsent_shim.js") % {
         "href": json.dumps(href),
         "config": json.dumps(_AUTOCONSENT_CONFIG),
         "rules": _rules_json(indices),
@@ -348,7 +249,7 @@ async def _inject(frame: Frame, top: bool) -> Any:
 
 
 async def _poll(frame: Frame) -> dict[str, Any] | None:
-    state = await _bounded(frame.evaluate(_POLL_JS), _EVAL_TIMEOUT_S)
+    state = await _bounded(frame.evaluate(page_script("autoconsent_poll.js")), _EVAL_TIMEOUT_S)
     return state if isinstance(state, dict) else None
 
 
@@ -363,7 +264,9 @@ async def _frame_visible(frame: Frame) -> bool:
 
 
 async def _scan(frame: Frame) -> _Scan | None:
-    found = await _bounded(frame.evaluate(_detect_js(), {"op": "scan"}), _EVAL_TIMEOUT_S)
+    found = await _bounded(
+        frame.evaluate(page_script("consent_detect.js"), {"op": "scan"}), _EVAL_TIMEOUT_S
+    )
     if not isinstance(found, dict) or not found.get("found"):
         return None
     if not await _frame_visible(frame):
@@ -388,11 +291,13 @@ async def _scan_all(page: Page, prefer: Frame | None = None) -> _Scan | None:
 
 
 async def _banner_handle(frame: Frame) -> ElementHandle | None:
+    return await _remembered(frame, None)
+
+
+async def _remembered(frame: Frame, index: int | None) -> ElementHandle | None:
+    """The banner (``index`` ``None``) or a button ``consent_detect.js`` remembered."""
     handle = await _bounded(
-        frame.evaluate_handle(
-            "() => window.__privacyscanConsent && window.__privacyscanConsent.banner"
-        ),
-        _EVAL_TIMEOUT_S,
+        frame.evaluate_handle(page_script("consent_element.js"), index), _EVAL_TIMEOUT_S
     )
     return handle.as_element() if handle is not None else None
 
@@ -439,8 +344,14 @@ async def _watch(
     return popup, heuristic
 
 
-async def detect_banner(page: Page, *, timeout_s: float = 5.0) -> BannerInfo | None:
-    """The consent banner on the loaded page, or ``None`` (within ``timeout_s``)."""
+async def detect_banner(
+    page: Page, *, timeout_s: float = 5.0, page_url: str | None = None
+) -> Banner | None:
+    """The consent banner on the loaded page, or ``None`` (within ``timeout_s``).
+
+    ``page_url``: the URL the visitor asked for, recorded on the banner (by default
+    the page's current URL).
+    """
     t0 = time.monotonic()
     popup, heuristic = await _watch(page, t0, t0 + timeout_s, scan=True)
     if popup is None and heuristic is None:
@@ -452,7 +363,8 @@ async def detect_banner(page: Page, *, timeout_s: float = 5.0) -> BannerInfo | N
     )
     roles = {b.role for b in buttons}
     shot = await _screenshot(frame) if heuristic is not None else None
-    return BannerInfo(
+    return Banner(
+        page_url=page.url if page_url is None else page_url,
         cmp=await _loaded_cmp(popup[0], popup[1]) if popup else "custom",
         method="autoconsent" if popup else "heuristic",
         frame_url=(popup[0] if popup else frame).url,
@@ -463,8 +375,7 @@ async def detect_banner(page: Page, *, timeout_s: float = 5.0) -> BannerInfo | N
         blocks_page=bool(found.get("blocks_page")),
         in_shadow_dom=bool(found.get("in_shadow_dom")),
         text=str(found.get("text", ""))[:500],
-        screenshot_jpeg_b64=shot,
-        duration_ms=int((time.monotonic() - t0) * 1000),
+        screenshot=shot,
     )
 
 
@@ -482,12 +393,13 @@ class _FirstClick:
 
 async def choose(
     page: Page,
-    choice: Choice,
+    choice: Phase,
     *,
     timeout_s: float = 10.0,
     on_click: Callable[[], None] | None = None,
-) -> ChoiceResult:
-    """Click reject or accept on the banner, on the second layer if need be.
+) -> ConsentChoice:
+    """Click reject (``Phase.REJECT``) or accept (``Phase.ACCEPT``) on the banner, on the
+    second layer if need be.
 
     A first-layer button that says what the visitor wants is clicked like a visitor
     would, even when autoconsent recognised the consent manager: some of its rules
@@ -500,36 +412,39 @@ async def choose(
     step): the moment the visitor's choice begins, so what the consent manager writes
     at the click can be told from what the page did before it.
     """
+    if choice is Phase.NONE:
+        raise ValueError("a consent choice is Phase.REJECT or Phase.ACCEPT")
     t0 = time.monotonic()
     deadline = t0 + timeout_s
     first_click = _FirstClick(on_click)
     popup, _ = await _watch(page, t0, deadline, scan=False)
     scan = await _scan_all(page, prefer=popup[0] if popup else None)
     note = ""
-    if popup is not None and (scan is None or scan.first(choice) is None):
-        result = await _choose_autoconsent(popup[0], popup[1], choice, deadline, t0, first_click)
+    want: Choice = "reject" if choice is Phase.REJECT else "accept"
+    if popup is not None and (scan is None or scan.first(want) is None):
+        result = await _choose_autoconsent(popup[0], popup[1], choice, deadline, first_click)
         if result is not None:
             return result
         note = f"autoconsent rule '{popup[1]}' failed; "
         scan = await _scan_all(page, prefer=popup[0])
     elif popup is not None:
         note = f"autoconsent recognised '{popup[1]}'; "
-    return await _choose_heuristic(page, scan, choice, deadline, t0, note, first_click)
+    return await _choose_heuristic(page, scan, choice, deadline, note, first_click)
 
 
 async def _choose_autoconsent(
     frame: Frame,
     cmp: str,
-    choice: Choice,
+    choice: Phase,
     deadline: float,
-    t0: float,
     first_click: Callable[[], None],
-) -> ChoiceResult | None:
-    action = "optOut" if choice == "reject" else "optIn"
+) -> ConsentChoice | None:
+    action = "optOut" if choice is Phase.REJECT else "optIn"
     first_click()
-    if await _bounded(frame.evaluate(_SEND_JS, action), _EVAL_TIMEOUT_S) is None and (
-        frame.is_detached()
-    ):
+    sent = await _bounded(
+        frame.evaluate(page_script("autoconsent_send.js"), action), _EVAL_TIMEOUT_S
+    )
+    if sent is None and frame.is_detached():
         return None
     state: dict[str, Any] | None = None
     while time.monotonic() < deadline:
@@ -546,8 +461,8 @@ async def _choose_autoconsent(
         (state or {}).get("clicks", [])
     )
     closed = await _wait_closed(frame, None, frame.page)
-    return ChoiceResult(
-        choice=choice,
+    return ConsentChoice(
+        phase=choice,
         clicked=True,
         method="autoconsent",
         element_text=clicks[-1] if clicks else None,
@@ -555,41 +470,37 @@ async def _choose_autoconsent(
         reason=f"autoconsent rule '{cmp}' ran its {action} steps, clicking "
         + (", ".join(f"'{c}'" for c in clicks) or "nothing it could name"),
         layer=1 if len(clicks) <= 1 else 2,
-        frame_url=frame.url,
         banner_closed=closed,
-        duration_ms=int((time.monotonic() - t0) * 1000),
     )
 
 
 async def _choose_heuristic(
     page: Page,
     scan: _Scan | None,
-    choice: Choice,
+    phase: Phase,
     deadline: float,
-    t0: float,
     note: str,
     first_click: Callable[[], None],
-) -> ChoiceResult:
+) -> ConsentChoice:
+    choice: Choice = "reject" if phase is Phase.REJECT else "accept"
+
     def result(
         clicked: bool,
         reason: str,
         *,
         button: dict[str, Any] | None = None,
         layer: int | None = None,
-        frame: Frame | None = None,
         closed: bool = False,
-    ) -> ChoiceResult:
-        return ChoiceResult(
-            choice=choice,
+    ) -> ConsentChoice:
+        return ConsentChoice(
+            phase=phase,
             clicked=clicked,
             method="heuristic" if clicked else None,
             element_text=str(button["text"]) if button else None,
             rule=button.get("rule") if button else None,
             reason=note + reason,
             layer=layer,
-            frame_url=frame.url if frame else None,
             banner_closed=closed,
-            duration_ms=int((time.monotonic() - t0) * 1000),
         )
 
     if scan is None:
@@ -601,16 +512,16 @@ async def _choose_heuristic(
         first_click()
         how = await _click(frame, int(button["index"]))
         if how is None:
-            return result(False, f"could not click '{button['text']}'", frame=frame)
+            return result(False, f"could not click '{button['text']}'")
         closed = await _wait_closed(frame, banner, page)
         reason = (
             f"first layer: '{button['text']}' matched the {choice} rule '{button['rule']}'{how}"
         )
-        return result(True, reason, button=button, layer=1, frame=frame, closed=closed)
+        return result(True, reason, button=button, layer=1, closed=closed)
     settings = scan.first("settings")
     if choice == "accept" or settings is None:
         where = "" if choice == "accept" else " and no settings button to look behind"
-        return result(False, f"no {choice} button on the first layer{where}", frame=frame)
+        return result(False, f"no {choice} button on the first layer{where}")
     first_click()
     if await _click(frame, int(settings["index"])) is None:
         return result(False, f"could not open the second layer ('{settings['text']}')")
@@ -630,13 +541,12 @@ async def _choose_heuristic(
                 reason = (
                     f"{opened}'{reject['text']}' matched the reject rule '{reject['rule']}'{how}"
                 )
-                return result(
-                    True, reason, button=reject, layer=2, frame=scan2.frame, closed=closed
-                )
+                return result(True, reason, button=reject, layer=2, closed=closed)
         save = scan2.first("save")
         if save is not None:
             unticked = await _bounded(
-                scan2.frame.evaluate(_detect_js(), {"op": "uncheck"}), _EVAL_TIMEOUT_S
+                scan2.frame.evaluate(page_script("consent_detect.js"), {"op": "uncheck"}),
+                _EVAL_TIMEOUT_S,
             )
             banner = await _banner_handle(scan2.frame)
             how = await _click(scan2.frame, int(save["index"]))
@@ -646,12 +556,11 @@ async def _choose_heuristic(
                     f"{opened}unticked {int(unticked or 0)} optional categor(y/ies), then "
                     f"'{save['text']}' matched the save rule '{save['rule']}'{how}"
                 )
-                return result(True, reason, button=save, layer=2, frame=scan2.frame, closed=closed)
+                return result(True, reason, button=save, layer=2, closed=closed)
     return result(
         False,
         f"no reject button on the first layer, nor a reject or save button behind "
         f"'{settings['text']}'",
-        frame=frame,
     )
 
 
@@ -660,13 +569,7 @@ async def _click(frame: Frame, index: int) -> str | None:
 
     Returns ``""`` for a real click, a note for a scripted one, ``None`` if neither worked.
     """
-    handle = await _bounded(
-        frame.evaluate_handle(
-            "(i) => window.__privacyscanConsent && window.__privacyscanConsent.buttons[i]", index
-        ),
-        _EVAL_TIMEOUT_S,
-    )
-    element = handle.as_element() if handle is not None else None
+    element = await _remembered(frame, index)
     if element is None:
         return None
     try:
@@ -675,7 +578,7 @@ async def _click(frame: Frame, index: int) -> str | None:
     except (TimeoutError, PlaywrightError):
         pass
     try:
-        await asyncio.wait_for(element.evaluate("(e) => e.click()"), _EVAL_TIMEOUT_S)
+        await asyncio.wait_for(element.evaluate(page_script("click.js")), _EVAL_TIMEOUT_S)
         return " (scripted click: the element did not take a real click)"
     except (TimeoutError, PlaywrightError):
         return None

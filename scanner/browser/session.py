@@ -27,7 +27,6 @@ import json
 import os
 import shutil
 import time
-from importlib import resources
 from types import TracebackType
 from typing import Any, NamedTuple
 
@@ -50,7 +49,6 @@ from ..failures import ERROR_CLASSES, classify_failure
 from ..models import (
     ApiCall,
     Banner,
-    BannerButton,
     ConsentChoice,
     Cookie,
     DocumentSecurity,
@@ -64,8 +62,10 @@ from ..models import (
 from ..netguard import browser_refusal
 from . import consent
 from .discovery import BrowserExecutable, browser_version, find_browser
+from .instruments.network import POST_DATA_LIMIT
 from .profiles import new_profile
-from .recorder import POST_DATA_LIMIT, Recorder
+from .recorder import Recorder
+from .scripts import page_script
 
 _BINDING = "__privacyscanRecord"
 _NO_BROWSER_UI = "PreloadTopChromeWebUI,WebUIOmniboxPopup,WebUIOmniboxAimPopup"
@@ -75,33 +75,6 @@ _SCREENSHOT_TIMEOUT_S = 5.0
 """``page.screenshot`` waits for a frame (and fonts) and can hang on a busy page."""
 _SCREENSHOT_QUALITY = 60
 """JPEG quality: text on a 1366×768 page stays readable at a tenth of a PNG's size."""
-
-_LINKS_JS = """() => {
-  const seen = new Set(); const out = [];
-  for (const a of document.querySelectorAll('a[href]')) {
-    try {
-      const u = new URL(a.getAttribute('href'), document.baseURI);
-      if (!/^https?:$/.test(u.protocol)) continue;
-      u.hash = '';
-      if (!seen.has(u.href)) { seen.add(u.href); out.push(u.href); }
-    } catch (e) {}
-    if (out.length >= 2000) break;
-  }
-  return out;
-}"""
-
-_SCROLL_JS = """async () => {
-  const step = Math.max(window.innerHeight, 400);
-  for (let y = 0, i = 0; i < 20 && y < document.documentElement.scrollHeight; i++, y += step) {
-    window.scrollTo(0, y);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  window.scrollTo(0, 0);
-}"""
-
-_IDB_JS = """async () => {
-  try { return (await indexedDB.databases()).map((d) => d.name); } catch (e) { return []; }
-}"""
 
 
 class VisitorResults(NamedTuple):
@@ -264,8 +237,7 @@ class Visitor:
             service_workers="allow",
         )
         context = self._context
-        hooks = resources.files("scanner.browser").joinpath("hooks.js").read_text("utf-8")
-        await context.add_init_script(hooks)
+        await context.add_init_script(page_script("hooks.js"))
         context.on("page", self._on_new_page)
         self._page = context.pages[0] if context.pages else await context.new_page()
         self._page.on("dialog", self._on_dialog)
@@ -274,23 +246,8 @@ class Visitor:
         cdp = await context.new_cdp_session(self._page)
         self._cdp = cdp
         # Handlers look the recorder up on each event: restart_recording() swaps it.
-        timed = {
-            "Network.requestWillBeSent": "request_will_be_sent",
-            "Network.responseReceived": "response_received",
-            "Network.responseReceivedExtraInfo": "response_extra_info",
-            "Network.loadingFailed": "loading_failed",
-            "DOMStorage.domStorageItemAdded": "dom_storage_write",
-            "DOMStorage.domStorageItemUpdated": "dom_storage_write",
-        }
-        for event, method in timed.items():
-            cdp.on(event, functools.partial(self._dispatch, method))
-        cdp.on("Page.frameNavigated", lambda e: self.recorder.frame_navigated(e["frame"]))
-        cdp.on(
-            "Page.frameAttached",
-            lambda e: self.recorder.frame_attached(e["frameId"], e.get("parentFrameId")),
-        )
-        cdp.on("Network.requestWillBeSentExtraInfo", lambda e: self.recorder.request_extra_info(e))
-        cdp.on("Audits.issueAdded", lambda e: self.recorder.audit_issue(e))
+        for method in self.recorder.cdp_events:
+            cdp.on(method, functools.partial(self._on_cdp, method))
         cdp.on("Network.loadingFinished", self._on_loading_finished)
         # A DevTools binding is one-way: a page writing 5,000 cookies costs no round
         # trips (Playwright's expose_binding waits for a reply to every call).
@@ -330,8 +287,8 @@ class Visitor:
             shutil.rmtree(self._profile, ignore_errors=True)
             self._profile = None
 
-    def _dispatch(self, method: str, event: dict[str, Any]) -> None:
-        getattr(self.recorder, method)(event, time.monotonic())
+    def _on_cdp(self, method: str, event: dict[str, Any]) -> None:
+        self.recorder.cdp_event(method, event, time.monotonic())
 
     def _on_binding(self, event: dict[str, Any]) -> None:
         if event.get("name") != _BINDING:
@@ -376,8 +333,8 @@ class Visitor:
             self._spawn(_close_quietly(page))
 
     def _on_loading_finished(self, event: dict[str, Any]) -> None:
+        # The recorder has it too (network activity); this reads small images' bodies.
         request_id = event["requestId"]
-        self.recorder.loading_finished(time.monotonic())
         if self._cdp is not None and self.recorder.wants_body(
             request_id, float(event.get("encodedDataLength", 0))
         ):
@@ -427,15 +384,15 @@ class Visitor:
             if first_page and self.phase is Phase.NONE:
                 await self._screenshot(page, url)
             if options.scroll:
-                await calls.run(page.evaluate(_SCROLL_JS), None)
+                await calls.run(page.evaluate(page_script("scroll.js")), None)
             await self._settle(t0 + (load_ms or 0) / 1000)
         title = ""
         links: tuple[str, ...] = ()
         if committed and error != "browser_crash":
             title = str(await calls.run(page.title(), "") or "")
-            links = tuple(await calls.run(page.evaluate(_LINKS_JS), ()) or ())
+            links = tuple(await calls.run(page.evaluate(page_script("links.js")), ()) or ())
             if self.phase is Phase.NONE:
-                scripts = await calls.run(page.evaluate(_security_js()), [])
+                scripts = await calls.run(page.evaluate(page_script("security.js")), [])
                 self.recorder.page_scripts(list(scripts or []))
             if calls.responsive:
                 await self._snapshot_storage(page)
@@ -515,10 +472,10 @@ class Visitor:
         for frame in page.frames:
             if not frame.url.startswith(("http://", "https://")):
                 continue
-            names = await _bounded(frame.evaluate(_IDB_JS), _EVALUATE_TIMEOUT_S)
+            names = await _bounded(frame.evaluate(page_script("indexeddb.js")), _EVALUATE_TIMEOUT_S)
             if names:
                 origin = await _bounded(
-                    frame.evaluate("() => location.origin"), _EVALUATE_TIMEOUT_S
+                    frame.evaluate(page_script("frame_origin.js")), _EVALUATE_TIMEOUT_S
                 )
                 self.recorder.indexeddb_databases(str(origin or frame.url), list(names), frame.url)
 
@@ -544,23 +501,8 @@ class Visitor:
     async def detect_banner(self) -> Banner | None:
         """The consent banner on the current page, as the model records it."""
         assert self._page is not None
-        info = await consent.detect_banner(self._page)
-        if info is None:
-            return None
-        return Banner(
-            page_url=self.pages[-1].url if self.pages else self._page.url,
-            cmp=info.cmp,
-            method=info.method,
-            frame_url=info.frame_url,
-            buttons=tuple(BannerButton(b.text, b.role, b.rule) for b in info.buttons),
-            reject_on_first_layer=info.reject_on_first_layer,
-            accept_on_first_layer=info.accept_on_first_layer,
-            settings_on_first_layer=info.settings_on_first_layer,
-            blocks_page=info.blocks_page,
-            in_shadow_dom=info.in_shadow_dom,
-            text=info.text[:2000],
-            screenshot=info.screenshot_jpeg_b64,
-        )
+        page_url = self.pages[-1].url if self.pages else self._page.url
+        return await consent.detect_banner(self._page, page_url=page_url)
 
     async def choose(self, choice: Phase) -> ConsentChoice:
         """Click reject (``Phase.REJECT``) or accept (``Phase.ACCEPT``) on the banner.
@@ -572,20 +514,8 @@ class Visitor:
         # What the visitor saw before choosing is not part of the choice: recording
         # starts afresh at the first click, on the page where it happens, so the
         # consent manager's own writes at the click (Klaro's localStorage) are kept.
-        result = await consent.choose(
-            self._page,
-            "reject" if choice is Phase.REJECT else "accept",
-            on_click=lambda: self.restart_recording(keep_page=True),
-        )
-        return ConsentChoice(
-            phase=choice,
-            clicked=result.clicked,
-            method=result.method,
-            element_text=result.element_text,
-            rule=result.rule,
-            reason=result.reason,
-            layer=result.layer,
-            banner_closed=result.banner_closed,
+        return await consent.choose(
+            self._page, choice, on_click=lambda: self.restart_recording(keep_page=True)
         )
 
     def results(self) -> VisitorResults:
@@ -599,12 +529,6 @@ class Visitor:
             screenshots=list(self.screenshots),
             documents=tuple(recorder.documents()),
         )
-
-
-@functools.cache
-def _security_js() -> str:
-    """``security.js``: the page's scripts from other origins and their SRI state."""
-    return resources.files("scanner.browser").joinpath("security.js").read_text("utf-8")
 
 
 async def _redirect_chain(response: Any) -> list[Redirect]:

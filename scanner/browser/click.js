@@ -1,0 +1,2 @@
+// A scripted click on an element that would not take a real one.
+(element) => element.click()

@@ -1,0 +1,2 @@
+// The frame's origin, for the IndexedDB databases indexeddb.js found in it.
+() => location.origin
