@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from .config import CaptureOptions
 from .errors import ConfigError, PrivacyscanError
-from .models import Scan, Severity, Site
+from .models import Scan, Severity, Site, SiteResult
 
 if TYPE_CHECKING:
     from celery import Celery
@@ -39,11 +39,12 @@ if TYPE_CHECKING:
     from .browser.discovery import BrowserExecutable
     from .classify.parties import PartyResolver
     from .engine import Engine, ScanSettings
+    from .evidence import Verification
     from .fleet.worker import Runtime
     from .knowledge import Knowledge
     from .store import ScanStore, ScanSummary, SQLStore
 
-__all__ = ["App", "AppSettings", "Fleet", "LocalScan", "Outputs"]
+__all__ = ["App", "AppSettings", "Bundle", "Fleet", "LocalScan", "Outputs"]
 
 DEFAULT_DB = "privacyscan.db"
 DEFAULT_SITES = "sites.txt"
@@ -79,6 +80,22 @@ class Outputs:
     """One JSON document per site (``<slug>.json``, the report's slugs)."""
     report: Path | None
     """The report's index page, or ``None`` without reports."""
+
+
+@dataclass(frozen=True, slots=True)
+class Bundle:
+    """An evidence bundle just written (``privacyscan evidence``)."""
+
+    path: Path
+    scan_id: str
+    site: Site
+    files: int
+    """Files the manifest lists."""
+    manifest_sha256: str
+    """SHA-256 of ``manifest.json``: written down elsewhere, it shows later whether the
+    manifest itself was changed (a signature does this without writing anything down)."""
+    key_fingerprint: str | None
+    """SHA-256 of the signing key's public half, when signed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -424,6 +441,101 @@ class App:
             )
         index = self.write_report(scan, previous, out, lang) if report else None
         return Outputs(scan, json_dir, index)
+
+    # -- evidence --------------------------------------------------------------------
+
+    @staticmethod
+    def find_site(scan: Scan, ref: str) -> SiteResult:
+        """The site of ``scan`` that ``ref`` names: its report's slug, its name, start
+        URL or code (case-insensitive). None or several is a ``ConfigError``."""
+        from reports.context import site_slugs
+
+        wanted = ref.strip().casefold()
+        matches = [
+            result
+            for result, slug in zip(scan.sites, site_slugs(scan), strict=True)
+            if wanted
+            in {
+                slug.casefold(),
+                result.site.name.casefold(),
+                result.site.url.casefold(),
+                (result.site.code or "").casefold(),
+            }
+        ]
+        if len(matches) == 1:
+            return matches[0]
+        known = ", ".join(f"{r.site.name!r}" for r in scan.sites[:10])
+        if not matches:
+            raise ConfigError(f"scan {scan.id} has no site {ref!r} (sites: {known})")
+        raise ConfigError(
+            f"{ref!r} names {len(matches)} sites of scan {scan.id}; give the start URL"
+        )
+
+    def evidence(
+        self,
+        scan_ref: str,
+        site_ref: str,
+        out: Path,
+        *,
+        lang: str,
+        sign_key: Path | None = None,
+    ) -> Bundle:
+        """Write the evidence bundle of one site of a scan to ``out`` (a directory or a
+        ``.zip`` file): its JSON document, screenshots and report, and a manifest with
+        the SHA-256 of each; signed with the Ed25519 key in ``sign_key`` when given."""
+        from reports import render_site
+        from reports.env import make_env
+
+        from . import __version__
+        from .cookies import now_iso
+        from .evidence import (
+            BundleFile,
+            build_manifest,
+            key_fingerprint,
+            load_signing_key,
+            public_key_file,
+            screenshot_files,
+            write_bundle,
+        )
+        from .export import site_document
+
+        key = load_signing_key(sign_key) if sign_key is not None else None
+        scan, previous = self.scan_and_previous(scan_ref)
+        result = self.find_site(scan, site_ref)
+        document = json.dumps(site_document(scan, result, lang=lang), ensure_ascii=False, indent=2)
+        html = render_site(scan, result, env=make_env(lang), previous=previous)
+        files = [
+            BundleFile("site.json", (document + "\n").encode(), "site-json"),
+            BundleFile("report.html", html.encode(), "report-html"),
+            *screenshot_files(result),
+        ]
+        if key is not None:
+            files.append(public_key_file(key.public_key()))
+        manifest = build_manifest(
+            scan,
+            result,
+            files,
+            created_at=now_iso(),
+            bundled_by=__version__,
+            lang=lang,
+            public_key=key.public_key() if key is not None else None,
+        )
+        digest = write_bundle(out, files, manifest, key)
+        return Bundle(
+            out,
+            scan.id,
+            result.site,
+            len(files),
+            digest,
+            key_fingerprint(key.public_key()) if key is not None else None,
+        )
+
+    @staticmethod
+    def verify(bundle: Path, public_key: Path | None = None) -> Verification:
+        """Recompute every hash of an evidence bundle and check its signature."""
+        from .evidence import verify_bundle
+
+        return verify_bundle(bundle, public_key)
 
     # -- exports and comparisons -----------------------------------------------------
 

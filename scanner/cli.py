@@ -441,6 +441,92 @@ def report(scan_ref: str, db_path: str, out: Path, lang: str) -> None:
 
 
 @cli.command()
+@click.argument("scan_ref")
+@click.argument("site_ref")
+@_DB_OPTION
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="A new directory, or a file ending in .zip.",
+)
+@click.option(
+    "--sign-key",
+    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="PEM",
+    help="Sign the manifest with this Ed25519 private key (openssl genpkey -algorithm "
+    "ed25519); an encrypted key reads its passphrase from PRIVACYSCAN_SIGN_PASSPHRASE.",
+)
+@_LANG_OPTION
+def evidence(
+    scan_ref: str, site_ref: str, db_path: str, out: Path, sign_key: Path | None, lang: str
+) -> None:
+    """Write one site's evidence bundle: JSON, screenshots, report and a hashed manifest.
+
+    SCAN_REF is a scan ID, a prefix, `latest` or `previous`; SITE_REF the site's
+    name, start URL, code or report name. manifest.json holds the SHA-256 of every
+    file, the tool, browser and list versions, the options and the scan's start and
+    end; `privacyscan verify` checks it.
+
+    Example:
+
+        privacyscan evidence latest "Aa en Hunze" --out aa-en-hunze.zip --sign-key key.pem
+    """
+    app = App(AppSettings(db=db_path))
+    bundle = _guard(lambda: app.evidence(scan_ref, site_ref, out, lang=lang, sign_key=sign_key))
+    click.echo(str(bundle.path))
+    click.echo(
+        f"{bundle.files} files of {bundle.site.name} (scan {bundle.scan_id}); "
+        f"manifest.json SHA-256 {bundle.manifest_sha256}",
+        err=True,
+    )
+    if bundle.key_fingerprint is not None:
+        click.echo(f"signed with Ed25519 key SHA-256 {bundle.key_fingerprint}", err=True)
+
+
+@cli.command()
+@click.argument("bundle", type=click.Path(path_type=Path))
+@click.option(
+    "--public-key",
+    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="PEM",
+    help="Check the signature with this public key (the signer's), not the one in the bundle.",
+)
+def verify(bundle: Path, public_key: Path | None) -> None:
+    """Check an evidence bundle: recompute every hash, check the signature.
+
+    Exit 0 when every file matches manifest.json (and the signature, if any, is
+    valid); 1 naming each file that changed, is missing or was added, or a bad
+    signature; 2 when BUNDLE is no bundle.
+
+    Example:
+
+        privacyscan verify aa-en-hunze.zip --public-key signer.pub.pem
+    """
+    app = App()
+    result = _guard(lambda: app.verify(bundle, public_key))
+    for problem in result.problems:
+        click.echo(problem)
+    if result.signature == "valid":
+        whose = (
+            "the key inside the bundle: it proves nothing unless you know that key is the "
+            "signer's (--public-key)"
+            if result.key_from_bundle
+            else "the given public key"
+        )
+        signature = f"signature valid (Ed25519 key SHA-256 {result.key_fingerprint}, {whose})"
+    else:
+        signature = f"signature {result.signature}"
+    verdict = "OK" if result.ok else "FAILED"
+    click.echo(
+        f"{verdict}: {result.files} files in the manifest of {result.site or '?'} "
+        f"(scan {result.scan_id or '?'}), {len(result.problems)} problems; {signature}; "
+        f"manifest.json SHA-256 {result.manifest_sha256}"
+    )
+    sys.exit(0 if result.ok else 1)
+
+
+@cli.command()
 @click.argument("old_ref")
 @click.argument("new_ref")
 @_DB_OPTION
