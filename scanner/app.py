@@ -434,13 +434,41 @@ class App:
 
         json_dir = out / "json"
         json_dir.mkdir(parents=True, exist_ok=True)
-        for slug, result in zip(site_slugs(scan), scan.sites, strict=True):
-            (json_dir / f"{slug}.json").write_text(
-                json.dumps(site_document(scan, result, lang=lang), ensure_ascii=False, indent=2),
-                "utf-8",
+        with contextlib.ExitStack() as stack:
+            store = (
+                stack.enter_context(self.open_store()) if any(r.hars for r in scan.sites) else None
             )
+            for slug, result in zip(site_slugs(scan), scan.sites, strict=True):
+                hars = self._write_hars(store, scan, result, out, slug) if store else []
+                document = site_document(scan, result, lang=lang, har_files=hars)
+                (json_dir / f"{slug}.json").write_text(
+                    json.dumps(document, ensure_ascii=False, indent=2), "utf-8"
+                )
         index = self.write_report(scan, previous, out, lang) if report else None
         return Outputs(scan, json_dir, index)
+
+    @staticmethod
+    def _write_hars(
+        store: ScanStore, scan: Scan, result: SiteResult, out: Path, slug: str
+    ) -> list[dict[str, Any]]:
+        """The site's archives as ``out/har/<slug>-<phase>.har``; where they went."""
+        written: list[dict[str, Any]] = []
+        for har in result.hars:
+            data = store.har_data(scan.id, result.site.url, har.phase)
+            if data is None:
+                continue
+            path = Path("har") / f"{slug}-{har.phase.value}.har"
+            (out / path).parent.mkdir(parents=True, exist_ok=True)
+            (out / path).write_text(data, "utf-8")
+            written.append(
+                {
+                    "phase": har.phase.value,
+                    "path": path.as_posix(),
+                    "entries": har.entries,
+                    "sha256": har.sha256,
+                }
+            )
+        return written
 
     # -- evidence --------------------------------------------------------------------
 
@@ -500,14 +528,22 @@ class App:
         from .export import site_document
 
         key = load_signing_key(sign_key) if sign_key is not None else None
-        scan, previous = self.scan_and_previous(scan_ref)
-        result = self.find_site(scan, site_ref)
+        with self.open_store() as store:
+            scan = store.get_scan(store.resolve_scan_id(scan_ref))
+            previous = self.previous_scan(store, scan)
+            result = self.find_site(scan, site_ref)
+            hars = [
+                BundleFile(f"har/{har.phase.value}.har", data.encode("utf-8"), "har")
+                for har in result.hars
+                if (data := store.har_data(scan.id, result.site.url, har.phase)) is not None
+            ]
         document = json.dumps(site_document(scan, result, lang=lang), ensure_ascii=False, indent=2)
         html = render_site(scan, result, env=make_env(lang), previous=previous)
         files = [
             BundleFile("site.json", (document + "\n").encode(), "site-json"),
             BundleFile("report.html", html.encode(), "report-html"),
             *screenshot_files(result),
+            *hars,
         ]
         if key is not None:
             files.append(public_key_file(key.public_key()))

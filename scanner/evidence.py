@@ -1,9 +1,10 @@
 """Evidence bundles: one site of one scan as files a supervisor can check on their own.
 
 A bundle is a directory or a ZIP file holding the site's JSON document, its
-screenshots, its report and ``manifest.json``: the SHA-256 and size of every other
-file, the versions of the tool, the browser and the knowledge lists, the options, and
-when the scan and the site's visit started and ended. :func:`verify_bundle` recomputes
+screenshots, each visitor's HTTP Archive, its report and ``manifest.json``: the
+SHA-256 and size of every other file, the versions of the tool, the browser and the
+knowledge lists, the options, and when the scan and the site's visit started and
+ended. :func:`verify_bundle` recomputes
 every hash and names each file that changed, is missing or was added.
 
 The manifest can be signed with an Ed25519 key the user gives (``cryptography``):
@@ -74,7 +75,7 @@ class BundleFile:
     path: str
     data: bytes
     kind: str
-    """What it is: ``site-json``, ``screenshot``, ``report-html``, ``public-key``."""
+    """What it is: ``site-json``, ``report-html``, ``screenshot``, ``har``, ``public-key``."""
 
 
 @dataclass(frozen=True, slots=True)

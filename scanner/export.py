@@ -334,13 +334,18 @@ def _minor(version: str) -> int:
 
 
 def site_document(
-    scan: Scan, result: SiteResult, *, lang: str = DEFAULT_LANGUAGE
+    scan: Scan,
+    result: SiteResult,
+    *,
+    lang: str = DEFAULT_LANGUAGE,
+    har_files: Sequence[dict[str, Any]] = (),
 ) -> dict[str, Any]:
     """The JSON document ``privacyscan scan`` writes per site.
 
     It repeats the scan's conditions (tool, browser, options, lists) so that one
     site's file is evidence on its own, without the rest of the scan. The findings'
-    words are rendered in ``lang``.
+    words are rendered in ``lang``. ``har_files`` says where the visitors' HTTP
+    Archives were written (``phase``, ``path``, ``entries``, ``sha256``).
     """
     result = result_with_texts(result, translator(lang))
     return {
@@ -352,6 +357,7 @@ def site_document(
         "options": serialize.to_dict(scan.options),
         "lists": serialize.to_dict(scan.lists),
         "result": serialize.to_dict(result),
+        "har_files": list(har_files),
     }
 
 

@@ -16,7 +16,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import TypeAlias
 
-SCHEMA_VERSION = "1.4"
+SCHEMA_VERSION = "1.5"
 """Version of the JSON document written per site and of the export format.
 
 A change that removes or renames a field bumps the major number; adding a field
@@ -366,6 +366,31 @@ class Screenshot:
     data: str = ""
     """The image, base64-encoded."""
     phase: Phase = Phase.NONE
+
+
+@dataclass(frozen=True, slots=True)
+class Har:
+    """An HTTP Archive (HAR 1.2) of one visitor's traffic, as the browser recorded it.
+
+    Every request of every page the visitor opened, from its first navigation to the
+    closing of its browser (a refusing or accepting visitor's home page before the
+    click included). Response bodies are left out unless the user asked for them
+    (``--har-content``). The archive itself is kept in the scan history, not in the
+    model's exports: ``data`` is filled between capture and the store, and by
+    ``ScanStore.har_data``; ``privacyscan evidence`` and the files a scan writes hold it.
+    """
+
+    phase: Phase = Phase.NONE
+    entries: int = 0
+    """Requests (``log.entries``) in the archive."""
+    size: int = 0
+    """Bytes of the archive (UTF-8 JSON)."""
+    sha256: str = ""
+    """SHA-256 (hex) of those bytes."""
+    content: bool = False
+    """Response bodies are embedded (``--har-content``)."""
+    data: str = ""
+    """The archive's JSON text; empty in exports and in a scan read from the history."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -738,6 +763,9 @@ class SiteResult:
     security was not measured or the site could not be."""
     security_grade: str | None = None
     """``A`` (best) to ``F``, derived from ``security_score``."""
+    hars: tuple[Har, ...] = ()
+    """One HTTP Archive per visitor (without its ``data`` outside capture and the store);
+    none for a scan made before schema 1.5."""
 
 
 @dataclass(frozen=True, slots=True)

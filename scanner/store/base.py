@@ -13,7 +13,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from ..errors import PrivacyscanError
-from ..models import Scan, Severity, Site, SiteResult, SiteStatus
+from ..models import Phase, Scan, Severity, Site, SiteResult, SiteStatus
 
 __all__ = [
     "ScanNotFound",
@@ -98,6 +98,12 @@ class ScanStore(Protocol):
 
     def get_scan(self, scan_id: str) -> Scan:
         """The whole scan, sites in registration order, pending ones as PENDING."""
+        ...
+
+    def har_data(self, scan_id: str, url: str, phase: Phase) -> str | None:
+        """The HTTP Archive (JSON text) of the visitor ``phase`` of the scan's site with
+        start URL ``url``; ``None`` when none was kept. ``get_scan`` gives each archive
+        without its data: a whole scan's archives are too large to load at once."""
         ...
 
     def pending_sites(self, scan_id: str) -> list[Site]:

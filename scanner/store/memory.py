@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Self
 
-from ..models import Scan, Site, SiteResult, SiteStatus
+from ..models import Phase, Scan, Site, SiteResult, SiteStatus
 from .base import ScanNotFound, ScanSummary, StoreError, resolve_ref, summarise
 
 __all__ = ["MemoryStore"]
@@ -23,6 +23,15 @@ class _Entry:
     header: Scan
     results: dict[str, SiteResult] = field(default_factory=dict)
     """By site URL; dict order is registration order."""
+    hars: dict[str, dict[Phase, str]] = field(default_factory=dict)
+    """The archives' data by site URL and visitor."""
+
+
+def _put(entry: _Entry, result: SiteResult) -> None:
+    entry.hars[result.site.url] = {h.phase: h.data for h in reversed(result.hars)}
+    entry.results[result.site.url] = dataclasses.replace(
+        result, hars=tuple(dataclasses.replace(h, data="") for h in result.hars)
+    )
 
 
 class MemoryStore:
@@ -43,12 +52,17 @@ class MemoryStore:
         entry = _Entry(dataclasses.replace(scan, sites=()))
         entry.results = {s.url: SiteResult(site=s, status=SiteStatus.PENDING) for s in sites}
         for result in scan.sites:
-            entry.results[result.site.url] = result
+            _put(entry, result)
         self._scans[scan.id] = entry
 
     def save_site(self, scan_id: str, result: SiteResult) -> None:
-        """Replace the site's result; one dict assignment is atomic enough here."""
-        self._entry(scan_id).results[result.site.url] = result
+        """Replace the site's result; one dict assignment is atomic enough here. The
+        archives' data is kept beside it, as the SQL store does."""
+        _put(self._entry(scan_id), result)
+
+    def har_data(self, scan_id: str, url: str, phase: Phase) -> str | None:
+        """The archive of the visitor ``phase`` of the site ``url``, if one was kept."""
+        return self._entry(scan_id).hars.get(url, {}).get(phase)
 
     def finish_scan(self, scan_id: str, finished_at: str) -> None:
         """Record when the scan ended."""

@@ -417,6 +417,22 @@ consent_choices = sa.Table(
     sa.UniqueConstraint("site_id", "position"),
 )
 
+hars = sa.Table(
+    "hars",
+    metadata,
+    _id(),
+    _site_ref(),
+    _position(),
+    _text("phase", False),
+    _int("entries", False),
+    _int("size", False),
+    _text("sha256", False),
+    _int("content", False),
+    # The archive's UTF-8 JSON, gzip-compressed (a HAR shrinks about tenfold).
+    sa.Column("data", sa.LargeBinary(), nullable=False),
+    sa.UniqueConstraint("site_id", "position"),
+)
+
 site_security = sa.Table(
     "site_security",
     metadata,

@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import binascii
 import dataclasses
+import gzip
 import json
 import threading
 from collections import defaultdict
@@ -45,6 +46,7 @@ from ..models import (
     CookieSource,
     Evidence,
     Finding,
+    Har,
     Initiator,
     KnowledgeShare,
     Page,
@@ -189,6 +191,7 @@ class SQLStore:
             banners = _banners(conn, scan_id)
             security = _security(conn, scan_id)
             evidence = _evidence(conn, scan_id)
+            hars = _hars(conn, scan_id)
         results = tuple(
             _judged(
                 r,
@@ -216,6 +219,7 @@ class SQLStore:
                     security=security.get(r["id"]),
                     security_score=_oint(r["security_score"]),
                     security_grade=_ostr(r["security_grade"]),
+                    hars=tuple(hars[r["id"]]),
                 ),
             )
             for r in site_rows
@@ -230,6 +234,21 @@ class SQLStore:
             lists=_pairs(head["lists"]),
             sites=results,
         )
+
+    def har_data(self, scan_id: str, url: str, phase: Phase) -> str | None:
+        """The HTTP Archive (JSON text) of the visitor ``phase`` of the scan's site with
+        start URL ``url``; ``None`` when none was kept."""
+        h, si = t.hars, t.sites
+        query = (
+            sa.select(h.c.data)
+            .join(si, si.c.id == h.c.site_id)
+            .where(si.c.scan_id == scan_id, si.c.url == url, h.c.phase == phase.value)
+            .order_by(h.c.position)
+            .limit(1)
+        )
+        with self._read() as conn:
+            data = conn.execute(query).scalar_one_or_none()
+        return None if data is None else gzip.decompress(bytes(data)).decode("utf-8")
 
     def pending_sites(self, scan_id: str) -> list[Site]:
         """Sites still to visit, in registration order."""
@@ -457,7 +476,7 @@ def _save_site(conn: Connection, scan_id: str, result: SiteResult) -> None:
         row = _site_row(scan_id, int(found.position), result)
         conn.execute(si.update().where(si.c.id == site_id).values(**row))
         # Evidence goes with its findings (ON DELETE CASCADE); buttons before their banner.
-        for table in (*_CHILD_TABLES, t.banners, t.site_security):
+        for table in (*_CHILD_TABLES, t.banners, t.site_security, t.hars):
             conn.execute(table.delete().where(table.c.site_id == site_id))
     _insert_many(conn, t.pages, _child_rows(site_id, result.pages))
     _insert_many(conn, t.cookies, _child_rows(site_id, result.cookies))
@@ -473,6 +492,7 @@ def _save_site(conn: Connection, scan_id: str, result: SiteResult) -> None:
         conn.execute(t.banners.insert(), _banner_row(site_id, result.banner))
         _insert_many(conn, t.banner_buttons, _child_rows(site_id, result.banner.buttons))
     _insert_many(conn, t.consent_choices, _child_rows(site_id, result.choices))
+    _insert_many(conn, t.hars, [_har_row(site_id, i, h) for i, h in enumerate(result.hars)])
     if result.security is not None:
         conn.execute(
             t.site_security.insert(),
@@ -579,6 +599,19 @@ def _screenshot_row(site_id: int, position: int, s: Screenshot) -> _Row:
     }
 
 
+def _har_row(site_id: int, position: int, h: Har) -> _Row:
+    return {
+        "site_id": site_id,
+        "position": position,
+        "phase": h.phase.value,
+        "entries": h.entries,
+        "size": h.size,
+        "sha256": h.sha256,
+        "content": int(h.content),
+        "data": gzip.compress(h.data.encode("utf-8"), compresslevel=6),
+    }
+
+
 def _banner_row(site_id: int, b: Banner) -> _Row:
     return {
         "site_id": site_id,
@@ -644,6 +677,29 @@ def _security(conn: Connection, scan_id: str) -> dict[int, SecurityFacts]:
         int(r["site_id"]): serialize.from_dict(SecurityFacts, json.loads(r["data"]))
         for r in _all(conn, _of_scan(t.site_security, scan_id))
     }
+
+
+def _hars(conn: Connection, scan_id: str) -> defaultdict[int, list[Har]]:
+    """Each site's archives without their data (``SQLStore.har_data`` reads one)."""
+    h = t.hars
+    query = (
+        sa.select(h.c.site_id, h.c.phase, h.c.entries, h.c.size, h.c.sha256, h.c.content)
+        .join(t.sites, t.sites.c.id == h.c.site_id)
+        .where(t.sites.c.scan_id == scan_id)
+        .order_by(h.c.site_id, h.c.position)
+    )
+    grouped: defaultdict[int, list[Har]] = defaultdict(list)
+    for r in conn.execute(query).mappings():
+        grouped[int(r["site_id"])].append(
+            Har(
+                phase=Phase(r["phase"]),
+                entries=int(r["entries"]),
+                size=int(r["size"]),
+                sha256=str(r["sha256"]),
+                content=bool(r["content"]),
+            )
+        )
+    return grouped
 
 
 def _evidence(conn: Connection, scan_id: str) -> defaultdict[int, list[Evidence]]:

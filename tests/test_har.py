@@ -1,0 +1,119 @@
+"""Each visitor's HTTP Archive: kept with the scan, written beside the per-site JSON,
+put in the evidence bundle.
+
+The store tests use a small archive of our own in a real SQLite history and in the
+memory store; the capture tests (marked ``browser``) record real ones in Chromium
+against the test web.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from scanner.app import App, AppSettings
+from scanner.cli import cli
+from scanner.models import Har, Phase, Scan
+from scanner.store import open_store
+from scanner.store.memory import MemoryStore
+from tests.test_app import golden_scan
+
+
+def _archive(phase: Phase, urls: list[str]) -> Har:
+    text = json.dumps(
+        {
+            "log": {
+                "version": "1.2",
+                "creator": {"name": "test", "version": "0"},
+                "entries": [{"request": {"method": "GET", "url": u}} for u in urls],
+            }
+        }
+    )
+    data = text.encode()
+    return Har(phase, len(urls), len(data), hashlib.sha256(data).hexdigest(), False, text)
+
+
+NONE_HAR = _archive(Phase.NONE, ["https://www.assen.nl/", "https://www.google-analytics.com/g"])
+REJECT_HAR = _archive(Phase.REJECT, ["https://www.assen.nl/"])
+
+
+def _with_hars(scan: Scan) -> Scan:
+    sites = [
+        replace(r, hars=(NONE_HAR, REJECT_HAR)) if r.site.name == "Assen" else r for r in scan.sites
+    ]
+    return replace(scan, sites=tuple(sites))
+
+
+@pytest.fixture
+def history(tmp_path: Path) -> Path:
+    db = tmp_path / "history.db"
+    with open_store(db) as store:
+        scan = _with_hars(golden_scan())
+        store.create_scan(scan, [r.site for r in scan.sites])
+    return db
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "memory"])
+def test_the_store_keeps_each_archive_and_gives_the_scan_without_their_data(
+    backend: str, tmp_path: Path
+) -> None:
+    scan = _with_hars(golden_scan())
+    assen = next(r for r in scan.sites if r.site.name == "Assen")
+    with open_store(tmp_path / "h.db") if backend == "sqlite" else MemoryStore() as store:
+        store.create_scan(replace(scan, sites=()), [r.site for r in scan.sites])
+        store.save_site(scan.id, assen)
+        stored = next(r for r in store.get_scan(scan.id).sites if r.site.name == "Assen")
+        assert stored.hars == (replace(NONE_HAR, data=""), replace(REJECT_HAR, data=""))
+        assert store.har_data(scan.id, assen.site.url, Phase.NONE) == NONE_HAR.data
+        assert store.har_data(scan.id, assen.site.url, Phase.REJECT) == REJECT_HAR.data
+        assert store.har_data(scan.id, assen.site.url, Phase.ACCEPT) is None
+        # A site saved again (a redelivered fleet task) replaces its archives.
+        store.save_site(scan.id, replace(assen, hars=(REJECT_HAR,)))
+        assert store.har_data(scan.id, assen.site.url, Phase.NONE) is None
+        again = next(r for r in store.get_scan(scan.id).sites if r.site.name == "Assen")
+        assert again.hars == (replace(REJECT_HAR, data=""),)
+
+
+def test_a_scans_files_hold_the_archives_and_the_json_says_where(
+    history: Path, tmp_path: Path
+) -> None:
+    app = App(AppSettings(db=history))
+    scan = app.scan("latest")
+    assert not any(h.data for r in scan.sites for h in r.hars)  # the export stays small
+    out = tmp_path / "out"
+    app.write_outputs(scan, None, out, lang="en", report=False)
+    document = json.loads((out / "json" / "assen.json").read_text("utf-8"))
+    assert [h["phase"] for h in document["result"]["hars"]] == ["none", "reject"]
+    assert all(h["data"] == "" for h in document["result"]["hars"])
+    assert [f["path"] for f in document["har_files"]] == [
+        "har/assen-none.har",
+        "har/assen-reject.har",
+    ]
+    for entry, har in zip(document["har_files"], (NONE_HAR, REJECT_HAR), strict=True):
+        data = (out / entry["path"]).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == entry["sha256"] == har.sha256
+        assert entry["entries"] == har.entries
+    other = json.loads((out / "json" / "aa-en-hunze.json").read_text("utf-8"))
+    assert other["har_files"] == []
+
+
+def test_the_evidence_bundle_holds_each_visitors_archive(history: Path, tmp_path: Path) -> None:
+    out = tmp_path / "bundle"
+    result = CliRunner().invoke(
+        cli, ["evidence", "latest", "Assen", "--db", str(history), "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert (out / "har" / "none.har").read_text("utf-8") == NONE_HAR.data
+    assert (out / "har" / "reject.har").read_text("utf-8") == REJECT_HAR.data
+    manifest = json.loads((out / "manifest.json").read_text("utf-8"))
+    kinds = {f["path"]: f["kind"] for f in manifest["files"]}
+    assert kinds["har/none.har"] == kinds["har/reject.har"] == "har"
+    assert CliRunner().invoke(cli, ["verify", str(out)]).exit_code == 0
+    (out / "har" / "reject.har").write_text(REJECT_HAR.data.replace("assen", "asten"))
+    changed = CliRunner().invoke(cli, ["verify", str(out)])
+    assert changed.exit_code == 1 and "changed: har/reject.har" in changed.output
