@@ -55,6 +55,9 @@ class CaptureOptions:
     that blocks them."""
     raw_values: bool = False
     """Keep raw cookie and storage values (personal data) instead of hash + prefix."""
+    har_content: bool = False
+    """Embed response bodies in each visitor's HTTP Archive (default: headers and timings
+    only; bodies can hold personal data and make an archive many times larger)."""
     headless: bool = True
     allow_private_network: bool = False
     """Let pages and the sitemap reader reach loopback, private, link-local and other

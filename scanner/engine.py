@@ -62,6 +62,7 @@ from .runner import (
     capture_pages,
     partial_result,
     visit_watchdog_s,
+    with_har,
 )
 from .store.base import ScanStore
 
@@ -354,6 +355,7 @@ class Engine:
                 requests=merged.requests + phase_result.requests,
                 storage=merged.storage + phase_result.storage,
                 api_calls=merged.api_calls + phase_result.api_calls,
+                hars=merged.hars + phase_result.hars,
             )
         merged = replace(merged, choices=tuple(choice for _result, choice in made))
         return await _with_probes(merged, probes[0])
@@ -417,7 +419,9 @@ class Engine:
             )
         except TimeoutError:
             captured = live.visitor.results() if live.visitor is not None else None
-            result = partial_result(site, started, list(live.pages), captured)
+            result = with_har(
+                partial_result(site, started, list(live.pages), captured), live.visitor
+            )
             return _over_budget(replace(result, requests=result.requests + live.refused))
 
     async def _crawl(

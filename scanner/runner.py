@@ -153,8 +153,10 @@ async def capture_pages(
     """
     started = now_iso()
     pages: list[Page] = []
+    visitor: Visitor | None = None
     try:
-        async with browser.visitor(phase) as visitor:
+        visitor = browser.visitor(phase)
+        async with visitor:
             url: str | None = first or site.url
             while url is not None:
                 pages.append(await _watched_visit(visitor, url))
@@ -166,8 +168,15 @@ async def capture_pages(
                 url = await next_page(pages)
             captured = visitor.results()
     except Exception as exc:  # a broken site must end in a recorded error, not a crash
-        return _failed(site, started, pages, exc)
-    return _assemble(site, started, pages, captured)
+        return with_har(_failed(site, started, pages, exc), visitor)
+    return with_har(_assemble(site, started, pages, captured), visitor)
+
+
+def with_har(result: SiteResult, visitor: Visitor | None) -> SiteResult:
+    """``result`` with the visitor's HTTP Archive, once its browser has closed."""
+    if visitor is None or visitor.har is None:
+        return result
+    return replace(result, hars=(*result.hars, visitor.har))
 
 
 async def capture_choice(
@@ -185,11 +194,27 @@ async def capture_choice(
     whether the choice was remembered. ``urls`` may be a :class:`UrlFeed` the first
     visitor is still filling: this visitor follows it page by page.
     """
+    holder: list[Visitor] = []
+    result, made = await _capture_choice(browser, site, choice, urls, pacing, holder)
+    return with_har(result, holder[0] if holder else None), made
+
+
+async def _capture_choice(
+    browser: Browser,
+    site: Site,
+    choice: Phase,
+    urls: UrlSource | Sequence[str],
+    pacing: Pacing,
+    holder: list[Visitor],
+) -> tuple[SiteResult, ConsentChoice]:
+    """:func:`capture_choice` without the archive; the visitor goes to ``holder``."""
     source: UrlSource = UrlFeed(urls, closed=True) if isinstance(urls, Sequence) else urls
     started = now_iso()
     pages: list[Page] = []
     try:
-        async with browser.visitor(choice) as visitor:
+        visitor = browser.visitor(choice)
+        holder.append(visitor)
+        async with visitor:
             first = await source.get(0)
             if first is None:
                 return SiteResult(site=site, started_at=started), ConsentChoice(

@@ -8,19 +8,23 @@ against the test web.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
 from scanner.app import App, AppSettings
 from scanner.cli import cli
-from scanner.models import Har, Phase, Scan
+from scanner.config import CaptureOptions
+from scanner.models import Har, Phase, Scan, Site, SiteResult
 from scanner.store import open_store
 from scanner.store.memory import MemoryStore
+from tests.conftest import Captured, load_manifests
 from tests.test_app import golden_scan
 
 
@@ -117,3 +121,53 @@ def test_the_evidence_bundle_holds_each_visitors_archive(history: Path, tmp_path
     (out / "har" / "reject.har").write_text(REJECT_HAR.data.replace("assen", "asten"))
     changed = CliRunner().invoke(cli, ["verify", str(out)])
     assert changed.exit_code == 1 and "changed: har/reject.har" in changed.output
+
+
+# -- recorded in Chromium -------------------------------------------------------------------
+
+
+def _entries(har: Har) -> list[dict[str, Any]]:
+    log = json.loads(har.data)["log"]
+    assert log["version"] == "1.2"
+    entries: list[dict[str, Any]] = log["entries"]
+    assert len(entries) == har.entries
+    return entries
+
+
+@pytest.mark.browser
+def test_each_capture_has_an_archive_of_every_page_and_third_party_request(
+    captured: dict[str, Captured],
+) -> None:
+    """Against every manifest's ground truth: its pages (asked for and ended on) and its
+    third-party requests are in the visitor's archive, without response bodies."""
+    for key, capture in captured.items():
+        (har,) = capture.result.hars
+        assert har.phase is Phase.NONE and not har.content, key
+        assert har.sha256 == hashlib.sha256(har.data.encode()).hexdigest()
+        assert har.size == len(har.data.encode())
+        urls = {e["request"]["url"] for e in _entries(har)}
+        wanted = {p["url"] for p in capture.manifest["pages"]}
+        wanted |= {p["final_url"] for p in capture.manifest["pages"] if p["final_url"]}
+        wanted |= {r["url"] for r in capture.manifest["third_party_requests"]}
+        assert wanted <= urls, (key, sorted(wanted - urls))
+        assert not any("text" in e["response"]["content"] for e in _entries(har)), key
+
+
+@pytest.mark.browser
+def test_har_content_embeds_the_bodies(capture_options: CaptureOptions) -> None:
+    from scanner.browser.session import Browser
+    from scanner.runner import capture_site
+
+    manifest = load_manifests()["www.trackstad.nl"]
+    home = manifest["pages"][0]
+    options = replace(capture_options, har_content=True, dwell_s=0.5)
+
+    async def run() -> SiteResult:
+        async with Browser(options) as browser:
+            site = Site(name=manifest["site"]["name"], url=manifest["site"]["url"])
+            return await capture_site(browser, site, [home["url"]])
+
+    (har,) = asyncio.run(run()).hars
+    assert har.content
+    document = next(e for e in _entries(har) if e["request"]["url"] == home["final_url"])
+    assert f"<title>{home['title']}</title>" in document["response"]["content"]["text"]

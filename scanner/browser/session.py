@@ -23,6 +23,7 @@ import asyncio
 import base64
 import contextlib
 import functools
+import hashlib
 import json
 import os
 import shutil
@@ -52,6 +53,7 @@ from ..models import (
     ConsentChoice,
     Cookie,
     DocumentSecurity,
+    Har,
     Page,
     Phase,
     Redirect,
@@ -73,6 +75,11 @@ _NO_BROWSER_UI = "PreloadTopChromeWebUI,WebUIOmniboxPopup,WebUIOmniboxAimPopup"
 _EVALUATE_TIMEOUT_S = 5.0
 _SCREENSHOT_TIMEOUT_S = 5.0
 """``page.screenshot`` waits for a frame (and fonts) and can hang on a busy page."""
+_HAR_FILE = "visitor.har"
+"""The visitor's HTTP Archive, in its profile directory until the browser is closed."""
+_HAR_LIMIT = 256 * 1024 * 1024
+"""An archive larger than this (bodies of a huge site) is not kept: a scan's memory
+stays bounded; the model says nothing was kept."""
 _SCREENSHOT_QUALITY = 60
 """JPEG quality: text on a 1366×768 page stays readable at a tenth of a PNG's size."""
 
@@ -169,6 +176,8 @@ class Visitor:
         self.screenshots: list[Screenshot] = []
         self.crashed = False
         """The renderer or the whole browser died; the site is retried by the engine."""
+        self.har: Har | None = None
+        """The visitor's HTTP Archive, read when its browser has closed."""
 
     async def __aenter__(self) -> Visitor:
         self._profile = new_profile()
@@ -235,6 +244,9 @@ class Visitor:
             ignore_https_errors=options.ignore_cert_errors,
             accept_downloads=False,
             service_workers="allow",
+            # The visitor's HTTP Archive, written by Playwright when the browser closes.
+            record_har_path=os.path.join(profile, _HAR_FILE),
+            record_har_content="embed" if options.har_content else "omit",
         )
         context = self._context
         await context.add_init_script(page_script("hooks.js"))
@@ -284,6 +296,9 @@ class Visitor:
                 await asyncio.wait_for(self._context.close(), timeout=20)
             self._context = None
         if self._profile is not None:
+            self.har = await asyncio.to_thread(
+                _read_har, os.path.join(self._profile, _HAR_FILE), self.phase, self.options
+            )
             shutil.rmtree(self._profile, ignore_errors=True)
             self._profile = None
 
@@ -529,6 +544,28 @@ class Visitor:
             screenshots=list(self.screenshots),
             documents=tuple(recorder.documents()),
         )
+
+
+def _read_har(path: str, phase: Phase, options: CaptureOptions) -> Har | None:
+    """The archive Playwright wrote at ``path`` when the browser closed, or ``None``
+    (the browser died before writing it, or it is too large to keep)."""
+    try:
+        if os.path.getsize(path) > _HAR_LIMIT:
+            return None
+        with open(path, "rb") as fh:
+            data = fh.read()
+        text = data.decode("utf-8")
+        entries = len(json.loads(text)["log"]["entries"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return Har(
+        phase=phase,
+        entries=entries,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        content=options.har_content,
+        data=text,
+    )
 
 
 async def _redirect_chain(response: Any) -> list[Redirect]:
