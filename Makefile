@@ -8,13 +8,13 @@ SITES  ?= sites.txt
 OUT    ?= out
 ARGS   ?=
 
-.PHONY: scan test setup browser lint bench demo clean
+.PHONY: scan test setup browser test-tools lint bench demo clean
 
 scan: setup
 	$(VENV)/bin/privacyscan scan $(SITES) --out $(OUT) $(ARGS)
 	@echo "Open $(abspath $(OUT))/index.html"
 
-test: setup
+test: setup test-tools
 	$(PY) -m pytest $(ARGS)
 
 setup: $(VENV)/.installed browser
@@ -40,6 +40,17 @@ browser:
 	else \
 	  echo "privacyscan needs Chromium. Install it with:  sudo apt-get install -y chromium" >&2; \
 	  echo "(or set PRIVACYSCAN_BROWSER to a Chromium/Chrome executable)" >&2; exit 1; \
+	fi
+
+# What the tests read evidence with: pdftotext and pdfinfo (poppler-utils) for the
+# printed reports, jq with openssl for the README's way to check a bundle by hand.
+test-tools:
+	@if command -v pdftotext >/dev/null && command -v pdfinfo >/dev/null \
+	  && command -v jq >/dev/null && command -v openssl >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils jq openssl; \
+	else \
+	  echo "The PDF and evidence tests need: sudo apt-get install -y poppler-utils jq openssl (skipped without)" >&2; \
 	fi
 
 lint: setup

@@ -415,13 +415,46 @@ class App:
 
     # -- what a scan writes ----------------------------------------------------------
 
-    @staticmethod
-    def write_report(scan: Scan, previous: Scan | None, out: Path, lang: str) -> Path:
+    def write_report(
+        self,
+        scan: Scan,
+        previous: Scan | None,
+        out: Path,
+        lang: str,
+        *,
+        pdf: bool = False,
+        browser_path: str | None = None,
+    ) -> Path:
         """The HTML reports of ``scan`` (compared with ``previous``) in ``out``; returns
-        the index page."""
+        the index page. With ``pdf``, each page is printed beside it (``index.pdf``,
+        ``sites/<slug>.pdf``) by the scanning Chromium."""
         from reports import write_report
 
-        return write_report(scan, out, lang=lang, previous=previous)
+        index = write_report(scan, out, lang=lang, previous=previous)
+        if pdf:
+            pages = [index, *sorted((out / "sites").glob("*.html"))]
+            self.print_pdf(
+                [(p.read_text("utf-8"), p.with_suffix(".pdf")) for p in pages], browser_path
+            )
+        return index
+
+    @staticmethod
+    def print_pdf(jobs: Sequence[tuple[str, Path]], browser_path: str | None = None) -> None:
+        """Print each (HTML, PDF path) with the scanning Chromium: A4, page numbers, every
+        ``<details>`` open. A report that asks for anything while printing is a bug of
+        ours: a ``PrivacyscanError`` (nothing was sent; the browser refused it)."""
+        import asyncio
+
+        from .browser.printing import PrintJob, print_pdfs
+
+        printed = asyncio.run(
+            print_pdfs([PrintJob(html, out) for html, out in jobs], browser_path=browser_path)
+        )
+        if printed.refused:
+            raise PrivacyscanError(
+                f"a report asked for {printed.refused[0]} while being printed (refused): "
+                "reports must load nothing; please report this as a bug"
+            )
 
     def write_outputs(
         self, scan: Scan, previous: Scan | None, out: Path, *, lang: str, report: bool
@@ -507,10 +540,13 @@ class App:
         *,
         lang: str,
         sign_key: Path | None = None,
+        pdf: bool = True,
+        browser_path: str | None = None,
     ) -> Bundle:
         """Write the evidence bundle of one site of a scan to ``out`` (a directory or a
-        ``.zip`` file): its JSON document, screenshots and report, and a manifest with
-        the SHA-256 of each; signed with the Ed25519 key in ``sign_key`` when given."""
+        ``.zip`` file): its JSON document, archives, screenshots and report (HTML and,
+        with ``pdf``, printed by the scanning Chromium), and a manifest with the SHA-256
+        of each; signed with the Ed25519 key in ``sign_key`` when given."""
         from reports import render_site
         from reports.env import make_env
 
@@ -539,9 +575,18 @@ class App:
             ]
         document = json.dumps(site_document(scan, result, lang=lang), ensure_ascii=False, indent=2)
         html = render_site(scan, result, env=make_env(lang), previous=previous)
+        printed: list[BundleFile] = []
+        if pdf:
+            import tempfile
+
+            with tempfile.TemporaryDirectory(prefix="privacyscan-pdf-") as tmp:
+                target = Path(tmp) / "report.pdf"
+                self.print_pdf([(html, target)], browser_path)
+                printed.append(BundleFile("report.pdf", target.read_bytes(), "report-pdf"))
         files = [
             BundleFile("site.json", (document + "\n").encode(), "site-json"),
             BundleFile("report.html", html.encode(), "report-html"),
+            *printed,
             *screenshot_files(result),
             *hars,
         ]

@@ -428,23 +428,48 @@ def export(scan_ref: str, db_path: str, fmt: str, out: Path | None, lang: str) -
         click.echo(text, nl=False)
 
 
+_BROWSER_OPTION = click.option(
+    "--browser",
+    "browser_path",
+    envvar="PRIVACYSCAN_BROWSER",
+    metavar="PATH",
+    help="Chromium executable that prints the PDF (default: found automatically).",
+)
+
+
 @cli.command()
 @click.argument("scan_ref", default="latest")
 @_DB_OPTION
 @click.option("--out", default="out", show_default=True, type=click.Path(path_type=Path))
+@click.option(
+    "--pdf",
+    is_flag=True,
+    help="Also print every page to PDF beside it (A4, page numbers) with the scanning "
+    "Chromium: index.pdf, sites/<site>.pdf.",
+)
+@_BROWSER_OPTION
 @_LANG_OPTION
-def report(scan_ref: str, db_path: str, out: Path, lang: str) -> None:
+def report(
+    scan_ref: str, db_path: str, out: Path, pdf: bool, browser_path: str | None, lang: str
+) -> None:
     """Render the HTML reports of a scan: a comparison and one page per site.
 
     Compares with the previous scan in the history when there is one.
 
-    Example:
+    Examples:
 
         privacyscan report latest --out reports-2026-11 --lang en
+
+        privacyscan report latest --out reports-2026-11 --pdf
     """
     app = App(AppSettings(db=db_path))
     scan_record, previous = _guard(lambda: app.scan_and_previous(scan_ref))
-    click.echo(str(app.write_report(scan_record, previous, out, lang)))
+    index = _guard(
+        lambda: app.write_report(
+            scan_record, previous, out, lang, pdf=pdf, browser_path=browser_path
+        )
+    )
+    click.echo(str(index))
 
 
 @cli.command()
@@ -464,14 +489,29 @@ def report(scan_ref: str, db_path: str, out: Path, lang: str) -> None:
     help="Sign the manifest with this Ed25519 private key (openssl genpkey -algorithm "
     "ed25519); an encrypted key reads its passphrase from PRIVACYSCAN_SIGN_PASSPHRASE.",
 )
+@click.option(
+    "--pdf/--no-pdf",
+    default=True,
+    show_default=True,
+    help="Put the report printed to PDF by the scanning Chromium in the bundle.",
+)
+@_BROWSER_OPTION
 @_LANG_OPTION
 def evidence(
-    scan_ref: str, site_ref: str, db_path: str, out: Path, sign_key: Path | None, lang: str
+    scan_ref: str,
+    site_ref: str,
+    db_path: str,
+    out: Path,
+    sign_key: Path | None,
+    pdf: bool,
+    browser_path: str | None,
+    lang: str,
 ) -> None:
-    """Write one site's evidence bundle: JSON, screenshots, report and a hashed manifest.
+    """Write one site's evidence bundle: JSON, HARs, screenshots, report, hashed manifest.
 
     SCAN_REF is a scan ID, a prefix, `latest` or `previous`; SITE_REF the site's
-    name, start URL, code or report name. manifest.json holds the SHA-256 of every
+    name, start URL, code or report name. The report is also printed to PDF by the
+    scanning Chromium (--no-pdf: not). manifest.json holds the SHA-256 of every
     file, the tool, browser and list versions, the options and the scan's start and
     end; `privacyscan verify` checks it.
 
@@ -480,7 +520,17 @@ def evidence(
         privacyscan evidence latest "Aa en Hunze" --out aa-en-hunze.zip --sign-key key.pem
     """
     app = App(AppSettings(db=db_path))
-    bundle = _guard(lambda: app.evidence(scan_ref, site_ref, out, lang=lang, sign_key=sign_key))
+    bundle = _guard(
+        lambda: app.evidence(
+            scan_ref,
+            site_ref,
+            out,
+            lang=lang,
+            sign_key=sign_key,
+            pdf=pdf,
+            browser_path=browser_path,
+        )
+    )
     click.echo(str(bundle.path))
     click.echo(
         f"{bundle.files} files of {bundle.site.name} (scan {bundle.scan_id}); "

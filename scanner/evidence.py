@@ -75,7 +75,7 @@ class BundleFile:
     path: str
     data: bytes
     kind: str
-    """What it is: ``site-json``, ``report-html``, ``screenshot``, ``har``, ``public-key``."""
+    """``site-json``, ``report-html``, ``report-pdf``, ``screenshot``, ``har``, ``public-key``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,11 +296,14 @@ def _write_dir(out: Path, entries: list[tuple[str, bytes]]) -> None:
 def _read_bundle(bundle: Path) -> dict[str, bytes]:
     """Every file of the bundle by its ``/``-separated path."""
     if bundle.is_dir():
-        return {
-            p.relative_to(bundle).as_posix(): p.read_bytes()
-            for p in sorted(bundle.rglob("*"))
-            if p.is_file() or p.is_symlink()
-        }
+        try:
+            return {
+                p.relative_to(bundle).as_posix(): p.read_bytes()
+                for p in sorted(bundle.rglob("*"))
+                if p.is_file()
+            }
+        except OSError as exc:
+            raise ConfigError(f"cannot read the bundle {bundle}: {exc}") from None
     if not bundle.exists():
         raise ConfigError(f"{bundle}: no such file or directory")
     try:

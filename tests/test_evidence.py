@@ -55,7 +55,10 @@ def history(tmp_path: Path) -> Path:
 
 
 def _run(*args: str) -> Result:
-    return CliRunner().invoke(cli, list(args))
+    """The command line; ``evidence`` without the PDF (these tests start no browser:
+    the printed report is tested in tests/test_pdf.py and tests/test_scan_e2e.py)."""
+    extra = ["--no-pdf"] if args[0] == "evidence" else []
+    return CliRunner().invoke(cli, [*args, *extra])
 
 
 def _bundle(history: Path, out: Path, *extra: str) -> Result:

@@ -109,7 +109,7 @@ def test_a_scans_files_hold_the_archives_and_the_json_says_where(
 def test_the_evidence_bundle_holds_each_visitors_archive(history: Path, tmp_path: Path) -> None:
     out = tmp_path / "bundle"
     result = CliRunner().invoke(
-        cli, ["evidence", "latest", "Assen", "--db", str(history), "--out", str(out)]
+        cli, ["evidence", "latest", "Assen", "--db", str(history), "--out", str(out), "--no-pdf"]
     )
     assert result.exit_code == 0, result.output
     assert (out / "har" / "none.har").read_text("utf-8") == NONE_HAR.data

@@ -8,6 +8,7 @@ a scan followed by ``privacyscan resume``.
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import os
 import shutil
@@ -18,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -142,6 +144,44 @@ def test_report_is_written(scanned: Path) -> None:
     assert result.exit_code == 0, result.output
     assert (out / "index.html").exists() and (out / "findings.csv").exists()
     assert 'lang="en"' in (out / "index.html").read_text("utf-8")
+
+
+def test_a_scan_writes_each_visitors_archive_and_the_json_says_where(scanned: Path) -> None:
+    out = scanned / "out2"
+    doc = json.loads((out / "json" / "www-trackstad-nl.json").read_text("utf-8"))
+    (entry,) = doc["har_files"]  # Trackstad has no banner: one visitor
+    assert entry["path"] == "har/www-trackstad-nl-none.har"
+    data = (out / entry["path"]).read_bytes()
+    assert hashlib.sha256(data).hexdigest() == entry["sha256"] == doc["result"]["hars"][0]["sha256"]
+    urls = {e["request"]["url"] for e in json.loads(data)["log"]["entries"]}
+    assert "https://connect.facebook.net/en_US/fbevents.js" in urls  # the manifest's
+
+
+def test_the_evidence_bundle_of_a_scanned_site_verifies_and_catches_one_changed_byte(
+    scanned: Path,
+) -> None:
+    bundle = scanned / "trackstad.zip"
+    db = str(scanned / "history.db")
+    made = CliRunner().invoke(
+        cli, ["evidence", "latest", "https://www.trackstad.nl/", "--db", db, "--out", str(bundle)]
+    )
+    assert made.exit_code == 0, made.output
+    with zipfile.ZipFile(bundle) as zf:
+        names = set(zf.namelist())
+        manifest = json.loads(zf.read("manifest.json"))
+    assert {"site.json", "report.html", "har/none.har", "screenshots/none-page.jpg"} <= names
+    assert manifest["scan"]["browser"].startswith("Chrom")
+    assert CliRunner().invoke(cli, ["verify", str(bundle)]).exit_code == 0
+
+    tampered = scanned / "tampered"
+    with zipfile.ZipFile(bundle) as zf:
+        zf.extractall(tampered)
+    har = tampered / "har" / "none.har"
+    data = bytearray(har.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    har.write_bytes(bytes(data))
+    result = CliRunner().invoke(cli, ["verify", str(tampered)])
+    assert result.exit_code == 1 and "changed: har/none.har" in result.output
 
 
 @pytest.mark.parametrize(
