@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from scanner.cli import cli
 from scanner.config import CaptureOptions
 from scanner.models import Har, Phase, Scan, Site, SiteResult
 from scanner.store import open_store
+from scanner.store.base import ScanStore
 from scanner.store.memory import MemoryStore
 from tests.conftest import Captured, load_manifests
 from tests.test_app import golden_scan
@@ -62,25 +64,37 @@ def history(tmp_path: Path) -> Path:
     return db
 
 
-@pytest.mark.parametrize("backend", ["sqlite", "memory"])
+@pytest.fixture(params=["sqlite", "memory", pytest.param("postgresql", marks=pytest.mark.services)])
+def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ScanStore]:
+    backend: ScanStore
+    if request.param == "sqlite":
+        backend = open_store(tmp_path / "h.db")
+    elif request.param == "postgresql":
+        backend = open_store(request.getfixturevalue("pg_url"))
+    else:
+        backend = MemoryStore()
+    with backend:
+        yield backend
+
+
 def test_the_store_keeps_each_archive_and_gives_the_scan_without_their_data(
-    backend: str, tmp_path: Path
+    any_store: ScanStore,
 ) -> None:
+    """On every back end (PostgreSQL with ``-m services``)."""
     scan = _with_hars(golden_scan())
     assen = next(r for r in scan.sites if r.site.name == "Assen")
-    with open_store(tmp_path / "h.db") if backend == "sqlite" else MemoryStore() as store:
-        store.create_scan(replace(scan, sites=()), [r.site for r in scan.sites])
-        store.save_site(scan.id, assen)
-        stored = next(r for r in store.get_scan(scan.id).sites if r.site.name == "Assen")
-        assert stored.hars == (replace(NONE_HAR, data=""), replace(REJECT_HAR, data=""))
-        assert store.har_data(scan.id, assen.site.url, Phase.NONE) == NONE_HAR.data
-        assert store.har_data(scan.id, assen.site.url, Phase.REJECT) == REJECT_HAR.data
-        assert store.har_data(scan.id, assen.site.url, Phase.ACCEPT) is None
-        # A site saved again (a redelivered fleet task) replaces its archives.
-        store.save_site(scan.id, replace(assen, hars=(REJECT_HAR,)))
-        assert store.har_data(scan.id, assen.site.url, Phase.NONE) is None
-        again = next(r for r in store.get_scan(scan.id).sites if r.site.name == "Assen")
-        assert again.hars == (replace(REJECT_HAR, data=""),)
+    any_store.create_scan(replace(scan, sites=()), [r.site for r in scan.sites])
+    any_store.save_site(scan.id, assen)
+    stored = next(r for r in any_store.get_scan(scan.id).sites if r.site.name == "Assen")
+    assert stored.hars == (replace(NONE_HAR, data=""), replace(REJECT_HAR, data=""))
+    assert any_store.har_data(scan.id, assen.site.url, Phase.NONE) == NONE_HAR.data
+    assert any_store.har_data(scan.id, assen.site.url, Phase.REJECT) == REJECT_HAR.data
+    assert any_store.har_data(scan.id, assen.site.url, Phase.ACCEPT) is None
+    # A site saved again (a redelivered fleet task) replaces its archives.
+    any_store.save_site(scan.id, replace(assen, hars=(REJECT_HAR,)))
+    assert any_store.har_data(scan.id, assen.site.url, Phase.NONE) is None
+    again = next(r for r in any_store.get_scan(scan.id).sites if r.site.name == "Assen")
+    assert again.hars == (replace(REJECT_HAR, data=""),)
 
 
 def test_a_scans_files_hold_the_archives_and_the_json_says_where(
