@@ -76,10 +76,15 @@ def _capture_options(func: F) -> F:
             help="Keep raw cookie and storage values (personal data). Default: hash + prefix.",
         ),
         click.option(
+            "--har",
+            is_flag=True,
+            help="Record an HTTP Archive (HAR) per visitor, kept with the scan.",
+        ),
+        click.option(
             "--har-content",
             is_flag=True,
-            help="Embed response bodies in each visitor's HTTP Archive (HAR). Default: "
-            "headers and timings only.",
+            help="With --har: embed response bodies in the archives. Default: headers "
+            "and timings only.",
         ),
         click.option(
             "--browser",
@@ -116,6 +121,7 @@ def _build_capture_options(kwargs: dict[str, Any]) -> CaptureOptions:
             ignore_cert_errors=kwargs["ignore_cert_errors"],
             trust_cert_spki=tuple(kwargs["trust_cert_spki"]),
             raw_values=kwargs["raw_values"],
+            har=kwargs["har"] or kwargs["har_content"],
             har_content=kwargs["har_content"],
             page_timeout_s=kwargs["page_timeout"],
             dwell_s=kwargs["dwell"],

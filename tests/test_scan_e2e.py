@@ -76,6 +76,7 @@ def scanned(testweb: TestWeb, tmp_path_factory: pytest.TempPathFactory) -> Path:
             "6",
             "--dwell",
             "1",
+            "--har",
             "-q",
             *_web_args(testweb),
         ],

@@ -245,7 +245,7 @@ class Visitor:
             accept_downloads=False,
             service_workers="allow",
             # The visitor's HTTP Archive, written by Playwright when the browser closes.
-            record_har_path=os.path.join(profile, _HAR_FILE),
+            record_har_path=os.path.join(profile, _HAR_FILE) if options.har else None,
             record_har_content="embed" if options.har_content else "omit",
         )
         context = self._context
@@ -296,11 +296,14 @@ class Visitor:
                 await asyncio.wait_for(self._context.close(), timeout=20)
             self._context = None
         if self._profile is not None:
-            self.har = await asyncio.to_thread(
-                _read_har, os.path.join(self._profile, _HAR_FILE), self.phase, self.options
-            )
-            shutil.rmtree(self._profile, ignore_errors=True)
-            self._profile = None
+            profile, self._profile = self._profile, None
+            try:
+                if self.options.har:
+                    self.har = await asyncio.to_thread(
+                        _read_har, os.path.join(profile, _HAR_FILE), self.phase, self.options
+                    )
+            finally:  # cancelled while reading: the profile still goes
+                shutil.rmtree(profile, ignore_errors=True)
 
     def _on_cdp(self, method: str, event: dict[str, Any]) -> None:
         self.recorder.cdp_event(method, event, time.monotonic())
