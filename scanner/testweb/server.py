@@ -116,6 +116,12 @@ class Route:
     expires_in_days: int | None = None
     """Replace :data:`EXPIRES_MARKER` in the body with now plus this many days (UTC,
     ISO 8601): a security.txt that stays valid whenever the tests run."""
+    alternate: tuple[bytes, ...] = ()
+    """Bodies served in turn, one per browser navigation to this path (a request with
+    ``Sec-Fetch-Mode: navigate``), counted per :class:`TestWeb`: the first navigation
+    gets the first body, the second the second, and so on round. Any other request
+    (a probe, a prefetch) gets the last body and does not count. From ``alternate``,
+    a list of files relative to the host directory."""
 
 
 EXPIRES_MARKER = b"@EXPIRES@"
@@ -156,6 +162,7 @@ def load_routes(host_dir: Path) -> dict[str, Route]:
             cookie_count=int(spec.get("cookie_count", 0)),
             cookie_template=str(spec.get("cookie_template", "c{i}=1; Path=/")),
             expires_in_days=int(spec["expires_in_days"]) if "expires_in_days" in spec else None,
+            alternate=tuple((host_dir / name).read_bytes() for name in spec.get("alternate", [])),
         )
     return routes
 
@@ -341,7 +348,13 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self._hang()
             return
         ctype: str | None
-        if route.body is not None:
+        if route.alternate:
+            navigating = self.headers.get("Sec-Fetch-Mode") == "navigate"
+            path = urllib.parse.urlsplit(self.path).path
+            turn = self.server.web._turn(self._host(), path) if navigating else -1
+            body = route.alternate[turn % len(route.alternate)]
+            ctype = route.content_type or "text/html; charset=utf-8"
+        elif route.body is not None:
             body = route.body
             ctype = route.content_type or "text/html; charset=utf-8"
         elif route.status == 200 and file is not None:
@@ -612,6 +625,7 @@ class TestWeb:
         self._sockets: set[socket.socket] = set()
         self._route_cache: dict[str, dict[str, Route]] = {}
         self._pad_cache: dict[tuple[int, int], bytes] = {}
+        self._turns: dict[tuple[str, str], int] = {}
         self._stopping = threading.Event()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -749,6 +763,14 @@ class TestWeb:
                 self._sockets.add(sock)
             else:
                 self._sockets.discard(sock)
+
+    def _turn(self, host: str, path: str) -> int:
+        """How many navigations to ``host`` ``path`` came before this one (0 for the
+        first): which body of an ``alternate`` route it gets."""
+        with self._lock:
+            turn = self._turns.get((host, path), 0)
+            self._turns[(host, path)] = turn + 1
+        return turn
 
     def _padded(self, body: bytes, size: int) -> bytes:
         """:func:`padded`, built once per body and size (a 30 MB page is asked for often)."""
