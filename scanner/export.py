@@ -283,6 +283,8 @@ CSV_COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "site_status",
             "site_grade",
             "site_score",
+            "seen_in",
+            "visits",
         ),
     ),
 )

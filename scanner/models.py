@@ -16,7 +16,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import TypeAlias
 
-SCHEMA_VERSION = "1.5"
+SCHEMA_VERSION = "1.6"
 """Version of the JSON document written per site and of the export format.
 
 A change that removes or renames a field bumps the major number; adding a field
@@ -508,6 +508,20 @@ class Finding:
     """The facts its text is rendered from, as (name, value) pairs sorted by name, e.g.
     ``("cookie", "_ga")``, ``("hosts", ("a.example", "b.example"))``; see
     ``docs/rules.md`` for each rule's. Empty only for findings of scans before 1.2."""
+
+    seen_in: int = 1
+    """In how many of the site's ``visits`` the finding was seen (``--visits N``: the
+    first visitor is repeated N times in fresh profiles, findings merged by ``id``)."""
+    visits: int = 1
+    """How many visits it could have been seen in: the first visitor's visits whose
+    home page loaded; 1 for a finding of the refusing or accepting visitor (they are
+    not repeated), and for scans made with one visit or before schema 1.6."""
+
+    @property
+    def in_majority(self) -> bool:
+        """Seen in more than half of the visits: what the score, the verdicts and the
+        comparison count (always true for a single visit)."""
+        return 2 * self.seen_in > self.visits
 
     def param(self, name: str) -> ParamValue:
         """The value of one parameter, ``None`` when the finding has none of that name."""

@@ -295,7 +295,8 @@ def _result(n: int, name: str) -> SiteResult:
                 Evidence(url + "contact", Phase.NONE, "", None),
             ),
         ),
-        Finding(id="x", rule="r", severity=Severity.INFO, subject="", title=""),
+        # seen_in/visits since schema 1.6 (revision 0004): two of several repeat visits.
+        Finding(id="x", rule="r", severity=Severity.INFO, subject="", seen_in=2, visits=3 + n),
         Finding(id="v", rule="r2", severity=Severity.VIOLATION, subject="s", title="t"),
         # Since schema 1.2: facts to render words from, of every kind a parameter has.
         Finding(

@@ -301,6 +301,9 @@ findings = sa.Table(
     _text("country"),
     sa.Column("variant", Str(), nullable=False, server_default=""),
     sa.Column("params", Str(), nullable=False, server_default="[]"),
+    # Repeat visits (revision 0004): in how many of how many visits it was seen.
+    sa.Column("seen_in", Int, nullable=False, server_default="1"),
+    sa.Column("visits", Int, nullable=False, server_default="1"),
     sa.UniqueConstraint("site_id", "position"),
 )
 sa.Index("findings_rule", findings.c.rule, findings.c.severity)

@@ -1004,6 +1004,8 @@ def _finding(r: Any, evidence: list[Evidence]) -> Finding:
         evidence=tuple(evidence),
         variant=str(r["variant"]),
         params=_params(r["params"]),
+        seen_in=int(r["seen_in"]),
+        visits=int(r["visits"]),
     )
 
 
