@@ -25,6 +25,9 @@ from .config import CaptureOptions, validate_capture_options
 from .errors import ConfigError, PrivacyscanError
 from .models import Scan, Site
 
+MAX_VISITS = 10
+"""Most visits per site ``--visits`` accepts: each is a whole crawl of the site."""
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_FAILED_RUN = 3
@@ -225,6 +228,15 @@ def cli() -> None:
     help="all: also refuse and accept on the consent banner (three visitors); "
     "none: only the visitor who makes no choice.",
 )
+@click.option(
+    "--visits",
+    type=click.IntRange(min=1, max=MAX_VISITS),
+    default=1,
+    show_default=True,
+    help="Visit each site this many times as the first visitor (each in a fresh profile, "
+    "one after the other): each finding says in how many visits it was seen; the grade, "
+    "the verdicts and the comparison count those seen in a majority.",
+)
 @click.option("--no-report", is_flag=True, help="Do not render the HTML reports.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress display.")
 @_QUEUE_OPTION
@@ -241,6 +253,7 @@ def scan(
     concurrency: int,
     memory_budget: int | None,
     phases: str,
+    visits: int,
     no_report: bool,
     quiet: bool,
     queue: str | None,
@@ -268,6 +281,8 @@ def scan(
         privacyscan scan http://intranet.example.local --allow-private-network
 
         privacyscan scan sites.txt --queue redis://broker:6379/0 --db postgresql://scan@db/privacyscan
+
+        privacyscan scan https://www.example.nl --visits 3
     """
     app = App(AppSettings(db=db_path))
     sites = _guard(lambda: app.load_sites(targets, only, exclude))
@@ -279,6 +294,7 @@ def scan(
         memory_budget=memory_budget or 0,
         lang=lang,
         phases=phases,
+        visits=visits,
     )
     if queue:
         _run_fleet_scan(

@@ -30,8 +30,8 @@ from . import __version__
 from .browser.profiles import remove_stale_profiles
 from .browser.session import Browser, Visitor
 from .capacity import Pace, Priority, Tick
-from .classify import classify
 from .classify.parties import PartyResolver
+from .classify.visits import classify_visits
 from .config import CaptureOptions
 from .cookies import now_iso
 from .crawl import SiteScope, plan
@@ -95,6 +95,10 @@ class ScanSettings:
     phases: str = "all"
     """``all``: also refuse and accept on the consent banner (three visitors);
     ``none``: only the visitor who makes no choice."""
+    visits: int = 1
+    """Visits of the first visitor per site (``--visits``): the first one, then
+    ``visits - 1`` repeats in fresh profiles over the same pages, one after the other;
+    each finding says in how many it was seen (``scanner.classify.visits``)."""
 
     @property
     def consent(self) -> bool:
@@ -299,13 +303,51 @@ class Engine:
 
     async def _scan_site(self, browser: Browser, site: Site) -> SiteResult:
         result = await self._visit_site(browser, site)
-        return classify(
+        repeats = await self._repeat_first_visitor(browser, site, result)
+        return classify_visits(
             result,
+            repeats,
             resolver=self.resolver,
             knowledge=self.knowledge,
             now=datetime.now(UTC),
             consent_tested=self.settings.consent and result.status is not SiteStatus.FAILED,
         )
+
+    async def _repeat_first_visitor(
+        self, browser: Browser, site: Site, first: SiteResult
+    ) -> list[SiteResult]:
+        """``--visits N``: the first visitor again, N - 1 times, each in a fresh profile
+        over the pages the first visit loaded, in the same order.
+
+        The repeats run one after the other, after the first visit (all its visitors)
+        has ended: a site sees one visitor of this scan at a time, in a known order.
+        Each has the site's time budget; one that runs out of it is no visit (it counts
+        for no finding), and neither is one whose home page failed. Their HTTP Archives
+        are not kept.
+        """
+        if self.settings.visits <= 1 or first.status is SiteStatus.FAILED:
+            return []
+        urls = [p.url for p in first.pages if p.phase is Phase.NONE and p.final_url is not None]
+        if not urls:
+            return []
+
+        async def next_page(pages: Sequence[Page]) -> str | None:
+            return urls[len(pages)] if len(pages) < len(urls) else None
+
+        repeats: list[SiteResult] = []
+        for _ in range(self.settings.visits - 1):
+            async with self._slot(site, Priority.STARTED):
+                try:
+                    async with asyncio.timeout(
+                        self.settings.effective_site_timeout() + _CLOSE_GRACE_S
+                    ):
+                        repeat = await capture_pages(
+                            browser, site, next_page, first=urls[0], pacing=self._pacing(site)
+                        )
+                except TimeoutError:
+                    continue
+            repeats.append(replace(repeat, hars=()))
+        return repeats
 
     def _start_probes(self, site: Site) -> asyncio.Future[tuple[HostProbe, ...]]:
         """The security probes of the site's hosts (``scanner.probe``), started now in a

@@ -229,6 +229,12 @@ def security_findings(result: SiteResult) -> tuple[Finding, ...]:
     return RULES.of_grade(result.findings, SECURITY)
 
 
+def majority(findings: Iterable[Finding]) -> tuple[Finding, ...]:
+    """The findings seen in a majority of the site's visits (all of them after one
+    visit): what grades, verdicts and counts rest on (``scanner.classify.visits``)."""
+    return tuple(f for f in findings if f.in_majority)
+
+
 def severity_counts(findings: Iterable[Finding]) -> SeverityCounts:
     c = Counter(f.severity for f in findings)
     return SeverityCounts(
@@ -316,6 +322,12 @@ class FindingView:
     """Not present in the previous scan (always ``False`` without one)."""
     chain: tuple[ChainHop, ...] = ()
     """A cookie-sync finding's redirect chain, hop by hop (empty for other findings)."""
+    seen_in: int = 1
+    """In how many of the site's visits it was seen (``--visits``)."""
+    visits: int = 1
+    """Of how many visits; the report says so only when more than one."""
+    in_majority: bool = True
+    """Seen in more than half of the visits: it counts for the grade and the verdicts."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -365,6 +377,9 @@ def finding_view(f: Finding, t: Translator, *, is_new: bool = False) -> FindingV
         evidence_omitted=max(0, len(f.evidence) - MAX_EVIDENCE),
         is_new=is_new,
         chain=_chain(f),
+        seen_in=f.seen_in,
+        visits=f.visits,
+        in_majority=f.in_majority,
     )
 
 

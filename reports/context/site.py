@@ -32,6 +32,7 @@ from .shared import (
     SeverityCounts,
     SiteChange,
     finding_view,
+    majority,
     organisation_of,
     phase_values,
     privacy_findings,
@@ -503,6 +504,11 @@ class SiteReport:
     """The website's own security basics: the security grade and what it rests on."""
     index_href: str
     """Relative link back to the comparison."""
+    visits: int = 1
+    """Visits of the first visitor the findings were counted over (``--visits``)."""
+    visit_differences: tuple[FindingView, ...] = ()
+    """Findings not seen in every visit (privacy and security), most serious first:
+    how the visits differed."""
 
 
 def _party_fields(p: Party | None) -> tuple[bool | None, str | None, str | None, str | None]:
@@ -800,7 +806,7 @@ def _security_verdict(result: SiteResult, counts: SeverityCounts) -> tuple[str, 
 
 def _security(result: SiteResult, t: Translator, new_ids: set[str]) -> SecurityView:
     findings = security_findings(result)
-    counts = severity_counts(findings)
+    counts = severity_counts(majority(findings))
     verdict, n = _security_verdict(result, counts)
     facts = result.security
     home = facts.documents[0] if facts is not None and facts.documents else None
@@ -881,7 +887,7 @@ def build_site_report(
     site_diff = site_diff_for(result, diff)
     new_ids = {f.id for f in site_diff.new} if site_diff else set()
     privacy = privacy_findings(result)
-    counts = severity_counts(privacy)
+    counts = severity_counts(majority(privacy))
     phases = _measured_phases(result)
     cookies = _cookies(result, phases)
     third, unclassified = _third_parties(result, phases)
@@ -928,4 +934,10 @@ def build_site_report(
         change=site_change(site_diff) if site_diff else None,
         security=_security(result, t, new_ids),
         index_href="../index.html",
+        visits=max((f.visits for f in result.findings), default=1),
+        visit_differences=tuple(
+            finding_view(f, t, is_new=f.id in new_ids)
+            for f in result.findings
+            if f.seen_in < f.visits
+        ),
     )
