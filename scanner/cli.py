@@ -79,15 +79,15 @@ def _capture_options(func: F) -> F:
             help="Keep raw cookie and storage values (personal data). Default: hash + prefix.",
         ),
         click.option(
-            "--har",
-            is_flag=True,
+            "--har/--no-har",
+            default=True,
+            show_default=True,
             help="Record an HTTP Archive (HAR) per visitor, kept with the scan.",
         ),
         click.option(
             "--har-content",
             is_flag=True,
-            help="With --har: embed response bodies in the archives. Default: headers "
-            "and timings only.",
+            help="Embed response bodies in the archives. Default: headers and timings only.",
         ),
         click.option(
             "--browser",

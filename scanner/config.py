@@ -55,11 +55,10 @@ class CaptureOptions:
     that blocks them."""
     raw_values: bool = False
     """Keep raw cookie and storage values (personal data) instead of hash + prefix."""
-    har: bool = False
-    """Record an HTTP Archive per visitor (``--har``). Off by default until two problems
-    seen on the hostile corpus are solved: a browser whose close times out writes its
-    archive (and profile files) after the profile was removed, and the recorder adds
-    memory (tests/test_hostile.py's bound was exceeded); see NOTES-issue-17.md."""
+    har: bool = True
+    """Record an HTTP Archive per visitor (``--no-har``: not). The archive is written
+    beside the profile; a browser that does not close in time is killed and its
+    archive is lost (``scanner.browser.session``)."""
     har_content: bool = False
     """Embed response bodies in each visitor's HTTP Archive (default: headers and timings
     only; bodies can hold personal data and make an archive many times larger)."""

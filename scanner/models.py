@@ -374,7 +374,7 @@ class Har:
 
     Every request of every page the visitor opened, from its first navigation to the
     closing of its browser (a refusing or accepting visitor's home page before the
-    click included), when the user asked for archives (``--har``). Response bodies
+    click included), unless the user asked for none (``--no-har``). Response bodies
     are left out unless asked for too (``--har-content``). The archive itself is kept
     in the scan history, not in the model's exports: ``data`` is filled between
     capture and the store, and by ``ScanStore.har_data``; ``privacyscan evidence`` and

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import tempfile
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -190,6 +191,7 @@ def test_each_capture_has_an_archive_of_every_page_and_third_party_request(
         assert har.phase is Phase.NONE and not har.content, key
         assert har.sha256 == hashlib.sha256(har.data.encode()).hexdigest()
         assert har.size == len(har.data.encode())
+        assert har.entries == len(_entries(har)) > 0, key  # counted without parsing
         urls = {e["request"]["url"] for e in _entries(har)}
         wanted = {p["url"] for p in capture.manifest["pages"]}
         wanted |= {p["final_url"] for p in capture.manifest["pages"] if p["final_url"]}
@@ -199,9 +201,44 @@ def test_each_capture_has_an_archive_of_every_page_and_third_party_request(
 
 
 @pytest.mark.browser
-def test_no_archive_without_har(captured: dict[str, Captured]) -> None:
-    """The default capture (the shared fixture) records none (see NOTES-issue-17.md)."""
-    assert not any(c.result.hars for c in captured.values())
+def test_the_default_capture_records_an_archive(captured: dict[str, Captured]) -> None:
+    """Recording is on by default: the shared capture (default options) has one archive
+    per site, its entries counted right."""
+    for key, capture in captured.items():
+        (har,) = capture.result.hars
+        assert har.entries == len(_entries(har)) > 0, key
+
+
+@pytest.mark.browser
+def test_no_archive_with_no_har(
+    capture_options: CaptureOptions, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--no-har``: no archive, and no archive directory is even made."""
+    from scanner.browser import profiles as profiles_module
+    from scanner.browser import session as session_module
+    from scanner.browser.session import Browser
+    from scanner.runner import capture_site
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    made: list[str] = []
+    real = profiles_module.new_profile
+
+    def spy(prefix: str = profiles_module.PREFIX) -> str:
+        made.append(prefix)
+        return real(prefix)
+
+    monkeypatch.setattr(session_module, "new_profile", spy)
+    options = replace(capture_options, har=False, dwell_s=0.5)
+
+    async def run() -> SiteResult:
+        async with Browser(options) as browser:
+            return await capture_site(browser, Site("Schoondorp", "https://www.schoondorp.nl/"), [])
+
+    result = asyncio.run(run())
+    assert result.pages and result.pages[0].final_url
+    assert result.hars == ()
+    assert made == [profiles_module.PREFIX]
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.browser

@@ -14,6 +14,7 @@ import contextlib
 import json
 import os
 import shutil
+import signal
 import socket
 import tempfile
 import time
@@ -36,6 +37,12 @@ no visitor lives that long."""
 
 STAGING_AGE_S = 60.0
 """A profile still being made (no browser has used it) older than this is stale."""
+
+ARCHIVE_PREFIX = "privacyscan-har-"
+"""Name prefix of a visitor's HTTP Archive directory: beside its profile, not in it, so
+that an archive written late (by a browser that had to be killed) never brings a
+removed profile back. It names its owner like a profile; one without an owner file
+was written late after its removal, and goes after :data:`STAGING_AGE_S`."""
 
 
 def _start_time(pid: int) -> int | None:
@@ -65,14 +72,41 @@ def _alive(pid: int, start: int | None) -> bool:
     return now is None or now == start
 
 
-def new_profile() -> str:
-    """A fresh, empty profile directory that names this process as its owner."""
+def new_profile(prefix: str = PREFIX) -> str:
+    """A fresh, empty profile directory that names this process as its owner
+    (``prefix`` :data:`ARCHIVE_PREFIX`: an archive directory, made the same way)."""
     staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX))
     owner = {"pid": os.getpid(), "start": _start_time(os.getpid()), "host": socket.gethostname()}
     (staging / OWNER_FILE).write_text(json.dumps(owner), "utf-8")
-    path = staging.with_name(PREFIX + staging.name.removeprefix(STAGING_PREFIX))
+    path = staging.with_name(prefix + staging.name.removeprefix(STAGING_PREFIX))
     staging.rename(path)  # atomic: a profile is never seen without its owner file
     return str(path)
+
+
+def kill_browsers(profile: str) -> list[int]:
+    """SIGKILL this user's browser processes that run on ``profile`` (their command line
+    names it as ``--user-data-dir``); returns their pids. For a browser that does not
+    close: left alive, it would write into its profile after the profile was removed.
+    Linux (``/proc``); elsewhere nothing is found."""
+    needle = b"--user-data-dir=" + os.fsencode(profile)
+    killed: list[int] = []
+    try:
+        entries = list(os.scandir("/proc"))
+    except OSError:
+        return killed
+    for entry in entries:
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            args = Path(entry.path, "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        # The browser keeps its arguments; its children rewrite them into one string.
+        if any(a == needle or needle + b" " in a or a.endswith(b" " + needle) for a in args):
+            with contextlib.suppress(OSError):
+                os.kill(int(entry.name), signal.SIGKILL)
+                killed.append(int(entry.name))
+    return killed
 
 
 def is_stale(path: Path, *, now: float | None = None) -> bool:
@@ -85,8 +119,8 @@ def is_stale(path: Path, *, now: float | None = None) -> bool:
             age = (now or time.time()) - path.stat().st_mtime
         except OSError:
             return False
-        staging = path.name.startswith(STAGING_PREFIX)
-        return age > (STAGING_AGE_S if staging else ORPHAN_AGE_S)
+        short = path.name.startswith((STAGING_PREFIX, ARCHIVE_PREFIX))
+        return age > (STAGING_AGE_S if short else ORPHAN_AGE_S)
     except (OSError, ValueError, TypeError, KeyError):
         return False  # being written, or not ours to judge
     if host is not None and host != socket.gethostname():
@@ -99,7 +133,9 @@ def remove_stale_profiles(directory: str | None = None) -> list[str]:
     base = Path(directory or tempfile.gettempdir())
     removed: list[str] = []
     try:
-        candidates = [p for p in base.iterdir() if p.name.startswith((PREFIX, STAGING_PREFIX))]
+        candidates = [
+            p for p in base.iterdir() if p.name.startswith((PREFIX, STAGING_PREFIX, ARCHIVE_PREFIX))
+        ]
     except OSError:
         return removed
     uid = os.getuid() if hasattr(os, "getuid") else None

@@ -65,7 +65,7 @@ from ..netguard import browser_refusal
 from . import consent
 from .discovery import BrowserExecutable, browser_version, find_browser
 from .instruments.network import POST_DATA_LIMIT
-from .profiles import new_profile
+from .profiles import ARCHIVE_PREFIX, kill_browsers, new_profile
 from .recorder import Recorder
 from .scripts import page_script
 
@@ -76,7 +76,12 @@ _EVALUATE_TIMEOUT_S = 5.0
 _SCREENSHOT_TIMEOUT_S = 5.0
 """``page.screenshot`` waits for a frame (and fonts) and can hang on a busy page."""
 _HAR_FILE = "visitor.har"
-"""The visitor's HTTP Archive, in its profile directory until the browser is closed."""
+"""The visitor's HTTP Archive, in a directory of its own beside the profile
+(:data:`~scanner.browser.profiles.ARCHIVE_PREFIX`) until the browser is closed."""
+_CLOSE_TIMEOUT_S = 20.0
+"""How long closing a visitor's browser may take before its processes are killed."""
+_KILLED_WAIT_S = 5.0
+"""After the kill: how long to wait for the processes to be gone."""
 _HAR_LIMIT = 256 * 1024 * 1024
 """An archive larger than this (bodies of a huge site) is not kept: a scan's memory
 stays bounded; the model says nothing was kept."""
@@ -168,6 +173,8 @@ class Visitor:
             ),
         )
         self._profile: str | None = None
+        self._archive: str | None = None
+        """The directory the HTTP Archive is written to (``--har``)."""
         self._context: BrowserContext | None = None
         self._page: PlaywrightPage | None = None
         self._cdp: CDPSession | None = None
@@ -181,6 +188,8 @@ class Visitor:
 
     async def __aenter__(self) -> Visitor:
         self._profile = new_profile()
+        if self.options.har:
+            self._archive = new_profile(ARCHIVE_PREFIX)
         try:
             await self._launch(self._profile)
         except BaseException:
@@ -245,7 +254,7 @@ class Visitor:
             accept_downloads=False,
             service_workers="allow",
             # The visitor's HTTP Archive, written by Playwright when the browser closes.
-            record_har_path=os.path.join(profile, _HAR_FILE) if options.har else None,
+            record_har_path=os.path.join(self._archive, _HAR_FILE) if self._archive else None,
             record_har_content="embed" if options.har_content else "omit",
         )
         context = self._context
@@ -291,19 +300,30 @@ class Visitor:
     async def _close(self) -> None:
         for task in list(self._pending):
             task.cancel()
-        if self._context is not None:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(self._context.close(), timeout=20)
-            self._context = None
-        if self._profile is not None:
-            profile, self._profile = self._profile, None
-            try:
-                if self.options.har:
+        profile, self._profile = self._profile, None
+        archive, self._archive = self._archive, None
+        try:
+            if self._context is not None:
+                context, self._context = self._context, None
+                try:
+                    await asyncio.wait_for(context.close(), timeout=_CLOSE_TIMEOUT_S)
+                except Exception:
+                    # A browser that does not close would write into its profile (and
+                    # Playwright its archive) after both were removed, and hold its
+                    # memory until the scan ends: it is killed, and its archive lost.
+                    if profile is not None:
+                        await _kill(profile)
+                    archive_file = None
+                else:
+                    archive_file = os.path.join(archive, _HAR_FILE) if archive else None
+                if archive_file is not None:
                     self.har = await asyncio.to_thread(
-                        _read_har, os.path.join(profile, _HAR_FILE), self.phase, self.options
+                        _read_har, archive_file, self.phase, self.options
                     )
-            finally:  # cancelled while reading: the profile still goes
-                shutil.rmtree(profile, ignore_errors=True)
+        finally:  # cancelled while closing or reading: the profile still goes
+            for directory in (profile, archive):
+                if directory is not None:
+                    shutil.rmtree(directory, ignore_errors=True)
 
     def _on_cdp(self, method: str, event: dict[str, Any]) -> None:
         self.recorder.cdp_event(method, event, time.monotonic())
@@ -549,6 +569,15 @@ class Visitor:
         )
 
 
+async def _kill(profile: str) -> None:
+    """Kill the browser processes on ``profile`` and wait (bounded) until they are gone."""
+    pids = await asyncio.to_thread(kill_browsers, profile)
+    deadline = time.monotonic() + _KILLED_WAIT_S
+    while pids and time.monotonic() < deadline:
+        pids = [pid for pid in pids if os.path.exists(f"/proc/{pid}")]
+        await asyncio.sleep(0.1)
+
+
 def _read_har(path: str, phase: Phase, options: CaptureOptions) -> Har | None:
     """The archive Playwright wrote at ``path`` when the browser closed, or ``None``
     (the browser died before writing it, or it is too large to keep)."""
@@ -558,9 +587,12 @@ def _read_har(path: str, phase: Phase, options: CaptureOptions) -> Har | None:
         with open(path, "rb") as fh:
             data = fh.read()
         text = data.decode("utf-8")
-        entries = len(json.loads(text)["log"]["entries"])
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError):
         return None
+    # Counted without parsing (a parsed archive takes many times its size in memory):
+    # "request" is a key of each entry and of nothing else in HAR 1.2 as Playwright
+    # writes it; in a header value or an embedded body its quotes are escaped.
+    entries = data.count(b'"request":')
     return Har(
         phase=phase,
         entries=entries,
