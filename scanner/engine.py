@@ -322,8 +322,8 @@ class Engine:
         The repeats run one after the other, after the first visit (all its visitors)
         has ended: a site sees one visitor of this scan at a time, in a known order.
         Each has the site's time budget; one that runs out of it is no visit (it counts
-        for no finding), and neither is one whose home page failed. Their HTTP Archives
-        are not kept.
+        for no finding), and neither is one whose home page failed. They record no HTTP
+        Archive.
         """
         if self.settings.visits <= 1 or first.status is SiteStatus.FAILED:
             return []
@@ -342,11 +342,16 @@ class Engine:
                         self.settings.effective_site_timeout() + _CLOSE_GRACE_S
                     ):
                         repeat = await capture_pages(
-                            browser, site, next_page, first=urls[0], pacing=self._pacing(site)
+                            browser,
+                            site,
+                            next_page,
+                            first=urls[0],
+                            pacing=self._pacing(site),
+                            har=False,
                         )
                 except TimeoutError:
                     continue
-            repeats.append(replace(repeat, hars=()))
+            repeats.append(repeat)
         return repeats
 
     def _start_probes(self, site: Site) -> asyncio.Future[tuple[HostProbe, ...]]:

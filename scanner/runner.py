@@ -144,6 +144,7 @@ async def capture_pages(
     first: str | None = None,
     after_first: Callable[[Visitor], Awaitable[None]] | None = None,
     pacing: Pacing = UNPACED,
+    har: bool = True,
 ) -> SiteResult:
     """Visit ``first`` (the site's URL), then whatever ``next_page`` picks, as one visitor.
 
@@ -155,7 +156,7 @@ async def capture_pages(
     pages: list[Page] = []
     visitor: Visitor | None = None
     try:
-        visitor = browser.visitor(phase)
+        visitor = browser.visitor(phase, har=har)
         async with visitor:
             url: str | None = first or site.url
             while url is not None:

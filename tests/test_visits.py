@@ -8,9 +8,10 @@ visits and the site's own long-lived cookie in 2 of 2.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from click.testing import CliRunner
 from scanner.classify.security import SECURITY_RULES
 from scanner.classify.visits import majority_verdicts, merge_findings
 from scanner.cli import cli
+from scanner.config import CaptureOptions
 from scanner.models import Evidence, Finding, Phase, Severity, SiteResult, Verdicts
 from scanner.store.sqlite import SQLiteStore
 from scanner.testweb.server import HOSTS_DIR, TestWeb
@@ -237,3 +239,15 @@ def test_the_english_report_of_the_repeated_scan(scanned: Scanned) -> None:
     text = page.read_text("utf-8")
     assert "in 1 of 2 visits" in text and "in 2 of 2 visits" in text
     assert "Repeat visits" in text
+
+
+@pytest.mark.browser
+def test_a_repeat_visitor_records_no_archive(capture_options: CaptureOptions) -> None:
+    """The engine's repeats ask for visitors without an archive (it would not be kept)."""
+    from scanner.browser.session import Browser
+
+    async def run() -> tuple[bool, bool]:
+        async with Browser(replace(capture_options, har=True)) as browser:
+            return browser.visitor(har=False).options.har, browser.visitor().options.har
+
+    assert asyncio.run(run()) == (False, True)

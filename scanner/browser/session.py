@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import dataclasses
 import functools
 import hashlib
 import json
@@ -126,11 +127,13 @@ class Browser:
             await self._playwright.stop()
             self._playwright = None
 
-    def visitor(self, phase: Phase = Phase.NONE) -> Visitor:
-        """A fresh first-time visitor (new profile, new browser process)."""
+    def visitor(self, phase: Phase = Phase.NONE, *, har: bool = True) -> Visitor:
+        """A fresh first-time visitor (new profile, new browser process); ``har=False``:
+        without an HTTP Archive whatever the options say (a repeat visit's is not kept)."""
         if self._playwright is None or self.executable is None:
             raise RuntimeError("use 'async with Browser(...)' first")
-        return Visitor(self._playwright, self.executable.path, self.version, self.options, phase)
+        options = self.options if har else dataclasses.replace(self.options, har=False)
+        return Visitor(self._playwright, self.executable.path, self.version, options, phase)
 
     def user_agent(self) -> str:
         """An ordinary desktop Chrome user agent for this browser's major version."""
