@@ -91,6 +91,22 @@ def ac(api: str, script: str | None, **kw: Any) -> ApiCall:
     return ApiCall(api, initiator=Initiator("script", script, 1, stack), **kw)
 
 
+_SWEEP = (
+    "plugins",
+    "mimeTypes",
+    "hardwareConcurrency",
+    "deviceMemory",
+    "languages",
+    "language",
+    "platform",
+    "maxTouchPoints",
+    "doNotTrack",
+    "vendor",
+    "cookieEnabled",
+)
+"""Navigator properties a fingerprinting script sweeps (``hooks.js`` hooks these and more)."""
+
+
 def site_result(
     cookies: Any = (),
     requests: Any = (),
@@ -340,6 +356,38 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Severity], set[str]]] = [
     ("font measuring alone does not fire",
      {"api_calls": [ac("font.measureText", FP_SCRIPT, count=400)]},
      {}, {"fingerprinting-api"}),
+    ("one navigator.language read is no fingerprint",
+     {"api_calls": [ac("navigator.language", FP_SCRIPT)]},
+     {}, {"fingerprinting-api"}),
+    ("a realtime AudioContext alone is no fingerprint",
+     {"api_calls": [ac("audio.AudioContext", FP_SCRIPT)]},
+     {}, {"fingerprinting-api"}),
+    ("two weak signals of one script",
+     {"api_calls": [ac("audio.AudioContext", FP_SCRIPT),
+                    ac("battery.getBattery", FP_SCRIPT, page_url=P2)]},
+     {"fingerprinting-api:vingerafdruk-analytics.com": LV}, set()),
+    ("weak signals of two scripts do not add up",
+     {"api_calls": [ac("audio.AudioContext", FP_SCRIPT),
+                    ac("media.enumerateDevices", "https://cdn.jsdelivr.net/npm/x@1/x.js")]},
+     {}, {"fingerprinting-api"}),
+    ("webrtc local-ip discovery",
+     {"api_calls": [ac("webrtc.RTCPeerConnection", FP_SCRIPT),
+                    ac("webrtc.createOffer", FP_SCRIPT)]},
+     {"fingerprinting-api:vingerafdruk-analytics.com": LV}, set()),
+    ("a peer connection without an offer is no discovery",
+     {"api_calls": [ac("webrtc.RTCPeerConnection", FP_SCRIPT)]},
+     {}, {"fingerprinting-api"}),
+    ("a small navigator sweep alone is no fingerprint",
+     {"api_calls": [ac(f"navigator.{n}", FP_SCRIPT) for n in _SWEEP[:10]]},
+     {}, {"fingerprinting-api"}),
+    ("a small sweep and the battery",
+     {"api_calls": [ac(f"navigator.{n}", FP_SCRIPT) for n in _SWEEP[:8]]
+      + [ac("battery.getBattery", FP_SCRIPT)]},
+     {"fingerprinting-api:vingerafdruk-analytics.com": LV}, set()),
+    ("a full navigator and screen sweep",
+     {"api_calls": [ac(f"navigator.{n}", FP_SCRIPT) for n in _SWEEP]
+      + [ac(f"screen.{n}", FP_SCRIPT) for n in ("width", "height", "colorDepth")]},
+     {"fingerprinting-api:vingerafdruk-analytics.com": LV}, set()),
     ("third-party read after reject is ignored",
      {"api_calls": [ac("canvas.toDataURL", FP_SCRIPT, phase=Phase.REJECT),
                     ac("audio.OfflineAudioContext", FP_SCRIPT, phase=Phase.ACCEPT)]},
@@ -725,6 +773,21 @@ def test_fingerprinting_finding_names_apis_scripts_and_pages(
     own = findings["fingerprinting-api:testdorp.nl"]
     assert own.severity == R and text(own, "en").title.startswith("Own script")
     assert CHART in text(own, "en").explanation
+
+
+def test_a_sweep_is_one_entry_in_the_finding(resolver: PartyResolver, knowledge: Knowledge) -> None:
+    calls = [ac(f"navigator.{n}", FP_SCRIPT) for n in _SWEEP]
+    calls += [ac(f"screen.{n}", FP_SCRIPT) for n in ("width", "height", "colorDepth")]
+    calls += [ac("webrtc.RTCPeerConnection", FP_SCRIPT), ac("webrtc.createOffer", FP_SCRIPT)]
+    classified = classify(
+        site_result(api_calls=calls), resolver=resolver, knowledge=knowledge, now=NOW
+    )
+    (finding,) = rule_fingerprinting_api(make_context(classified, resolver))
+    assert finding.param("apis") == (
+        "navigator/screen (14)",
+        "webrtc.RTCPeerConnection",
+        "webrtc.createOffer",
+    )
 
 
 def test_every_rule_has_texts_in_both_languages() -> None:
