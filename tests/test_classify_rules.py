@@ -13,7 +13,7 @@ import pytest
 from scanner.classify import classify
 from scanner.classify.context import make_context
 from scanner.classify.parties import PartyResolver
-from scanner.classify.rules import RULES, rule_fingerprinting_api
+from scanner.classify.rules import RULES, rule_behaviour_tracking, rule_fingerprinting_api
 from scanner.domains import Domains
 from scanner.knowledge import Knowledge, load_knowledge
 from scanner.messages import LANGUAGES, load_messages, translator
@@ -392,6 +392,25 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Severity], set[str]]] = [
      {"api_calls": [ac("canvas.toDataURL", FP_SCRIPT, phase=Phase.REJECT),
                     ac("audio.OfflineAudioContext", FP_SCRIPT, phase=Phase.ACCEPT)]},
      {}, {"fingerprinting-api"}),
+    # 5b. behaviour tracking: listeners by third-party scripts
+    ("third-party key listener on a form field",
+     {"api_calls": [ac("listener.keydown:field", FP_SCRIPT)]},
+     {"behaviour-tracking:vingerafdruk-analytics.com": R}, set()),
+    ("third-party mouse movement and motion sensor",
+     {"api_calls": [ac("listener.mousemove:document", FP_SCRIPT),
+                    ac("listener.devicemotion:window", FP_SCRIPT, page_url=P2)]},
+     {"behaviour-tracking:vingerafdruk-analytics.com": R}, set()),
+    ("a key listener on the document alone closes dialogs",
+     {"api_calls": [ac("listener.keydown:document", FP_SCRIPT)]},
+     {}, {"behaviour-tracking"}),
+    ("the site's own field listeners are not tracking",
+     {"api_calls": [ac("listener.input:field", CHART),
+                    ac("listener.mousemove:document", CHART)]},
+     {}, {"behaviour-tracking"}),
+    ("a consent manager's field listener is not tracking",
+     {"api_calls": [ac("listener.keydown:field",
+                       "https://consent.cookiebot.com/uc.js")]},
+     {}, {"behaviour-tracking"}),
     # 6. identifiers in URLs
     ("meta pixel fbp param",
      {"requests": [rq("https://www.facebook.com/tr/?id=123&fbp=fb.1.1700000000.987654")]},
@@ -840,3 +859,22 @@ def test_docs_rules_table_is_the_registry() -> None:
         words = rule.severity.value.replace("_", " ")
         assert row[3].startswith(words), row[1]
         assert row[4] == ("yes" if rule.tracking else ""), row[1]
+
+
+def test_behaviour_finding_lists_every_listener_of_the_party(
+    resolver: PartyResolver, knowledge: Knowledge
+) -> None:
+    calls = [
+        ac("listener.keydown:document", FP_SCRIPT),
+        ac("listener.input:field", FP_SCRIPT),
+        ac("listener.touchmove:document", FP_SCRIPT, page_url=P2),
+    ]
+    classified = classify(
+        site_result(api_calls=calls), resolver=resolver, knowledge=knowledge, now=NOW
+    )
+    (finding,) = rule_behaviour_tracking(make_context(classified, resolver))
+    assert finding.severity == R
+    assert finding.param("listeners") == ("input:field", "keydown:document", "touchmove:document")
+    assert finding.param("scripts") == (FP_SCRIPT,)
+    assert "input:field" in text(finding, "en").explanation
+    assert [e.page_url for e in finding.evidence] == [P1, P2]

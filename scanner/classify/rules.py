@@ -563,6 +563,61 @@ def rule_fingerprinting_api(ctx: RuleContext) -> list[Finding]:
     return out
 
 
+BEHAVIOUR_LISTENER_PREFIX = "listener."
+TYPING = frozenset({"keydown", "keyup", "keypress", "input", "beforeinput"})
+
+
+def behaviour_listener(api: str) -> bool:
+    """Whether a ``listener.<type>:<place>`` record is behaviour tracking (pure).
+
+    What the visitor types into a form field, how the pointer or a finger moves over the
+    page, how the device is held: yes. A key listener on the whole document alone is
+    not: dialogs and menus close on Escape that way.
+    """
+    if not api.startswith(BEHAVIOUR_LISTENER_PREFIX):
+        return False
+    kind, _, place = api[len(BEHAVIOUR_LISTENER_PREFIX) :].partition(":")
+    return not (kind in TYPING and place != "field")
+
+
+def rule_behaviour_tracking(ctx: RuleContext) -> list[Finding]:
+    """Third-party scripts listening to the visitor's keys, pointer or sensors: review.
+
+    A listener shows what a script is able to record, not that it sent anything (the
+    form-typing step proves that). Consent, security and necessary services (a consent
+    manager's keyboard handling) are left out, as are the site's own scripts. One
+    finding per registrable domain of the listening script.
+    """
+    rule = "behaviour-tracking"
+    groups: dict[str, _Group] = {}
+    scripts: dict[str, set[str]] = {}
+    for a in ctx.api_calls:
+        p = a.party
+        if p is None or p.first_party or p.category in BENIGN_CATEGORIES:
+            continue
+        if not behaviour_listener(a.api):
+            continue
+        group = _add(groups, p.domain, p, Severity.REVIEW, _api_obs(a))
+        group.names.add(a.api[len(BEHAVIOUR_LISTENER_PREFIX) :])
+        scripts.setdefault(p.domain, set()).add(_script_name(a))
+    for a in ctx.api_calls:
+        # Once a script tracks behaviour, its document key listeners belong to the picture.
+        p = a.party
+        if p is not None and p.domain in groups and a.api.startswith(BEHAVIOUR_LISTENER_PREFIX):
+            groups[p.domain].names.add(a.api[len(BEHAVIOUR_LISTENER_PREFIX) :])
+    return [
+        _finding(
+            ctx,
+            rule,
+            subject,
+            g,
+            _party_params(g.party)
+            | {"listeners": _sorted(g.names), "scripts": _sorted(scripts[subject])},
+        )
+        for subject, g in groups.items()
+    ]
+
+
 def rule_identifier_in_url(ctx: RuleContext) -> list[Finding]:
     """Identifiers in query strings sent to third parties: likely violation.
 
@@ -1173,6 +1228,7 @@ RULES = RuleRegistry(
         tracking=True,
         variants=("first-party", "security"),
     ),
+    Rule("behaviour-tracking", rule_behaviour_tracking, Severity.REVIEW, TW_11_7A),
     Rule("identifier-in-url", rule_identifier_in_url, Severity.LIKELY_VIOLATION, TW_11_7A),
     Rule(
         "transfer-outside-eea-before-consent",
