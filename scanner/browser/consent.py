@@ -42,6 +42,7 @@ from playwright.async_api import Error as PlaywrightError
 
 from ..models import Banner, BannerButton, ConsentChoice, Phase
 from .scripts import page_script
+from .traceless import TRACELESS_SCREENSHOT
 
 Choice = Literal["reject", "accept"]
 """The button role a choice looks for."""
@@ -308,7 +309,7 @@ async def _screenshot(frame: Frame) -> str | None:
         return None
     ms = _SCREENSHOT_TIMEOUT_S * 1000
     shot = await _bounded(
-        element.screenshot(type="jpeg", quality=60, timeout=ms, animations="disabled"),
+        element.screenshot(type="jpeg", quality=60, timeout=ms, **TRACELESS_SCREENSHOT),
         _SCREENSHOT_TIMEOUT_S + 0.5,
     )
     return base64.b64encode(shot).decode("ascii") if shot else None

@@ -66,6 +66,7 @@ from .instruments.network import POST_DATA_LIMIT
 from .profiles import new_profile
 from .recorder import Recorder
 from .scripts import page_script
+from .traceless import TRACELESS_SCREENSHOT
 
 _BINDING = "__privacyscanRecord"
 _NO_BROWSER_UI = "PreloadTopChromeWebUI,WebUIOmniboxPopup,WebUIOmniboxAimPopup"
@@ -135,6 +136,31 @@ def default_user_agent(version: str) -> str:
     )
 
 
+def launch_args(options: CaptureOptions) -> list[str]:
+    """Chromium's command line for a visitor (no automation flag, one renderer for a
+    page and its iframes), reaching the hosts ``options`` map and trusting its certificates."""
+    args = [
+        "--disable-site-isolation-trials",
+        "--disable-features=IsolateOrigins,site-per-process,HttpsUpgrades," + _NO_BROWSER_UI,
+        "--disable-blink-features=AutomationControlled",
+        "--no-first-run",
+        "--no-default-browser-check",
+        "--disable-component-update",
+        "--disable-sync",
+    ]
+    rules = options.host_resolver_rules()
+    if rules:
+        args.append(f"--host-resolver-rules={rules}")
+    if options.trust_cert_spki:
+        args.append("--ignore-certificate-errors-spki-list=" + ",".join(options.trust_cert_spki))
+    if options.ignore_cert_errors:
+        # Playwright's ignore_https_errors alone still lets Chromium refuse service
+        # workers ("An SSL certificate error occurred when fetching the script");
+        # the switch accepts the certificate for them too.
+        args.append("--ignore-certificate-errors")
+    return args
+
+
 class Visitor:
     """One visitor: a browser with a fresh profile that opens pages in sequence."""
 
@@ -200,27 +226,7 @@ class Visitor:
                 }
             }
             json.dump(prefs, fh)
-        args = [
-            "--disable-site-isolation-trials",
-            "--disable-features=IsolateOrigins,site-per-process,HttpsUpgrades," + _NO_BROWSER_UI,
-            "--disable-blink-features=AutomationControlled",
-            "--no-first-run",
-            "--no-default-browser-check",
-            "--disable-component-update",
-            "--disable-sync",
-        ]
-        rules = options.host_resolver_rules()
-        if rules:
-            args.append(f"--host-resolver-rules={rules}")
-        if options.trust_cert_spki:
-            args.append(
-                "--ignore-certificate-errors-spki-list=" + ",".join(options.trust_cert_spki)
-            )
-        if options.ignore_cert_errors:
-            # Playwright's ignore_https_errors alone still lets Chromium refuse service
-            # workers ("An SSL certificate error occurred when fetching the script");
-            # the switch accepts the certificate for them too.
-            args.append("--ignore-certificate-errors")
+        args = launch_args(options)
         self._context = await self._playwright.chromium.launch_persistent_context(
             profile,
             executable_path=self._executable,
@@ -436,6 +442,7 @@ class Visitor:
                 type="jpeg",
                 quality=_SCREENSHOT_QUALITY,
                 timeout=_SCREENSHOT_TIMEOUT_S * 1000,
+                **TRACELESS_SCREENSHOT,
             ),
             _SCREENSHOT_TIMEOUT_S + 1,
         )
