@@ -1,7 +1,8 @@
 // privacyscan instrumentation, injected into every frame before any page script.
 // It reports who wrote cookies and storage (with a JavaScript stack), which
 // fetches asked for keepalive, and which scripts read the browser features that
-// fingerprinting uses (canvas, WebGL, audio, font probing). It changes nothing a
+// fingerprinting uses (canvas, WebGL, audio, font probing, WebRTC, media devices,
+// the battery, sweeps over navigator and screen properties). It changes nothing a
 // page can observe except that the wrapped functions exist; the reporting binding
 // is removed from the window.
 //# sourceURL=__privacyscan_hooks__
@@ -126,8 +127,13 @@
   // is kept only for the first call per (api, script), which is reported at once.
   // Later calls are summed and sent at most once per FLUSH_MS. `threshold` holds
   // an API back until the frame has called it that often (measureText: a few
-  // calls lay out text, hundreds probe the installed fonts).
+  // calls lay out text, hundreds probe the installed fonts). Reads of navigator and
+  // screen properties ("swept" APIs) are held back until the frame has read
+  // SWEEP_MIN different ones: one navigator.language read is how a site picks its
+  // language, a sweep over plugins, memory, cores and screen depth is a fingerprint.
   const STACKED = 256;
+  const SWEEP_MIN = 8;
+  const swept = new Set();
   const SHORT_STACK = 8;
   const FLUSH_MS = 1000;
   const FONT_PROBE_CALLS = 50;
@@ -156,17 +162,24 @@
   const flush = () => {
     flushTimer = null;
     for (const key of perKey.values()) {
-      if (key.pending <= 0 || perApi.get(key.api).n < key.threshold) continue;
+      if (key.pending <= 0 || !released(key.api, key.threshold, key.swept)) continue;
       const first = !key.reported;
       key.reported = true;
       sendApi(key, first);
     }
   };
-  const hit = (api, threshold) => {
+  const released = (api, threshold, sweep) =>
+    sweep ? swept.size >= SWEEP_MIN : perApi.get(api).n >= threshold;
+  const hit = (api, threshold, sweep = false) => {
     try {
       let state = perApi.get(api);
       if (state === undefined) perApi.set(api, state = { n: 0, script: null, key: null });
       state.n += 1;
+      let opened = false;
+      if (sweep && !swept.has(api)) {
+        swept.add(api);
+        opened = swept.size === SWEEP_MIN;
+      }
       if (state.n <= STACKED || state.n % STACKED === 0) {
         let frames = stack(SHORT_STACK);
         let script = scriptOf(frames);
@@ -179,7 +192,7 @@
           let key = perKey.get(id);
           if (key === undefined) {
             key = { api, script, frames: frames.length >= SHORT_STACK - 3 ? stack() : frames,
-              threshold, pending: 0, reported: false };
+              threshold, swept: sweep, pending: 0, reported: false };
             perKey.set(id, key);
           }
           state.script = script;
@@ -188,13 +201,14 @@
       }
       const key = state.key;
       key.pending += 1;
-      if (state.n < threshold) return;
+      if (!released(api, threshold, sweep)) return;
       if (!key.reported) {
         key.reported = true;
         sendApi(key, true);
       }
       // Reaching the threshold releases the calls other scripts made before it.
-      if (flushTimer === null && (key.pending > 0 || state.n === threshold)) {
+      const reached = sweep ? opened : state.n === threshold;
+      if (flushTimer === null && (key.pending > 0 || reached)) {
         flushTimer = setTimer(flush, FLUSH_MS);
       }
     } catch (e) { /* never break the page */ }
@@ -232,21 +246,73 @@
   for (const gl of [globalThis.WebGLRenderingContext, globalThis.WebGL2RenderingContext]) {
     if (gl) wrapMethod(gl.prototype, "getParameter", null, 1, unmasked);
   }
-  if (typeof globalThis.OfflineAudioContext === "function") {
-    const Original = globalThis.OfflineAudioContext;
+  // Constructors: the wrapper stands in for the original everywhere the page can
+  // reach it (the global, its aliases, prototype.constructor), so `instanceof`,
+  // `constructor ===` and subclasses behave as before.
+  const wrapConstructor = (name, api, aliases) => {
+    const Original = globalThis[name];
+    if (typeof Original !== "function") return;
     const wrapped = new Proxy(Original, {
       construct(target, args, newTarget) {
         const made = Reflect.construct(target, args, newTarget === wrapped ? target : newTarget);
-        hit("audio.OfflineAudioContext", 1);
+        hit(api, 1);
         return made;
       },
     });
-    const where = Object.getOwnPropertyDescriptor(globalThis, "OfflineAudioContext");
-    Object.defineProperty(globalThis, "OfflineAudioContext", Object.assign({}, where, { value: wrapped }));
+    for (const key of [name, ...(aliases || [])]) {
+      const where = Object.getOwnPropertyDescriptor(globalThis, key);
+      if (where && where.value === Original) {
+        Object.defineProperty(globalThis, key, Object.assign({}, where, { value: wrapped }));
+      }
+    }
     try {
       Object.defineProperty(Original.prototype, "constructor", Object.assign(
         {}, Object.getOwnPropertyDescriptor(Original.prototype, "constructor"), { value: wrapped }));
     } catch (e) { /* not configurable */ }
+  };
+  // Getters (navigator.plugins, screen.colorDepth): the same Proxy, on the getter.
+  const wrapGetter = (proto, name, api, sweep) => {
+    const original = proto && Object.getOwnPropertyDescriptor(proto, name);
+    if (!original || typeof original.get !== "function") return;
+    Object.defineProperty(proto, name, Object.assign({}, original, {
+      get: new Proxy(original.get, {
+        apply(target, self, args) {
+          const result = Reflect.apply(target, self, args);
+          hit(api, 1, sweep);
+          return result;
+        },
+      }),
+    }));
+  };
+  wrapConstructor("OfflineAudioContext", "audio.OfflineAudioContext");
+  // A realtime AudioContext: the oscillator-and-compressor fingerprint without OfflineAudioContext.
+  wrapConstructor("AudioContext", "audio.AudioContext");
+  // WebRTC local-IP discovery: a peer connection with a data channel and an offer gathers
+  // ICE candidates, whose text holds the device's addresses.
+  wrapConstructor("RTCPeerConnection", "webrtc.RTCPeerConnection", ["webkitRTCPeerConnection"]);
+  if (globalThis.RTCPeerConnection) {
+    wrapMethod(RTCPeerConnection.prototype, "createDataChannel", "webrtc.createDataChannel", 1);
+    wrapMethod(RTCPeerConnection.prototype, "createOffer", "webrtc.createOffer", 1);
+  }
+  if (globalThis.RTCIceCandidate) {
+    wrapGetter(RTCIceCandidate.prototype, "candidate", "webrtc.iceCandidate", false);
+    wrapGetter(RTCIceCandidate.prototype, "address", "webrtc.iceCandidate", false);
+  }
+  if (globalThis.MediaDevices) {
+    wrapMethod(MediaDevices.prototype, "enumerateDevices", "media.enumerateDevices", 1);
+  }
+  if (globalThis.Navigator) {
+    wrapMethod(Navigator.prototype, "getBattery", "battery.getBattery", 1);
+    for (const name of ["plugins", "mimeTypes", "hardwareConcurrency", "deviceMemory", "languages",
+      "language", "platform", "maxTouchPoints", "doNotTrack", "vendor", "cookieEnabled",
+      "pdfViewerEnabled", "userAgent"]) {
+      wrapGetter(Navigator.prototype, name, "navigator." + name, true);
+    }
+  }
+  if (globalThis.Screen) {
+    for (const name of ["width", "height", "availWidth", "availHeight", "colorDepth", "pixelDepth"]) {
+      wrapGetter(Screen.prototype, name, "screen." + name, true);
+    }
   }
 
   // fetch(..., {keepalive: true}) outlives the page: a beacon by another name.

@@ -13,6 +13,9 @@ Choices that make the capture correct (each proven by a test on the test web):
 * The browser's own UI pages that Chromium 156 preloads at start (the omnibox
   popup's WebUI, rendered in a renderer of its own) are switched off: a visitor
   never sees them, and they cost about a CPU-second per visitor.
+* WebRTC gathers no ICE candidates (``webrtc.ip_handling_policy``
+  ``disable_non_proxied_udp``): a page cannot make the visitor send UDP to an address
+  the host-resolver rules and the internal-address guard never see.
 * ``navigator.webdriver`` is false and the user agent says ``Chrome``, not
   ``HeadlessChrome``: some consent banners hide from automation.
 """
@@ -71,6 +74,10 @@ from .traceless import TRACELESS_SCREENSHOT
 _BINDING = "__privacyscanRecord"
 _NO_BROWSER_UI = "PreloadTopChromeWebUI,WebUIOmniboxPopup,WebUIOmniboxAimPopup"
 """Features that render browser UI (the omnibox popup) in every new browser."""
+WEBRTC_POLICY = "disable_non_proxied_udp"
+"""Chromium's ``webrtc.ip_handling_policy``: WebRTC only over a proxy, and a visitor has
+none, so a page's peer connection gathers no ICE candidate and sends no packet (a
+page's attempt at local-IP discovery is still recorded by ``hooks.js``)."""
 _EVALUATE_TIMEOUT_S = 5.0
 _SCREENSHOT_TIMEOUT_S = 5.0
 """``page.screenshot`` waits for a frame (and fonts) and can hang on a busy page."""
@@ -223,7 +230,10 @@ class Visitor:
                 "profile": {
                     "cookie_controls_mode": 0 if allow else 1,
                     "block_third_party_cookies": not allow,
-                }
+                },
+                # WebRTC sends UDP (STUN, mDNS) to any address a page names, past the
+                # host-resolver rules: no candidate is gathered, so nothing is sent.
+                "webrtc": {"ip_handling_policy": WEBRTC_POLICY},
             }
             json.dump(prefs, fh)
         args = launch_args(options)
