@@ -2,7 +2,8 @@
 // It reports who wrote cookies and storage (with a JavaScript stack), which
 // fetches asked for keepalive, and which scripts read the browser features that
 // fingerprinting uses (canvas, WebGL, audio, font probing, WebRTC, media devices,
-// the battery, sweeps over navigator and screen properties). It changes nothing a
+// the battery, sweeps over navigator and screen properties), and which add listeners
+// for keys, pointer movement or device sensors. It changes nothing a
 // page can observe except that the wrapped functions exist; the reporting binding
 // is removed from the window.
 //# sourceURL=__privacyscan_hooks__
@@ -217,14 +218,17 @@
   globalThis.addEventListener("pagehide", () => { try { flush(); } catch (e) { /* ignore */ } }, true);
 
   // Proxies keep name, length, `this` checks and thrown errors of the originals.
-  const wrapMethod = (proto, name, api, threshold, when) => {
+  const wrapMethod = (proto, name, api, threshold, when, whenCalledOn) => {
     const original = proto && Object.getOwnPropertyDescriptor(proto, name);
     if (!original || typeof original.value !== "function") return;
     Object.defineProperty(proto, name, Object.assign({}, original, {
       value: new Proxy(original.value, {
         apply(target, self, args) {
           const result = Reflect.apply(target, self, args);
-          const label = when ? when(args) : api;
+          let label = api;
+          try {
+            label = whenCalledOn ? whenCalledOn(self, args) : when ? when(args) : api;
+          } catch (e) { label = null; /* never break the page */ }
           if (label) hit(label, threshold);
           return result;
         },
@@ -313,6 +317,49 @@
     for (const name of ["width", "height", "availWidth", "availHeight", "colorDepth", "pixelDepth"]) {
       wrapGetter(Screen.prototype, name, "screen." + name, true);
     }
+  }
+
+  // Behaviour tracking: a listener for what the visitor types, how the pointer or a
+  // finger moves, or how the device is held, on the window, the document or a form
+  // field ("listener.keydown:field"). Clicks are left out: menus and every analytics
+  // tag listen to them. Only the type (a string) and the target are looked at, so no
+  // page code runs; the listener itself is added exactly as asked.
+  const TYPED = new Set(["keydown", "keyup", "keypress", "input", "beforeinput"]);
+  const MOVED = new Set(["mousemove", "pointermove", "touchstart", "touchmove"]);
+  const SENSED = new Set(["devicemotion", "deviceorientation", "deviceorientationabsolute"]);
+  const fieldTypes = [globalThis.HTMLInputElement, globalThis.HTMLTextAreaElement,
+    globalThis.HTMLSelectElement, globalThis.HTMLFormElement].filter(Boolean);
+  // The originals, taken now: a page may replace them, and its code must not run here.
+  const hasAttribute = globalThis.Element && Element.prototype.hasAttribute;
+  const bodyOf = Object.getOwnPropertyDescriptor(Document.prototype, "body");
+  const rootOf = Object.getOwnPropertyDescriptor(Document.prototype, "documentElement");
+  const pageWide = (target) => {
+    // A bare addEventListener(...) in a script is the window's.
+    if (target === globalThis || target === undefined || target === null) return "window";
+    if (target === document) return "document";
+    if (target === rootOf.get.call(document) || target === bodyOf.get.call(document)) {
+      return "document";
+    }
+    return null;
+  };
+  const isField = (target) => fieldTypes.some((type) => target instanceof type) ||
+    (!!hasAttribute && globalThis.HTMLElement && target instanceof HTMLElement &&
+      hasAttribute.call(target, "contenteditable"));
+  const listened = (self, args) => {
+    const type = args[0];
+    if (typeof type !== "string" || !args[1]) return null;
+    let place = null;
+    if (SENSED.has(type)) {
+      place = pageWide(self) === "window" ? "window" : null;
+    } else if (MOVED.has(type)) {
+      place = pageWide(self);
+    } else if (TYPED.has(type)) {
+      place = pageWide(self) || (isField(self) ? "field" : null);
+    }
+    return place === null ? null : "listener." + type + ":" + place;
+  };
+  if (globalThis.EventTarget) {
+    wrapMethod(EventTarget.prototype, "addEventListener", null, 1, null, listened);
   }
 
   // fetch(..., {keepalive: true}) outlives the page: a beacon by another name.
