@@ -197,6 +197,7 @@ class Visitor:
         self._context: BrowserContext | None = None
         self._page: PlaywrightPage | None = None
         self._cdp: CDPSession | None = None
+        self._consent = consent.ConsentMemory()
         self._pending: set[asyncio.Future[None]] = set()
         self.pages: list[Page] = []
         self.screenshots: list[Screenshot] = []
@@ -519,7 +520,7 @@ class Visitor:
         """The consent banner on the current page, as the model records it."""
         assert self._page is not None
         page_url = self.pages[-1].url if self.pages else self._page.url
-        return await consent.detect_banner(self._page, page_url=page_url)
+        return await consent.detect_banner(self._page, page_url=page_url, memory=self._consent)
 
     async def choose(self, choice: Phase) -> ConsentChoice:
         """Click reject (``Phase.REJECT``) or accept (``Phase.ACCEPT``) on the banner.
@@ -532,7 +533,10 @@ class Visitor:
         # starts afresh at the first click, on the page where it happens, so the
         # consent manager's own writes at the click (Klaro's localStorage) are kept.
         return await consent.choose(
-            self._page, choice, on_click=lambda: self.restart_recording(keep_page=True)
+            self._page,
+            choice,
+            on_click=lambda: self.restart_recording(keep_page=True),
+            memory=self._consent,
         )
 
     def results(self) -> VisitorResults:
