@@ -4,8 +4,10 @@
 // fingerprinting uses (canvas, WebGL, audio, font probing, WebRTC, media devices,
 // the battery, sweeps over navigator and screen properties), and which add listeners
 // for keys, pointer movement or device sensors. It changes nothing a
-// page can observe except that the wrapped functions exist; the reporting binding
-// is removed from the window.
+// page can observe: the reporting binding is removed from the window, and a wrapped
+// function answers what a page may ask it (toString, name, length, prototype, the
+// stack of an error thrown through it) as the original would ("disguise" below;
+// tests/test_traceless.py compares with a plain Chromium).
 //# sourceURL=__privacyscan_hooks__
 (() => {
   const BINDING = "__privacyscanRecord";
@@ -14,11 +16,60 @@
   if (typeof send !== "function") return;
 
   const MARK = "__privacyscan_hooks__";
+  // Disguise. `disguised` maps each wrapper to its original: Function.prototype.toString
+  // (itself wrapped) prints the original's source for it. A wrapper that is a Proxy of
+  // its original already has the original's name, length, prototype and [[Construct]];
+  // disguise() makes one of a plain function. `clean` drops the hooks' own frames
+  // from an error thrown through a wrapper (only when something throws). The
+  // builtins used here are taken now: a page may replace them later.
+  const apply = Reflect.apply;
+  const disguised = new WeakMap();
+  const lookup = WeakMap.prototype.get;
+  const remember = WeakMap.prototype.set;
+  const ErrorType = Error;
+  const clean = (e) => {
+    try {
+      if (e instanceof ErrorType && typeof e.stack === "string" && e.stack.includes(MARK)) {
+        e.stack = e.stack.split("\n").filter((line) => !line.includes(MARK)).join("\n");
+      }
+    } catch (x) { /* a frozen or foreign error stays as it is */ }
+    return e;
+  };
+  const passed = (wrapper, original) => apply(remember, disguised, [wrapper, original]);
+  const disguise = (wrapper, original) => {
+    const proxy = new Proxy(original, {
+      apply(target, self, args) {
+        try { return apply(wrapper, self, args); } catch (e) { throw clean(e); }
+      },
+    });
+    passed(proxy, original);
+    return proxy;
+  };
+  if (globalThis.Function) {
+    const where = Object.getOwnPropertyDescriptor(Function.prototype, "toString");
+    const toString = where && where.value;
+    if (typeof toString === "function") {
+      const masked = new Proxy(toString, {
+        apply(target, self, args) {
+          const original = apply(lookup, disguised, [self]);
+          try {
+            return apply(target, original === undefined ? self : original, args);
+          } catch (e) { throw clean(e); }
+        },
+      });
+      passed(masked, toString);
+      Object.defineProperty(Function.prototype, "toString", Object.assign({}, where, { value: masked }));
+    }
+  }
   const stack = (limit = 30) => {
-    const saved = Error.stackTraceLimit;
-    Error.stackTraceLimit = limit;
-    const text = String(new Error().stack || "");
-    Error.stackTraceLimit = saved;
+    const saved = ErrorType.stackTraceLimit;
+    // A page's own Error.prepareStackTrace would see the hooks' frames, and format them.
+    const format = ErrorType.prepareStackTrace;
+    ErrorType.stackTraceLimit = limit;
+    if (format !== undefined) ErrorType.prepareStackTrace = undefined;
+    const text = String(new ErrorType().stack || "");
+    if (format !== undefined) ErrorType.prepareStackTrace = format;
+    ErrorType.stackTraceLimit = saved;
     return text.split("\n").slice(1)
       .map((line) => line.trim().replace(/^at /, ""))
       .filter((line) => line && !line.includes(MARK));
@@ -46,8 +97,8 @@
   if (desc && desc.set && desc.get) {
     Object.defineProperty(Document.prototype, "cookie", {
       configurable: true, enumerable: desc.enumerable,
-      get() { return desc.get.call(this); },
-      set(value) {
+      get: desc.get,
+      set: disguise(function (value) {
         const result = desc.set.call(this, value);
         let visible = null;
         if (++checks <= VISIBLE_CHECKS && reports < MAX_REPORTS) try {
@@ -61,26 +112,26 @@
         } catch (e) { /* opaque origin */ }
         report("cookie", { value: String(value), visible });
         return result;
-      },
+      }, desc.set),
     });
   }
 
   // The asynchronous Cookie Store API.
   if (globalThis.CookieStore && CookieStore.prototype.set) {
     const original = CookieStore.prototype.set;
-    CookieStore.prototype.set = function (nameOrOptions, value) {
+    CookieStore.prototype.set = disguise(function (nameOrOptions, value) {
       const options = typeof nameOrOptions === "object" && nameOrOptions !== null
         ? nameOrOptions : { name: String(nameOrOptions), value: String(value) };
       report("cookiestore", { options: JSON.parse(JSON.stringify(options)) });
       return original.apply(this, arguments);
-    };
+    }, original);
   }
 
   // localStorage / sessionStorage writes through setItem (property writes are
   // seen by the DevTools protocol; this adds the stack where it can).
   if (globalThis.Storage) {
     const setItem = Storage.prototype.setItem;
-    Storage.prototype.setItem = function (key, value) {
+    Storage.prototype.setItem = disguise(function (key, value) {
       let area = "unknown";
       try {
         area = this === globalThis.localStorage ? "localStorage"
@@ -88,16 +139,16 @@
       } catch (e) { /* storage disabled */ }
       report("storage", { area, key: String(key), value: String(value), origin: String(location.origin) });
       return setItem.apply(this, arguments);
-    };
+    }, setItem);
   }
 
   // IndexedDB databases opened.
   if (globalThis.IDBFactory) {
     const open = IDBFactory.prototype.open;
-    IDBFactory.prototype.open = function (name) {
+    IDBFactory.prototype.open = disguise(function (name) {
       report("indexeddb", { name: String(name), origin: String(location.origin) });
       return open.apply(this, arguments);
-    };
+    }, open);
   }
 
   // Images made by script (`new Image().src = …`): Chromium loads them after the
@@ -107,8 +158,8 @@
     if (src && src.set) {
       Object.defineProperty(HTMLImageElement.prototype, "src", {
         configurable: true, enumerable: src.enumerable,
-        get() { return src.get.call(this); },
-        set(value) {
+        get: src.get,
+        set: disguise(function (value) {
           try {
             const url = new URL(String(value), document.baseURI);
             if (/^https?:$/.test(url.protocol) && url.origin !== location.origin) {
@@ -116,7 +167,7 @@
             }
           } catch (e) { /* not a URL */ }
           return src.set.call(this, value);
-        },
+        }, src.set),
       });
     }
   }
@@ -221,19 +272,20 @@
   const wrapMethod = (proto, name, api, threshold, when, whenCalledOn) => {
     const original = proto && Object.getOwnPropertyDescriptor(proto, name);
     if (!original || typeof original.value !== "function") return;
-    Object.defineProperty(proto, name, Object.assign({}, original, {
-      value: new Proxy(original.value, {
-        apply(target, self, args) {
-          const result = Reflect.apply(target, self, args);
-          let label = api;
-          try {
-            label = whenCalledOn ? whenCalledOn(self, args) : when ? when(args) : api;
-          } catch (e) { label = null; /* never break the page */ }
-          if (label) hit(label, threshold);
-          return result;
-        },
-      }),
-    }));
+    const wrapped = new Proxy(original.value, {
+      apply(target, self, args) {
+        let result;
+        try { result = apply(target, self, args); } catch (e) { throw clean(e); }
+        let label = api;
+        try {
+          label = whenCalledOn ? whenCalledOn(self, args) : when ? when(args) : api;
+        } catch (e) { label = null; /* never break the page */ }
+        if (label) hit(label, threshold);
+        return result;
+      },
+    });
+    passed(wrapped, original.value);
+    Object.defineProperty(proto, name, Object.assign({}, original, { value: wrapped }));
   };
   const UNMASKED = { 37445: "webgl.getParameter:UNMASKED_VENDOR_WEBGL",
     37446: "webgl.getParameter:UNMASKED_RENDERER_WEBGL" };
@@ -258,11 +310,15 @@
     if (typeof Original !== "function") return;
     const wrapped = new Proxy(Original, {
       construct(target, args, newTarget) {
-        const made = Reflect.construct(target, args, newTarget === wrapped ? target : newTarget);
+        let made;
+        try {
+          made = Reflect.construct(target, args, newTarget === wrapped ? target : newTarget);
+        } catch (e) { throw clean(e); }
         hit(api, 1);
         return made;
       },
     });
+    passed(wrapped, Original);
     for (const key of [name, ...(aliases || [])]) {
       const where = Object.getOwnPropertyDescriptor(globalThis, key);
       if (where && where.value === Original) {
@@ -278,15 +334,16 @@
   const wrapGetter = (proto, name, api, sweep) => {
     const original = proto && Object.getOwnPropertyDescriptor(proto, name);
     if (!original || typeof original.get !== "function") return;
-    Object.defineProperty(proto, name, Object.assign({}, original, {
-      get: new Proxy(original.get, {
-        apply(target, self, args) {
-          const result = Reflect.apply(target, self, args);
-          hit(api, 1, sweep);
-          return result;
-        },
-      }),
-    }));
+    const get = new Proxy(original.get, {
+      apply(target, self, args) {
+        let result;
+        try { result = apply(target, self, args); } catch (e) { throw clean(e); }
+        hit(api, 1, sweep);
+        return result;
+      },
+    });
+    passed(get, original.get);
+    Object.defineProperty(proto, name, Object.assign({}, original, { get }));
   };
   wrapConstructor("OfflineAudioContext", "audio.OfflineAudioContext");
   // A realtime AudioContext: the oscillator-and-compressor fingerprint without OfflineAudioContext.
@@ -365,7 +422,7 @@
   // fetch(..., {keepalive: true}) outlives the page: a beacon by another name.
   if (globalThis.fetch) {
     const originalFetch = globalThis.fetch;
-    globalThis.fetch = function (input, init) {
+    globalThis.fetch = disguise(function (input, init) {
       try {
         const keepalive = (init && init.keepalive) || (input instanceof Request && input.keepalive);
         if (keepalive) {
@@ -374,6 +431,6 @@
         }
       } catch (e) { /* bad URL: fetch will throw itself */ }
       return originalFetch.apply(this, arguments);
-    };
+    }, originalFetch);
   }
 })();
