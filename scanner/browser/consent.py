@@ -318,17 +318,15 @@ async def _inject(frame: Frame, top: bool, memory: ConsentMemory) -> JSHandle | 
         handle = await _bounded(frame.evaluate_handle(script), _EVAL_TIMEOUT_S)
         if handle is None:
             return None
-        kind = await _bounded(handle.evaluate(_KIND), _EVAL_TIMEOUT_S)
+        kind = await _bounded(
+            handle.evaluate(page_script("autoconsent_started.js")), _EVAL_TIMEOUT_S
+        )
         if kind == "object":
             memory.started(frame, handle)
             return handle
         if kind != "stale":
             return None
     return None
-
-
-_KIND = "(s) => (s === 'stale' ? s : typeof s)"
-"""What ``autoconsent_shim.js`` answered: ``"stale"`` or ``"object"`` (its state)."""
 
 
 async def _poll(state: JSHandle) -> dict[str, Any] | None:
@@ -352,7 +350,7 @@ async def _scan(frame: Frame) -> _Scan | None:
     )
     if handle is None:
         return None
-    found = await _bounded(handle.evaluate("(answer) => answer.result"), _EVAL_TIMEOUT_S)
+    found = await _bounded(handle.evaluate(page_script("consent_result.js")), _EVAL_TIMEOUT_S)
     if not isinstance(found, dict) or not found.get("found") or not await _frame_visible(frame):
         await _bounded(handle.dispose(), _EVAL_TIMEOUT_S)
         return None
