@@ -35,7 +35,12 @@ _SNAPSHOT_JS = """(fields) => {
     }
     return el;
   };
+  const own = (o) => Reflect.ownKeys(o).map(String).sort();
   const out = { fields: {}, globals: Object.getOwnPropertyNames(window).sort(),
+    own: { document: own(document), navigator: own(navigator), screen: own(screen),
+      html: own(document.documentElement), body: own(document.body),
+      Element: own(Element.prototype), Node: own(Node.prototype),
+      EventTarget: own(EventTarget.prototype), Object: own(Object.prototype) },
     log: window.getuige.log.slice().sort(),
     html: document.documentElement.outerHTML,
     shadow: document.querySelector("#postcode").shadowRoot.innerHTML };
@@ -158,6 +163,7 @@ def snapshots(capture_options: CaptureOptions) -> dict[str, Any]:
                 out["visited_throws"] = await page.evaluate(_THROWS_JS)
                 out["banner"] = await visitor.detect_banner()
                 out["detected"] = await page.evaluate(_SNAPSHOT_JS, fields)
+                out["detected_functions"] = await page.evaluate(_FUNCTIONS_JS)
                 # A second detection on the same document talks to the autoconsent the
                 # first one started (the visitor's memory keeps its state as a handle).
                 memory = visitor._consent._autoconsent
@@ -216,20 +222,25 @@ def test_fields_and_dom_as_in_a_plain_chromium(snapshots: dict[str, Any], moment
 
 @pytest.mark.browser
 def test_no_window_property_after_the_visit(snapshots: dict[str, Any]) -> None:
-    """The hooks' reporting binding is gone and nothing else was added."""
+    """The hooks' reporting binding is gone and nothing else was added (nor to the
+    document, navigator, screen, the root elements or the basic prototypes)."""
     assert snapshots["visited"]["globals"] == snapshots["plain"]["globals"]
+    assert snapshots["visited"]["own"] == snapshots["plain"]["own"]
 
 
 @pytest.mark.browser
 def test_no_window_property_after_banner_detection(snapshots: dict[str, Any]) -> None:
     assert snapshots["detected"]["globals"] == snapshots["plain"]["globals"]
+    assert snapshots["detected"]["own"] == snapshots["plain"]["own"]
 
 
 @pytest.mark.browser
-def test_wrapped_functions_look_native(snapshots: dict[str, Any]) -> None:
+@pytest.mark.parametrize("moment", ["visited", "detected"])
+def test_wrapped_functions_look_native(snapshots: dict[str, Any], moment: str) -> None:
     """Every function a page can reach answers ``toString``, ``name``, ``length`` and
-    ``prototype`` as in a plain Chromium: the hooks' wrappers included."""
-    plain, seen = snapshots["plain_functions"], snapshots["visited_functions"]
+    ``prototype`` as in a plain Chromium, the hooks' wrappers included: after the visit
+    and after banner detection."""
+    plain, seen = snapshots["plain_functions"], snapshots[moment + "_functions"]
     assert len(plain) > 1000
     for wrapped in _WRAPPED:
         assert wrapped in plain, wrapped
