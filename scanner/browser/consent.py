@@ -370,6 +370,10 @@ async def _scan_all(page: Page, prefer: Frame | None = None) -> _Scan | None:
         key = (known, 1 if scan.frame is (prefer or page.main_frame) else 0)
         if key > best_key:
             best, best_key = scan, key
+    # The others' answers are let go in the page (the best one's is used for clicks).
+    await asyncio.gather(
+        *(_bounded(s.handle.dispose(), _EVAL_TIMEOUT_S) for s in scans if s and s is not best)
+    )
     return best
 
 
