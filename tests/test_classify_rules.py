@@ -13,7 +13,7 @@ import pytest
 from scanner.classify import classify
 from scanner.classify.context import make_context
 from scanner.classify.parties import PartyResolver
-from scanner.classify.rules import RULES, rule_fingerprinting_api
+from scanner.classify.rules import RULES, rule_behaviour_tracking, rule_fingerprinting_api
 from scanner.domains import Domains
 from scanner.knowledge import Knowledge, load_knowledge
 from scanner.messages import LANGUAGES, load_messages, translator
@@ -89,6 +89,22 @@ def ac(api: str, script: str | None, **kw: Any) -> ApiCall:
     kw.setdefault("origin", "https://www.testdorp.nl")
     stack = (f"(anonymous)@{script}:1:1",) if script else ()
     return ApiCall(api, initiator=Initiator("script", script, 1, stack), **kw)
+
+
+_SWEEP = (
+    "plugins",
+    "mimeTypes",
+    "hardwareConcurrency",
+    "deviceMemory",
+    "languages",
+    "language",
+    "platform",
+    "maxTouchPoints",
+    "doNotTrack",
+    "vendor",
+    "cookieEnabled",
+)
+"""Navigator properties a fingerprinting script sweeps (``hooks.js`` hooks these and more)."""
 
 
 def site_result(
@@ -340,10 +356,61 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Severity], set[str]]] = [
     ("font measuring alone does not fire",
      {"api_calls": [ac("font.measureText", FP_SCRIPT, count=400)]},
      {}, {"fingerprinting-api"}),
+    ("one navigator.language read is no fingerprint",
+     {"api_calls": [ac("navigator.language", FP_SCRIPT)]},
+     {}, {"fingerprinting-api"}),
+    ("a realtime AudioContext alone is no fingerprint",
+     {"api_calls": [ac("audio.AudioContext", FP_SCRIPT)]},
+     {}, {"fingerprinting-api"}),
+    ("two weak signals of one script",
+     {"api_calls": [ac("audio.AudioContext", FP_SCRIPT),
+                    ac("battery.getBattery", FP_SCRIPT, page_url=P2)]},
+     {"fingerprinting-api:vingerafdruk-analytics.com": LV}, set()),
+    ("weak signals of two scripts do not add up",
+     {"api_calls": [ac("audio.AudioContext", FP_SCRIPT),
+                    ac("media.enumerateDevices", "https://cdn.jsdelivr.net/npm/x@1/x.js")]},
+     {}, {"fingerprinting-api"}),
+    ("webrtc local-ip discovery",
+     {"api_calls": [ac("webrtc.RTCPeerConnection", FP_SCRIPT),
+                    ac("webrtc.createOffer", FP_SCRIPT)]},
+     {"fingerprinting-api:vingerafdruk-analytics.com": LV}, set()),
+    ("a peer connection without an offer is no discovery",
+     {"api_calls": [ac("webrtc.RTCPeerConnection", FP_SCRIPT)]},
+     {}, {"fingerprinting-api"}),
+    ("a small navigator sweep alone is no fingerprint",
+     {"api_calls": [ac(f"navigator.{n}", FP_SCRIPT) for n in _SWEEP[:10]]},
+     {}, {"fingerprinting-api"}),
+    ("a small sweep and the battery",
+     {"api_calls": [ac(f"navigator.{n}", FP_SCRIPT) for n in _SWEEP[:8]]
+      + [ac("battery.getBattery", FP_SCRIPT)]},
+     {"fingerprinting-api:vingerafdruk-analytics.com": LV}, set()),
+    ("a full navigator and screen sweep",
+     {"api_calls": [ac(f"navigator.{n}", FP_SCRIPT) for n in _SWEEP]
+      + [ac(f"screen.{n}", FP_SCRIPT) for n in ("width", "height", "colorDepth")]},
+     {"fingerprinting-api:vingerafdruk-analytics.com": LV}, set()),
     ("third-party read after reject is ignored",
      {"api_calls": [ac("canvas.toDataURL", FP_SCRIPT, phase=Phase.REJECT),
                     ac("audio.OfflineAudioContext", FP_SCRIPT, phase=Phase.ACCEPT)]},
      {}, {"fingerprinting-api"}),
+    # 5b. behaviour tracking: listeners by third-party scripts
+    ("third-party key listener on a form field",
+     {"api_calls": [ac("listener.keydown:field", FP_SCRIPT)]},
+     {"behaviour-tracking:vingerafdruk-analytics.com": R}, set()),
+    ("third-party mouse movement and motion sensor",
+     {"api_calls": [ac("listener.mousemove:document", FP_SCRIPT),
+                    ac("listener.devicemotion:window", FP_SCRIPT, page_url=P2)]},
+     {"behaviour-tracking:vingerafdruk-analytics.com": R}, set()),
+    ("a key listener on the document alone closes dialogs",
+     {"api_calls": [ac("listener.keydown:document", FP_SCRIPT)]},
+     {}, {"behaviour-tracking"}),
+    ("the site's own field listeners are not tracking",
+     {"api_calls": [ac("listener.input:field", CHART),
+                    ac("listener.mousemove:document", CHART)]},
+     {}, {"behaviour-tracking"}),
+    ("a consent manager's field listener is not tracking",
+     {"api_calls": [ac("listener.keydown:field",
+                       "https://consent.cookiebot.com/uc.js")]},
+     {}, {"behaviour-tracking"}),
     # 6. identifiers in URLs
     ("meta pixel fbp param",
      {"requests": [rq("https://www.facebook.com/tr/?id=123&fbp=fb.1.1700000000.987654")]},
@@ -727,6 +794,21 @@ def test_fingerprinting_finding_names_apis_scripts_and_pages(
     assert CHART in text(own, "en").explanation
 
 
+def test_a_sweep_is_one_entry_in_the_finding(resolver: PartyResolver, knowledge: Knowledge) -> None:
+    calls = [ac(f"navigator.{n}", FP_SCRIPT) for n in _SWEEP]
+    calls += [ac(f"screen.{n}", FP_SCRIPT) for n in ("width", "height", "colorDepth")]
+    calls += [ac("webrtc.RTCPeerConnection", FP_SCRIPT), ac("webrtc.createOffer", FP_SCRIPT)]
+    classified = classify(
+        site_result(api_calls=calls), resolver=resolver, knowledge=knowledge, now=NOW
+    )
+    (finding,) = rule_fingerprinting_api(make_context(classified, resolver))
+    assert finding.param("apis") == (
+        "navigator/screen (14)",
+        "webrtc.RTCPeerConnection",
+        "webrtc.createOffer",
+    )
+
+
 def test_every_rule_has_texts_in_both_languages() -> None:
     """Every rule and variant of the registry has its words in both catalogues, and the
     catalogues hold no finding texts of rules that do not exist."""
@@ -777,3 +859,22 @@ def test_docs_rules_table_is_the_registry() -> None:
         words = rule.severity.value.replace("_", " ")
         assert row[3].startswith(words), row[1]
         assert row[4] == ("yes" if rule.tracking else ""), row[1]
+
+
+def test_behaviour_finding_lists_every_listener_of_the_party(
+    resolver: PartyResolver, knowledge: Knowledge
+) -> None:
+    calls = [
+        ac("listener.keydown:document", FP_SCRIPT),
+        ac("listener.input:field", FP_SCRIPT),
+        ac("listener.touchmove:document", FP_SCRIPT, page_url=P2),
+    ]
+    classified = classify(
+        site_result(api_calls=calls), resolver=resolver, knowledge=knowledge, now=NOW
+    )
+    (finding,) = rule_behaviour_tracking(make_context(classified, resolver))
+    assert finding.severity == R
+    assert finding.param("listeners") == ("input:field", "keydown:document", "touchmove:document")
+    assert finding.param("scripts") == (FP_SCRIPT,)
+    assert "input:field" in text(finding, "en").explanation
+    assert [e.page_url for e in finding.evidence] == [P1, P2]

@@ -50,6 +50,25 @@ _PROBE_JS = """async () => {
   catch (e) { out.illegal = e.constructor.name; }
   try { OfflineAudioContext(1, 10, 44100); out.noNew = 'no error'; }
   catch (e) { out.noNew = e.constructor.name; }
+  const plugins = Object.getOwnPropertyDescriptor(Navigator.prototype, 'plugins');
+  const depth = Object.getOwnPropertyDescriptor(Screen.prototype, 'colorDepth');
+  out.getters = [plugins.get.name, plugins.get.length, typeof plugins.set, plugins.enumerable,
+    plugins.configurable, depth.get.name, Object.keys(Navigator.prototype).length];
+  out.device = [navigator.hardwareConcurrency, navigator.deviceMemory, navigator.plugins.length,
+    navigator.mimeTypes.length, navigator.pdfViewerEnabled, screen.colorDepth, screen.pixelDepth];
+  try { plugins.get.call({}); out.illegalGet = 'no error'; }
+  catch (e) { out.illegalGet = e.constructor.name; }
+  out.rtc = [RTCPeerConnection === webkitRTCPeerConnection, RTCPeerConnection.name,
+    RTCPeerConnection.length];
+  const pc = new RTCPeerConnection();
+  out.rtcInstance = pc instanceof RTCPeerConnection && pc.constructor === RTCPeerConnection;
+  out.channel = pc.createDataChannel('x').label;
+  pc.close();
+  const live = new AudioContext();
+  out.live = [live instanceof AudioContext, live.constructor === AudioContext, AudioContext.name];
+  await live.close();
+  out.battery = typeof (await navigator.getBattery()).level;
+  out.devices = Array.isArray(await navigator.mediaDevices.enumerateDevices());
   return out;
 }"""
 
@@ -128,6 +147,9 @@ def test_hooks_change_no_result(capture_options: CaptureOptions, testweb: Any) -
     assert with_hooks["illegal"] == "TypeError" and with_hooks["noNew"] == "TypeError"
     assert with_hooks["audioIsInstance"] is True
     assert with_hooks["names"][0] == "toDataURL"
+    assert with_hooks["getters"][0] == "get plugins" and with_hooks["illegalGet"] == "TypeError"
+    assert with_hooks["rtc"][0] is True and with_hooks["rtcInstance"] is True
+    assert with_hooks["live"] == [True, True, "AudioContext"]
 
 
 @pytest.mark.browser

@@ -1,7 +1,6 @@
-// Ask autoconsent in this frame to opt out or in (type: "optOut" | "optIn"),
-// recording the clicks it makes from now on.
-(type) => {
-  const s = window.__privacyscanAutoconsent;
+// Ask autoconsent (the state autoconsent_shim.js returned) to opt out or in
+// (type: "optOut" | "optIn"), recording the clicks it makes from now on.
+(s, type) => {
   s.result = null; s.clicks = []; s.recording = true;
-  window.autoconsentReceiveMessage({type});
+  s.receive({type});
 }

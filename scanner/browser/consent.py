@@ -4,11 +4,14 @@ Two detectors run side by side on an already loaded page:
 
 * DuckDuckGo's autoconsent (``duckduckgo-autoconsent-py``, MPL-2.0) knows ~1000
   consent managers by their DOM. It is injected into every frame with a small shim
-  in place of the browser-extension messaging: ``autoconsentSendMessage`` stores
-  its messages on the page and answers ``init`` with the rules and a config whose
+  in place of the browser-extension messaging: ``autoconsentSendMessage`` keeps
+  its messages in a state object and answers ``init`` with the rules and a config whose
   ``autoAction`` is ``null``, so it only detects until :func:`choose` asks it to
   opt out or in. ``isMainWorld`` lets its rule snippets run inline (no ``eval``
-  round trip). A frame gets only the rules whose run context fits it (autoconsent
+  round trip): the ``eval`` rules (Cookiebot's, Klaro's, OneTrust's … a snippet
+  that asks the consent manager's own JavaScript whether consent was given) need
+  the page's own world, so autoconsent runs there, like the extension's snippets
+  do. A frame gets only the rules whose run context fits it (autoconsent
   skips the others itself: most rules are for one website's URL, and few run in
   iframes): a tenth to a third of the 850 kB of rules, which every injection would
   otherwise send and parse. Its detection retries wait for DOM mutations that a static page never
@@ -21,6 +24,16 @@ Two detectors run side by side on an already loaded page:
 Callers hand in a Playwright ``Page``; what comes back are the model's own
 :class:`~scanner.models.Banner` and :class:`~scanner.models.ConsentChoice`. The page
 scripts are ``autoconsent_*.js``, ``consent_detect.js`` and ``consent_element.js``.
+
+Nothing of this is left where a page script could find it (``tests/test_traceless.py``):
+no window property, attribute or style. autoconsent's globals become local variables
+of the shim (:func:`_local_bundle`), and what the page scripts must remember between
+calls (autoconsent's state, the banner and buttons a scan found) stays in their
+return values, which Python keeps as handles; :class:`ConsentMemory` holds
+autoconsent's per frame, so a page gets it once. What a page could still notice is
+the scripts' work itself (DOM reads through prototypes it patched, autoconsent's
+clicks): an isolated world would hide that, but its handles cannot be clicked or
+screenshotted by Playwright, nor could ``eval`` rules run there.
 """
 
 from __future__ import annotations
@@ -37,11 +50,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
-from playwright.async_api import ElementHandle, Frame, Page
+from playwright.async_api import ElementHandle, Frame, JSHandle, Page
 from playwright.async_api import Error as PlaywrightError
 
 from ..models import Banner, BannerButton, ConsentChoice, Phase
 from .scripts import page_script
+from .traceless import TRACELESS_SCREENSHOT
 
 Choice = Literal["reject", "accept"]
 """The button role a choice looks for."""
@@ -120,6 +134,9 @@ async def _loaded_cmp(frame: Frame, rule: str) -> str:
 class _Scan:
     frame: Frame
     found: dict[str, Any]
+    handle: JSHandle
+    """consent_detect.js's answer in the page: the banner and its buttons (no window
+    property remembers them)."""
 
     @property
     def buttons(self) -> list[dict[str, Any]]:
@@ -179,7 +196,27 @@ def _autoconsent() -> tuple[str, tuple[Any, ...], tuple[_Rule, ...]] | None:
         contexts.append(
             _Rule(index, run.get("main", True), run.get("frame", False), compiled, bool(pattern))
         )
-    return str(ac.bundle()), rules, tuple(contexts)
+    return _local_bundle(str(ac.bundle())), rules, tuple(contexts)
+
+
+_BUNDLE_GLOBALS = ("autoconsentSendMessage", "autoconsentReceiveMessage", "autoconsentHeuristics")
+
+
+def _local_bundle(bundle: str) -> str:
+    """autoconsent's Playwright bundle with its window properties made local variables.
+
+    The bundle reads ``window.autoconsentSendMessage`` and sets
+    ``window.autoconsentReceiveMessage`` and ``window.autoconsentHeuristics``, globals a
+    page script would see; ``autoconsent_shim.js`` declares them as variables of its
+    own, around the bundle. Raises ``RuntimeError`` if another autoconsent version
+    uses a global this does not know (``tests/test_traceless.py`` checks the bundle).
+    """
+    local = bundle
+    for name in _BUNDLE_GLOBALS:
+        local = local.replace(f"window.{name}", name)
+    if re.search(r"(window|globalThis|self)\.autoconsent", local):
+        raise RuntimeError("autoconsent's bundle sets a global privacyscan does not know")
+    return local
 
 
 @functools.lru_cache(maxsize=64)
@@ -216,6 +253,36 @@ async def _bounded(awaitable: Awaitable[_T], timeout: float) -> _T | None:
         return None
 
 
+class ConsentMemory:
+    """What consent detection keeps of one page between calls: autoconsent's state in
+    each frame, as a handle (a page script cannot see it), so that :func:`choose`
+    after :func:`detect_banner` talks to the autoconsent already running.
+
+    A frame that moved on to another document loses its handle and gets autoconsent
+    again. Without a memory, every call starts autoconsent afresh.
+    """
+
+    __slots__ = ("_autoconsent",)
+
+    def __init__(self) -> None:
+        self._autoconsent: dict[Frame, JSHandle] = {}
+
+    async def running(self, frame: Frame) -> JSHandle | None:
+        """autoconsent's state in ``frame``'s current document, if it runs there."""
+        handle = self._autoconsent.get(frame)
+        if handle is None:
+            return None
+        if await _poll(handle) is None:
+            del self._autoconsent[frame]
+            return None
+        return handle
+
+    def started(self, frame: Frame, handle: JSHandle) -> None:
+        for gone in [f for f in self._autoconsent if f.is_detached()]:
+            del self._autoconsent[gone]
+        self._autoconsent[frame] = handle
+
+
 def _frames(page: Page) -> list[Frame]:
     """Main frame first, then the web frames (no about:blank, data: or srcdoc)."""
     main = page.main_frame
@@ -227,30 +294,44 @@ def _frames(page: Page) -> list[Frame]:
     return [main, *rest[: _MAX_FRAMES - 1]]
 
 
-async def _inject_autoconsent(page: Page) -> list[Frame]:
-    """Start autoconsent in every frame (once per document); frames where it runs."""
+async def _inject_autoconsent(page: Page, memory: ConsentMemory) -> list[tuple[Frame, JSHandle]]:
+    """Start autoconsent in every frame (once per document, as far as ``memory``
+    knows); the frames where it runs, with its state there."""
     if _autoconsent() is None:
         return []
     frames = _frames(page)
     main = page.main_frame
-    results = await asyncio.gather(*(_inject(f, f is main) for f in frames))
-    return [f for f, ok in zip(frames, results, strict=True) if ok is not None]
+    results = await asyncio.gather(*(_inject(f, f is main, memory) for f in frames))
+    return [(f, h) for f, h in zip(frames, results, strict=True) if h is not None]
 
 
-async def _inject(frame: Frame, top: bool) -> Any:
+async def _inject(frame: Frame, top: bool, memory: ConsentMemory) -> JSHandle | None:
     """autoconsent with the rules for the frame's URL; with all of them if the frame
-    has moved on to another document meanwhile."""
-    script = _autoconsent_script(frame.url, top)
-    result = await _bounded(frame.evaluate(script), _EVAL_TIMEOUT_S) if script else None
-    if result == "stale":
-        script = _autoconsent_script(None, top)
-        result = await _bounded(frame.evaluate(script), _EVAL_TIMEOUT_S) if script else None
-    return result
+    has moved on to another document meanwhile. Its state in the page, as a handle."""
+    running = await memory.running(frame)
+    if running is not None:
+        return running
+    for href in (frame.url, None):
+        script = _autoconsent_script(href, top)
+        if script is None:
+            return None
+        handle = await _bounded(frame.evaluate_handle(script), _EVAL_TIMEOUT_S)
+        if handle is None:
+            return None
+        kind = await _bounded(
+            handle.evaluate(page_script("autoconsent_started.js")), _EVAL_TIMEOUT_S
+        )
+        if kind == "object":
+            memory.started(frame, handle)
+            return handle
+        if kind != "stale":
+            return None
+    return None
 
 
-async def _poll(frame: Frame) -> dict[str, Any] | None:
-    state = await _bounded(frame.evaluate(page_script("autoconsent_poll.js")), _EVAL_TIMEOUT_S)
-    return state if isinstance(state, dict) else None
+async def _poll(state: JSHandle) -> dict[str, Any] | None:
+    found = await _bounded(state.evaluate(page_script("autoconsent_poll.js")), _EVAL_TIMEOUT_S)
+    return found if isinstance(found, dict) else None
 
 
 async def _frame_visible(frame: Frame) -> bool:
@@ -264,14 +345,16 @@ async def _frame_visible(frame: Frame) -> bool:
 
 
 async def _scan(frame: Frame) -> _Scan | None:
-    found = await _bounded(
-        frame.evaluate(page_script("consent_detect.js"), {"op": "scan"}), _EVAL_TIMEOUT_S
+    handle = await _bounded(
+        frame.evaluate_handle(page_script("consent_detect.js"), {"op": "scan"}), _EVAL_TIMEOUT_S
     )
-    if not isinstance(found, dict) or not found.get("found"):
+    if handle is None:
         return None
-    if not await _frame_visible(frame):
+    found = await _bounded(handle.evaluate(page_script("consent_result.js")), _EVAL_TIMEOUT_S)
+    if not isinstance(found, dict) or not found.get("found") or not await _frame_visible(frame):
+        await _bounded(handle.dispose(), _EVAL_TIMEOUT_S)
         return None
-    return _Scan(frame, found)
+    return _Scan(frame, found, handle)
 
 
 async def _scan_all(page: Page, prefer: Frame | None = None) -> _Scan | None:
@@ -287,36 +370,44 @@ async def _scan_all(page: Page, prefer: Frame | None = None) -> _Scan | None:
         key = (known, 1 if scan.frame is (prefer or page.main_frame) else 0)
         if key > best_key:
             best, best_key = scan, key
+    # The others' answers are let go in the page (the best one's is used for clicks).
+    await asyncio.gather(
+        *(_bounded(s.handle.dispose(), _EVAL_TIMEOUT_S) for s in scans if s and s is not best)
+    )
     return best
 
 
-async def _banner_handle(frame: Frame) -> ElementHandle | None:
-    return await _remembered(frame, None)
+async def _banner_handle(scan: _Scan) -> ElementHandle | None:
+    return await _remembered(scan, None)
 
 
-async def _remembered(frame: Frame, index: int | None) -> ElementHandle | None:
-    """The banner (``index`` ``None``) or a button ``consent_detect.js`` remembered."""
+async def _remembered(scan: _Scan, index: int | None) -> ElementHandle | None:
+    """The banner (``index`` ``None``) or one of the buttons the scan found."""
     handle = await _bounded(
-        frame.evaluate_handle(page_script("consent_element.js"), index), _EVAL_TIMEOUT_S
+        scan.handle.evaluate_handle(page_script("consent_element.js"), index), _EVAL_TIMEOUT_S
     )
     return handle.as_element() if handle is not None else None
 
 
-async def _screenshot(frame: Frame) -> str | None:
-    element = await _banner_handle(frame)
+async def _screenshot(scan: _Scan) -> str | None:
+    element = await _banner_handle(scan)
     if element is None:
         return None
     ms = _SCREENSHOT_TIMEOUT_S * 1000
     shot = await _bounded(
-        element.screenshot(type="jpeg", quality=60, timeout=ms, animations="disabled"),
+        element.screenshot(type="jpeg", quality=60, timeout=ms, **TRACELESS_SCREENSHOT),
         _SCREENSHOT_TIMEOUT_S + 0.5,
     )
     return base64.b64encode(shot).decode("ascii") if shot else None
 
 
+_Popup = tuple[Frame, str, JSHandle]
+"""Where autoconsent found a consent manager's popup: frame, rule, its state there."""
+
+
 async def _watch(
-    page: Page, t0: float, deadline: float, *, scan: bool
-) -> tuple[tuple[Frame, str] | None, _Scan | None]:
+    page: Page, t0: float, deadline: float, *, scan: bool, memory: ConsentMemory
+) -> tuple[_Popup | None, _Scan | None]:
     """Autoconsent's verdict (frame and CMP) and, with ``scan``, the heuristic's banner.
 
     Injects autoconsent where it is not running yet, so that a visitor who chooses
@@ -324,13 +415,13 @@ async def _watch(
     rules; waits at most ``_CMP_GRACE_S``, less once every frame says "nothing".
     """
     grace = min(deadline, t0 + _CMP_GRACE_S)
-    ac_frames = await _inject_autoconsent(page)
-    popup: tuple[Frame, str] | None = None
+    ac_frames = await _inject_autoconsent(page, memory)
+    popup: _Popup | None = None
     while True:
-        states = await asyncio.gather(*(_poll(f) for f in ac_frames))
-        for frame, state in zip(ac_frames, states, strict=True):
+        states = await asyncio.gather(*(_poll(h) for _f, h in ac_frames))
+        for (frame, handle), state in zip(ac_frames, states, strict=True):
             if state and state.get("popup"):
-                popup = (frame, str(state["popup"]))
+                popup = (frame, str(state["popup"]), handle)
                 break
         if popup is not None:
             break
@@ -345,15 +436,22 @@ async def _watch(
 
 
 async def detect_banner(
-    page: Page, *, timeout_s: float = 5.0, page_url: str | None = None
+    page: Page,
+    *,
+    timeout_s: float = 5.0,
+    page_url: str | None = None,
+    memory: ConsentMemory | None = None,
 ) -> Banner | None:
     """The consent banner on the loaded page, or ``None`` (within ``timeout_s``).
 
     ``page_url``: the URL the visitor asked for, recorded on the banner (by default
-    the page's current URL).
+    the page's current URL). ``memory``: the page's, to keep autoconsent for a
+    :func:`choose` on the same page.
     """
     t0 = time.monotonic()
-    popup, heuristic = await _watch(page, t0, t0 + timeout_s, scan=True)
+    popup, heuristic = await _watch(
+        page, t0, t0 + timeout_s, scan=True, memory=memory or ConsentMemory()
+    )
     if popup is None and heuristic is None:
         return None
     frame = heuristic.frame if heuristic is not None else popup[0] if popup else page.main_frame
@@ -362,7 +460,7 @@ async def detect_banner(
         BannerButton(str(b["text"]), b["role"], b.get("rule")) for b in found.get("buttons", [])
     )
     roles = {b.role for b in buttons}
-    shot = await _screenshot(frame) if heuristic is not None else None
+    shot = await _screenshot(heuristic) if heuristic is not None else None
     return Banner(
         page_url=page.url if page_url is None else page_url,
         cmp=await _loaded_cmp(popup[0], popup[1]) if popup else "custom",
@@ -397,6 +495,7 @@ async def choose(
     *,
     timeout_s: float = 10.0,
     on_click: Callable[[], None] | None = None,
+    memory: ConsentMemory | None = None,
 ) -> ConsentChoice:
     """Click reject (``Phase.REJECT``) or accept (``Phase.ACCEPT``) on the banner, on the
     second layer if need be.
@@ -410,19 +509,20 @@ async def choose(
 
     ``on_click`` is called once, right before the first click (or autoconsent's first
     step): the moment the visitor's choice begins, so what the consent manager writes
-    at the click can be told from what the page did before it.
+    at the click can be told from what the page did before it. ``memory``: the one
+    :func:`detect_banner` had on this page, if any.
     """
     if choice is Phase.NONE:
         raise ValueError("a consent choice is Phase.REJECT or Phase.ACCEPT")
     t0 = time.monotonic()
     deadline = t0 + timeout_s
     first_click = _FirstClick(on_click)
-    popup, _ = await _watch(page, t0, deadline, scan=False)
+    popup, _ = await _watch(page, t0, deadline, scan=False, memory=memory or ConsentMemory())
     scan = await _scan_all(page, prefer=popup[0] if popup else None)
     note = ""
     want: Choice = "reject" if choice is Phase.REJECT else "accept"
     if popup is not None and (scan is None or scan.first(want) is None):
-        result = await _choose_autoconsent(popup[0], popup[1], choice, deadline, first_click)
+        result = await _choose_autoconsent(popup, choice, deadline, first_click)
         if result is not None:
             return result
         note = f"autoconsent rule '{popup[1]}' failed; "
@@ -433,22 +533,22 @@ async def choose(
 
 
 async def _choose_autoconsent(
-    frame: Frame,
-    cmp: str,
+    popup: _Popup,
     choice: Phase,
     deadline: float,
     first_click: Callable[[], None],
 ) -> ConsentChoice | None:
+    frame, cmp, handle = popup
     action = "optOut" if choice is Phase.REJECT else "optIn"
     first_click()
     sent = await _bounded(
-        frame.evaluate(page_script("autoconsent_send.js"), action), _EVAL_TIMEOUT_S
+        handle.evaluate(page_script("autoconsent_send.js"), action), _EVAL_TIMEOUT_S
     )
     if sent is None and frame.is_detached():
         return None
     state: dict[str, Any] | None = None
     while time.monotonic() < deadline:
-        state = await _poll(frame)
+        state = await _poll(handle)
         if state is None or state.get("result"):
             break
         await asyncio.sleep(0.15)
@@ -508,9 +608,9 @@ async def _choose_heuristic(
     frame = scan.frame
     button = scan.first(choice)
     if button is not None:
-        banner = await _banner_handle(frame)
+        banner = await _banner_handle(scan)
         first_click()
-        how = await _click(frame, int(button["index"]))
+        how = await _click(scan, int(button["index"]))
         if how is None:
             return result(False, f"could not click '{button['text']}'")
         closed = await _wait_closed(frame, banner, page)
@@ -523,7 +623,7 @@ async def _choose_heuristic(
         where = "" if choice == "accept" else " and no settings button to look behind"
         return result(False, f"no {choice} button on the first layer{where}")
     first_click()
-    if await _click(frame, int(settings["index"])) is None:
+    if await _click(scan, int(settings["index"])) is None:
         return result(False, f"could not open the second layer ('{settings['text']}')")
     layer2_deadline = min(deadline, time.monotonic() + _LAYER2_WAIT_S)
     while time.monotonic() < layer2_deadline:
@@ -534,8 +634,8 @@ async def _choose_heuristic(
         opened = f"second layer behind '{settings['text']}': "
         reject = scan2.first("reject")
         if reject is not None:
-            banner = await _banner_handle(scan2.frame)
-            how = await _click(scan2.frame, int(reject["index"]))
+            banner = await _banner_handle(scan2)
+            how = await _click(scan2, int(reject["index"]))
             if how is not None:
                 closed = await _wait_closed(scan2.frame, banner, page)
                 reason = (
@@ -544,12 +644,14 @@ async def _choose_heuristic(
                 return result(True, reason, button=reject, layer=2, closed=closed)
         save = scan2.first("save")
         if save is not None:
+            banner = await _banner_handle(scan2)
             unticked = await _bounded(
-                scan2.frame.evaluate(page_script("consent_detect.js"), {"op": "uncheck"}),
+                scan2.frame.evaluate(
+                    page_script("consent_detect.js"), {"op": "uncheck", "banner": banner}
+                ),
                 _EVAL_TIMEOUT_S,
             )
-            banner = await _banner_handle(scan2.frame)
-            how = await _click(scan2.frame, int(save["index"]))
+            how = await _click(scan2, int(save["index"]))
             if how is not None:
                 closed = await _wait_closed(scan2.frame, banner, page)
                 reason = (
@@ -564,12 +666,12 @@ async def _choose_heuristic(
     )
 
 
-async def _click(frame: Frame, index: int) -> str | None:
+async def _click(scan: _Scan, index: int) -> str | None:
     """Click a remembered button like a visitor; a scripted click if that fails.
 
     Returns ``""`` for a real click, a note for a scripted one, ``None`` if neither worked.
     """
-    element = await _remembered(frame, index)
+    element = await _remembered(scan, index)
     if element is None:
         return None
     try:

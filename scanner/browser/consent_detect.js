@@ -1,11 +1,11 @@
 // Heuristic consent-banner finder, run in one frame by scanner/browser/consent.py.
-// (args) => result. args.op: "scan" finds the banner and remembers it and its buttons
-// (on a non-enumerable window property) so Python can take element handles;
-// "uncheck" unticks optional categories inside the remembered banner; "loaded" says
-// which consent managers that share their markup the frame actually loaded.
+// (args) => result. args.op: "scan" finds the banner and answers {result, banner,
+// buttons}: consent.py keeps that object as a handle (nothing is left on the page) and
+// reads result, the banner and its buttons from it; "uncheck" unticks optional
+// categories inside args.banner (the scanned banner, or null); "loaded" says which
+// consent managers that share their markup the frame actually loaded.
 // Open shadow roots are walked; closed ones cannot be seen by any script.
 (args) => {
-  const KEY = "__privacyscanConsent";
   const op = args.op;
   const vw = window.innerWidth || document.documentElement.clientWidth || 1;
   const vh = window.innerHeight || document.documentElement.clientHeight || 1;
@@ -145,8 +145,8 @@
   }
 
   if (op === "uncheck") {
-    const state = window[KEY];
-    const root = state && state.banner && state.banner.isConnected ? state.banner : document.documentElement;
+    const banner = args.banner;
+    const root = banner && banner.isConnected ? banner : document.documentElement;
     let n = 0;
     for (const e of deep(root)) {
       const sw = e.getAttribute("role") === "switch" && e.getAttribute("aria-checked") === "true";
@@ -182,17 +182,9 @@
     const score = known.length * 10 - coverage(el);
     if (!best || score > best.score) best = { el, text, buttons, score };
   }
-  if (!best) {
-    Object.defineProperty(window, KEY, { value: null, configurable: true, writable: true });
-    return { found: false };
-  }
-  Object.defineProperty(window, KEY, {
-    value: { banner: best.el, buttons: best.buttons.map((b) => b.el) },
-    configurable: true,
-    writable: true,
-  });
+  if (!best) return { result: { found: false }, banner: null, buttons: [] };
   const r = best.el.getBoundingClientRect();
-  return {
+  const result = {
     found: true,
     top,
     text: best.text.slice(0, 500),
@@ -202,4 +194,5 @@
     rect: [r.left, r.top, r.width, r.height],
     buttons: best.buttons.map((b, i) => ({ index: i, text: b.text, role: b.role, rule: b.rule })),
   };
+  return { result, banner: best.el, buttons: best.buttons.map((b) => b.el) };
 }

@@ -1,6 +1,3 @@
-// An element consent_detect.js remembered in this frame ("scan"): the banner (no
-// index) or the button at index; undefined if it has not scanned.
-(index) => {
-  const found = window.__privacyscanConsent;
-  return found && (index == null ? found.banner : found.buttons[index]);
-}
+// An element of a consent_detect.js "scan" (the handle it returned): the banner (no
+// index) or the button at index.
+(found, index) => (index == null ? found.banner : found.buttons[index])

@@ -1,9 +1,13 @@
 // privacyscan instrumentation, injected into every frame before any page script.
 // It reports who wrote cookies and storage (with a JavaScript stack), which
 // fetches asked for keepalive, and which scripts read the browser features that
-// fingerprinting uses (canvas, WebGL, audio, font probing). It changes nothing a
-// page can observe except that the wrapped functions exist; the reporting binding
-// is removed from the window.
+// fingerprinting uses (canvas, WebGL, audio, font probing, WebRTC, media devices,
+// the battery, sweeps over navigator and screen properties), and which add listeners
+// for keys, pointer movement or device sensors. It changes nothing a
+// page can observe: the reporting binding is removed from the window, and a wrapped
+// function answers what a page may ask it (toString, name, length, prototype, the
+// stack of an error thrown through it) as the original would ("disguise" below;
+// tests/test_traceless.py compares with a plain Chromium).
 //# sourceURL=__privacyscan_hooks__
 (() => {
   const BINDING = "__privacyscanRecord";
@@ -12,11 +16,60 @@
   if (typeof send !== "function") return;
 
   const MARK = "__privacyscan_hooks__";
+  // Disguise. `disguised` maps each wrapper to its original: Function.prototype.toString
+  // (itself wrapped) prints the original's source for it. A wrapper that is a Proxy of
+  // its original already has the original's name, length, prototype and [[Construct]];
+  // disguise() makes one of a plain function. `clean` drops the hooks' own frames
+  // from an error thrown through a wrapper (only when something throws). The
+  // builtins used here are taken now: a page may replace them later.
+  const apply = Reflect.apply;
+  const disguised = new WeakMap();
+  const lookup = WeakMap.prototype.get;
+  const remember = WeakMap.prototype.set;
+  const ErrorType = Error;
+  const clean = (e) => {
+    try {
+      if (e instanceof ErrorType && typeof e.stack === "string" && e.stack.includes(MARK)) {
+        e.stack = e.stack.split("\n").filter((line) => !line.includes(MARK)).join("\n");
+      }
+    } catch (x) { /* a frozen or foreign error stays as it is */ }
+    return e;
+  };
+  const passed = (wrapper, original) => apply(remember, disguised, [wrapper, original]);
+  const disguise = (wrapper, original) => {
+    const proxy = new Proxy(original, {
+      apply(target, self, args) {
+        try { return apply(wrapper, self, args); } catch (e) { throw clean(e); }
+      },
+    });
+    passed(proxy, original);
+    return proxy;
+  };
+  if (globalThis.Function) {
+    const where = Object.getOwnPropertyDescriptor(Function.prototype, "toString");
+    const toString = where && where.value;
+    if (typeof toString === "function") {
+      const masked = new Proxy(toString, {
+        apply(target, self, args) {
+          const original = apply(lookup, disguised, [self]);
+          try {
+            return apply(target, original === undefined ? self : original, args);
+          } catch (e) { throw clean(e); }
+        },
+      });
+      passed(masked, toString);
+      Object.defineProperty(Function.prototype, "toString", Object.assign({}, where, { value: masked }));
+    }
+  }
   const stack = (limit = 30) => {
-    const saved = Error.stackTraceLimit;
-    Error.stackTraceLimit = limit;
-    const text = String(new Error().stack || "");
-    Error.stackTraceLimit = saved;
+    const saved = ErrorType.stackTraceLimit;
+    // A page's own Error.prepareStackTrace would see the hooks' frames, and format them.
+    const format = ErrorType.prepareStackTrace;
+    ErrorType.stackTraceLimit = limit;
+    if (format !== undefined) ErrorType.prepareStackTrace = undefined;
+    const text = String(new ErrorType().stack || "");
+    if (format !== undefined) ErrorType.prepareStackTrace = format;
+    ErrorType.stackTraceLimit = saved;
     return text.split("\n").slice(1)
       .map((line) => line.trim().replace(/^at /, ""))
       .filter((line) => line && !line.includes(MARK));
@@ -44,8 +97,8 @@
   if (desc && desc.set && desc.get) {
     Object.defineProperty(Document.prototype, "cookie", {
       configurable: true, enumerable: desc.enumerable,
-      get() { return desc.get.call(this); },
-      set(value) {
+      get: desc.get,
+      set: disguise(function (value) {
         const result = desc.set.call(this, value);
         let visible = null;
         if (++checks <= VISIBLE_CHECKS && reports < MAX_REPORTS) try {
@@ -59,26 +112,26 @@
         } catch (e) { /* opaque origin */ }
         report("cookie", { value: String(value), visible });
         return result;
-      },
+      }, desc.set),
     });
   }
 
   // The asynchronous Cookie Store API.
   if (globalThis.CookieStore && CookieStore.prototype.set) {
     const original = CookieStore.prototype.set;
-    CookieStore.prototype.set = function (nameOrOptions, value) {
+    CookieStore.prototype.set = disguise(function (nameOrOptions, value) {
       const options = typeof nameOrOptions === "object" && nameOrOptions !== null
         ? nameOrOptions : { name: String(nameOrOptions), value: String(value) };
       report("cookiestore", { options: JSON.parse(JSON.stringify(options)) });
       return original.apply(this, arguments);
-    };
+    }, original);
   }
 
   // localStorage / sessionStorage writes through setItem (property writes are
   // seen by the DevTools protocol; this adds the stack where it can).
   if (globalThis.Storage) {
     const setItem = Storage.prototype.setItem;
-    Storage.prototype.setItem = function (key, value) {
+    Storage.prototype.setItem = disguise(function (key, value) {
       let area = "unknown";
       try {
         area = this === globalThis.localStorage ? "localStorage"
@@ -86,16 +139,16 @@
       } catch (e) { /* storage disabled */ }
       report("storage", { area, key: String(key), value: String(value), origin: String(location.origin) });
       return setItem.apply(this, arguments);
-    };
+    }, setItem);
   }
 
   // IndexedDB databases opened.
   if (globalThis.IDBFactory) {
     const open = IDBFactory.prototype.open;
-    IDBFactory.prototype.open = function (name) {
+    IDBFactory.prototype.open = disguise(function (name) {
       report("indexeddb", { name: String(name), origin: String(location.origin) });
       return open.apply(this, arguments);
-    };
+    }, open);
   }
 
   // Images made by script (`new Image().src = …`): Chromium loads them after the
@@ -105,8 +158,8 @@
     if (src && src.set) {
       Object.defineProperty(HTMLImageElement.prototype, "src", {
         configurable: true, enumerable: src.enumerable,
-        get() { return src.get.call(this); },
-        set(value) {
+        get: src.get,
+        set: disguise(function (value) {
           try {
             const url = new URL(String(value), document.baseURI);
             if (/^https?:$/.test(url.protocol) && url.origin !== location.origin) {
@@ -114,7 +167,7 @@
             }
           } catch (e) { /* not a URL */ }
           return src.set.call(this, value);
-        },
+        }, src.set),
       });
     }
   }
@@ -126,8 +179,13 @@
   // is kept only for the first call per (api, script), which is reported at once.
   // Later calls are summed and sent at most once per FLUSH_MS. `threshold` holds
   // an API back until the frame has called it that often (measureText: a few
-  // calls lay out text, hundreds probe the installed fonts).
+  // calls lay out text, hundreds probe the installed fonts). Reads of navigator and
+  // screen properties ("swept" APIs) are held back until the frame has read
+  // SWEEP_MIN different ones: one navigator.language read is how a site picks its
+  // language, a sweep over plugins, memory, cores and screen depth is a fingerprint.
   const STACKED = 256;
+  const SWEEP_MIN = 8;
+  const swept = new Set();
   const SHORT_STACK = 8;
   const FLUSH_MS = 1000;
   const FONT_PROBE_CALLS = 50;
@@ -156,17 +214,24 @@
   const flush = () => {
     flushTimer = null;
     for (const key of perKey.values()) {
-      if (key.pending <= 0 || perApi.get(key.api).n < key.threshold) continue;
+      if (key.pending <= 0 || !released(key.api, key.threshold, key.swept)) continue;
       const first = !key.reported;
       key.reported = true;
       sendApi(key, first);
     }
   };
-  const hit = (api, threshold) => {
+  const released = (api, threshold, sweep) =>
+    sweep ? swept.size >= SWEEP_MIN : perApi.get(api).n >= threshold;
+  const hit = (api, threshold, sweep = false) => {
     try {
       let state = perApi.get(api);
       if (state === undefined) perApi.set(api, state = { n: 0, script: null, key: null });
       state.n += 1;
+      let opened = false;
+      if (sweep && !swept.has(api)) {
+        swept.add(api);
+        opened = swept.size === SWEEP_MIN;
+      }
       if (state.n <= STACKED || state.n % STACKED === 0) {
         let frames = stack(SHORT_STACK);
         let script = scriptOf(frames);
@@ -179,7 +244,7 @@
           let key = perKey.get(id);
           if (key === undefined) {
             key = { api, script, frames: frames.length >= SHORT_STACK - 3 ? stack() : frames,
-              threshold, pending: 0, reported: false };
+              threshold, swept: sweep, pending: 0, reported: false };
             perKey.set(id, key);
           }
           state.script = script;
@@ -188,13 +253,14 @@
       }
       const key = state.key;
       key.pending += 1;
-      if (state.n < threshold) return;
+      if (!released(api, threshold, sweep)) return;
       if (!key.reported) {
         key.reported = true;
         sendApi(key, true);
       }
       // Reaching the threshold releases the calls other scripts made before it.
-      if (flushTimer === null && (key.pending > 0 || state.n === threshold)) {
+      const reached = sweep ? opened : state.n === threshold;
+      if (flushTimer === null && (key.pending > 0 || reached)) {
         flushTimer = setTimer(flush, FLUSH_MS);
       }
     } catch (e) { /* never break the page */ }
@@ -203,19 +269,23 @@
   globalThis.addEventListener("pagehide", () => { try { flush(); } catch (e) { /* ignore */ } }, true);
 
   // Proxies keep name, length, `this` checks and thrown errors of the originals.
-  const wrapMethod = (proto, name, api, threshold, when) => {
+  const wrapMethod = (proto, name, api, threshold, when, whenCalledOn) => {
     const original = proto && Object.getOwnPropertyDescriptor(proto, name);
     if (!original || typeof original.value !== "function") return;
-    Object.defineProperty(proto, name, Object.assign({}, original, {
-      value: new Proxy(original.value, {
-        apply(target, self, args) {
-          const result = Reflect.apply(target, self, args);
-          const label = when ? when(args) : api;
-          if (label) hit(label, threshold);
-          return result;
-        },
-      }),
-    }));
+    const wrapped = new Proxy(original.value, {
+      apply(target, self, args) {
+        let result;
+        try { result = apply(target, self, args); } catch (e) { throw clean(e); }
+        let label = api;
+        try {
+          label = whenCalledOn ? whenCalledOn(self, args) : when ? when(args) : api;
+        } catch (e) { label = null; /* never break the page */ }
+        if (label) hit(label, threshold);
+        return result;
+      },
+    });
+    passed(wrapped, original.value);
+    Object.defineProperty(proto, name, Object.assign({}, original, { value: wrapped }));
   };
   const UNMASKED = { 37445: "webgl.getParameter:UNMASKED_VENDOR_WEBGL",
     37446: "webgl.getParameter:UNMASKED_RENDERER_WEBGL" };
@@ -232,27 +302,127 @@
   for (const gl of [globalThis.WebGLRenderingContext, globalThis.WebGL2RenderingContext]) {
     if (gl) wrapMethod(gl.prototype, "getParameter", null, 1, unmasked);
   }
-  if (typeof globalThis.OfflineAudioContext === "function") {
-    const Original = globalThis.OfflineAudioContext;
+  // Constructors: the wrapper stands in for the original everywhere the page can
+  // reach it (the global, its aliases, prototype.constructor), so `instanceof`,
+  // `constructor ===` and subclasses behave as before.
+  const wrapConstructor = (name, api, aliases) => {
+    const Original = globalThis[name];
+    if (typeof Original !== "function") return;
     const wrapped = new Proxy(Original, {
       construct(target, args, newTarget) {
-        const made = Reflect.construct(target, args, newTarget === wrapped ? target : newTarget);
-        hit("audio.OfflineAudioContext", 1);
+        let made;
+        try {
+          made = Reflect.construct(target, args, newTarget === wrapped ? target : newTarget);
+        } catch (e) { throw clean(e); }
+        hit(api, 1);
         return made;
       },
     });
-    const where = Object.getOwnPropertyDescriptor(globalThis, "OfflineAudioContext");
-    Object.defineProperty(globalThis, "OfflineAudioContext", Object.assign({}, where, { value: wrapped }));
+    passed(wrapped, Original);
+    for (const key of [name, ...(aliases || [])]) {
+      const where = Object.getOwnPropertyDescriptor(globalThis, key);
+      if (where && where.value === Original) {
+        Object.defineProperty(globalThis, key, Object.assign({}, where, { value: wrapped }));
+      }
+    }
     try {
       Object.defineProperty(Original.prototype, "constructor", Object.assign(
         {}, Object.getOwnPropertyDescriptor(Original.prototype, "constructor"), { value: wrapped }));
     } catch (e) { /* not configurable */ }
+  };
+  // Getters (navigator.plugins, screen.colorDepth): the same Proxy, on the getter.
+  const wrapGetter = (proto, name, api, sweep) => {
+    const original = proto && Object.getOwnPropertyDescriptor(proto, name);
+    if (!original || typeof original.get !== "function") return;
+    const get = new Proxy(original.get, {
+      apply(target, self, args) {
+        let result;
+        try { result = apply(target, self, args); } catch (e) { throw clean(e); }
+        hit(api, 1, sweep);
+        return result;
+      },
+    });
+    passed(get, original.get);
+    Object.defineProperty(proto, name, Object.assign({}, original, { get }));
+  };
+  wrapConstructor("OfflineAudioContext", "audio.OfflineAudioContext");
+  // A realtime AudioContext: the oscillator-and-compressor fingerprint without OfflineAudioContext.
+  wrapConstructor("AudioContext", "audio.AudioContext");
+  // WebRTC local-IP discovery: a peer connection with a data channel and an offer gathers
+  // ICE candidates, whose text holds the device's addresses.
+  wrapConstructor("RTCPeerConnection", "webrtc.RTCPeerConnection", ["webkitRTCPeerConnection"]);
+  if (globalThis.RTCPeerConnection) {
+    wrapMethod(RTCPeerConnection.prototype, "createDataChannel", "webrtc.createDataChannel", 1);
+    wrapMethod(RTCPeerConnection.prototype, "createOffer", "webrtc.createOffer", 1);
+  }
+  if (globalThis.RTCIceCandidate) {
+    wrapGetter(RTCIceCandidate.prototype, "candidate", "webrtc.iceCandidate", false);
+    wrapGetter(RTCIceCandidate.prototype, "address", "webrtc.iceCandidate", false);
+  }
+  if (globalThis.MediaDevices) {
+    wrapMethod(MediaDevices.prototype, "enumerateDevices", "media.enumerateDevices", 1);
+  }
+  if (globalThis.Navigator) {
+    wrapMethod(Navigator.prototype, "getBattery", "battery.getBattery", 1);
+    for (const name of ["plugins", "mimeTypes", "hardwareConcurrency", "deviceMemory", "languages",
+      "language", "platform", "maxTouchPoints", "doNotTrack", "vendor", "cookieEnabled",
+      "pdfViewerEnabled", "userAgent"]) {
+      wrapGetter(Navigator.prototype, name, "navigator." + name, true);
+    }
+  }
+  if (globalThis.Screen) {
+    for (const name of ["width", "height", "availWidth", "availHeight", "colorDepth", "pixelDepth"]) {
+      wrapGetter(Screen.prototype, name, "screen." + name, true);
+    }
+  }
+
+  // Behaviour tracking: a listener for what the visitor types, how the pointer or a
+  // finger moves, or how the device is held, on the window, the document or a form
+  // field ("listener.keydown:field"). Clicks are left out: menus and every analytics
+  // tag listen to them. Only the type (a string) and the target are looked at, so no
+  // page code runs; the listener itself is added exactly as asked.
+  const TYPED = new Set(["keydown", "keyup", "keypress", "input", "beforeinput"]);
+  const MOVED = new Set(["mousemove", "pointermove", "touchstart", "touchmove"]);
+  const SENSED = new Set(["devicemotion", "deviceorientation", "deviceorientationabsolute"]);
+  const fieldTypes = [globalThis.HTMLInputElement, globalThis.HTMLTextAreaElement,
+    globalThis.HTMLSelectElement, globalThis.HTMLFormElement].filter(Boolean);
+  // The originals, taken now: a page may replace them, and its code must not run here.
+  const hasAttribute = globalThis.Element && Element.prototype.hasAttribute;
+  const bodyOf = Object.getOwnPropertyDescriptor(Document.prototype, "body");
+  const rootOf = Object.getOwnPropertyDescriptor(Document.prototype, "documentElement");
+  const pageWide = (target) => {
+    // A bare addEventListener(...) in a script is the window's.
+    if (target === globalThis || target === undefined || target === null) return "window";
+    if (target === document) return "document";
+    if (target === rootOf.get.call(document) || target === bodyOf.get.call(document)) {
+      return "document";
+    }
+    return null;
+  };
+  const isField = (target) => fieldTypes.some((type) => target instanceof type) ||
+    (!!hasAttribute && globalThis.HTMLElement && target instanceof HTMLElement &&
+      hasAttribute.call(target, "contenteditable"));
+  const listened = (self, args) => {
+    const type = args[0];
+    if (typeof type !== "string" || !args[1]) return null;
+    let place = null;
+    if (SENSED.has(type)) {
+      place = pageWide(self) === "window" ? "window" : null;
+    } else if (MOVED.has(type)) {
+      place = pageWide(self);
+    } else if (TYPED.has(type)) {
+      place = pageWide(self) || (isField(self) ? "field" : null);
+    }
+    return place === null ? null : "listener." + type + ":" + place;
+  };
+  if (globalThis.EventTarget) {
+    wrapMethod(EventTarget.prototype, "addEventListener", null, 1, null, listened);
   }
 
   // fetch(..., {keepalive: true}) outlives the page: a beacon by another name.
   if (globalThis.fetch) {
     const originalFetch = globalThis.fetch;
-    globalThis.fetch = function (input, init) {
+    globalThis.fetch = disguise(function (input, init) {
       try {
         const keepalive = (init && init.keepalive) || (input instanceof Request && input.keepalive);
         if (keepalive) {
@@ -261,6 +431,6 @@
         }
       } catch (e) { /* bad URL: fetch will throw itself */ }
       return originalFetch.apply(this, arguments);
-    };
+    }, originalFetch);
   }
 })();

@@ -13,6 +13,9 @@ Choices that make the capture correct (each proven by a test on the test web):
 * The browser's own UI pages that Chromium 156 preloads at start (the omnibox
   popup's WebUI, rendered in a renderer of its own) are switched off: a visitor
   never sees them, and they cost about a CPU-second per visitor.
+* WebRTC gathers no ICE candidates (``webrtc.ip_handling_policy``
+  ``disable_non_proxied_udp``): a page cannot make the visitor send UDP to an address
+  the host-resolver rules and the internal-address guard never see.
 * ``navigator.webdriver`` is false and the user agent says ``Chrome``, not
   ``HeadlessChrome``: some consent banners hide from automation.
 """
@@ -69,10 +72,15 @@ from .instruments.network import POST_DATA_LIMIT
 from .profiles import ARCHIVE_PREFIX, kill_browsers, new_profile
 from .recorder import Recorder
 from .scripts import page_script
+from .traceless import TRACELESS_SCREENSHOT
 
 _BINDING = "__privacyscanRecord"
 _NO_BROWSER_UI = "PreloadTopChromeWebUI,WebUIOmniboxPopup,WebUIOmniboxAimPopup"
 """Features that render browser UI (the omnibox popup) in every new browser."""
+WEBRTC_POLICY = "disable_non_proxied_udp"
+"""Chromium's ``webrtc.ip_handling_policy``: WebRTC only over a proxy, and a visitor has
+none, so a page's peer connection gathers no ICE candidate and sends no packet (a
+page's attempt at local-IP discovery is still recorded by ``hooks.js``)."""
 _EVALUATE_TIMEOUT_S = 5.0
 _SCREENSHOT_TIMEOUT_S = 5.0
 """``page.screenshot`` waits for a frame (and fonts) and can hang on a busy page."""
@@ -150,6 +158,31 @@ def default_user_agent(version: str) -> str:
     )
 
 
+def launch_args(options: CaptureOptions) -> list[str]:
+    """Chromium's command line for a visitor (no automation flag, one renderer for a
+    page and its iframes), reaching the hosts ``options`` map and trusting its certificates."""
+    args = [
+        "--disable-site-isolation-trials",
+        "--disable-features=IsolateOrigins,site-per-process,HttpsUpgrades," + _NO_BROWSER_UI,
+        "--disable-blink-features=AutomationControlled",
+        "--no-first-run",
+        "--no-default-browser-check",
+        "--disable-component-update",
+        "--disable-sync",
+    ]
+    rules = options.host_resolver_rules()
+    if rules:
+        args.append(f"--host-resolver-rules={rules}")
+    if options.trust_cert_spki:
+        args.append("--ignore-certificate-errors-spki-list=" + ",".join(options.trust_cert_spki))
+    if options.ignore_cert_errors:
+        # Playwright's ignore_https_errors alone still lets Chromium refuse service
+        # workers ("An SSL certificate error occurred when fetching the script");
+        # the switch accepts the certificate for them too.
+        args.append("--ignore-certificate-errors")
+    return args
+
+
 class Visitor:
     """One visitor: a browser with a fresh profile that opens pages in sequence."""
 
@@ -181,6 +214,7 @@ class Visitor:
         self._context: BrowserContext | None = None
         self._page: PlaywrightPage | None = None
         self._cdp: CDPSession | None = None
+        self._consent = consent.ConsentMemory()
         self._pending: set[asyncio.Future[None]] = set()
         self.pages: list[Page] = []
         self.screenshots: list[Screenshot] = []
@@ -218,30 +252,13 @@ class Visitor:
                 "profile": {
                     "cookie_controls_mode": 0 if allow else 1,
                     "block_third_party_cookies": not allow,
-                }
+                },
+                # WebRTC sends UDP (STUN, mDNS) to any address a page names, past the
+                # host-resolver rules: no candidate is gathered, so nothing is sent.
+                "webrtc": {"ip_handling_policy": WEBRTC_POLICY},
             }
             json.dump(prefs, fh)
-        args = [
-            "--disable-site-isolation-trials",
-            "--disable-features=IsolateOrigins,site-per-process,HttpsUpgrades," + _NO_BROWSER_UI,
-            "--disable-blink-features=AutomationControlled",
-            "--no-first-run",
-            "--no-default-browser-check",
-            "--disable-component-update",
-            "--disable-sync",
-        ]
-        rules = options.host_resolver_rules()
-        if rules:
-            args.append(f"--host-resolver-rules={rules}")
-        if options.trust_cert_spki:
-            args.append(
-                "--ignore-certificate-errors-spki-list=" + ",".join(options.trust_cert_spki)
-            )
-        if options.ignore_cert_errors:
-            # Playwright's ignore_https_errors alone still lets Chromium refuse service
-            # workers ("An SSL certificate error occurred when fetching the script");
-            # the switch accepts the certificate for them too.
-            args.append("--ignore-certificate-errors")
+        args = launch_args(options)
         self._context = await self._playwright.chromium.launch_persistent_context(
             profile,
             executable_path=self._executable,
@@ -477,6 +494,7 @@ class Visitor:
                 type="jpeg",
                 quality=_SCREENSHOT_QUALITY,
                 timeout=_SCREENSHOT_TIMEOUT_S * 1000,
+                **TRACELESS_SCREENSHOT,
             ),
             _SCREENSHOT_TIMEOUT_S + 1,
         )
@@ -543,7 +561,7 @@ class Visitor:
         """The consent banner on the current page, as the model records it."""
         assert self._page is not None
         page_url = self.pages[-1].url if self.pages else self._page.url
-        return await consent.detect_banner(self._page, page_url=page_url)
+        return await consent.detect_banner(self._page, page_url=page_url, memory=self._consent)
 
     async def choose(self, choice: Phase) -> ConsentChoice:
         """Click reject (``Phase.REJECT``) or accept (``Phase.ACCEPT``) on the banner.
@@ -556,7 +574,10 @@ class Visitor:
         # starts afresh at the first click, on the page where it happens, so the
         # consent manager's own writes at the click (Klaro's localStorage) are kept.
         return await consent.choose(
-            self._page, choice, on_click=lambda: self.restart_recording(keep_page=True)
+            self._page,
+            choice,
+            on_click=lambda: self.restart_recording(keep_page=True),
+            memory=self._consent,
         )
 
     def results(self) -> VisitorResults:

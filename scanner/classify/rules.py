@@ -77,12 +77,33 @@ whose Data Privacy Framework covers only certified companies and is contested.""
 MAX_LIFETIME_S = 396 * 24 * 3600
 """13 months (rounded up to 396 days), the maximum cookie lifetime regulators accept."""
 
-FINGERPRINTING_API_PREFIXES = ("canvas.", "webgl.", "audio.")
-"""API reads that fire rule 5: canvas read-back, WebGL's unmasked GPU, OfflineAudioContext.
-
-``font.measureText`` (font probing) is recorded but never fires the rule alone: chart
-and layout libraries measure text hundreds of times. It is listed in a finding that
-other reads already fired."""
+FINGERPRINTING_API_PREFIXES = ("canvas.", "webgl.")
+"""API reads that fire rule 5 alone: canvas read-back, WebGL's unmasked GPU."""
+STRONG_FINGERPRINTING_APIS = frozenset({"audio.OfflineAudioContext", "webrtc.iceCandidate"})
+"""Further APIs that fire rule 5 alone: an audio fingerprint rendered offline, and a
+script reading the text of a WebRTC ICE candidate (which holds the device's addresses)."""
+WEBRTC_DISCOVERY = (
+    "webrtc.RTCPeerConnection",
+    frozenset({"webrtc.createDataChannel", "webrtc.createOffer"}),
+)
+"""WebRTC local-IP discovery: a script that opens a peer connection and makes an offer
+(or a data channel) starts ICE candidate gathering with no call to take part in. privacyscan's
+visitor gathers no candidates (``webrtc.ip_handling_policy``), so the attempt is the evidence."""
+WEAK_FINGERPRINTING_APIS = frozenset(
+    {"audio.AudioContext", "media.enumerateDevices", "battery.getBattery"}
+)
+"""APIs with everyday uses (a notification sound, a video call, a battery saver): one of
+them is nothing, two by one script (or one with a navigator/screen sweep) a fingerprint."""
+SWEEP_PREFIXES = ("navigator.", "screen.")
+SWEEP_WEAK = 8
+"""Distinct navigator/screen properties one script reads that count as a weak signal.
+``hooks.js`` records none until a frame has read this many (``SWEEP_MIN``): one
+``navigator.language`` read to pick the site's language is never recorded."""
+SWEEP_STRONG = 14
+"""Distinct navigator/screen properties that fire rule 5 alone (of the 19 hooked:
+plugins, mimeTypes, hardwareConcurrency, deviceMemory, … and the screen's sizes and depth)."""
+FINGERPRINTING_WEAK_MIN = 2
+"""Weak signals one script needs to fire rule 5."""
 
 _SESSION_NAME_RE = re.compile(r"sess|sid$|^sid|token|auth|login", re.IGNORECASE)
 _CSRF_RE = re.compile(r"csrf|xsrf", re.IGNORECASE)
@@ -464,8 +485,36 @@ def rule_session_replay(ctx: RuleContext) -> list[Finding]:
     return [_finding(ctx, rule, s, g, _party_params(g.party)) for s, g in groups.items()]
 
 
+def fingerprinting_apis(apis: Iterable[str]) -> bool:
+    """Whether the APIs one script read add up to a device fingerprint (pure, for rule 5).
+
+    Canvas read-back, WebGL's unmasked GPU, an OfflineAudioContext, reading an ICE
+    candidate or WebRTC local-IP discovery fire alone; so does a sweep over
+    ``SWEEP_STRONG`` navigator/screen properties. A realtime AudioContext, listing media
+    devices, the battery and a smaller sweep (``SWEEP_WEAK``) are weak signals: it
+    takes ``FINGERPRINTING_WEAK_MIN`` of them. Font probing counts for nothing here.
+    """
+    names = set(apis)
+    if any(a.startswith(FINGERPRINTING_API_PREFIXES) for a in names):
+        return True
+    if names & STRONG_FINGERPRINTING_APIS:
+        return True
+    if WEBRTC_DISCOVERY[0] in names and names & WEBRTC_DISCOVERY[1]:
+        return True
+    swept = sum(1 for a in names if a.startswith(SWEEP_PREFIXES))
+    if swept >= SWEEP_STRONG:
+        return True
+    weak = len(names & WEAK_FINGERPRINTING_APIS) + (1 if swept >= SWEEP_WEAK else 0)
+    return weak >= FINGERPRINTING_WEAK_MIN
+
+
+def _api_label(api: str, swept: int) -> str:
+    """An API's name in a finding; a navigator/screen sweep is one entry with its size."""
+    return f"navigator/screen ({swept})" if api.startswith(SWEEP_PREFIXES) else api
+
+
 def rule_fingerprinting_api(ctx: RuleContext) -> list[Finding]:
-    """Scripts reading canvas, WebGL or audio fingerprinting APIs before consent.
+    """Scripts reading fingerprinting APIs before consent (``fingerprinting_apis``).
 
     Reading device information is "similar technology" under Tw 11.7a (EDPB guidelines
     2/2023): a third-party script doing it is a likely violation (not certain: canvas
@@ -475,14 +524,21 @@ def rule_fingerprinting_api(ctx: RuleContext) -> list[Finding]:
     rule = "fingerprinting-api"
     groups: dict[str, _Group] = {}
     scripts: dict[str, set[str]] = {}
+    per_script: dict[str, set[str]] = {}
+    for a in ctx.api_calls:
+        if a.api != "font.measureText":
+            per_script.setdefault(_script_name(a), set()).add(a.api)
+    fingerprinting = {s for s, apis in per_script.items() if fingerprinting_apis(apis)}
     for a in ctx.api_calls:
         p = a.party
-        if p is None or not a.api.startswith(FINGERPRINTING_API_PREFIXES):
+        name = _script_name(a)
+        if p is None or a.api == "font.measureText" or name not in fingerprinting:
             continue
         lenient = p.first_party or p.category in BENIGN_CATEGORIES
         severity = Severity.REVIEW if lenient else Severity.LIKELY_VIOLATION
         group = _add(groups, p.domain, p, severity, _api_obs(a))
-        group.names.add(a.api)
+        swept = sum(1 for api in per_script[name] if api.startswith(SWEEP_PREFIXES))
+        group.names.add(_api_label(a.api, swept))
         group.third_party |= not p.first_party
         scripts.setdefault(p.domain, set()).add(_script_name(a))
     for a in ctx.api_calls:
@@ -505,6 +561,61 @@ def rule_fingerprinting_api(ctx: RuleContext) -> list[Finding]:
         }
         out.append(_finding(ctx, rule, subject, g, params, variant))
     return out
+
+
+BEHAVIOUR_LISTENER_PREFIX = "listener."
+TYPING = frozenset({"keydown", "keyup", "keypress", "input", "beforeinput"})
+
+
+def behaviour_listener(api: str) -> bool:
+    """Whether a ``listener.<type>:<place>`` record is behaviour tracking (pure).
+
+    What the visitor types into a form field, how the pointer or a finger moves over the
+    page, how the device is held: yes. A key listener on the whole document alone is
+    not: dialogs and menus close on Escape that way.
+    """
+    if not api.startswith(BEHAVIOUR_LISTENER_PREFIX):
+        return False
+    kind, _, place = api[len(BEHAVIOUR_LISTENER_PREFIX) :].partition(":")
+    return not (kind in TYPING and place != "field")
+
+
+def rule_behaviour_tracking(ctx: RuleContext) -> list[Finding]:
+    """Third-party scripts listening to the visitor's keys, pointer or sensors: review.
+
+    A listener shows what a script is able to record, not that it sent anything (the
+    form-typing step proves that). Consent, security and necessary services (a consent
+    manager's keyboard handling) are left out, as are the site's own scripts. One
+    finding per registrable domain of the listening script.
+    """
+    rule = "behaviour-tracking"
+    groups: dict[str, _Group] = {}
+    scripts: dict[str, set[str]] = {}
+    for a in ctx.api_calls:
+        p = a.party
+        if p is None or p.first_party or p.category in BENIGN_CATEGORIES:
+            continue
+        if not behaviour_listener(a.api):
+            continue
+        group = _add(groups, p.domain, p, Severity.REVIEW, _api_obs(a))
+        group.names.add(a.api[len(BEHAVIOUR_LISTENER_PREFIX) :])
+        scripts.setdefault(p.domain, set()).add(_script_name(a))
+    for a in ctx.api_calls:
+        # Once a script tracks behaviour, its document key listeners belong to the picture.
+        p = a.party
+        if p is not None and p.domain in groups and a.api.startswith(BEHAVIOUR_LISTENER_PREFIX):
+            groups[p.domain].names.add(a.api[len(BEHAVIOUR_LISTENER_PREFIX) :])
+    return [
+        _finding(
+            ctx,
+            rule,
+            subject,
+            g,
+            _party_params(g.party)
+            | {"listeners": _sorted(g.names), "scripts": _sorted(scripts[subject])},
+        )
+        for subject, g in groups.items()
+    ]
 
 
 def rule_identifier_in_url(ctx: RuleContext) -> list[Finding]:
@@ -1117,6 +1228,7 @@ RULES = RuleRegistry(
         tracking=True,
         variants=("first-party", "security"),
     ),
+    Rule("behaviour-tracking", rule_behaviour_tracking, Severity.REVIEW, TW_11_7A),
     Rule("identifier-in-url", rule_identifier_in_url, Severity.LIKELY_VIOLATION, TW_11_7A),
     Rule(
         "transfer-outside-eea-before-consent",
