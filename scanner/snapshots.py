@@ -48,16 +48,16 @@ _HTML_TAG = re.compile(
 """A serialised element as HTML (recorders that send ``outerHTML``)."""
 
 
-def dom_snapshot(body: str | None) -> Payload | None:
+def dom_snapshot(body: str | None, size: int | None = None) -> Payload | None:
     """A ``dom-snapshot`` payload when ``body`` is a serialised page, else ``None``.
 
     A snapshot is at least :data:`MIN_BYTES` long and either holds rrweb's full-snapshot
     event or names at least :data:`MIN_ELEMENTS` elements (as JSON tag names or as
     HTML). A form-encoded body is read decoded. Its parameters: ``format`` (``rrweb`` or
     ``elements``), ``elements`` (how many the scanned part names) and ``bytes`` (the
-    body's length as read).
+    body's length: ``size`` when the caller passed only the body's start).
     """
-    if not body or len(body) < MIN_BYTES:
+    if not body or max(len(body), size or 0) < MIN_BYTES:
         return None
     text = body[:MAX_SCAN]
     if "%22" in text[:512] or "%3C" in text[:512]:
@@ -71,6 +71,6 @@ def dom_snapshot(body: str | None) -> Payload | None:
         return None
     return Payload(
         vendor=VENDOR,
-        params=(("format", form), ("elements", str(elements)), ("bytes", str(len(body)))),
+        params=(("format", form), ("elements", str(elements)), ("bytes", str(size or len(body)))),
         from_body=True,
     )
