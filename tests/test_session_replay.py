@@ -298,3 +298,41 @@ def test_snapshot_to_a_known_vendor_is_found(resolver: PartyResolver, knowledge:
     assert finding.id == "session-replay:fullstory.com"
     assert finding.variant == ""
     assert finding.param("snapshots") == 1
+
+
+# ----------------------------------------------------------------------- the recorder
+
+
+def _post(recorder: Any, request_id: str, body: str | None) -> None:
+    request: dict[str, Any] = {"url": COLLECTOR, "method": "POST", "hasPostData": True}
+    if body is not None:
+        request["postData"] = body
+    recorder.cdp_event(
+        "Network.requestWillBeSent",
+        {"requestId": request_id, "request": request, "type": "Fetch", "frameId": "main"},
+        1.0,
+    )
+
+
+def test_recorder_keeps_snapshots_as_payloads_and_reads_large_bodies() -> None:
+    from scanner.browser.instruments.network import MAX_POST_READS
+    from scanner.browser.recorder import Recorder
+    from scanner.models import Phase
+
+    recorder = Recorder(phase=Phase.NONE)
+    recorder.start_page(P1, 0.0)
+    _post(recorder, "small", rrweb_body())  # came with the event
+    _post(recorder, "hit", json.dumps({"event": "page_view", "pad": "x" * 3000}))
+    _post(recorder, "large", None)  # over maxPostDataSize: read afterwards
+    assert not recorder.wants_post_body("small") and not recorder.wants_post_body("hit")
+    assert recorder.wants_post_body("large")
+    assert not recorder.wants_post_body("large")  # asked once
+    big = rrweb_body(400)
+    recorder.post_body("large", big)
+    found = [r.payload for r in recorder.requests()]
+    assert [p.vendor if p else None for p in found] == [VENDOR, None, VENDOR]
+    assert found[2] is not None and dict(found[2].params)["bytes"] == str(len(big))
+    for i in range(MAX_POST_READS):
+        _post(recorder, f"more{i}", None)
+    asked = [recorder.wants_post_body(f"more{i}") for i in range(MAX_POST_READS)]
+    assert asked.count(True) == MAX_POST_READS - 1  # one read went to "large"

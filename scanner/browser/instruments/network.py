@@ -278,13 +278,13 @@ class NetworkInstrument(Instrument):
         if not chain or not chain[-1].unread_body or self._post_reads >= MAX_POST_READS:
             return False
         self._post_reads += 1
+        chain[-1].unread_body = False  # asked for once
         return True
 
     def post_body(self, request_id: str, text: str) -> None:
         """A POST body read because :meth:`wants_post_body` said so."""
         chain = self._hops.get(request_id)
         if chain:
-            chain[-1].unread_body = False
             chain[-1].snapshot = dom_snapshot(text[:MAX_POST_BODY], size=len(text))
 
     # -- results ------------------------------------------------------------
