@@ -29,6 +29,7 @@ from scanner.models import (
     Initiator,
     MixedContent,
     Page,
+    Payload,
     Phase,
     Request,
     ScriptTag,
@@ -105,6 +106,25 @@ _SWEEP = (
     "cookieEnabled",
 )
 """Navigator properties a fingerprinting script sweeps (``hooks.js`` hooks these and more)."""
+
+
+RECORDER = "https://opnamekit.akamaized.net/opname/1.0/opname.min.js"
+COLLECTOR = "https://verzamel.opnameleverancier.nl/v1/opnames"
+
+
+def snapshot(url: str, script: str) -> Request:
+    """A POST whose body was a snapshot of the page (``scanner.snapshots``), sent by ``script``."""
+    return rq(
+        url,
+        method="POST",
+        resource_type="Fetch",
+        initiator=Initiator("script", script, 3, (f"verstuur@{script}:3:9",)),
+        payload=Payload(
+            "dom-snapshot",
+            params=(("format", "rrweb"), ("elements", "40"), ("bytes", "6000")),
+            from_body=True,
+        ),
+    )
 
 
 def site_result(
@@ -411,6 +431,17 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Severity], set[str]]] = [
      {"api_calls": [ac("listener.keydown:field",
                        "https://consent.cookiebot.com/uc.js")]},
      {}, {"behaviour-tracking"}),
+    # 5c. session recording by behaviour
+    ("a recorder from a CDN sends snapshots of the page",
+     {"api_calls": [ac("dom.observe:document", RECORDER)],
+      "requests": [snapshot(COLLECTOR, RECORDER)]},
+     {"session-replay:opnameleverancier.nl": LV}, set()),
+    ("a known recorder observing the whole document",
+     {"api_calls": [ac("dom.observe:document", "https://edge.fullstory.com/s/fs.js")]},
+     {"session-replay:fullstory.com": LV}, set()),
+    ("a whole-document observer alone is no recording",
+     {"api_calls": [ac("dom.observe:document", RECORDER)]},
+     {}, {"session-replay"}),
     # 6. identifiers in URLs
     ("meta pixel fbp param",
      {"requests": [rq("https://www.facebook.com/tr/?id=123&fbp=fb.1.1700000000.987654")]},

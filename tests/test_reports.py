@@ -1066,6 +1066,7 @@ def test_tracking_rules_are_rules() -> None:
         "cookie-sync-before-consent",
         "personal-data-before-consent",
         "session-replay-before-consent",
+        "session-replay",
         "fingerprinting-api",
         "embed-before-consent",
         "no-banner-while-tracking",

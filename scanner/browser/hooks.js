@@ -3,7 +3,8 @@
 // fetches asked for keepalive, and which scripts read the browser features that
 // fingerprinting uses (canvas, WebGL, audio, font probing, WebRTC, media devices,
 // the battery, sweeps over navigator and screen properties), and which add listeners
-// for keys, pointer movement or device sensors. It changes nothing a
+// for keys, pointer movement or device sensors, or observe every change to the
+// document (session recorders). It changes nothing a
 // page can observe: the reporting binding is removed from the window, and a wrapped
 // function answers what a page may ask it (toString, name, length, prototype, the
 // stack of an error thrown through it) as the original would ("disguise" below;
@@ -417,6 +418,25 @@
   };
   if (globalThis.EventTarget) {
     wrapMethod(EventTarget.prototype, "addEventListener", null, 1, null, listened);
+  }
+
+  // Session recording: a MutationObserver watching the whole document (the document,
+  // its root or body, with subtree) sees every change a recorder sends on
+  // ("dom.observe:document"). One on a single element is how ordinary scripts react
+  // to their widget: not recorded. The options are read as own data properties, so
+  // no page getter runs; observe() is called a few times a page, never in a loop.
+  const ownValue = (object, name) => {
+    const d = object && typeof object === "object" && Object.getOwnPropertyDescriptor(object, name);
+    return d && "value" in d ? d.value : undefined;
+  };
+  const observed = (self, args) => {
+    const target = args[0];
+    if (!target || !(target === document || target === rootOf.get.call(document) ||
+      target === bodyOf.get.call(document))) return null;
+    return ownValue(args[1], "subtree") === true ? "dom.observe:document" : null;
+  };
+  if (globalThis.MutationObserver) {
+    wrapMethod(MutationObserver.prototype, "observe", null, 1, null, observed);
   }
 
   // fetch(..., {keepalive: true}) outlives the page: a beacon by another name.

@@ -120,6 +120,14 @@ class Recorder:
         """An image's body, read because :meth:`wants_body` said so."""
         self.network.image_body(request_id, body, base64_encoded)
 
+    def wants_post_body(self, request_id: str) -> bool:
+        """A POST body too large to come with the request: read it to look for a snapshot."""
+        return self.network.wants_post_body(request_id)
+
+    def post_body(self, request_id: str, text: str) -> None:
+        """A POST body, read because :meth:`wants_post_body` said so."""
+        self.network.post_body(request_id, text)
+
     def page_scripts(self, scripts: list[Any]) -> None:
         """``security.js`` at the end of a page: scripts from other origins, SRI or not."""
         if self.security is not None:

@@ -290,6 +290,7 @@ class Visitor:
         for method in self.recorder.cdp_events:
             cdp.on(method, functools.partial(self._on_cdp, method))
         cdp.on("Network.loadingFinished", self._on_loading_finished)
+        cdp.on("Network.requestWillBeSent", self._on_request)
         # A DevTools binding is one-way: a page writing 5,000 cookies costs no round
         # trips (Playwright's expose_binding waits for a reply to every call).
         cdp.on("Runtime.bindingCalled", self._on_binding)
@@ -398,11 +399,23 @@ class Visitor:
         ):
             self._spawn(self._read_image(request_id))
 
+    def _on_request(self, event: dict[str, Any]) -> None:
+        # After the recorder's own handler: a POST body too large to come with the event
+        # is read at once (a recorder's fetch may never finish loading), for snapshots.
+        if self._cdp is not None and self.recorder.wants_post_body(event["requestId"]):
+            self._spawn(self._read_post_body(event["requestId"]))
+
     async def _read_image(self, request_id: str) -> None:
         assert self._cdp is not None
         with contextlib.suppress(Exception):
             body = await self._cdp.send("Network.getResponseBody", {"requestId": request_id})
             self.recorder.image_body(request_id, body["body"], bool(body.get("base64Encoded")))
+
+    async def _read_post_body(self, request_id: str) -> None:
+        assert self._cdp is not None
+        with contextlib.suppress(Exception):
+            body = await self._cdp.send("Network.getRequestPostData", {"requestId": request_id})
+            self.recorder.post_body(request_id, str(body.get("postData", "")))
 
     async def visit(self, url: str) -> Page:
         """Open ``url`` like a visitor, wait for late trackers, and record the page."""

@@ -60,6 +60,7 @@ from scanner.models import (
     StorageItem,
 )
 from scanner.netguard import refusal_kind
+from scanner.snapshots import VENDOR as SNAPSHOT_VENDOR
 
 __all__ = ["RULES", "run_rules"]
 
@@ -613,6 +614,88 @@ def rule_behaviour_tracking(ctx: RuleContext) -> list[Finding]:
             g,
             _party_params(g.party)
             | {"listeners": _sorted(g.names), "scripts": _sorted(scripts[subject])},
+        )
+        for subject, g in groups.items()
+    ]
+
+
+WHOLE_DOCUMENT_OBSERVER = "dom.observe:document"
+"""``hooks.js``'s record of a MutationObserver on the whole document (with subtree)."""
+
+
+def _snapshot(r: Request) -> bool:
+    return r.payload is not None and r.payload.vendor == SNAPSHOT_VENDOR
+
+
+def rule_session_recording(ctx: RuleContext) -> list[Finding]:
+    """A page recorded by its behaviour, whoever serves the recorder: likely violation.
+
+    Fires for a third-party script (not a consent, security or necessary service) that
+    observes every change to the whole document (``dom.observe:document``) and whose
+    own requests carry snapshots of the page (``scanner.snapshots``); for a known
+    session-replay vendor's script observing the whole document (its recordings may be
+    compressed); and for a snapshot sent to a known vendor. A MutationObserver alone
+    is how lazy loaders and consent managers watch for new elements, and a snapshot
+    alone may be a form upload: neither fires for an unknown party. The finding names
+    who receives the recording (the party of the snapshots' destination; the script's
+    own party when the destination is the site's own or none was seen), the observing
+    scripts, the destinations and the number of snapshots.
+    """
+    rule = "session-replay"
+    site = ctx.result.site
+    observers: dict[str, ApiCall] = {}
+    for a in ctx.api_calls:
+        p = a.party
+        if a.api != WHOLE_DOCUMENT_OBSERVER or p is None or p.first_party:
+            continue
+        if p.category in BENIGN_CATEGORIES:
+            continue
+        observers.setdefault(_script_name(a), a)
+    groups: dict[str, _Group] = {}
+    scripts: dict[str, set[str]] = {}
+    snapshots: dict[str, int] = {}
+    for r in ctx.requests:
+        if not _snapshot(r) or r.party is None:
+            continue
+        sender = (r.initiator.url or "").split("#", 1)[0].split("?", 1)[0]
+        sent_by = ctx.resolver.party_for_url(sender, site) if sender else None
+        sender_domain = sent_by.domain if sent_by is not None else None
+        recorders = {
+            name
+            for name, a in observers.items()
+            if name == sender or (a.party is not None and a.party.domain == sender_domain)
+        }
+        if not recorders and r.party.category != "session_replay":
+            continue
+        party = r.party
+        if party.first_party and sent_by is not None and not sent_by.first_party:
+            party = sent_by
+        if party.first_party:
+            continue
+        group = _add(groups, party.domain, party, Severity.LIKELY_VIOLATION, _request_obs(r))
+        group.hosts.add(host_of(r.url))
+        snapshots[party.domain] = snapshots.get(party.domain, 0) + 1
+        scripts.setdefault(party.domain, set()).update(recorders)
+    for name, a in observers.items():
+        # A known vendor's recorder: its recordings may be compressed, the observer tells.
+        p = a.party
+        if p is not None and p.category == "session_replay":
+            if p.domain not in groups:
+                _add(groups, p.domain, p, Severity.LIKELY_VIOLATION, _api_obs(a))
+            scripts.setdefault(p.domain, set()).add(name)
+    return [
+        _finding(
+            ctx,
+            rule,
+            subject,
+            g,
+            _party_params(g.party)
+            | {
+                "scripts": _sorted(scripts.get(subject, ())),
+                "hosts": _sorted(g.hosts),
+                "snapshots": snapshots.get(subject, 0),
+            },
+            "" if snapshots.get(subject) else "observer",
         )
         for subject, g in groups.items()
     ]
@@ -1229,6 +1312,14 @@ RULES = RuleRegistry(
         variants=("first-party", "security"),
     ),
     Rule("behaviour-tracking", rule_behaviour_tracking, Severity.REVIEW, TW_11_7A),
+    Rule(
+        "session-replay",
+        rule_session_recording,
+        Severity.LIKELY_VIOLATION,
+        TW_11_7A,
+        tracking=True,
+        variants=("observer",),
+    ),
     Rule("identifier-in-url", rule_identifier_in_url, Severity.LIKELY_VIOLATION, TW_11_7A),
     Rule(
         "transfer-outside-eea-before-consent",

@@ -14,15 +14,21 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
-from ...models import Initiator, Phase, Request
+from ...models import Initiator, Payload, Phase, Request
 from ...netguard import refusal_text
 from ...payloads import MAX_BODY, decode, wants_body
+from ...snapshots import dom_snapshot
 from .base import HOOKS_URL, MAX_STACK, Frames, Instrument, PageClock, hook_initiator, stack_url
 
 POST_DATA_LIMIT = MAX_BODY
 """``Network.enable``'s ``maxPostDataSize``: bodies up to this size come with the request
 event. Only those of known pixel and analytics endpoints are kept, to be decoded
 (:mod:`scanner.payloads`); none is kept in the model."""
+
+MAX_POST_BODY = 64 * 1024
+"""Characters of a large POST body looked at for a snapshot (``scanner.snapshots``)."""
+MAX_POST_READS = 50
+"""Large POST bodies read per visitor: a page posting megabytes in a loop costs no more."""
 
 
 @dataclass
@@ -47,6 +53,10 @@ class _Hop:
     """The top-level document of a page visit."""
     body: str | None = None
     """The POST body of a known pixel or analytics hit (bounded), to decode its payload."""
+    snapshot: Payload | None = None
+    """A POST body that is a serialised page (``scanner.snapshots``): a session recording."""
+    unread_body: bool = False
+    """A POST body too large to come with the request event: read right after it."""
 
 
 @dataclass(frozen=True)
@@ -98,6 +108,7 @@ class NetworkInstrument(Instrument):
     _keepalive: set[str] = field(default_factory=set)
     _pixels: set[str] = field(default_factory=set)
     _script_images: dict[str, Initiator] = field(default_factory=dict)
+    _post_reads: int = 0
 
     def start_page(self, now: float) -> None:
         """A new top-level visit starts: it is active, and its document has not failed."""
@@ -157,8 +168,15 @@ class NetworkInstrument(Instrument):
             frame_url = self.frames.url(frame_id)
             cookie_frame_url = frame_url
         body = None
+        snapshot = None
+        unread = False
         if request.get("hasPostData") and redirect is None and wants_body(url):
             body = _post_data(request)
+        elif request.get("hasPostData") and redirect is None:
+            # Any other body: only a session recording's snapshot is kept (as a payload).
+            other = _post_data(request)
+            snapshot = dom_snapshot(other)
+            unread = other is None
         hop = _Hop(
             url=url,
             body=body,
@@ -170,6 +188,8 @@ class NetworkInstrument(Instrument):
             page_index=self.clock.index,
             t_ms=self.clock.ms(now),
             main=resource_type == "Document" and frame_id in (self.frames.main, None),
+            snapshot=snapshot,
+            unread_body=unread,
         )
         if chain is None:
             self._hops[request_id] = [hop]
@@ -250,6 +270,23 @@ class NetworkInstrument(Instrument):
         ):
             self._pixels.add(request_id)
 
+    def wants_post_body(self, request_id: str) -> bool:
+        """A POST body too large for the request event is read right after it (with
+        ``Network.getRequestPostData``), to tell a session recording's snapshot
+        (``scanner.snapshots``) from other uploads."""
+        chain = self._hops.get(request_id)
+        if not chain or not chain[-1].unread_body or self._post_reads >= MAX_POST_READS:
+            return False
+        self._post_reads += 1
+        chain[-1].unread_body = False  # asked for once
+        return True
+
+    def post_body(self, request_id: str, text: str) -> None:
+        """A POST body read because :meth:`wants_post_body` said so."""
+        chain = self._hops.get(request_id)
+        if chain:
+            chain[-1].snapshot = dom_snapshot(text[:MAX_POST_BODY], size=len(text))
+
     # -- results ------------------------------------------------------------
 
     def requests(self) -> list[Request]:
@@ -292,7 +329,7 @@ class NetworkInstrument(Instrument):
                         cookies_sent=cookies_sent,
                         failed=hop.failed if index == len(chain) - 1 else None,
                         t_ms=hop.t_ms,
-                        payload=decode(hop.url, hop.method, hop.body),
+                        payload=decode(hop.url, hop.method, hop.body) or hop.snapshot,
                     )
                 )
         return result
