@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ..canaries import TypedField
 from ..models import ApiCall, Cookie, DocumentSecurity, Phase, Request, StorageItem
 from .instruments.base import Frames, Instrument, PageClock, WriteBudget
 from .instruments.cookies import CookieInstrument
@@ -119,6 +120,23 @@ class Recorder:
     def image_body(self, request_id: str, body: str, base64_encoded: bool) -> None:
         """An image's body, read because :meth:`wants_body` said so."""
         self.network.image_body(request_id, body, base64_encoded)
+
+    def watch_typed(self, fields: list[TypedField]) -> None:
+        """The form-typing step types into ``fields`` now: look for their values in
+        every request from here on."""
+        self.network.watch_typed(fields)
+
+    def wants_post_data(self, request_id: str) -> bool:
+        """Whether to ask DevTools for a request's body (see :meth:`post_data`)."""
+        return self.network.wants_post_data(request_id)
+
+    def post_data(self, request_id: str, body: str) -> None:
+        """``Network.getRequestPostData`` for a request that may carry a typed value."""
+        self.network.post_data(request_id, body)
+
+    def not_submitted(self, request_id: str) -> None:
+        """A document request the form-typing step failed before it left the browser."""
+        self.network.not_submitted(request_id)
 
     def page_scripts(self, scripts: list[Any]) -> None:
         """``security.js`` at the end of a page: scripts from other origins, SRI or not."""

@@ -63,7 +63,7 @@ from ..models import (
     StorageItem,
 )
 from ..netguard import browser_refusal
-from . import consent
+from . import consent, formtyping
 from .discovery import BrowserExecutable, browser_version, find_browser
 from .instruments.network import POST_DATA_LIMIT
 from .profiles import new_profile
@@ -203,6 +203,8 @@ class Visitor:
         self.screenshots: list[Screenshot] = []
         self.crashed = False
         """The renderer or the whole browser died; the site is retried by the engine."""
+        self._typing = False
+        """The form-typing step is on: every document request is failed (no submission)."""
 
     async def __aenter__(self) -> Visitor:
         self._profile = new_profile()
@@ -266,6 +268,7 @@ class Visitor:
         for method in self.recorder.cdp_events:
             cdp.on(method, functools.partial(self._on_cdp, method))
         cdp.on("Network.loadingFinished", self._on_loading_finished)
+        cdp.on("Network.requestWillBeSent", self._on_request_sent)
         # A DevTools binding is one-way: a page writing 5,000 cookies costs no round
         # trips (Playwright's expose_binding waits for a reply to every call).
         cdp.on("Runtime.bindingCalled", self._on_binding)
@@ -318,7 +321,27 @@ class Visitor:
             self.recorder.hook_report(report, None, time.monotonic())
 
     def _on_request_paused(self, event: dict[str, Any]) -> None:
+        if self._typing:
+            # Typing submits nothing: no form submission, no navigation a page script
+            # starts on input. ``Aborted`` leaves the page as it is (no error page).
+            self.recorder.not_submitted(str(event.get("networkId") or ""))
+            self._answer(
+                "Fetch.failRequest", {"requestId": event["requestId"], "errorReason": "Aborted"}
+            )
+            return
         self._answer("Fetch.continueRequest", {"requestId": event["requestId"]})
+
+    def _on_request_sent(self, event: dict[str, Any]) -> None:
+        # After typing, a body DevTools did not send along may carry what was typed.
+        request_id = str(event.get("requestId", ""))
+        if self._cdp is not None and self.recorder.wants_post_data(request_id):
+            self._spawn(self._read_post_data(request_id))
+
+    async def _read_post_data(self, request_id: str) -> None:
+        assert self._cdp is not None
+        with contextlib.suppress(Exception):
+            body = await self._cdp.send("Network.getRequestPostData", {"requestId": request_id})
+            self.recorder.post_data(request_id, str(body.get("postData", "")))
 
     def _on_auth_required(self, event: dict[str, Any]) -> None:
         # Never send credentials, not even dummy ones: cancel, as a visitor would.
@@ -413,6 +436,14 @@ class Visitor:
                 self.recorder.page_scripts(list(scripts or []))
             if calls.responsive:
                 await self._snapshot_storage(page)
+            if (
+                error is None
+                and calls.responsive
+                and self.phase is Phase.NONE
+                and options.form_typing
+                and not self.crashed
+            ):
+                await self._type_canaries(page)
         await self._snapshot_jar()
         commits = self.recorder.main_commits
         if len(commits) > 1:
@@ -445,6 +476,22 @@ class Visitor:
         )
         self.pages.append(result)
         return result
+
+    async def _type_canaries(self, page: PlaywrightPage) -> None:
+        """The form-typing step (:mod:`.formtyping`), after the page's normal capture:
+        requests carrying the typed values are marked (``Request.typed``)."""
+        fields = await formtyping.typable_fields(page)
+        if not fields:
+            return
+        self.recorder.watch_typed([f for _, f in fields])
+        self._typing = True
+        try:
+            await formtyping.type_into(page, fields)
+            await formtyping.wait_for_requests(
+                lambda: self.recorder.last_activity, started=time.monotonic()
+            )
+        finally:
+            self._typing = False
 
     async def _screenshot(self, page: PlaywrightPage, url: str) -> None:
         """The viewport as the visitor first saw it (before scrolling): report evidence."""

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
-from ...models import Initiator, Phase, Request
+from ...canaries import Matcher, TypedField
+from ...models import Initiator, Phase, Request, TypedLeak
 from ...netguard import refusal_text
 from ...payloads import MAX_BODY, decode, wants_body
 from .base import HOOKS_URL, MAX_STACK, Frames, Instrument, PageClock, hook_initiator, stack_url
@@ -23,6 +24,11 @@ POST_DATA_LIMIT = MAX_BODY
 """``Network.enable``'s ``maxPostDataSize``: bodies up to this size come with the request
 event. Only those of known pixel and analytics endpoints are kept, to be decoded
 (:mod:`scanner.payloads`); none is kept in the model."""
+
+
+TYPED_BODY_LIMIT = 1024 * 1024
+"""Characters of a request body searched for typed values (a key logger's batch or a
+session recorder's snapshot is larger than a pixel's body)."""
 
 
 @dataclass
@@ -47,6 +53,8 @@ class _Hop:
     """The top-level document of a page visit."""
     body: str | None = None
     """The POST body of a known pixel or analytics hit (bounded), to decode its payload."""
+    typed: tuple[TypedLeak, ...] = ()
+    """Values the form-typing step typed that this hop carried (URL or body)."""
 
 
 @dataclass(frozen=True)
@@ -98,6 +106,39 @@ class NetworkInstrument(Instrument):
     _keepalive: set[str] = field(default_factory=set)
     _pixels: set[str] = field(default_factory=set)
     _script_images: dict[str, Initiator] = field(default_factory=dict)
+    _typed_fields: list[TypedField] = field(default_factory=list)
+    _matcher: Matcher | None = None
+    _bodies_wanted: set[str] = field(default_factory=set)
+    _not_sent: set[str] = field(default_factory=set)
+
+    def watch_typed(self, fields: list[TypedField]) -> None:
+        """The form-typing step is about to type into ``fields``: from now on, every
+        request (of this and later pages) is searched for the values typed so far. A
+        value is one per kind of field: a later page's fields of a kind name it."""
+        kinds = {f.kind for f in fields}
+        self._typed_fields = [f for f in self._typed_fields if f.kind not in kinds]
+        self._typed_fields += fields
+        self._matcher = Matcher(self._typed_fields)
+
+    def wants_post_data(self, request_id: str) -> bool:
+        """A request that may carry a typed value in a body DevTools did not send along
+        (too large, or a blob): the visitor asks ``Network.getRequestPostData`` once."""
+        if request_id in self._bodies_wanted:
+            self._bodies_wanted.discard(request_id)
+            return True
+        return False
+
+    def post_data(self, request_id: str, body: str) -> None:
+        """The body of a request :meth:`wants_post_data` asked for."""
+        chain = self._hops.get(request_id)
+        if chain and self._matcher is not None:
+            found = self._matcher.find("", body[:TYPED_BODY_LIMIT])
+            chain[0].typed += tuple(leak for leak in found if leak not in chain[0].typed)
+
+    def not_submitted(self, request_id: str) -> None:
+        """A request failed before it was sent (a form submission while typing): what it
+        would have carried never left the browser."""
+        self._not_sent.add(request_id)
 
     def start_page(self, now: float) -> None:
         """A new top-level visit starts: it is active, and its document has not failed."""
@@ -159,7 +200,14 @@ class NetworkInstrument(Instrument):
         body = None
         if request.get("hasPostData") and redirect is None and wants_body(url):
             body = _post_data(request)
+        typed: tuple[TypedLeak, ...] = ()
+        if self._matcher is not None:
+            sent = _post_data(request, TYPED_BODY_LIMIT) if redirect is None else None
+            typed = self._matcher.find(url, sent)
+            if sent is None and request.get("hasPostData") and redirect is None:
+                self._bodies_wanted.add(request_id)
         hop = _Hop(
+            typed=typed,
             url=url,
             body=body,
             method=str(request.get("method", "GET")),
@@ -293,6 +341,7 @@ class NetworkInstrument(Instrument):
                         failed=hop.failed if index == len(chain) - 1 else None,
                         t_ms=hop.t_ms,
                         payload=decode(hop.url, hop.method, hop.body),
+                        typed=() if request_id in self._not_sent else hop.typed,
                     )
                 )
         return result
@@ -385,9 +434,9 @@ def devtools_initiator(raw: dict[str, Any]) -> Initiator:
     )
 
 
-def _post_data(request: dict[str, Any]) -> str | None:
+def _post_data(request: dict[str, Any], limit: int = POST_DATA_LIMIT) -> str | None:
     """The POST body CDP sent with the request (``postData``, else the entries), cut at
-    :data:`POST_DATA_LIMIT`; ``None`` when it was too large to come along."""
+    ``limit``; ``None`` when it was too large to come along."""
     text = request.get("postData")
     if not isinstance(text, str):
         entries = request.get("postDataEntries") or []
@@ -402,4 +451,4 @@ def _post_data(request: dict[str, Any]) -> str | None:
         if not chunks:
             return None
         text = b"".join(chunks).decode("utf-8", "replace")
-    return text[:POST_DATA_LIMIT]
+    return text[:limit]
