@@ -283,7 +283,7 @@ class TypedLeak:
     """
 
     field: str
-    """The field as the page names it (``name``, else ``id``, label, placeholder);
+    """The field as the page names it (``name``, else ``id``, ``aria-label``, ``placeholder``);
     several fields of one kind on a page are joined with ``, ``."""
     kind: str
     """``email``, ``name``, ``phone``, ``postcode`` or ``text`` (search and other text)."""

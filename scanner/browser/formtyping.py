@@ -25,13 +25,17 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page as PlaywrightPage
 
 from ..canaries import TypedField, field_kind
-from .scripts import page_script
 
-FIELDS = "input:visible, textarea:visible"
-"""Playwright's selector for the candidate fields (it pierces open shadow roots)."""
+SELECTORS = (("input:visible", False), ("textarea:visible", True))
+"""Playwright's selectors for the candidate fields (they pierce open shadow roots), and
+whether they find text areas."""
+_NAMES = ("name", "id", "aria-label", "placeholder")
+"""Attributes that name a field, in the order a finding prefers them."""
 MAX_FIELDS = 8
 """Fields typed into per page: a form's first few tell the story; a page with a
 hundred fields must not cost minutes."""
+MAX_CANDIDATES = 24
+"""Fields looked at per page to find those (each costs a few round trips)."""
 KEY_DELAY_MS = 15
 """Between key presses: real ``keydown``/``keypress``/``input``/``keyup`` per character."""
 FIELD_TIMEOUT_S = 3.0
@@ -44,42 +48,55 @@ WAIT_MAX_S = 3.0
 """Longest wait after the last field, however busy the network stays."""
 
 
-async def typable_fields(page: PlaywrightPage) -> list[tuple[int, TypedField]]:
-    """(index among :data:`FIELDS`, field) of each field to type into, at most
-    :data:`MAX_FIELDS`."""
-    found = page.locator(FIELDS)
+Place = tuple[str, int]
+"""A field's place: a selector of :data:`SELECTORS` and its index among the matches."""
+
+
+async def typable_fields(page: PlaywrightPage) -> list[tuple[Place, TypedField]]:
+    """The place and kind of each field to type into: at most :data:`MAX_FIELDS` of
+    the first :data:`MAX_CANDIDATES` visible inputs and text areas.
+
+    Everything is read through Playwright's selector engine, which runs in its own
+    isolated world: an ``evaluate`` in the page's world would install Playwright's
+    injected script there, with listeners on the window a page script can see.
+    """
+    out: list[tuple[Place, TypedField]] = []
+    seen = 0
+    timeout = FIELD_TIMEOUT_S * 1000
     try:
-        described = await asyncio.wait_for(
-            found.evaluate_all(page_script("form_fields.js")), FIELD_TIMEOUT_S
-        )
-    except (TimeoutError, PlaywrightError):
-        return []
-    out: list[tuple[int, TypedField]] = []
-    for index, d in enumerate(described if isinstance(described, list) else []):
-        if not isinstance(d, dict) or not d.get("usable"):
-            continue
-        names = [str(d.get(k) or "") for k in ("name", "id", "label", "placeholder")]
-        kind = field_kind(str(d.get("type") or ""), str(d.get("autocomplete") or ""), names)
-        if kind is None:
-            continue
-        label = next((n for n in names if n), f"field {index + 1}")
-        out.append((index, TypedField(label[:80], kind)))
-        if len(out) >= MAX_FIELDS:
-            break
+        for selector, area in SELECTORS:
+            found = page.locator(selector)
+            for index in range(await found.count()):
+                seen += 1
+                if seen > MAX_CANDIDATES or len(out) >= MAX_FIELDS:
+                    return out
+                element = found.nth(index)
+                attrs = {
+                    name: (await element.get_attribute(name, timeout=timeout)) or ""
+                    for name in ("type", "autocomplete", *_NAMES)
+                }
+                names = [attrs[n] for n in _NAMES]
+                kind = field_kind(
+                    "textarea" if area else attrs["type"] or "text", attrs["autocomplete"], names
+                )
+                if kind is None or not await element.is_editable(timeout=timeout):
+                    continue
+                label = next((n for n in names if n), f"field {seen}")
+                out.append(((selector, index), TypedField(label[:80], kind)))
+    except PlaywrightError:
+        pass
     return out
 
 
-async def type_into(page: PlaywrightPage, fields: list[tuple[int, TypedField]]) -> int:
+async def type_into(page: PlaywrightPage, fields: list[tuple[Place, TypedField]]) -> int:
     """Type each field's canary, key by key, then blur it; returns the fields typed."""
-    found = page.locator(FIELDS)
     typed = 0
-    for index, f in fields:
-        element = found.nth(index)
+    timeout = FIELD_TIMEOUT_S * 1000
+    for (selector, index), f in fields:
+        element = page.locator(selector).nth(index)
         try:
-            await element.press_sequentially(
-                f.value, delay=KEY_DELAY_MS, timeout=FIELD_TIMEOUT_S * 1000
-            )
-            await element.blur(timeout=FIELD_TIMEOUT_S * 1000)
+            await element.press_sequentially(f.value, delay=KEY_DELAY_MS, timeout=timeout)
+            await element.blur(timeout=timeout)
             typed += 1
         except PlaywrightError:
             continue
