@@ -272,3 +272,26 @@ def test_findings(typed: dict[str, Any]) -> None:
     for lang in ("nl", "en"):
         text = finding_text(logger, translator(lang))
         assert "telefoon (phone)" in text.explanation and "base64" in text.explanation
+
+
+# -- the switch ----------------------------------------------------------------------
+
+
+def test_no_form_typing_flag() -> None:
+    from click.testing import CliRunner
+
+    from scanner.cli import _build_capture_options, cli
+
+    base: dict[str, Any] = {
+        "browser_path": None,
+        "map_hosts": (),
+        "ignore_cert_errors": False,
+        "trust_cert_spki": (),
+        "raw_values": False,
+        "page_timeout": 30.0,
+        "dwell": 4.0,
+        "allow_private_network": False,
+    }
+    assert _build_capture_options({**base, "no_form_typing": False}).form_typing
+    assert not _build_capture_options({**base, "no_form_typing": True}).form_typing
+    assert "--no-form-typing" in CliRunner().invoke(cli, ["scan", "--help"]).output
