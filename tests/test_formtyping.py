@@ -295,3 +295,27 @@ def test_no_form_typing_flag() -> None:
     assert _build_capture_options({**base, "no_form_typing": False}).form_typing
     assert not _build_capture_options({**base, "no_form_typing": True}).form_typing
     assert "--no-form-typing" in CliRunner().invoke(cli, ["scan", "--help"]).output
+
+
+@pytest.mark.browser
+def test_a_page_that_hangs_on_a_key_ends_by_itself(
+    testweb: TestWeb, capture_options: CaptureOptions
+) -> None:
+    """``www.toetsval.nl`` hangs its renderer on the first key (``hostile.json``): the
+    step gives up at that field (its five other fields would cost 15 s more), well
+    before the visit's watchdog."""
+    from scanner.browser.formtyping import FIELD_TIMEOUT_S, WAIT_MAX_S
+    from scanner.browser.session import Browser
+    from scanner.runner import capture_site
+
+    async def run() -> SiteResult:
+        async with Browser(capture_options) as browser:
+            site = Site(name="Toetsval", url="https://www.toetsval.nl/")
+            return await capture_site(browser, site, [site.url])
+
+    result = asyncio.run(run())
+    (page,) = result.pages
+    assert (result.status.value, page.error, page.title) == ("done", None, "Gemeente Toetsval")
+    # Dwell, one field's timeout and the wait: not every field's timeout, nor the watchdog.
+    limit = capture_options.dwell_s + FIELD_TIMEOUT_S + WAIT_MAX_S + 6.0
+    assert page.duration_ms < limit * 1000, page.duration_ms

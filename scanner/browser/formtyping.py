@@ -47,6 +47,9 @@ WAIT_QUIET_S = 0.5
 """Network silence after which the wait ends (once past :data:`WAIT_MIN_S`)."""
 WAIT_MAX_S = 3.0
 """Longest wait after the last field, however busy the network stays."""
+STEP_BUDGET_S = 15.0
+"""Longest the finding and typing of one page's fields may take (a page that hangs its
+renderer on the first key must not hold the visit up to the watchdog)."""
 
 
 Place = tuple[str, int]
@@ -100,7 +103,9 @@ async def type_into(page: PlaywrightPage, fields: list[tuple[Place, TypedField]]
             await element.blur(timeout=timeout)
             typed += 1
         except PlaywrightError:
-            continue
+            # A field that went away, or a page that hangs on a key (its next field
+            # would only wait out its own timeout): stop here.
+            break
     return typed
 
 

@@ -480,13 +480,13 @@ class Visitor:
     async def _type_canaries(self, page: PlaywrightPage) -> None:
         """The form-typing step (:mod:`.formtyping`), after the page's normal capture:
         requests carrying the typed values are marked (``Request.typed``)."""
-        fields = await formtyping.typable_fields(page)
-        if not fields:
-            return
-        self.recorder.watch_typed([f for _, f in fields])
         self._typing = True
         try:
-            await formtyping.type_into(page, fields)
+            fields = await _bounded(formtyping.typable_fields(page), formtyping.STEP_BUDGET_S)
+            if not fields:
+                return
+            self.recorder.watch_typed([f for _, f in fields])
+            await _bounded(formtyping.type_into(page, fields), formtyping.STEP_BUDGET_S)
             await formtyping.wait_for_requests(
                 lambda: self.recorder.last_activity, started=time.monotonic()
             )
