@@ -319,3 +319,52 @@ def test_a_page_that_hangs_on_a_key_ends_by_itself(
     # Dwell, one field's timeout and the wait: not every field's timeout, nor the watchdog.
     limit = capture_options.dwell_s + FIELD_TIMEOUT_S + WAIT_MAX_S + 6.0
     assert page.duration_ms < limit * 1000, page.duration_ms
+
+
+# -- the recorder, fed DevTools events -------------------------------------------------
+
+
+def _sent(recorder: Any, request_id: str, url: str, now: float, **request: Any) -> None:
+    recorder.cdp_event(
+        "Network.requestWillBeSent",
+        {
+            "requestId": request_id,
+            "request": {"url": url, "method": "POST" if request else "GET", **request},
+            "type": "Fetch",
+            "frameId": "main",
+        },
+        now,
+    )
+
+
+def test_recorder_marks_requests_after_typing_only() -> None:
+    """Before typing nothing is searched; a body DevTools left out is asked for once;
+    a submission stopped before it left carries nothing; a later page's field of a
+    kind names that kind's value."""
+    from scanner.browser.recorder import Recorder
+    from scanner.models import Phase
+
+    recorder = Recorder(phase=Phase.NONE)
+    page = "https://www.typdorp.nl/"
+    recorder.start_page(page, 0.0)
+    _sent(recorder, "0", "https://t.example/?q=privacyscan%20proeftekst", 0.5)
+    recorder.watch_typed([TypedField("zoekterm", "text")])
+    _sent(recorder, "1", "https://t.example/?q=privacyscan%20proeftekst", 1.0)
+    _sent(recorder, "2", "https://t.example/big", 1.1, hasPostData=True)
+    assert recorder.wants_post_data("2") and not recorder.wants_post_data("2")
+    recorder.post_data("2", "x" * 50_000 + base64.b64encode(b"privacyscan proeftekst").decode())
+    _sent(recorder, "3", "https://www.typdorp.nl/zoeken/?zoekterm=privacyscan+proeftekst", 1.2)
+    recorder.not_submitted("3")
+    recorder.watch_typed([TypedField("omschrijving", "text")])
+    _sent(recorder, "4", "https://t.example/", 2.0, postData="privacyscan proeftekst")
+    typed = {r.url: r.typed for r in recorder.requests()}
+    assert typed == {
+        "https://t.example/?q=privacyscan%20proeftekst": (
+            TypedLeak("zoekterm", "text", "url", "url"),
+        ),
+        "https://t.example/big": (TypedLeak("zoekterm", "text", "base64", "body"),),
+        "https://www.typdorp.nl/zoeken/?zoekterm=privacyscan+proeftekst": (),
+        "https://t.example/": (TypedLeak("omschrijving", "text", "plain", "body"),),
+    }
+    first = [r for r in recorder.requests() if r.t_ms == 500]
+    assert len(first) == 1 and first[0].typed == ()
