@@ -1067,6 +1067,7 @@ def test_tracking_rules_are_rules() -> None:
         "personal-data-before-consent",
         "session-replay-before-consent",
         "fingerprinting-api",
+        "form-input-leak",
         "embed-before-consent",
         "no-banner-while-tracking",
         "tracking-after-refusal",
