@@ -110,6 +110,13 @@ def _capture_options(func: F) -> F:
             show_default=True,
             help="Seconds to stay on a page after load: trackers fire late.",
         ),
+        click.option(
+            "--no-form-typing",
+            "no_form_typing",
+            is_flag=True,
+            help="Do not type fictional values into text fields to catch key loggers "
+            "(default: the first visitor types, never submits).",
+        ),
     ]
     for decorator in reversed(decorators):
         func = decorator(func)
@@ -129,6 +136,7 @@ def _build_capture_options(kwargs: dict[str, Any]) -> CaptureOptions:
             page_timeout_s=kwargs["page_timeout"],
             dwell_s=kwargs["dwell"],
             allow_private_network=kwargs["allow_private_network"],
+            form_typing=not kwargs["no_form_typing"],
         )
     )
 

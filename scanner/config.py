@@ -66,6 +66,9 @@ class CaptureOptions:
     allow_private_network: bool = False
     """Let pages and the sitemap reader reach loopback, private, link-local and other
     internal addresses (see ``scanner.netguard``). Off: only ``map_hosts`` targets."""
+    form_typing: bool = True
+    """The first visitor types fictional values into each page's visible text fields
+    (never submitting) and records requests that carry them (``scanner.canaries``)."""
 
     def host_resolver_rules(self) -> str | None:
         """Chromium's ``--host-resolver-rules``: ``map_hosts`` behind the internal-address

@@ -31,6 +31,7 @@ from .models import (
     KnowledgeShare,
     Scan,
     SiteResult,
+    TypedLeak,
 )
 
 __all__ = [
@@ -205,6 +206,7 @@ CSV_COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = (
             *_INITIATOR,
             *_PARTY,
             *_PAYLOAD,
+            "typed",
         ),
     ),
     (
@@ -446,6 +448,8 @@ def _cell(value: Any) -> str:
 def _text(value: Any) -> str:
     if isinstance(value, tuple):  # a (name, value) pair in a list, e.g. a payload parameter
         return "=".join(_text(v) for v in value)
+    if isinstance(value, TypedLeak):  # what the form-typing step found in a request
+        return f"{value.field}={value.kind}:{value.encoding}@{value.place}"
     return str(value.value if isinstance(value, Enum) else value)
 
 

@@ -16,7 +16,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import TypeAlias
 
-SCHEMA_VERSION = "1.6"
+SCHEMA_VERSION = "1.7"
 """Version of the JSON document written per site and of the export format.
 
 A change that removes or renames a field bumps the major number; adding a field
@@ -274,6 +274,28 @@ class Payload:
 
 
 @dataclass(frozen=True, slots=True)
+class TypedLeak:
+    """A value the first visitor typed into a form field, found in a request.
+
+    The form-typing step types a fixed, fictional value per kind of field and never
+    submits anything: a request that carries such a value sent what the visitor typed
+    before the visitor chose to send it (``scanner.canaries``).
+    """
+
+    field: str
+    """The field as the page names it (``name``, else ``id``, ``aria-label``, ``placeholder``);
+    several fields of one kind on a page are joined with ``, ``."""
+    kind: str
+    """``email``, ``name``, ``phone``, ``postcode`` or ``text`` (search and other text)."""
+    encoding: str
+    """``plain``, ``url`` (URL-encoded), ``base64``, ``md5``, ``sha1``, ``sha256`` or
+    ``sha512``; a hash of the e-mail address in lower case without spaces (what
+    advertising vendors ask for) is ``<hash>-normalised``."""
+    place: str
+    """``url`` or ``body`` (the POST body)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Request:
     """One network request made while a page was open."""
 
@@ -305,6 +327,9 @@ class Request:
     payload: Payload | None = None
     """What a known pixel or analytics hit sent (event, parameters, personal data);
     ``None`` for any other request."""
+    typed: tuple[TypedLeak, ...] = ()
+    """Values the form-typing step typed into the page's fields (never submitted) that
+    this request carried (``scanner.canaries``); empty for any other request."""
 
 
 @dataclass(frozen=True, slots=True)

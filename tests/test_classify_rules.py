@@ -41,6 +41,7 @@ from scanner.models import (
     SiteStatus,
     StorageItem,
     StorageKind,
+    TypedLeak,
 )
 from scanner.payloads import decode
 
@@ -442,6 +443,26 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Severity], set[str]]] = [
     ("a whole-document observer alone is no recording",
      {"api_calls": [ac("dom.observe:document", RECORDER)]},
      {}, {"session-replay"}),
+    # 5d. what the form-typing step typed, sent before the form was
+    ("a key logger sends the typed name to a third party",
+     {"requests": [rq("https://log.veldvolger.com/toetsen", method="POST",
+                      typed=(TypedLeak("naam", "name", "plain", "body"),))]},
+     {"form-input-leak:veldvolger.com": V}, set()),
+    ("a hashed e-mail address to a matching partner",
+     {"requests": [rq("https://match.adreskoppeling.net/em", method="POST",
+                      typed=(TypedLeak("email", "email", "sha256-normalised", "body"),))]},
+     {"form-input-leak:adreskoppeling.net": V}, set()),
+    ("the site's own search suggestions while typing",
+     {"requests": [rq("https://www.testdorp.nl/suggest?q=privacyscan%20proeftekst",
+                      typed=(TypedLeak("q", "text", "url", "url"),))]},
+     {"form-input-leak:testdorp.nl": I}, set()),
+    ("the site itself gets the e-mail address before sending",
+     {"requests": [rq("https://www.testdorp.nl/concept", method="POST",
+                      typed=(TypedLeak("email", "email", "plain", "body"),))]},
+     {"form-input-leak:testdorp.nl": R}, set()),
+    ("a request without typed values is no key logger",
+     {"requests": [rq("https://log.veldvolger.com/toetsen", method="POST")]},
+     {}, {"form-input-leak"}),
     # 6. identifiers in URLs
     ("meta pixel fbp param",
      {"requests": [rq("https://www.facebook.com/tr/?id=123&fbp=fb.1.1700000000.987654")]},

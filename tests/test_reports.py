@@ -1068,6 +1068,7 @@ def test_tracking_rules_are_rules() -> None:
         "session-replay-before-consent",
         "session-replay",
         "fingerprinting-api",
+        "form-input-leak",
         "embed-before-consent",
         "no-banner-while-tracking",
         "tracking-after-refusal",

@@ -51,6 +51,8 @@ _SNAPSHOT_JS = """(fields) => {
     for (const name of computed) style[name] = computed.getPropertyValue(name);
     out.fields[selector] = {
       attributes: Object.fromEntries([...el.attributes].map((a) => [a.name, a.value])), style };
+    out.values = Object.assign(out.values || {},
+      { [selector]: el.value === undefined ? null : el.value });
   }
   return out;
 }"""
@@ -282,3 +284,19 @@ def test_autoconsent_started_once_per_document(snapshots: dict[str, Any]) -> Non
     started, again = snapshots["autoconsent_started"], snapshots["autoconsent_again"]
     assert len(started) >= 1
     assert again == started
+
+
+@pytest.mark.browser
+def test_the_visit_typed_into_the_fields(snapshots: dict[str, Any]) -> None:
+    """The comparisons above include the form-typing step: its values are in the fields
+    (the field in the shadow root too), and they are the only difference."""
+    from scanner.canaries import CANARIES
+
+    assert snapshots["visited"]["values"] == {
+        "#zoek": CANARIES["text"],
+        "#email": CANARIES["email"],
+        "#melding": CANARIES["text"],
+        "#opmerking": None,
+        "#postcode >>> #postcode-invoer": CANARIES["postcode"],
+    }
+    assert set(snapshots["plain"]["values"].values()) <= {"", None}

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ..canaries import TypedField
 from ..models import ApiCall, Cookie, DocumentSecurity, Phase, Request, StorageItem
 from .instruments.base import Frames, Instrument, PageClock, WriteBudget
 from .instruments.cookies import CookieInstrument
@@ -121,12 +122,22 @@ class Recorder:
         self.network.image_body(request_id, body, base64_encoded)
 
     def wants_post_body(self, request_id: str) -> bool:
-        """A POST body too large to come with the request: read it to look for a snapshot."""
+        """A POST body too large to come with the request: read it to look for a snapshot
+        and, after the form-typing step, for what was typed."""
         return self.network.wants_post_body(request_id)
 
     def post_body(self, request_id: str, text: str) -> None:
         """A POST body, read because :meth:`wants_post_body` said so."""
         self.network.post_body(request_id, text)
+
+    def watch_typed(self, fields: list[TypedField]) -> None:
+        """The form-typing step types into ``fields`` now: look for their values in
+        every request from here on."""
+        self.network.watch_typed(fields)
+
+    def not_submitted(self, request_id: str) -> None:
+        """A document request the form-typing step failed before it left the browser."""
+        self.network.not_submitted(request_id)
 
     def page_scripts(self, scripts: list[Any]) -> None:
         """``security.js`` at the end of a page: scripts from other origins, SRI or not."""

@@ -66,7 +66,7 @@ from ..models import (
     StorageItem,
 )
 from ..netguard import browser_refusal
-from . import consent
+from . import consent, formtyping
 from .discovery import BrowserExecutable, browser_version, find_browser
 from .instruments.network import POST_DATA_LIMIT
 from .profiles import ARCHIVE_PREFIX, kill_browsers, new_profile
@@ -222,6 +222,8 @@ class Visitor:
         """The renderer or the whole browser died; the site is retried by the engine."""
         self.har: Har | None = None
         """The visitor's HTTP Archive, read when its browser has closed."""
+        self._typing = False
+        """The form-typing step is on: every document request is failed (no submission)."""
 
     async def __aenter__(self) -> Visitor:
         self._profile = new_profile()
@@ -360,6 +362,14 @@ class Visitor:
             self.recorder.hook_report(report, None, time.monotonic())
 
     def _on_request_paused(self, event: dict[str, Any]) -> None:
+        if self._typing:
+            # Typing submits nothing: no form submission, no navigation a page script
+            # starts on input. ``Aborted`` leaves the page as it is (no error page).
+            self.recorder.not_submitted(str(event.get("networkId") or ""))
+            self._answer(
+                "Fetch.failRequest", {"requestId": event["requestId"], "errorReason": "Aborted"}
+            )
+            return
         self._answer("Fetch.continueRequest", {"requestId": event["requestId"]})
 
     def _on_auth_required(self, event: dict[str, Any]) -> None:
@@ -401,7 +411,8 @@ class Visitor:
 
     def _on_request(self, event: dict[str, Any]) -> None:
         # After the recorder's own handler: a POST body too large to come with the event
-        # is read at once (a recorder's fetch may never finish loading), for snapshots.
+        # is read at once (a recorder's fetch may never finish loading), for snapshots
+        # and, after the form-typing step, for what was typed.
         if self._cdp is not None and self.recorder.wants_post_body(event["requestId"]):
             self._spawn(self._read_post_body(event["requestId"]))
 
@@ -467,6 +478,14 @@ class Visitor:
                 self.recorder.page_scripts(list(scripts or []))
             if calls.responsive:
                 await self._snapshot_storage(page)
+            if (
+                error is None
+                and calls.responsive
+                and self.phase is Phase.NONE
+                and options.form_typing
+                and not self.crashed
+            ):
+                await self._type_canaries(page)
         await self._snapshot_jar()
         commits = self.recorder.main_commits
         if len(commits) > 1:
@@ -499,6 +518,22 @@ class Visitor:
         )
         self.pages.append(result)
         return result
+
+    async def _type_canaries(self, page: PlaywrightPage) -> None:
+        """The form-typing step (:mod:`.formtyping`), after the page's normal capture:
+        requests carrying the typed values are marked (``Request.typed``)."""
+        self._typing = True
+        try:
+            fields = await _bounded(formtyping.typable_fields(page), formtyping.STEP_BUDGET_S)
+            if not fields:
+                return
+            self.recorder.watch_typed([f for _, f in fields])
+            await _bounded(formtyping.type_into(page, fields), formtyping.STEP_BUDGET_S)
+            await formtyping.wait_for_requests(
+                lambda: self.recorder.last_activity, started=time.monotonic()
+            )
+        finally:
+            self._typing = False
 
     async def _screenshot(self, page: PlaywrightPage, url: str) -> None:
         """The viewport as the visitor first saw it (before scrolling): report evidence."""

@@ -701,6 +701,59 @@ def rule_session_recording(ctx: RuleContext) -> list[Finding]:
     ]
 
 
+PERSONAL_TYPED = frozenset({"email", "name", "phone", "postcode"})
+"""Kinds of typed value that are personal data (search and other text may be too, but a
+site's own search suggestions are what a visitor expects)."""
+
+
+def rule_form_input_leak(ctx: RuleContext) -> list[Finding]:
+    """What the visitor typed into a form field, sent before the visitor sent the form.
+
+    The form-typing step types fictional values and submits nothing, so a request that
+    carries one (``Request.typed``: as typed, URL-encoded, base64 or hashed) is a key
+    logger or form tracker at work. To a third party: violation (personal data, without
+    a ground, to someone the visitor never chose to tell; a hash is still personal
+    data). To the site itself: variant ``first-party``, info for search and other text
+    (suggestions while typing), review when a name, e-mail address, phone number or
+    postcode left before it was sent. One finding per registrable domain receiving it.
+    """
+    rule = "form-input-leak"
+    groups: dict[str, _Group] = {}
+    found: dict[str, dict[str, None]] = {}
+    encodings: dict[str, dict[str, None]] = {}
+    for r in ctx.requests:
+        p = r.party
+        if not r.typed or p is None:
+            continue
+        if p.first_party:
+            personal = any(t.kind in PERSONAL_TYPED for t in r.typed)
+            severity = Severity.REVIEW if personal else Severity.INFO
+        else:
+            severity = Severity.VIOLATION
+        group = _add(groups, p.domain, p, severity, _request_obs(r))
+        group.hosts.add(host_of(r.url))
+        group.third_party |= not p.first_party
+        for t in r.typed:
+            found.setdefault(p.domain, {})[f"{t.field} ({t.kind})"] = None
+            encodings.setdefault(p.domain, {})[t.encoding] = None
+    return [
+        _finding(
+            ctx,
+            rule,
+            subject,
+            g,
+            _party_params(g.party)
+            | {
+                "fields": _sorted(found[subject]),
+                "encodings": _sorted(encodings[subject]),
+                "hosts": _sorted(g.hosts),
+            },
+            "" if g.third_party else "first-party",
+        )
+        for subject, g in groups.items()
+    ]
+
+
 def rule_identifier_in_url(ctx: RuleContext) -> list[Finding]:
     """Identifiers in query strings sent to third parties: likely violation.
 
@@ -1319,6 +1372,14 @@ RULES = RuleRegistry(
         TW_11_7A,
         tracking=True,
         variants=("observer",),
+    ),
+    Rule(
+        "form-input-leak",
+        rule_form_input_leak,
+        Severity.VIOLATION,
+        GDPR,
+        tracking=True,
+        variants=("first-party",),
     ),
     Rule("identifier-in-url", rule_identifier_in_url, Severity.LIKELY_VIOLATION, TW_11_7A),
     Rule(

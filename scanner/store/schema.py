@@ -251,6 +251,7 @@ requests = sa.Table(
     _text("payload_personal_data"),
     _text("payload_flags"),
     _int("payload_from_body"),
+    _text("typed"),
     sa.UniqueConstraint("site_id", "position"),
 )
 sa.Index("requests_party", requests.c.party_domain, requests.c.phase)

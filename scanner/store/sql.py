@@ -65,6 +65,7 @@ from ..models import (
     SiteStatus,
     StorageItem,
     StorageKind,
+    TypedLeak,
     Verdicts,
 )
 from . import schema as t
@@ -846,7 +847,15 @@ def _request(r: Any) -> Request:
         t_ms=int(r["t_ms"]),
         party=_party(r),
         payload=_payload(r),
+        typed=_typed(r.get("typed")),
     )
+
+
+def _typed(text: Any) -> tuple[TypedLeak, ...]:
+    """``Request.typed`` from its JSON column; ``()`` for rows saved before it existed."""
+    if not text:
+        return ()
+    return tuple(serialize.from_dict(TypedLeak, item) for item in json.loads(text))
 
 
 def _payload(r: Any) -> Payload | None:

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
-from ...models import Initiator, Payload, Phase, Request
+from ...canaries import Matcher, TypedField
+from ...models import Initiator, Payload, Phase, Request, TypedLeak
 from ...netguard import refusal_text
 from ...payloads import MAX_BODY, decode, wants_body
 from ...snapshots import dom_snapshot
@@ -29,6 +30,11 @@ MAX_POST_BODY = 64 * 1024
 """Characters of a large POST body looked at for a snapshot (``scanner.snapshots``)."""
 MAX_POST_READS = 50
 """Large POST bodies read per visitor: a page posting megabytes in a loop costs no more."""
+
+
+TYPED_BODY_LIMIT = 1024 * 1024
+"""Characters of a request body searched for typed values (a key logger's batch or a
+session recorder's snapshot is larger than a pixel's body)."""
 
 
 @dataclass
@@ -57,6 +63,8 @@ class _Hop:
     """A POST body that is a serialised page (``scanner.snapshots``): a session recording."""
     unread_body: bool = False
     """A POST body too large to come with the request event: read right after it."""
+    typed: tuple[TypedLeak, ...] = ()
+    """Values the form-typing step typed that this hop carried (URL or body)."""
 
 
 @dataclass(frozen=True)
@@ -109,6 +117,24 @@ class NetworkInstrument(Instrument):
     _pixels: set[str] = field(default_factory=set)
     _script_images: dict[str, Initiator] = field(default_factory=dict)
     _post_reads: int = 0
+    _typed_fields: list[TypedField] = field(default_factory=list)
+    _matcher: Matcher | None = None
+    _bodies_wanted: set[str] = field(default_factory=set)
+    _not_sent: set[str] = field(default_factory=set)
+
+    def watch_typed(self, fields: list[TypedField]) -> None:
+        """The form-typing step is about to type into ``fields``: from now on, every
+        request (of this and later pages) is searched for the values typed so far. A
+        value is one per kind of field: a later page's fields of a kind name it."""
+        kinds = {f.kind for f in fields}
+        self._typed_fields = [f for f in self._typed_fields if f.kind not in kinds]
+        self._typed_fields += fields
+        self._matcher = Matcher(self._typed_fields)
+
+    def not_submitted(self, request_id: str) -> None:
+        """A request failed before it was sent (a form submission while typing): what it
+        would have carried never left the browser."""
+        self._not_sent.add(request_id)
 
     def start_page(self, now: float) -> None:
         """A new top-level visit starts: it is active, and its document has not failed."""
@@ -177,7 +203,14 @@ class NetworkInstrument(Instrument):
             other = _post_data(request)
             snapshot = dom_snapshot(other)
             unread = other is None
+        typed: tuple[TypedLeak, ...] = ()
+        if self._matcher is not None:
+            sent = _post_data(request, TYPED_BODY_LIMIT) if redirect is None else None
+            typed = self._matcher.find(url, sent)
+            if sent is None and request.get("hasPostData") and redirect is None:
+                self._bodies_wanted.add(request_id)
         hop = _Hop(
+            typed=typed,
             url=url,
             body=body,
             method=str(request.get("method", "GET")),
@@ -272,20 +305,29 @@ class NetworkInstrument(Instrument):
 
     def wants_post_body(self, request_id: str) -> bool:
         """A POST body too large for the request event is read right after it (with
-        ``Network.getRequestPostData``), to tell a session recording's snapshot
-        (``scanner.snapshots``) from other uploads."""
+        ``Network.getRequestPostData``): to tell a session recording's snapshot
+        (``scanner.snapshots``) from other uploads, and, after the form-typing step, to
+        look for what was typed in it. Each body is asked for once."""
         chain = self._hops.get(request_id)
-        if not chain or not chain[-1].unread_body or self._post_reads >= MAX_POST_READS:
+        if not chain:
             return False
-        self._post_reads += 1
-        chain[-1].unread_body = False  # asked for once
-        return True
+        typed = request_id in self._bodies_wanted
+        self._bodies_wanted.discard(request_id)
+        snapshot = chain[-1].unread_body and self._post_reads < MAX_POST_READS
+        if snapshot:
+            self._post_reads += 1
+        chain[-1].unread_body = False
+        return typed or snapshot
 
     def post_body(self, request_id: str, text: str) -> None:
         """A POST body read because :meth:`wants_post_body` said so."""
         chain = self._hops.get(request_id)
-        if chain:
-            chain[-1].snapshot = dom_snapshot(text[:MAX_POST_BODY], size=len(text))
+        if not chain:
+            return
+        chain[-1].snapshot = dom_snapshot(text[:MAX_POST_BODY], size=len(text))
+        if self._matcher is not None:
+            found = self._matcher.find("", text[:TYPED_BODY_LIMIT])
+            chain[0].typed += tuple(leak for leak in found if leak not in chain[0].typed)
 
     # -- results ------------------------------------------------------------
 
@@ -330,6 +372,7 @@ class NetworkInstrument(Instrument):
                         failed=hop.failed if index == len(chain) - 1 else None,
                         t_ms=hop.t_ms,
                         payload=decode(hop.url, hop.method, hop.body) or hop.snapshot,
+                        typed=() if request_id in self._not_sent else hop.typed,
                     )
                 )
         return result
@@ -422,9 +465,9 @@ def devtools_initiator(raw: dict[str, Any]) -> Initiator:
     )
 
 
-def _post_data(request: dict[str, Any]) -> str | None:
+def _post_data(request: dict[str, Any], limit: int = POST_DATA_LIMIT) -> str | None:
     """The POST body CDP sent with the request (``postData``, else the entries), cut at
-    :data:`POST_DATA_LIMIT`; ``None`` when it was too large to come along."""
+    ``limit``; ``None`` when it was too large to come along."""
     text = request.get("postData")
     if not isinstance(text, str):
         entries = request.get("postDataEntries") or []
@@ -439,4 +482,4 @@ def _post_data(request: dict[str, Any]) -> str | None:
         if not chunks:
             return None
         text = b"".join(chunks).decode("utf-8", "replace")
-    return text[:POST_DATA_LIMIT]
+    return text[:limit]

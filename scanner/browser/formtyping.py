@@ -1,0 +1,119 @@
+"""The form-typing step: type fictional values into a page's text fields, submit nothing.
+
+Key loggers and form trackers send what a visitor types before the visitor sends the
+form. The first visitor (``Phase.NONE``), after a page's normal capture, types the
+canary of :mod:`scanner.canaries` into each visible text field (text, search, e-mail,
+telephone, text area; never a password or hidden field) with real keyboard events,
+moves on with ``blur`` (so ``change`` listeners fire too), and waits briefly for the
+requests that follow. Enter is never pressed and no button is clicked; while typing
+and waiting, every document request (a form submission, a navigation a script starts)
+is failed before it leaves the browser (``Visitor``'s interception), so nothing is ever
+submitted.
+
+The step writes nothing into the page but the typed values: fields are found with
+Playwright's selector engine (its own isolated world) and described by a read-only
+script; focus and blur are the element's own methods.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Page as PlaywrightPage
+
+from ..canaries import TypedField, field_kind
+
+SELECTORS = (("input:visible", False), ("textarea:visible", True))
+"""Playwright's selectors for the candidate fields (they pierce open shadow roots), and
+whether they find text areas."""
+_NAMES = ("name", "id", "aria-label", "placeholder")
+"""Attributes that name a field, in the order a finding prefers them."""
+MAX_FIELDS = 8
+"""Fields typed into per page: a form's first few tell the story; a page with a
+hundred fields must not cost minutes."""
+MAX_CANDIDATES = 24
+"""Fields looked at per page to find those (each costs a few round trips)."""
+KEY_DELAY_MS = 0
+"""Pause between key presses: none; each character is still its own real
+``keydown``/``keypress``/``input``/``keyup`` (a pause of 15 ms cost 2 s a form)."""
+FIELD_TIMEOUT_S = 3.0
+"""Longest one field may take (a page script that blocks the main thread)."""
+WAIT_MIN_S = 1.0
+"""Least time to wait after the last field: key loggers batch and debounce."""
+WAIT_QUIET_S = 0.5
+"""Network silence after which the wait ends (once past :data:`WAIT_MIN_S`)."""
+WAIT_MAX_S = 3.0
+"""Longest wait after the last field, however busy the network stays."""
+STEP_BUDGET_S = 15.0
+"""Longest the finding and typing of one page's fields may take (a page that hangs its
+renderer on the first key must not hold the visit up to the watchdog)."""
+
+
+Place = tuple[str, int]
+"""A field's place: a selector of :data:`SELECTORS` and its index among the matches."""
+
+
+async def typable_fields(page: PlaywrightPage) -> list[tuple[Place, TypedField]]:
+    """The place and kind of each field to type into: at most :data:`MAX_FIELDS` of
+    the first :data:`MAX_CANDIDATES` visible inputs and text areas.
+
+    Everything is read through Playwright's selector engine, which runs in its own
+    isolated world: an ``evaluate`` in the page's world would install Playwright's
+    injected script there, with listeners on the window a page script can see.
+    """
+    out: list[tuple[Place, TypedField]] = []
+    seen = 0
+    timeout = FIELD_TIMEOUT_S * 1000
+    try:
+        for selector, area in SELECTORS:
+            found = page.locator(selector)
+            for index in range(await found.count()):
+                seen += 1
+                if seen > MAX_CANDIDATES or len(out) >= MAX_FIELDS:
+                    return out
+                element = found.nth(index)
+                attrs = {
+                    name: (await element.get_attribute(name, timeout=timeout)) or ""
+                    for name in ("type", "autocomplete", *_NAMES)
+                }
+                names = [attrs[n] for n in _NAMES]
+                kind = field_kind(
+                    "textarea" if area else attrs["type"] or "text", attrs["autocomplete"], names
+                )
+                if kind is None or not await element.is_editable(timeout=timeout):
+                    continue
+                label = next((n for n in names if n), f"field {seen}")
+                out.append(((selector, index), TypedField(label[:80], kind)))
+    except PlaywrightError:
+        pass
+    return out
+
+
+async def type_into(page: PlaywrightPage, fields: list[tuple[Place, TypedField]]) -> int:
+    """Type each field's canary, key by key, then blur it; returns the fields typed."""
+    typed = 0
+    timeout = FIELD_TIMEOUT_S * 1000
+    for (selector, index), f in fields:
+        element = page.locator(selector).nth(index)
+        try:
+            await element.press_sequentially(f.value, delay=KEY_DELAY_MS, timeout=timeout)
+            await element.blur(timeout=timeout)
+            typed += 1
+        except PlaywrightError:
+            # A field that went away, or a page that hangs on a key (its next field
+            # would only wait out its own timeout): stop here.
+            break
+    return typed
+
+
+async def wait_for_requests(last_activity: Callable[[], float], *, started: float) -> None:
+    """Wait :data:`WAIT_MIN_S`, then until the network is quiet, at most :data:`WAIT_MAX_S`."""
+    earliest, deadline = started + WAIT_MIN_S, started + WAIT_MAX_S
+    while True:
+        now = time.monotonic()
+        if now >= deadline or (now >= earliest and now - last_activity() >= WAIT_QUIET_S):
+            return
+        await asyncio.sleep(0.1)

@@ -1,0 +1,215 @@
+"""Canary values for the form-typing step, and finding them again in requests.
+
+The first visitor types a fixed, recognisable, fictional value into each visible text
+field of a page (never submitting anything), then watches the requests that leave the
+page. A request carrying one of those values, as typed, URL-encoded, in base64 or as
+an MD5, SHA-1, SHA-256 or SHA-512 hash (for an e-mail address also of the address in
+lower case without spaces, as advertising vendors ask for it), is a key logger or a
+form tracker at work: the visitor never sent it.
+
+Pure code: no browser, no network, no clock. The browser layer asks :func:`field_kind`
+which value a field gets and :func:`find` which values a request carries; the
+classification turns the result (``Request.typed``) into findings.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from urllib.parse import unquote, unquote_plus
+
+from .models import TypedLeak
+
+__all__ = ["CANARIES", "ENCODINGS", "TypedField", "field_kind", "find", "matcher"]
+
+CANARIES: Mapping[str, str] = MappingProxyType(
+    {
+        "email": "Privacyscan.Proef@example.com",
+        "name": "Pim Proefpersoon",
+        "phone": "06-12345678",
+        "postcode": "9999 ZZ",
+        "text": "privacyscan proeftekst",
+    }
+)
+"""The value typed per kind of field: fictional (``example.com`` is reserved for
+examples, 9999 ZZ is no postcode, 06-12345678 is the usual example number) and
+recognisable in a server log. The e-mail address has capitals, so a hash of the
+address in lower case (what vendors ask for) tells itself apart from a hash of the
+value as typed."""
+
+ENCODINGS = ("plain", "url", "base64", "md5", "sha1", "sha256", "sha512")
+"""How a value can travel; a hash of a normalised e-mail address is ``<hash>-normalised``."""
+
+_HASHES = ("md5", "sha1", "sha256", "sha512")
+
+_KIND_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("email", ("email", "e-mail", "e_mail", "mail")),
+    ("phone", ("tel", "phone", "telefoon", "mobiel", "mobile")),
+    ("postcode", ("postcode", "postal", "zip")),
+    ("name", ("naam", "name", "voornaam", "achternaam", "given", "family")),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TypedField:
+    """A field the visitor typed into: how the page names it, and its kind."""
+
+    label: str
+    """The field as the page names it: ``name``, else ``id``, label, placeholder."""
+    kind: str
+    """A key of :data:`CANARIES`."""
+
+    @property
+    def value(self) -> str:
+        """The canary typed into it."""
+        return CANARIES[self.kind]
+
+
+def field_kind(input_type: str, autocomplete: str = "", names: Iterable[str] = ()) -> str | None:
+    """Which canary a field gets; ``None`` for a field that is never typed into.
+
+    ``input_type`` is the element's type (``textarea`` for a text area); ``names`` are
+    its ``name``, ``id``, label and placeholder. Passwords, hidden fields, check boxes
+    and the like get nothing.
+    """
+    kind = input_type.strip().lower() or "text"
+    if kind == "email":
+        return "email"
+    if kind == "tel":
+        return "phone"
+    if kind not in ("text", "search", "textarea"):
+        return None
+    hint = autocomplete.strip().lower()
+    if hint in ("off", "on"):
+        hint = ""
+    words = " ".join([hint, *(n.lower() for n in names)])
+    if kind == "text":
+        for candidate, needles in _KIND_WORDS:
+            if any(_word(needle, words) for needle in needles):
+                return candidate
+    return "text"
+
+
+def _word(needle: str, text: str) -> bool:
+    """``needle`` as a word or word start in ``text`` (``tel`` in ``telefoon``, not in
+    ``hotel``)."""
+    return re.search(r"(?<![a-z])" + re.escape(needle), text) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class _Needle:
+    text: str
+    encoding: str
+    lower: bool
+    """Compare with the haystack in lower case (hex digests are case-free)."""
+
+
+class Matcher:
+    """Finds the canaries typed on one page in request URLs and bodies."""
+
+    def __init__(self, fields: Iterable[TypedField]) -> None:
+        by_kind: dict[str, list[str]] = {}
+        for f in fields:
+            by_kind.setdefault(f.kind, [])
+            if f.label not in by_kind[f.kind]:
+                by_kind[f.kind].append(f.label)
+        self.fields = {kind: ", ".join(labels) for kind, labels in by_kind.items()}
+        self._needles = {kind: _needles(CANARIES[kind], kind) for kind in self.fields}
+
+    def __bool__(self) -> bool:
+        return bool(self.fields)
+
+    def find(self, url: str, body: str | None) -> tuple[TypedLeak, ...]:
+        """Every (field, encoding, place) a request carries, one per field kind and place,
+        the most telling encoding first (as typed, then base64, then hashes)."""
+        found: list[TypedLeak] = []
+        for place, text in (("url", url), ("body", body)):
+            if not text:
+                continue
+            raw = (text, text.lower())
+            decoded = [(v, v.lower()) for v in _views(text)[1:]]
+            for kind, needles in self._needles.items():
+                encoding = _first(needles, raw, decoded)
+                if encoding is not None:
+                    found.append(TypedLeak(self.fields[kind], kind, encoding, place))
+        return tuple(found)
+
+
+def _first(
+    needles: Iterable[_Needle], raw: tuple[str, str], decoded: list[tuple[str, str]]
+) -> str | None:
+    """The encoding of the first needle found: in the text as sent, else URL-decoded
+    (a value found only there was sent ``url``-encoded)."""
+    for needle in needles:
+        if needle.text in raw[1 if needle.lower else 0]:
+            return needle.encoding
+        if any(needle.text in view[1 if needle.lower else 0] for view in decoded):
+            return "url" if needle.encoding == "plain" else needle.encoding
+    return None
+
+
+def matcher(fields: Iterable[TypedField]) -> Matcher:
+    """A :class:`Matcher` for the fields typed into on one page."""
+    return Matcher(fields)
+
+
+def find(url: str, body: str | None, fields: Iterable[TypedField]) -> tuple[TypedLeak, ...]:
+    """The canaries of ``fields`` that a request (its URL and body) carries."""
+    return Matcher(fields).find(url, body)
+
+
+def _views(text: str) -> tuple[str, ...]:
+    """The text as sent, URL-decoded once and twice (``+`` as space or not)."""
+    views = [text]
+    for decode in (unquote, unquote_plus):
+        once = decode(text)
+        views += [once, decode(once)]
+    return tuple(dict.fromkeys(views))
+
+
+def _needles(value: str, kind: str) -> tuple[_Needle, ...]:
+    """What ``value`` looks like in each encoding, most telling first.
+
+    Base64 of a value inside a longer text depends on where the value starts (its
+    offset modulo 3): each of the three alignments gives a fixed inner run of
+    characters, found whatever surrounds it (a JSON object encoded as a whole).
+    """
+    data = value.encode("utf-8")
+    needles = [_Needle(value, "plain", False)]
+    for b64 in _base64_runs(data):
+        needles.append(_Needle(b64, "base64", False))
+    sources = [(data, "")]
+    normalised = value.strip().lower().encode("utf-8")
+    if kind == "email" and normalised != data:
+        sources.append((normalised, "-normalised"))
+    for name in _HASHES:
+        for source, suffix in sources:
+            digest = hashlib.new(name, source).digest()
+            needles.append(_Needle(digest.hex(), name + suffix, True))
+            needles.append(
+                _Needle(base64.b64encode(digest).decode().rstrip("="), name + suffix, False)
+            )
+    if kind == "email" and normalised != data:
+        needles.insert(1, _Needle(normalised.decode(), "plain", True))
+    return tuple(needles)
+
+
+def _base64_runs(data: bytes) -> list[str]:
+    """The base64 of ``data`` at each of the three offsets, without the characters
+    that depend on its neighbours; standard and URL-safe alphabets."""
+    runs: list[str] = []
+    for offset in range(3):
+        encoded = base64.b64encode(b"\0" * offset + data).decode("ascii")
+        start = (offset * 4 + 2) // 3  # characters touched by the padding bytes
+        end = len(encoded) - (4 if (offset + len(data)) % 3 else 0)
+        run = encoded[start:end]
+        if len(run) >= 8:
+            runs.append(run)
+            urlsafe = run.replace("+", "-").replace("/", "_")
+            if urlsafe != run:
+                runs.append(urlsafe)
+    return runs
