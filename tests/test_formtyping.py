@@ -291,6 +291,8 @@ def test_no_form_typing_flag() -> None:
         "page_timeout": 30.0,
         "dwell": 4.0,
         "allow_private_network": False,
+        "har": True,
+        "har_content": False,
     }
     assert _build_capture_options({**base, "no_form_typing": False}).form_typing
     assert not _build_capture_options({**base, "no_form_typing": True}).form_typing
