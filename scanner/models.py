@@ -16,7 +16,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import TypeAlias
 
-SCHEMA_VERSION = "1.4"
+SCHEMA_VERSION = "1.5"
 """Version of the JSON document written per site and of the export format.
 
 A change that removes or renames a field bumps the major number; adding a field
@@ -274,6 +274,23 @@ class Payload:
 
 
 @dataclass(frozen=True, slots=True)
+class WebSocketSent:
+    """What a page sent over a WebSocket: how much, and a fingerprint of how it began.
+
+    The messages themselves are not kept (they may carry personal data); the hash
+    compares first messages across sites and scans without keeping them.
+    """
+
+    frames_sent: int = 0
+    """Data frames (messages) the page sent, text and binary."""
+    bytes_sent: int = 0
+    """Payload bytes of those frames together (text as UTF-8)."""
+    first_bytes_sha256: str | None = None
+    """SHA-256 (hex) of the first 64 bytes sent (the frames' payloads in order);
+    ``None`` when nothing was sent."""
+
+
+@dataclass(frozen=True, slots=True)
 class Request:
     """One network request made while a page was open."""
 
@@ -305,6 +322,9 @@ class Request:
     payload: Payload | None = None
     """What a known pixel or analytics hit sent (event, parameters, personal data);
     ``None`` for any other request."""
+    websocket: WebSocketSent | None = None
+    """For a WebSocket (``resource_type`` ``WebSocket``, a ``ws:``/``wss:`` URL): what
+    the page sent over it; ``None`` for any other request."""
 
 
 @dataclass(frozen=True, slots=True)

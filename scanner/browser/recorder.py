@@ -18,6 +18,7 @@ from .instruments.js_apis import ApiInstrument
 from .instruments.network import NetworkInstrument
 from .instruments.security import SecurityInstrument
 from .instruments.storage import StorageInstrument
+from .instruments.websockets import WebSocketInstrument
 
 
 class Recorder:
@@ -43,6 +44,7 @@ class Recorder:
         self.cookie_writes = CookieInstrument(phase, self.clock, budget, raw_values)
         self.web_storage = StorageInstrument(phase, self.clock, self.frames, budget, raw_values)
         self.js_apis = ApiInstrument(phase, self.clock)
+        self.websockets = WebSocketInstrument(phase, self.clock, self.frames)
         # Security facts are the first visitor's: the others do not look.
         self.security = (
             SecurityInstrument(self.clock, self.network) if phase is Phase.NONE else None
@@ -53,6 +55,7 @@ class Recorder:
             self.cookie_writes,
             self.web_storage,
             self.js_apis,
+            self.websockets,
         ]
         if self.security is not None:
             instruments.append(self.security)
@@ -163,8 +166,9 @@ class Recorder:
     # -- results ------------------------------------------------------------
 
     def requests(self) -> list[Request]:
-        """Every request hop, in the order Chromium started them."""
-        return self.network.requests()
+        """Every request hop, in the order Chromium started them; then the WebSockets,
+        in the order they were opened."""
+        return self.network.requests() + self.websockets.requests()
 
     def cookies(self) -> list[Cookie]:
         """One record per cookie identity: its first write, whether it was kept."""

@@ -64,6 +64,7 @@ from ..models import (
     StorageItem,
     StorageKind,
     Verdicts,
+    WebSocketSent,
 )
 from . import schema as t
 from .base import ScanNotFound, ScanSummary, StoreError, StoreVersionError, resolve_ref
@@ -790,6 +791,17 @@ def _request(r: Any) -> Request:
         t_ms=int(r["t_ms"]),
         party=_party(r),
         payload=_payload(r),
+        websocket=_websocket(r),
+    )
+
+
+def _websocket(r: Any) -> WebSocketSent | None:
+    if r["websocket_frames_sent"] is None:
+        return None
+    return WebSocketSent(
+        frames_sent=int(r["websocket_frames_sent"]),
+        bytes_sent=int(r["websocket_bytes_sent"] or 0),
+        first_bytes_sha256=_ostr(r["websocket_first_bytes_sha256"]),
     )
 
 
