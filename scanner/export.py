@@ -74,6 +74,7 @@ _PAYLOAD = (
     "payload_flags",
     "payload_from_body",
 )
+_WEBSOCKET = ("websocket_frames_sent", "websocket_bytes_sent", "websocket_first_bytes_sha256")
 _KNOWLEDGE = (
     "knowledge_domains",
     "knowledge_domains_known",
@@ -207,6 +208,7 @@ CSV_COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = (
             *_PARTY,
             *_PAYLOAD,
             "typed",
+            *_WEBSOCKET,
         ),
     ),
     (

@@ -296,6 +296,23 @@ class TypedLeak:
 
 
 @dataclass(frozen=True, slots=True)
+class WebSocketSent:
+    """What a page sent over a WebSocket: how much, and a fingerprint of how it began.
+
+    The messages themselves are not kept (they may carry personal data); the hash
+    compares first messages across sites and scans without keeping them.
+    """
+
+    frames_sent: int = 0
+    """Data frames (messages) the page sent, text and binary."""
+    bytes_sent: int = 0
+    """Payload bytes of those frames together (text as UTF-8)."""
+    first_bytes_sha256: str | None = None
+    """SHA-256 (hex) of the first 64 bytes sent (the frames' payloads in order);
+    ``None`` when nothing was sent."""
+
+
+@dataclass(frozen=True, slots=True)
 class Request:
     """One network request made while a page was open."""
 
@@ -330,6 +347,9 @@ class Request:
     typed: tuple[TypedLeak, ...] = ()
     """Values the form-typing step typed into the page's fields (never submitted) that
     this request carried (``scanner.canaries``); empty for any other request."""
+    websocket: WebSocketSent | None = None
+    """For a WebSocket (``resource_type`` ``WebSocket``, a ``ws:``/``wss:`` URL): what
+    the page sent over it; ``None`` for any other request."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,12 +12,12 @@ from collections.abc import Collection, Mapping
 from types import MappingProxyType
 from typing import Any
 
-from .models import Initiator, Party, Payload
+from .models import Initiator, Party, Payload, WebSocketSent
 
 __all__ = ["NESTED", "flatten"]
 
 NESTED: Mapping[str, type[Any]] = MappingProxyType(
-    {"initiator": Initiator, "party": Party, "payload": Payload}
+    {"initiator": Initiator, "party": Party, "payload": Payload, "websocket": WebSocketSent}
 )
 """Fields holding a small record that a table stores as prefixed columns
 (``initiator_url``, ``party_domain``, ``payload_events``…); ``None`` gives ``None`` in each."""

@@ -49,6 +49,7 @@ from scanner.models import (
     StorageItem,
     StorageKind,
     Verdicts,
+    WebSocketSent,
 )
 from scanner.store import (
     MemoryStore,
@@ -197,6 +198,17 @@ def _result(n: int, name: str) -> SiteResult:
             ),
         ),
         Request(url=HOSTILE[6]),
+        # Since schema 1.5: what a page sent over a WebSocket.
+        Request(
+            url="wss://live.example-chat.com/socket?x=" + HOSTILE[0],
+            resource_type="WebSocket",
+            initiator=_initiator(n),
+            status=101,
+            t_ms=88,
+            websocket=WebSocketSent(
+                frames_sent=3 + n, bytes_sent=128, first_bytes_sha256="ef" * 32 if n else None
+            ),
+        ),
     )
     storage = (
         StorageItem(

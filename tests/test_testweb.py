@@ -25,7 +25,17 @@ from scanner.testweb import HOSTS_DIR, TestWeb, load_manifest, manifest_names
 from scanner.testweb.server import load_routes
 
 Response = tuple[int, list[tuple[str, str]], bytes]
-RESOURCE_TYPES = ("Script", "Image", "Stylesheet", "Font", "Document", "Ping", "Fetch", "XHR")
+RESOURCE_TYPES = (
+    "Script",
+    "Image",
+    "Stylesheet",
+    "Font",
+    "Document",
+    "Ping",
+    "Fetch",
+    "XHR",
+    "WebSocket",
+)
 
 
 @pytest.fixture(scope="module")
@@ -67,6 +77,48 @@ def fetch(web: TestWeb, url: str, method: str = "GET", host_header: str | None =
         return resp.status, resp.getheaders(), resp.read()
     finally:
         conn.close()
+
+
+def websocket_handshake(web: TestWeb, url: str, frames: tuple[bytes, ...] = ()) -> tuple[int, str]:
+    """Open a WebSocket (``wss:`` is TLS, ``ws:`` plain) on the test web, send each of
+    ``frames`` as a masked text frame, then close; the status and ``Sec-WebSocket-Accept``."""
+    parts = urllib.parse.urlsplit(url)
+    host = parts.hostname or ""
+    sock: socket.socket = socket.create_connection(("127.0.0.1", web.port), timeout=5)
+    if parts.scheme == "wss":
+        sock = _client_context().wrap_socket(sock, server_hostname=host)
+    key = base64.b64encode(b"privacyscan-test").decode()
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    request = (
+        f"GET {target} HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\n"
+        f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"
+    )
+    with sock:
+        sock.sendall(request.encode())
+        head = b""
+        while b"\r\n\r\n" not in head:
+            chunk = sock.recv(1)
+            if not chunk:
+                break
+            head += chunk
+        lines = head.decode("latin-1").split("\r\n")
+        status = int(lines[0].split()[1]) if lines and len(lines[0].split()) > 1 else 0
+        accept = next(
+            (
+                ln.split(":", 1)[1].strip()
+                for ln in lines
+                if ln.lower().startswith("sec-websocket-accept:")
+            ),
+            "",
+        )
+        if status == 101:
+            mask = b"\x01\x02\x03\x04"
+            for data in frames:  # short frames only (< 126 bytes)
+                payload = bytes(b ^ mask[i % 4] for i, b in enumerate(data))
+                sock.sendall(bytes([0x81, 0x80 | len(data)]) + mask + payload)
+            sock.sendall(bytes([0x88, 0x80]) + mask)  # close, no payload
+            sock.recv(16)  # the server's close
+    return status, accept
 
 
 def header_values(headers: list[tuple[str, str]], name: str) -> list[str]:
@@ -252,7 +304,25 @@ def test_manifest_pages_are_served_as_stated(web: TestWeb, name: str) -> None:
         assert hops == page["redirects"], page["url"]
         assert url == page["final_url"]
         assert status == page["status"]
-        assert title_of(body) == page["title"]
+        # A script may change the title; the capture reads it after scripts ran.
+        assert title_of(body) == page.get("served_title", page["title"])
+
+
+def test_websocket_endpoint_answers_the_handshake_and_lists_frames(web: TestWeb) -> None:
+    """The ``websocket`` route behaviour: RFC 6455's accept value, each frame listed."""
+    web.clear_served()
+    url = "wss://live.praatpaal.com/kanaal?gemeente=test"
+    status, accept = websocket_handshake(web, url, (b"hallo", b"x" * 100))
+    key = base64.b64encode(b"privacyscan-test")
+    magic = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+    assert (status, accept) == (101, base64.b64encode(hashlib.sha1(key + magic).digest()).decode())
+    frames = [p for h, m, p in web.served() if (h, m) == ("live.praatpaal.com", "WS")]
+    assert frames == [
+        "/kanaal?gemeente=test opcode=1 bytes=5",
+        "/kanaal?gemeente=test opcode=1 bytes=100",
+    ]
+    # Anything but a WebSocket handshake there is refused.
+    assert fetch(web, "https://live.praatpaal.com/kanaal")[0] == 426
 
 
 @pytest.mark.parametrize("name", manifest_names())
@@ -264,6 +334,9 @@ def test_manifest_third_party_urls_exist(web: TestWeb, name: str) -> None:
         host = urllib.parse.urlsplit(r["url"]).hostname or ""
         assert _registrable(host) not in own, r["url"]
         assert (HOSTS_DIR / host).is_dir(), host
+        if r["resource_type"] == "WebSocket":
+            assert websocket_handshake(web, r["url"])[0] == 101, r["url"]
+            continue
         # A hop of a redirect chain (cookie syncing) answers with its redirect.
         ok = (200, 204, 302) if r["initiator_url"] != m["site"]["url"] else (200, 204)
         assert fetch(web, r["url"], method=r["method"])[0] in ok, r["url"]

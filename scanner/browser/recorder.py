@@ -19,6 +19,8 @@ from .instruments.js_apis import ApiInstrument
 from .instruments.network import NetworkInstrument
 from .instruments.security import SecurityInstrument
 from .instruments.storage import StorageInstrument
+from .instruments.websockets import WebSocketInstrument
+from .instruments.workers import Missed, SeenRequest, Worker, worker_params
 
 
 class Recorder:
@@ -44,6 +46,7 @@ class Recorder:
         self.cookie_writes = CookieInstrument(phase, self.clock, budget, raw_values)
         self.web_storage = StorageInstrument(phase, self.clock, self.frames, budget, raw_values)
         self.js_apis = ApiInstrument(phase, self.clock)
+        self.websockets = WebSocketInstrument(phase, self.clock, self.frames)
         # Security facts are the first visitor's: the others do not look.
         self.security = (
             SecurityInstrument(self.clock, self.network) if phase is Phase.NONE else None
@@ -54,9 +57,12 @@ class Recorder:
             self.cookie_writes,
             self.web_storage,
             self.js_apis,
+            self.websockets,
         ]
         if self.security is not None:
             instruments.append(self.security)
+        self._missed = Missed()
+        self._missed_requests: list[Request] = []
         self._events: dict[str, list[Instrument]] = {}
         self._hooks: dict[str, Instrument] = {}
         for instrument in instruments:
@@ -91,6 +97,34 @@ class Recorder:
         """A DevTools event, for the instruments that handle it (in the order built)."""
         for instrument in self._events.get(method, ()):
             instrument.on_cdp(method, params, now)
+
+    def worker_event(self, worker: Worker, method: str, params: dict[str, Any], now: float) -> None:
+        """A DevTools event from a worker's session: recorded as the page's own, with the
+        worker as initiator where no script of its own is named (:mod:`.instruments.workers`)."""
+        if method in self._events:
+            self.cdp_event(method, worker_params(worker, method, params, self.frames.main), now)
+
+    def worker_started(self, worker: Worker) -> None:
+        """A worker started (its requests may come before DevTools can see them)."""
+        self._missed.started(worker)
+
+    def unrecorded(self, url: str, method: str) -> bool:
+        """Whether DevTools recorded no (other) request (``url``, ``method``): one the
+        browser automation saw finish, checked once each."""
+        return self._missed.unrecorded(url, method, self.network.hop_counts)
+
+    def missed_request(self, seen: SeenRequest, now: float) -> None:
+        """A request DevTools did not record (:meth:`unrecorded`), as the automation saw
+        it: kept if a worker made it (see :class:`.instruments.workers.Missed`)."""
+        request = self._missed.request(
+            seen,
+            self.phase,
+            self.clock.url(self.clock.index),
+            self.frames.url(self.frames.main),
+            self.clock.ms(now),
+        )
+        if request is not None:
+            self._missed_requests.append(request)
 
     def hook_report(self, report: dict[str, Any], frame_url: str | None, now: float) -> None:
         """A record sent by ``hooks.js`` from any frame, for the instrument of its kind."""
@@ -182,8 +216,9 @@ class Recorder:
     # -- results ------------------------------------------------------------
 
     def requests(self) -> list[Request]:
-        """Every request hop, in the order Chromium started them."""
-        return self.network.requests()
+        """Every request hop, in the order Chromium started them; then the workers'
+        requests DevTools missed and the WebSockets, in the order they were seen."""
+        return self.network.requests() + self._missed_requests + self.websockets.requests()
 
     def cookies(self) -> list[Cookie]:
         """One record per cookie identity: its first write, whether it was kept."""

@@ -32,6 +32,7 @@ import json
 import os
 import shutil
 import time
+from dataclasses import replace
 from types import TracebackType
 from typing import Any, NamedTuple
 
@@ -68,7 +69,8 @@ from ..models import (
 from ..netguard import browser_refusal
 from . import consent, formtyping
 from .discovery import BrowserExecutable, browser_version, find_browser
-from .instruments.network import POST_DATA_LIMIT
+from .instruments.network import POST_DATA_LIMIT, is_recorded
+from .instruments.workers import WORKER_TYPES, SeenRequest, Worker
 from .profiles import ARCHIVE_PREFIX, kill_browsers, new_profile
 from .recorder import Recorder
 from .scripts import page_script
@@ -216,6 +218,10 @@ class Visitor:
         self._cdp: CDPSession | None = None
         self._consent = consent.ConsentMemory()
         self._pending: set[asyncio.Future[None]] = set()
+        self._workers: dict[str, Worker] = {}
+        """Workers attached to, by DevTools session."""
+        self._checks: set[asyncio.Future[None]] = set()
+        """Requests DevTools missed whose status and address are being looked up."""
         self.pages: list[Page] = []
         self.screenshots: list[Screenshot] = []
         self.crashed = False
@@ -282,6 +288,9 @@ class Visitor:
         context = self._context
         await context.add_init_script(page_script("hooks.js"))
         context.on("page", self._on_new_page)
+        # What a worker fetched before DevTools could watch it (see instruments.workers).
+        context.on("requestfinished", self._on_request_finished)
+        context.on("requestfailed", self._on_request_failed)
         self._page = context.pages[0] if context.pages else await context.new_page()
         self._page.on("dialog", self._on_dialog)
         self._page.on("crash", self._on_crash)
@@ -301,6 +310,10 @@ class Visitor:
         # answering the challenge takes interception, so intercept documents only.
         cdp.on("Fetch.requestPaused", self._on_request_paused)
         cdp.on("Fetch.authRequired", self._on_auth_required)
+        # Workers are targets of their own: attached to as they start (below).
+        cdp.on("Target.attachedToTarget", self._on_attached)
+        cdp.on("Target.receivedMessageFromTarget", self._on_target_message)
+        cdp.on("Target.detachedFromTarget", self._on_detached)
         await cdp.send("Runtime.addBinding", {"name": _BINDING})
         await cdp.send("Runtime.enable")
         await cdp.send("Page.enable")
@@ -316,6 +329,14 @@ class Visitor:
                 "handleAuthRequests": True,
                 "patterns": [{"urlPattern": "*", "resourceType": "Document"}],
             },
+        )
+        # Dedicated, shared and service workers: each paused at its start until its
+        # Network domain is on, so its first request is seen. Not flattened: a
+        # Playwright CDPSession drops the events of child sessions it did not make
+        # itself, so the workers' messages come wrapped in Target events instead.
+        await cdp.send(
+            "Target.setAutoAttach",
+            {"autoAttach": True, "waitForDebuggerOnStart": True, "flatten": False},
         )
         tree = await cdp.send("Page.getFrameTree")
         self.recorder.frame_tree(tree["frameTree"])
@@ -360,6 +381,110 @@ class Visitor:
             return
         if isinstance(report, dict):
             self.recorder.hook_report(report, None, time.monotonic())
+
+    def _on_attached(self, event: dict[str, Any]) -> None:
+        session = str(event.get("sessionId", ""))
+        info = event.get("targetInfo") or {}
+        if info.get("type") in WORKER_TYPES:
+            worker = Worker(session, str(info.get("url", "")), str(info["type"]))
+            self._workers[session] = worker
+            self.recorder.worker_started(worker)
+            self._spawn(self._start_worker(session))
+        else:  # not a worker (another target kind): let it run, unwatched
+            self._spawn(self._start_worker(session, watch=False))
+
+    async def _start_worker(self, session: str, *, watch: bool = True) -> None:
+        """Turn the worker's Network domain on, then let it run (always: a worker left
+        waiting for the debugger never runs)."""
+        try:
+            if watch:
+                await self._to_target(
+                    session, 1, "Network.enable", {"maxPostDataSize": POST_DATA_LIMIT}
+                )
+        finally:
+            await self._to_target(session, 2, "Runtime.runIfWaitingForDebugger", {})
+            if not watch and self._cdp is not None:
+                await _quietly(self._cdp.send("Target.detachFromTarget", {"sessionId": session}))
+
+    async def _to_target(
+        self, session: str, message_id: int, method: str, params: dict[str, Any]
+    ) -> None:
+        if self._cdp is None:
+            return
+        message = json.dumps({"id": message_id, "method": method, "params": params})
+        await _quietly(
+            self._cdp.send("Target.sendMessageToTarget", {"sessionId": session, "message": message})
+        )
+
+    def _on_target_message(self, event: dict[str, Any]) -> None:
+        worker = self._workers.get(str(event.get("sessionId", "")))
+        if worker is None:
+            return
+        try:
+            message = json.loads(str(event.get("message", "")))
+        except ValueError:
+            return
+        method = message.get("method") if isinstance(message, dict) else None
+        params = message.get("params") if isinstance(message, dict) else None
+        if isinstance(method, str) and isinstance(params, dict):
+            self.recorder.worker_event(worker, method, params, time.monotonic())
+
+    def _on_detached(self, event: dict[str, Any]) -> None:
+        self._workers.pop(str(event.get("sessionId", "")), None)
+
+    def _on_request_finished(self, request: Any) -> None:
+        self._check_missed(request, None)
+
+    def _on_request_failed(self, request: Any) -> None:
+        self._check_missed(request, str(request.failure or "failed"))
+
+    def _ours(self, request: Any) -> bool:
+        """Whether a request (not a service worker's) is of the visitor's own page."""
+        try:
+            return bool(request.frame.page is self._page)
+        except PlaywrightError:
+            return False
+
+    def _check_missed(self, request: Any, failure: str | None) -> None:
+        """A request the automation saw finish: if DevTools did not record it (a worker's
+        first requests, a service worker's script), record it from what the automation
+        knows (:mod:`.instruments.workers`). DevTools' record of a request begins when
+        it starts, long before the automation's report that it finished."""
+        url, method = str(request.url), str(request.method)
+        if not is_recorded(url) or not self.recorder.unrecorded(url, method):
+            return
+        worker = request.service_worker
+        if worker is None and not self._ours(request):
+            return  # a popup's, closed already
+        seen = SeenRequest(
+            url=url,
+            method=method,
+            resource_type=str(request.resource_type),
+            service_worker=str(worker.url) if worker is not None else None,
+            failed=failure,
+        )
+        task = asyncio.ensure_future(self._record_missed(request, seen, time.monotonic()))
+        self._pending.add(task)
+        self._checks.add(task)
+        task.add_done_callback(self._pending.discard)
+        task.add_done_callback(self._checks.discard)
+
+    async def _record_missed(self, request: Any, seen: SeenRequest, now: float) -> None:
+        """The missed request's status and address (two round trips), then recorded."""
+        response = await _bounded(request.response(), _EVALUATE_TIMEOUT_S)
+        if response is not None:
+            address = await _bounded(response.server_addr(), _EVALUATE_TIMEOUT_S)
+            seen = replace(
+                seen,
+                status=int(response.status) or None,
+                remote_ip=str(address["ipAddress"]) if address else None,
+            )
+        self.recorder.missed_request(seen, now)
+
+    async def _missed_checked(self) -> None:
+        """Wait (bounded) for the missed requests being looked up to be recorded."""
+        if self._checks:
+            await asyncio.wait(set(self._checks), timeout=_EVALUATE_TIMEOUT_S)
 
     def _on_request_paused(self, event: dict[str, Any]) -> None:
         if self._typing:
@@ -486,6 +611,7 @@ class Visitor:
                 and not self.crashed
             ):
                 await self._type_canaries(page)
+        await self._missed_checked()
         await self._snapshot_jar()
         commits = self.recorder.main_commits
         if len(commits) > 1:

@@ -252,6 +252,9 @@ requests = sa.Table(
     _text("payload_flags"),
     _int("payload_from_body"),
     _text("typed"),
+    _int("websocket_frames_sent"),
+    _int("websocket_bytes_sent"),
+    _text("websocket_first_bytes_sha256"),
     sa.UniqueConstraint("site_id", "position"),
 )
 sa.Index("requests_party", requests.c.party_domain, requests.c.phase)

@@ -67,6 +67,7 @@ from ..models import (
     StorageKind,
     TypedLeak,
     Verdicts,
+    WebSocketSent,
 )
 from . import schema as t
 from .base import ScanNotFound, ScanSummary, StoreError, StoreVersionError, resolve_ref
@@ -848,6 +849,17 @@ def _request(r: Any) -> Request:
         party=_party(r),
         payload=_payload(r),
         typed=_typed(r.get("typed")),
+        websocket=_websocket(r),
+    )
+
+
+def _websocket(r: Any) -> WebSocketSent | None:
+    if r["websocket_frames_sent"] is None:
+        return None
+    return WebSocketSent(
+        frames_sent=int(r["websocket_frames_sent"]),
+        bytes_sent=int(r["websocket_bytes_sent"] or 0),
+        first_bytes_sha256=_ostr(r["websocket_first_bytes_sha256"]),
     )
 
 

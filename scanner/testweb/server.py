@@ -79,13 +79,14 @@ PEEK_TIMEOUT_S = 10.0
 IDLE_TIMEOUT_S = 30.0
 """How long a keep-alive connection may idle between requests."""
 
-BEHAVIOURS = frozenset({"hang", "trickle", "reset", "pad", "endless"})
+BEHAVIOURS = frozenset({"hang", "trickle", "reset", "pad", "endless", "websocket"})
 """Hostile route behaviours: ``hang`` reads the request and never answers; ``trickle``
 sends the whole response one byte a second, status line first; ``reset`` sends the
 headers and half the body, then a TCP RST; ``pad`` inserts ``size`` bytes of filler
 paragraphs at ``<!--PAD-->`` in the body (a huge page without a huge file);
 ``endless`` sends the headers without a length, then the body again and again, every
-50 ms, and never ends it."""
+50 ms, and never ends it. ``websocket`` is not hostile: a WebSocket endpoint
+(:meth:`_Handler._websocket`) that reads what the page sends."""
 
 ENDLESS_INTERVAL_S = 0.05
 """Pause between two copies of an ``endless`` body."""
@@ -95,6 +96,16 @@ HOSTILE_MAX_S = 120.0
 
 PAD_MARKER = b"<!--PAD-->"
 """Where a ``pad`` route inserts its filler."""
+
+WS_GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+"""RFC 6455's magic string: ``Sec-WebSocket-Accept`` is base64(SHA-1(key + this))."""
+
+WS_MAX_FRAME = 1 << 20
+"""Longest WebSocket frame the test endpoint reads; a longer one ends the connection."""
+
+WS_METHOD = "WS"
+"""The ``method`` under which :meth:`TestWeb.served` lists each WebSocket frame received:
+path ``<request path> opcode=<n> bytes=<payload length>``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -347,6 +358,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if route.behaviour == "hang":
             self._hang()
             return
+        if route.behaviour == "websocket":
+            self._websocket()
+            return
         ctype: str | None
         if route.alternate:
             navigating = self.headers.get("Sec-Fetch-Mode") == "navigate"
@@ -411,6 +425,61 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                         return  # the client closed the connection
                 except TimeoutError:
                     continue
+
+    def _websocket(self) -> None:
+        """A WebSocket endpoint (RFC 6455), enough for the test web: answer the opening
+        handshake, then read the client's frames until it closes or goes away, recording
+        each data frame (:data:`WS_METHOD`); answer a close with a close and a ping with
+        a pong. It sends no message of its own: a collector that only listens."""
+        self.close_connection = True
+        key = (self.headers.get("Sec-WebSocket-Key") or "").strip()
+        if (self.headers.get("Upgrade") or "").lower() != "websocket" or not key:
+            self._send(426, [("Upgrade", "websocket")], b"", None)
+            return
+        accept = base64.b64encode(hashlib.sha1(key.encode("ascii") + WS_GUID).digest())
+        head = (
+            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+            f"Connection: Upgrade\r\nSec-WebSocket-Accept: {accept.decode('ascii')}\r\n\r\n"
+        )
+        host, web = self._host(), self.server.web
+        deadline = time.monotonic() + HOSTILE_MAX_S
+        with contextlib.suppress(OSError, ValueError):
+            self.wfile.write(head.encode("ascii"))
+            self.wfile.flush()
+            while time.monotonic() < deadline and not web._stopping.is_set():
+                frame = self._ws_frame()
+                if frame is None:
+                    return
+                opcode, payload = frame
+                if opcode in (0, 1, 2):
+                    web._record(
+                        host, WS_METHOD, f"{self.path} opcode={opcode} bytes={len(payload)}"
+                    )
+                elif opcode == 8:
+                    self.wfile.write(bytes([0x88, min(len(payload), 2)]) + payload[:2])
+                    self.wfile.flush()
+                    return
+                elif opcode == 9 and len(payload) < 126:
+                    self.wfile.write(bytes([0x8A, len(payload)]) + payload)
+                    self.wfile.flush()
+
+    def _ws_frame(self) -> tuple[int, bytes] | None:
+        """One client frame as (opcode, unmasked payload); ``None`` at the end."""
+        head = self.rfile.read(2)
+        if len(head) < 2:
+            return None
+        length = head[1] & 0x7F
+        if length == 126:
+            length = int.from_bytes(self.rfile.read(2), "big")
+        elif length == 127:
+            length = int.from_bytes(self.rfile.read(8), "big")
+        if length > WS_MAX_FRAME:
+            return None
+        mask = self.rfile.read(4) if head[1] & 0x80 else b"\0\0\0\0"
+        data = self.rfile.read(length)
+        if len(mask) < 4 or len(data) < length:
+            return None
+        return head[0] & 0x0F, bytes(b ^ mask[i % 4] for i, b in enumerate(data))
 
     def _trickle(self, data: bytes) -> None:
         """Write ``data`` one byte a second until done, the client leaves or we stop."""

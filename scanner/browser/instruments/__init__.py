@@ -8,6 +8,8 @@ handles, and builds its model objects at the end:
 * :mod:`.cookies` — cookie writes (headers and scripts) and the jar;
 * :mod:`.storage` — web storage and IndexedDB;
 * :mod:`.js_apis` — the fingerprinting APIs scripts call;
+* :mod:`.websockets` — WebSockets and what was sent over them;
+* :mod:`.workers` — how workers' DevTools events join the page's, and what DevTools missed;
 * :mod:`.security` — the security facts of each page's document (first visitor only).
 
 :class:`scanner.browser.recorder.Recorder` routes events to them and assembles the

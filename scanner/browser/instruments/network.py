@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import struct
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -114,6 +115,8 @@ class NetworkInstrument(Instrument):
     _extra_responses: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     _extra_requests: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     _keepalive: set[str] = field(default_factory=set)
+    hop_counts: Counter[tuple[str, str]] = field(default_factory=Counter)
+    """Hops recorded by (URL, method): what DevTools saw, for :mod:`.workers`."""
     _pixels: set[str] = field(default_factory=set)
     _script_images: dict[str, Initiator] = field(default_factory=dict)
     _post_reads: int = 0
@@ -224,6 +227,7 @@ class NetworkInstrument(Instrument):
             snapshot=snapshot,
             unread_body=unread,
         )
+        self.hop_counts[(hop.url, hop.method)] += 1
         if chain is None:
             self._hops[request_id] = [hop]
             self._order.append(request_id)
