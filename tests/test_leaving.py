@@ -165,12 +165,14 @@ def test_the_collector_received_each_exactly_once(
 
 @pytest.mark.browser
 def test_a_page_that_hangs_as_it_is_left_cannot_hold_the_visit(
-    testweb: TestWeb, capture_options: CaptureOptions
+    testweb: TestWeb, capture_options: CaptureOptions, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """``/blijven/`` loops forever in its ``pagehide`` handler: leaving gives up at its
-    bound (a visit is not held past it)."""
+    bound (a visit is not held past it). The bound is shortened for the test."""
     from scanner.browser import session
     from scanner.browser.session import Browser
+
+    monkeypatch.setattr(session, "_LEAVE_TIMEOUT_S", 1.0)
 
     async def run() -> tuple[list[int], float]:
         async with Browser(capture_options) as browser, browser.visitor() as visitor:

@@ -94,8 +94,11 @@ _EVERY_REQUEST: dict[str, Any] = {
     ],
 }
 """``Fetch`` while the visitor leaves a page: every request, and its response (status)."""
-_LEAVE_TIMEOUT_S = 3.0
-"""Leaving a page (to ``about:blank``) and switching interception back, at most."""
+_LEAVE_TIMEOUT_S = 10.0
+"""Leaving a page for ``about:blank``, at most. Generous: a page's unload handlers may
+keep the renderer busy (``www.blijfhier.nl``'s ``pagehide``: 3 s), and a navigation
+given up while they run leaves the next one stuck until its own timeout. A page that
+stopped answering during its visit is not left at all (it could run no handler)."""
 _LEAVE_MIN_S = 0.15
 _LEAVE_QUIET_S = 0.12
 _LEAVE_CAP_S = 0.4
@@ -615,7 +618,7 @@ class Visitor:
             error_message=message,
         )
         self.pages.append(result)
-        self._open = committed and not self.crashed
+        self._open = committed and not self.crashed and calls.responsive
         return result
 
     async def leave(self) -> None:
@@ -624,7 +627,8 @@ class Visitor:
 
         :meth:`visit` leaves the open page before it opens the next one; the runner
         leaves the last one before the results. Bounded by :data:`_LEAVE_TIMEOUT_S`
-        (a page that hangs in its unload handlers cannot hold the visit).
+        (a page that hangs in its unload handlers cannot hold the visit); a page that
+        stopped answering during its visit is not left.
         """
         if not self._open or self._page is None or self._cdp is None or self.crashed:
             return
@@ -633,7 +637,7 @@ class Visitor:
             return
         t0 = time.monotonic()
         try:
-            await asyncio.wait_for(self._leave(self._page, self._cdp, t0), _LEAVE_TIMEOUT_S)
+            await asyncio.wait_for(self._leave(self._page, self._cdp, t0), _LEAVE_TIMEOUT_S + 2)
         except (TimeoutError, PlaywrightError):
             pass
         finally:
@@ -645,7 +649,7 @@ class Visitor:
     async def _leave(self, page: PlaywrightPage, cdp: CDPSession, t0: float) -> None:
         self.recorder.begin_leaving(t0)
         await cdp.send("Fetch.enable", _EVERY_REQUEST)
-        await page.goto("about:blank", wait_until="commit")
+        await page.goto("about:blank", wait_until="commit", timeout=_LEAVE_TIMEOUT_S * 1000)
         committed = time.monotonic()
         while True:
             now = time.monotonic()
