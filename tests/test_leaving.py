@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from scanner.browser.instruments.base import Frames, PageClock
-from scanner.browser.instruments.leaving import LeavingInstrument
+from scanner.browser.instruments.leaving import MAX_LEAVING, LeavingInstrument
 from scanner.config import CaptureOptions
 from scanner.models import Phase, Site, SiteResult
 from scanner.testweb import load_manifest
@@ -100,6 +100,13 @@ def test_a_beacons_body_is_read_for_the_payload_decoder() -> None:
     assert request.payload is not None and "page_view" in request.payload.events  # the body's
 
 
+def test_a_page_sending_thousands_as_it_goes_stays_bounded() -> None:
+    leaving = _instrument()
+    for n in range(MAX_LEAVING + 50):
+        leaving.paused(_paused(str(n), f"{COLLECTOR}b?n={n}", "Ping"), 101.05)
+    assert len(leaving.requests()) == MAX_LEAVING
+
+
 VERTREKDORP = load_manifest("www.vertrekdorp.nl")
 COLLECTOR_HOST = "collector.vertrekmeter.com"
 
@@ -118,8 +125,8 @@ def vertrekdorp(
         async with Browser(capture_options) as browser:
             original = browser.visitor
 
-            def visitor(phase: Phase = Phase.NONE) -> Any:
-                made = original(phase)
+            def visitor(*args: Any, **kwargs: Any) -> Any:
+                made = original(*args, **kwargs)
                 visitors.append(made)
                 return made
 

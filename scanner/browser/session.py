@@ -463,15 +463,20 @@ class Visitor:
             await asyncio.wait(set(self._checks), timeout=_EVALUATE_TIMEOUT_S)
 
     def _on_request_paused(self, event: dict[str, Any]) -> None:
-        # Every pause is continued at once, unchanged: nothing is blocked or altered.
+        # Every pause is continued at once, unchanged (whatever recording it does):
+        # nothing is blocked or altered.
         request_id = event["requestId"]
-        if "responseStatusCode" in event or "responseErrorReason" in event:
-            self.recorder.leaving_paused(event, time.monotonic())
-            self._spawn(self._continue_response(request_id))
-        elif self.recorder.leaving_paused(event, time.monotonic()):
-            self._spawn(self._continue_leaving(request_id))
-        else:
-            self._answer("Fetch.continueRequest", {"requestId": request_id})
+        response = "responseStatusCode" in event or "responseErrorReason" in event
+        recorded = False
+        try:
+            recorded = self.recorder.leaving_paused(event, time.monotonic())
+        finally:
+            if response:
+                self._spawn(self._continue_response(request_id))
+            elif recorded:
+                self._spawn(self._continue_leaving(request_id))
+            else:
+                self._answer("Fetch.continueRequest", {"requestId": request_id})
 
     async def _continue_response(self, request_id: str) -> None:
         """A response paused while leaving (its status is recorded): let it through."""

@@ -31,6 +31,9 @@ from .network import _post_data, is_recorded
 
 LEAVING_INITIATOR = Initiator("other")
 """DevTools' interception names no script for a request sent while a page unloads."""
+MAX_LEAVING = 500
+"""Requests recorded as pages are left, per visitor (a hostile page may send thousands:
+the rest are still let through, not recorded)."""
 
 
 @dataclass
@@ -42,6 +45,8 @@ class _LeavingHop:
     page_index: int
     t_ms: int
     body: str | None
+    """The body sent (bounded, :data:`~scanner.payloads.MAX_BODY`), for the payload
+    decoder (known endpoints) and anything else that reads what was sent."""
     status: int | None = None
     failed: str | None = None
     cancelled: bool = False
@@ -88,6 +93,8 @@ class LeavingInstrument:
         url = str(request.get("url", "")) + str(request.get("urlFragment", ""))
         if event.get("networkId") or resource_type == "Document" or not is_recorded(url):
             return False
+        if len(self._order) >= MAX_LEAVING and request_id not in self._hops:
+            return False
         self.last_pause = now
         frame_url = self._frames_before.get(str(event.get("frameId", "")))
         if not (frame_url or "").startswith(("http:", "https:")):
@@ -100,7 +107,7 @@ class LeavingInstrument:
             frame_url=frame_url,
             page_index=self.clock.index,
             t_ms=self.clock.ms(now),
-            body=_post_data(request) if request.get("hasPostData") and wants_body(url) else None,
+            body=_post_data(request) if request.get("hasPostData") else None,
         )
         chain = self._hops.get(request_id)
         if chain is None:
@@ -145,7 +152,9 @@ class LeavingInstrument:
                         beacon="sendBeacon" if sendbeacon else "keepalive",
                         failed=hop.failed,
                         t_ms=hop.t_ms,
-                        payload=decode(hop.url, hop.method, hop.body),
+                        payload=decode(hop.url, hop.method, hop.body)
+                        if wants_body(hop.url)
+                        else decode(hop.url, hop.method, None),
                     )
                 )
         return result
