@@ -20,8 +20,8 @@ NextPage = Callable[[Sequence[Page]], Awaitable[str | None]]
 """Given the pages visited so far, the next URL to visit, or ``None`` to stop."""
 
 _VISIT_SLACK_S = 60.0
-"""Beyond the load timeout and the settle cap: screenshots, scrolling, reading the
-page, its storage and the cookie jar, each bounded on its own."""
+"""Beyond the load timeout and the settle cap: leaving the previous page, screenshots,
+scrolling, reading the page, its storage and the cookie jar, each bounded on its own."""
 
 STOPPED_ANSWERING = "The browser stopped answering during this page; the visit was ended."
 
@@ -167,6 +167,8 @@ async def capture_pages(
                 if after_first is not None and len(pages) == 1:
                     await after_first(visitor)
                 url = await next_page(pages)
+            if pages and not _ends_visitor(pages[-1]):
+                await visitor.leave()  # what the last page sends as it is left
             captured = visitor.results()
     except Exception as exc:  # a broken site must end in a recorded error, not a crash
         return with_har(_failed(site, started, pages, exc), visitor)
@@ -243,6 +245,8 @@ async def _capture_choice(
                 if url is None:
                     break
                 index += 1
+            if pages and not _ends_visitor(pages[-1]):
+                await visitor.leave()  # what the last page sends as it is left
             captured = visitor.results()
     except Exception as exc:
         return _failed(site, started, pages, exc), ConsentChoice(

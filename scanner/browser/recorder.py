@@ -16,6 +16,7 @@ from ..models import ApiCall, Cookie, DocumentSecurity, Phase, Request, StorageI
 from .instruments.base import Frames, Instrument, PageClock, WriteBudget
 from .instruments.cookies import CookieInstrument
 from .instruments.js_apis import ApiInstrument
+from .instruments.leaving import LeavingInstrument
 from .instruments.network import NetworkInstrument
 from .instruments.security import SecurityInstrument
 from .instruments.storage import StorageInstrument
@@ -47,6 +48,7 @@ class Recorder:
         self.web_storage = StorageInstrument(phase, self.clock, self.frames, budget, raw_values)
         self.js_apis = ApiInstrument(phase, self.clock)
         self.websockets = WebSocketInstrument(phase, self.clock, self.frames)
+        self.leaving = LeavingInstrument(phase, self.clock, self.frames)
         # Security facts are the first visitor's: the others do not look.
         self.security = (
             SecurityInstrument(self.clock, self.network) if phase is Phase.NONE else None
@@ -136,6 +138,34 @@ class Recorder:
 
     # -- calls from the visitor -------------------------------------------------
 
+    def begin_leaving(self, now: float) -> None:
+        """The visitor leaves the open page: what it sends now is that page's."""
+        self.leaving.begin(now)
+
+    def leaving_paused(self, event: dict[str, Any], now: float) -> bool:
+        """A ``Fetch.requestPaused`` while leaving; whether it is recorded (a request
+        DevTools' ``Network`` domain does not see; see :mod:`.instruments.leaving`)."""
+        recorded = self.leaving.paused(event, now)
+        if recorded and "responseStatusCode" not in event and "responseErrorReason" not in event:
+            request = event.get("request") or {}
+            key = (str(request.get("url", "")), str(request.get("method", "GET")))
+            self.network.hop_counts[key] += 1  # not "missed" by DevTools (.workers)
+        return recorded
+
+    def leaving_cancelled(self, request_id: str) -> None:
+        """A request paused while leaving could not be continued: it was never sent."""
+        self.leaving.cancelled(request_id)
+
+    @property
+    def leaving_quiet_since(self) -> float:
+        """When the last request of the page being left was paused."""
+        return self.leaving.last_pause
+
+    @property
+    def leaving_pending(self) -> int:
+        """Requests sent while leaving that have not been answered yet."""
+        return self.leaving.pending()
+
     def start_page(self, url: str, now: float) -> None:
         """A new top-level visit starts; later events belong to it."""
         self.clock.page_urls.append(url)
@@ -217,8 +247,14 @@ class Recorder:
 
     def requests(self) -> list[Request]:
         """Every request hop, in the order Chromium started them; then the workers'
-        requests DevTools missed and the WebSockets, in the order they were seen."""
-        return self.network.requests() + self._missed_requests + self.websockets.requests()
+        requests DevTools missed and the WebSockets, in the order they were seen; then
+        what pages sent as they were left (:mod:`.instruments.leaving`)."""
+        return (
+            self.network.requests()
+            + self._missed_requests
+            + self.websockets.requests()
+            + self.leaving.requests(self.network.typed_matcher)
+        )
 
     def cookies(self) -> list[Cookie]:
         """One record per cookie identity: its first write, whether it was kept."""

@@ -84,6 +84,29 @@ WEBRTC_POLICY = "disable_non_proxied_udp"
 none, so a page's peer connection gathers no ICE candidate and sends no packet (a
 page's attempt at local-IP discovery is still recorded by ``hooks.js``)."""
 _EVALUATE_TIMEOUT_S = 5.0
+_DOCUMENTS_ONLY: dict[str, Any] = {
+    "handleAuthRequests": True,
+    "patterns": [{"urlPattern": "*", "resourceType": "Document"}],
+}
+"""``Fetch`` while a page is open: documents only (to cancel Basic-auth prompts)."""
+_EVERY_REQUEST: dict[str, Any] = {
+    "handleAuthRequests": True,
+    "patterns": [
+        {"urlPattern": "*", "requestStage": "Request"},
+        {"urlPattern": "*", "requestStage": "Response"},
+    ],
+}
+"""``Fetch`` while the visitor leaves a page: every request, and its response (status)."""
+_LEAVE_TIMEOUT_S = 10.0
+"""Leaving a page for ``about:blank``, at most. Generous: a page's unload handlers may
+keep the renderer busy (``www.blijfhier.nl``'s ``pagehide``: 3 s), and a navigation
+given up while they run leaves the next one stuck until its own timeout. A page that
+stopped answering during its visit is not left at all (it could run no handler)."""
+_LEAVE_MIN_S = 0.15
+_LEAVE_QUIET_S = 0.12
+_LEAVE_CAP_S = 0.4
+"""After leaving starts, wait at least ``_LEAVE_MIN_S``, until ``_LEAVE_QUIET_S`` passed
+without a new request and every one was answered, never longer than ``_LEAVE_CAP_S``."""
 _SCREENSHOT_TIMEOUT_S = 5.0
 """``page.screenshot`` waits for a frame (and fonts) and can hang on a busy page."""
 _HAR_FILE = "visitor.har"
@@ -224,6 +247,10 @@ class Visitor:
         """Requests DevTools missed whose status and address are being looked up."""
         self.pages: list[Page] = []
         self.screenshots: list[Screenshot] = []
+        self._open = False
+        """A page is open that the visitor has not left yet (:meth:`leave`)."""
+        self.leave_ms: list[int] = []
+        """How long leaving each page took (milliseconds), for the benchmark."""
         self.crashed = False
         """The renderer or the whole browser died; the site is retried by the engine."""
         self.har: Har | None = None
@@ -323,13 +350,7 @@ class Visitor:
         await cdp.send("DOMStorage.enable")
         if self.phase is Phase.NONE:  # mixed-content reports, for the security rules
             await cdp.send("Audits.enable")
-        await cdp.send(
-            "Fetch.enable",
-            {
-                "handleAuthRequests": True,
-                "patterns": [{"urlPattern": "*", "resourceType": "Document"}],
-            },
-        )
+        await cdp.send("Fetch.enable", _DOCUMENTS_ONLY)
         # Dedicated, shared and service workers: each paused at its start until its
         # Network domain is on, so its first request is seen. Not flattened: a
         # Playwright CDPSession drops the events of child sessions it did not make
@@ -487,15 +508,46 @@ class Visitor:
             await asyncio.wait(set(self._checks), timeout=_EVALUATE_TIMEOUT_S)
 
     def _on_request_paused(self, event: dict[str, Any]) -> None:
-        if self._typing:
+        request_id = event["requestId"]
+        response = "responseStatusCode" in event or "responseErrorReason" in event
+        if self._typing and not response:
             # Typing submits nothing: no form submission, no navigation a page script
             # starts on input. ``Aborted`` leaves the page as it is (no error page).
+            # (While typing, only documents are intercepted.)
             self.recorder.not_submitted(str(event.get("networkId") or ""))
-            self._answer(
-                "Fetch.failRequest", {"requestId": event["requestId"], "errorReason": "Aborted"}
-            )
+            self._answer("Fetch.failRequest", {"requestId": request_id, "errorReason": "Aborted"})
             return
-        self._answer("Fetch.continueRequest", {"requestId": event["requestId"]})
+        # Every other pause is continued at once, unchanged (whatever recording it does):
+        # nothing is blocked or altered.
+        recorded = False
+        try:
+            recorded = self.recorder.leaving_paused(event, time.monotonic())
+        finally:
+            if response:
+                self._spawn(self._continue_response(request_id))
+            elif recorded:
+                self._spawn(self._continue_leaving(request_id))
+            else:
+                self._answer("Fetch.continueRequest", {"requestId": request_id})
+
+    async def _continue_response(self, request_id: str) -> None:
+        """A response paused while leaving (its status is recorded): let it through."""
+        if self._cdp is None:
+            return
+        try:
+            await self._cdp.send("Fetch.continueResponse", {"requestId": request_id})
+        except Exception:  # an error response: continued as a request instead
+            await _quietly(self._cdp.send("Fetch.continueRequest", {"requestId": request_id}))
+
+    async def _continue_leaving(self, request_id: str) -> None:
+        """A request the page sent as it was left: continued; if it cannot be, it went
+        with its document (not sent at all)."""
+        if self._cdp is None:
+            return
+        try:
+            await self._cdp.send("Fetch.continueRequest", {"requestId": request_id})
+        except Exception:
+            self.recorder.leaving_cancelled(request_id)
 
     def _on_auth_required(self, event: dict[str, Any]) -> None:
         # Never send credentials, not even dummy ones: cancel, as a visitor would.
@@ -556,6 +608,7 @@ class Visitor:
     async def visit(self, url: str) -> Page:
         """Open ``url`` like a visitor, wait for late trackers, and record the page."""
         assert self._page is not None and self._cdp is not None
+        await self.leave()
         page = self._page
         options = self.options
         started_at = now_iso()
@@ -643,6 +696,7 @@ class Visitor:
             error_message=message,
         )
         self.pages.append(result)
+        self._open = committed and not self.crashed and calls.responsive
         return result
 
     async def _type_canaries(self, page: PlaywrightPage) -> None:
@@ -660,6 +714,50 @@ class Visitor:
             )
         finally:
             self._typing = False
+
+    async def leave(self) -> None:
+        """Leave the open page as a visitor does (for a blank tab), and record what the
+        page sends as it goes, for that page (:mod:`.instruments.leaving`).
+
+        :meth:`visit` leaves the open page before it opens the next one; the runner
+        leaves the last one before the results. Bounded by :data:`_LEAVE_TIMEOUT_S`
+        (a page that hangs in its unload handlers cannot hold the visit); a page that
+        stopped answering during its visit is not left.
+        """
+        if not self._open or self._page is None or self._cdp is None or self.crashed:
+            return
+        self._open = False
+        if not self._page.url.startswith(("http://", "https://")):
+            return
+        t0 = time.monotonic()
+        try:
+            await asyncio.wait_for(self._leave(self._page, self._cdp, t0), _LEAVE_TIMEOUT_S + 2)
+        except (TimeoutError, PlaywrightError):
+            pass
+        finally:
+            # Back to documents only; pauses still on their way are continued all the same.
+            await _bounded(self._cdp.send("Fetch.enable", _DOCUMENTS_ONLY), _LEAVE_TIMEOUT_S)
+        self.leave_ms.append(int((time.monotonic() - t0) * 1000))
+        await self._snapshot_jar()  # a beacon's answer may set cookies
+
+    async def _leave(self, page: PlaywrightPage, cdp: CDPSession, t0: float) -> None:
+        self.recorder.begin_leaving(t0)
+        await cdp.send("Fetch.enable", _EVERY_REQUEST)
+        await page.goto("about:blank", wait_until="commit", timeout=_LEAVE_TIMEOUT_S * 1000)
+        committed = time.monotonic()
+        while True:
+            now = time.monotonic()
+            if now - t0 >= _LEAVE_CAP_S or self.crashed:
+                return
+            recorder = self.recorder
+            last = max(committed, recorder.leaving_quiet_since)
+            if (
+                now - t0 >= _LEAVE_MIN_S
+                and now - last >= _LEAVE_QUIET_S
+                and recorder.leaving_pending == 0
+            ):
+                return
+            await asyncio.sleep(0.02)
 
     async def _screenshot(self, page: PlaywrightPage, url: str) -> None:
         """The viewport as the visitor first saw it (before scrolling): report evidence."""

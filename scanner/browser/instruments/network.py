@@ -134,6 +134,12 @@ class NetworkInstrument(Instrument):
         self._typed_fields += fields
         self._matcher = Matcher(self._typed_fields)
 
+    @property
+    def typed_matcher(self) -> Matcher | None:
+        """What the form-typing step typed so far, to search other instruments' requests
+        for (:mod:`.leaving`); ``None`` before any typing."""
+        return self._matcher
+
     def not_submitted(self, request_id: str) -> None:
         """A request failed before it was sent (a form submission while typing): what it
         would have carried never left the browser."""
