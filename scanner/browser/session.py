@@ -250,7 +250,7 @@ class Visitor:
         self._open = False
         """A page is open that the visitor has not left yet (:meth:`leave`)."""
         self.leave_ms: list[int] = []
-        """How long leaving each page took (milliseconds), for the benchmark."""
+        """How long leaving each page took (milliseconds)."""
         self.crashed = False
         """The renderer or the whole browser died; the site is retried by the engine."""
         self.har: Har | None = None
