@@ -147,6 +147,14 @@ def test_kill_browsers_kills_only_the_processes_on_that_profile(tmp_path: Path) 
     )
     bystander = subprocess.Popen([sys.executable, "-c", sleep, f"--user-data-dir={other}"])
     try:
+        # Between fork and exec a child still shows its parent's command line: wait for
+        # each stand-in to run its own before looking.
+        for process in (main, child, bystander):
+            cmdline = Path(f"/proc/{process.pid}/cmdline")
+            deadline = time.monotonic() + 10
+            while b"--user-data-dir=" not in cmdline.read_bytes():
+                assert time.monotonic() < deadline, "stand-in did not start"
+                time.sleep(0.01)
         killed = kill_browsers(profile)
         assert sorted(killed) == sorted([main.pid, child.pid])
         assert main.wait(timeout=10) == -9 and child.wait(timeout=10) == -9
