@@ -22,7 +22,7 @@ import pytest
 from scanner.canaries import CANARIES, TypedField, field_kind, find
 from scanner.config import CaptureOptions
 from scanner.models import Party, Request, Site, SiteResult, TypedLeak
-from scanner.testweb.server import TestWeb
+from scanner.testweb.server import HOSTS_DIR, TestWeb
 from tests.conftest import load_manifests
 
 MANIFEST = load_manifests()["www.typdorp.nl"]
@@ -272,6 +272,45 @@ def test_findings(typed: dict[str, Any]) -> None:
     for lang in ("nl", "en"):
         text = finding_text(logger, translator(lang))
         assert "telefoon (phone)" in text.explanation and "base64" in text.explanation
+
+
+# -- each field once per visitor (www.zoekbalkstad.nl) ------------------------------
+
+ONCE = json.loads((HOSTS_DIR.parent / "typing.json").read_text("utf-8"))
+
+
+@pytest.mark.browser
+def test_a_field_is_typed_again_only_where_other_scripts_may_listen(
+    testweb: TestWeb, capture_options: CaptureOptions
+) -> None:
+    """The header's search box is typed into on the home page, not on a page with the
+    same scripts, again on a page that loads a form tracker; on the contact page only
+    the new e-mail field is (ground truth: ``typing.json``, written first)."""
+    from scanner.browser.session import Browser
+    from scanner.runner import capture_site
+
+    site = Site(name=ONCE["site"]["name"], url=ONCE["site"]["url"])
+
+    async def run() -> SiteResult:
+        async with Browser(capture_options) as browser:
+            return await capture_site(browser, site, ONCE["pages"])
+
+    result = asyncio.run(run())
+    assert [p.url for p in result.pages] == ONCE["pages"]
+    assert all(p.error is None for p in result.pages)
+    expected = {
+        (e["url"], e["page_url"], TypedLeak(e["field"], e["kind"], e["encoding"], e["place"]))
+        for e in ONCE["typed_leaks"]
+    }
+    assert set(_leaks(result)) == expected
+    for page_url, fields in ONCE["not_typed"].items():
+        assert "zoekterm" in fields
+        asked = [
+            r.url
+            for r in result.requests
+            if r.page_url == page_url and "/zoeken/suggesties" in r.url
+        ]
+        assert asked == [], page_url
 
 
 # -- the switch ----------------------------------------------------------------------

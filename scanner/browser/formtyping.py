@@ -10,21 +10,29 @@ and waiting, every document request (a form submission, a navigation a script st
 is failed before it leaves the browser (``Visitor``'s interception), so nothing is ever
 submitted.
 
-The step writes nothing into the page but the typed values: fields are found with
-Playwright's selector engine (its own isolated world) and described by a read-only
-script; focus and blur are the element's own methods.
+A field the visitor typed into on an earlier page, on a page that loads no script the
+earlier one did not (a search box in every page's header), is not typed into again:
+whatever listens to it was listening then. A page whose fields were all typed that way,
+or that has none, costs one read-only survey in a world of its own (``fields.js``).
+
+The step writes nothing into the page but the typed values: fields are surveyed in an
+isolated world, found with Playwright's selector engine (its own isolated world) and
+described by a read-only script; focus and blur are the element's own methods.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
 
+from playwright.async_api import CDPSession
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page as PlaywrightPage
 
 from ..canaries import TypedField, field_kind
+from .scripts import page_script
 
 SELECTORS = (("input:visible", False), ("textarea:visible", True))
 """Playwright's selectors for the candidate fields (they pierce open shadow roots), and
@@ -55,10 +63,71 @@ renderer on the first key must not hold the visit up to the watchdog)."""
 Place = tuple[str, int]
 """A field's place: a selector of :data:`SELECTORS` and its index among the matches."""
 
+FieldKey = tuple[str, str, frozenset[str]]
+"""A field as the step remembers it within one visitor: its kind, how the page names
+it, and the scripts of the page it was on."""
 
-async def typable_fields(page: PlaywrightPage) -> list[tuple[Place, TypedField]]:
+_WORLD = "privacyscan-fields"
+"""The name of the isolated world the survey runs in."""
+
+
+@dataclass(frozen=True, slots=True)
+class Survey:
+    """What a page offers the step: the fields it could type into, the page's scripts."""
+
+    fields: tuple[TypedField, ...]
+    scripts: frozenset[str]
+
+    def keys(self, fields: Collection[TypedField] | None = None) -> set[FieldKey]:
+        """The keys of ``fields`` (default: all the survey found) on this page."""
+        chosen = self.fields if fields is None else fields
+        return {(f.kind, f.label, self.scripts) for f in chosen}
+
+
+def describe(attrs: Sequence[str], fallback: str) -> TypedField | None:
+    """The field with ``attrs`` (type — ``textarea`` for a text area —, autocomplete,
+    then the names of :data:`_NAMES`), or ``None`` for one never typed into."""
+    input_type, autocomplete, *names = (a or "" for a in attrs)
+    kind = field_kind(input_type or "text", autocomplete, names)
+    if kind is None:
+        return None
+    label = next((n for n in names if n), fallback)
+    return TypedField(label[:80], kind)
+
+
+async def survey(cdp: CDPSession) -> Survey | None:
+    """The main frame's fields and scripts, read in an isolated world of their own (a
+    page script sees nothing of it); ``None`` if the page did not answer."""
+    try:
+        tree = await cdp.send("Page.getFrameTree")
+        world = await cdp.send(
+            "Page.createIsolatedWorld",
+            {"frameId": tree["frameTree"]["frame"]["id"], "worldName": _WORLD},
+        )
+        reply = await cdp.send(
+            "Runtime.evaluate",
+            {
+                "expression": f"({page_script('fields.js')})({MAX_CANDIDATES})",
+                "contextId": world["executionContextId"],
+                "returnByValue": True,
+            },
+        )
+        fields, scripts = reply["result"]["value"]
+    except (PlaywrightError, KeyError, TypeError, ValueError):
+        return None
+    found = [
+        describe([str(a) for a in attrs[:-1]], f"field {i + 1}") if attrs[-1] else None
+        for i, attrs in enumerate(fields)
+    ]
+    return Survey(tuple(f for f in found if f), frozenset(str(s) for s in scripts))
+
+
+async def typable_fields(
+    page: PlaywrightPage, skip: Callable[[TypedField], bool] = lambda _: False
+) -> list[tuple[Place, TypedField]]:
     """The place and kind of each field to type into: at most :data:`MAX_FIELDS` of
-    the first :data:`MAX_CANDIDATES` visible inputs and text areas.
+    the first :data:`MAX_CANDIDATES` visible inputs and text areas, less those ``skip``
+    names (typed already).
 
     Everything is read through Playwright's selector engine, which runs in its own
     isolated world: an ``evaluate`` in the page's world would install Playwright's
@@ -75,18 +144,18 @@ async def typable_fields(page: PlaywrightPage) -> list[tuple[Place, TypedField]]
                 if seen > MAX_CANDIDATES or len(out) >= MAX_FIELDS:
                     return out
                 element = found.nth(index)
-                attrs = {
-                    name: (await element.get_attribute(name, timeout=timeout)) or ""
+                attrs = [
+                    (await element.get_attribute(name, timeout=timeout)) or ""
                     for name in ("type", "autocomplete", *_NAMES)
-                }
-                names = [attrs[n] for n in _NAMES]
-                kind = field_kind(
-                    "textarea" if area else attrs["type"] or "text", attrs["autocomplete"], names
-                )
-                if kind is None or not await element.is_editable(timeout=timeout):
+                ]
+                if area:
+                    attrs[0] = "textarea"
+                typed = describe(attrs, f"field {seen}")
+                if typed is None or skip(typed):
                     continue
-                label = next((n for n in names if n), f"field {seen}")
-                out.append(((selector, index), TypedField(label[:80], kind)))
+                if not await element.is_editable(timeout=timeout):
+                    continue
+                out.append(((selector, index), typed))
     except PlaywrightError:
         pass
     return out

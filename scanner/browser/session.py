@@ -257,6 +257,8 @@ class Visitor:
         """The visitor's HTTP Archive, read when its browser has closed."""
         self._typing = False
         """The form-typing step is on: every document request is failed (no submission)."""
+        self._typed_fields: set[formtyping.FieldKey] = set()
+        """Fields typed into on this visitor's earlier pages (:mod:`.formtyping`)."""
 
     async def __aenter__(self) -> Visitor:
         self._profile = new_profile()
@@ -702,13 +704,25 @@ class Visitor:
     async def _type_canaries(self, page: PlaywrightPage) -> None:
         """The form-typing step (:mod:`.formtyping`), after the page's normal capture:
         requests carrying the typed values are marked (``Request.typed``)."""
+        if self._cdp is None:
+            return
+        survey = await _bounded(formtyping.survey(self._cdp), _EVALUATE_TIMEOUT_S)
+        if not isinstance(survey, formtyping.Survey):
+            return  # a page that does not answer a read has nothing typed into it either
+        typed_before = self._typed_fields
+        if not survey.keys() - typed_before:
+            return  # no field, or only fields typed on an earlier page with these scripts
         self._typing = True
         try:
-            fields = await _bounded(formtyping.typable_fields(page), formtyping.STEP_BUDGET_S)
+            fields = await _bounded(
+                formtyping.typable_fields(page, lambda f: survey.keys([f]) <= typed_before),
+                formtyping.STEP_BUDGET_S,
+            )
             if not fields:
                 return
             self.recorder.watch_typed([f for _, f in fields])
-            await _bounded(formtyping.type_into(page, fields), formtyping.STEP_BUDGET_S)
+            typed = await _bounded(formtyping.type_into(page, fields), formtyping.STEP_BUDGET_S)
+            self._typed_fields |= survey.keys([f for _, f in fields[: typed or 0]])
             await formtyping.wait_for_requests(
                 lambda: self.recorder.last_activity, started=time.monotonic()
             )
