@@ -10,6 +10,7 @@ really received: each request recorded once, for the page left, and received onc
 from __future__ import annotations
 
 import asyncio
+import json
 from collections import Counter
 from typing import Any
 
@@ -20,7 +21,7 @@ from scanner.browser.instruments.leaving import MAX_LEAVING, LeavingInstrument
 from scanner.config import CaptureOptions
 from scanner.models import Phase, Site, SiteResult
 from scanner.testweb import load_manifest
-from scanner.testweb.server import TestWeb
+from scanner.testweb.server import HOSTS_DIR, TestWeb
 
 PAGE = "https://www.testdorp.nl/"
 FRAME = "https://widget.example.com/frame.html"
@@ -81,13 +82,16 @@ def test_what_a_page_sends_as_it_is_left_is_recorded_for_it() -> None:
 
 
 def test_what_the_network_domain_sees_is_not_recorded_twice() -> None:
+    """A pause with a ``networkId`` is kept until the end: DevTools reports most such
+    requests itself (not recorded here), not a beacon sent on ``pageswap``."""
     leaving = _instrument()
-    assert not leaving.paused(_paused("1", COLLECTOR, "XHR", networkId="n1"), 101.05)
+    assert leaving.paused(_paused("1", COLLECTOR, "XHR", networkId="n1"), 101.05)
+    assert leaving.paused(_paused("4", COLLECTOR + "swap", "Ping", networkId="n4"), 101.05)
     assert not leaving.paused(_paused("2", "https://www.testdorp.nl/next", "Document"), 101.05)
     assert not leaving.paused(_paused("3", "data:text/plain,x", "XHR"), 101.05)
     assert not leaving.paused({"requestId": "9", "responseStatusCode": 200}, 101.1)
-    assert leaving.requests() == []
-    assert leaving.pending() == 0
+    assert [r.url for r in leaving.requests(reported=lambda i: i == "n1")] == [COLLECTOR + "swap"]
+    assert leaving.requests(reported=lambda i: True) == []
 
 
 def test_a_beacons_body_is_read_for_the_payload_decoder() -> None:
@@ -211,3 +215,76 @@ def test_a_page_that_hangs_as_it_is_left_cannot_hold_the_visit(
     # Given up at the bound (plus switching interception back and reading the jar).
     assert session._LEAVE_TIMEOUT_S * 1000 <= leave_ms[0] < 2 * session._LEAVE_TIMEOUT_S * 1000
     assert took < 2 * session._LEAVE_TIMEOUT_S + 5.0
+
+
+# -- leaving only where something may go (www.afscheidstad.nl) -----------------------
+
+AFSCHEID = json.loads((HOSTS_DIR.parent / "leaving.json").read_text("utf-8"))
+AFSCHEID_COLLECTOR = "collector.afscheidmeter.com"
+
+
+@pytest.fixture(scope="module")
+def afscheidstad(
+    testweb: TestWeb, capture_options: CaptureOptions
+) -> tuple[SiteResult, list[Any], list[str]]:
+    """Afscheidstad captured by one visitor; what its collector received; the pages left."""
+    from scanner.browser.session import Browser
+
+    left: list[str] = []
+
+    async def run() -> SiteResult:
+        async with Browser(capture_options) as browser:
+            original = browser.visitor
+
+            def visitor(*args: Any, **kwargs: Any) -> Any:
+                made = original(*args, **kwargs)
+                leave = made.leave
+
+                async def leave_and_note() -> None:
+                    before = len(made.leave_ms)
+                    url = made.pages[-1].url if made.pages else ""
+                    await leave()
+                    if len(made.leave_ms) > before:
+                        left.append(url)
+
+                made.leave = leave_and_note
+                return made
+
+            browser.visitor = visitor  # type: ignore[method-assign]
+            site = AFSCHEID["site"]
+            return await capture_site(browser, Site(site["name"], site["url"]), AFSCHEID["pages"])
+
+    from scanner.runner import capture_site
+
+    testweb.clear_served()
+    result = asyncio.run(run())
+    served = [s for s in testweb.served() if s[0] == AFSCHEID_COLLECTOR]
+    return result, served, left
+
+
+@pytest.mark.browser
+def test_only_pages_that_may_send_as_they_go_are_left(
+    afscheidstad: tuple[SiteResult, list[Any], list[str]],
+) -> None:
+    result, _, left = afscheidstad
+    assert [p.url for p in result.pages] == AFSCHEID["pages"]
+    assert all(p.error is None for p in result.pages)
+    assert left == [url for url in AFSCHEID["pages"] if AFSCHEID["left"][url]]
+
+
+@pytest.mark.browser
+def test_what_each_left_page_sent_is_recorded_for_it_and_received_once(
+    afscheidstad: tuple[SiteResult, list[Any], list[str]],
+) -> None:
+    result, served, _ = afscheidstad
+    found = sorted(
+        (r.url, r.method, r.page_url, r.frame_url)
+        for r in result.requests
+        if AFSCHEID_COLLECTOR in r.url
+    )
+    expected = sorted(
+        (e["url"], e["method"], e["page_url"], e["frame_url"]) for e in AFSCHEID["sent"]
+    )
+    assert found == expected
+    received = Counter(f"https://{host}{path}" for host, method, path in served if method == "POST")
+    assert received == Counter(e["url"] for e in AFSCHEID["sent"])

@@ -267,7 +267,11 @@
     } catch (e) { /* never break the page */ }
   };
   // Send what is still counted when the frame goes away (navigation, iframe removed).
-  globalThis.addEventListener("pagehide", () => { try { flush(); } catch (e) { /* ignore */ } }, true);
+  // Named so the visitor tells it from the page's own listeners when it asks DevTools
+  // whether anything runs as the page is left (session.py, FLUSH_LISTENER).
+  globalThis.addEventListener("pagehide", function __privacyscan_hooks_flush__() {
+    try { flush(); } catch (e) { /* ignore */ }
+  }, true);
 
   // Proxies keep name, length, `this` checks and thrown errors of the originals.
   const wrapMethod = (proto, name, api, threshold, when, whenCalledOn) => {
@@ -452,5 +456,25 @@
       } catch (e) { /* bad URL: fetch will throw itself */ }
       return originalFetch.apply(this, arguments);
     }, originalFetch);
+  }
+
+  // fetchLater(...) defers a request until the page is left: the visitor must leave
+  // this page, though no handler of the page's shows it. Its own budget, not the
+  // reports' (a page that used that up must still be left).
+  if (typeof globalThis.fetchLater === "function") {
+    const originalFetchLater = globalThis.fetchLater;
+    let told = 0;
+    globalThis.fetchLater = disguise(function (input, init) {
+      const result = apply(originalFetchLater, this, arguments);
+      try {
+        if (told < 50) {
+          told += 1;
+          const url = input instanceof Request ? input.url : String(input);
+          send(JSON.stringify({ kind: "fetch_later", url: new URL(url, location.href).href,
+            href: String(location.href) }));
+        }
+      } catch (e) { /* never break the page */ }
+      return result;
+    }, originalFetchLater);
   }
 })();

@@ -9,6 +9,7 @@ It knows nothing of Playwright: it is fed dicts.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from ..canaries import TypedField
@@ -146,11 +147,21 @@ class Recorder:
         """A ``Fetch.requestPaused`` while leaving; whether it is recorded (a request
         DevTools' ``Network`` domain does not see; see :mod:`.instruments.leaving`)."""
         recorded = self.leaving.paused(event, now)
-        if recorded and "responseStatusCode" not in event and "responseErrorReason" not in event:
+        if (
+            recorded
+            and not event.get("networkId")  # counted by the network instrument, if seen
+            and "responseStatusCode" not in event
+            and "responseErrorReason" not in event
+        ):
             request = event.get("request") or {}
             key = (str(request.get("url", "")), str(request.get("method", "GET")))
             self.network.hop_counts[key] += 1  # not "missed" by DevTools (.workers)
         return recorded
+
+    @property
+    def deferred_requests(self) -> bool:
+        """Whether the current page deferred a request with ``fetchLater``."""
+        return self.network.deferred_on(self.clock.index)
 
     def leaving_cancelled(self, request_id: str) -> None:
         """A request paused while leaving could not be continued: it was never sent."""
@@ -249,12 +260,21 @@ class Recorder:
         """Every request hop, in the order Chromium started them; then the workers'
         requests DevTools missed and the WebSockets, in the order they were seen; then
         what pages sent as they were left (:mod:`.instruments.leaving`)."""
-        return (
-            self.network.requests()
-            + self._missed_requests
-            + self.websockets.requests()
-            + self.leaving.requests(self.network.typed_matcher)
-        )
+        network = self.network.requests()
+        left = self.leaving.requests(self.network.typed_matcher, self.network.recorded)
+        # fetchLater: DevTools reported the deferral; the record is the sending, with
+        # the script that deferred it.
+        deferrals = {_sent_as(r): r for r in network if self.network.is_deferral(r)}
+        if deferrals:
+            sent = {_sent_as(r) for r in left}
+            network = [r for r in network if not (_sent_as(r) in sent and r in deferrals.values())]
+            left = [
+                replace(r, initiator=deferrals[_sent_as(r)].initiator)
+                if _sent_as(r) in deferrals
+                else r
+                for r in left
+            ]
+        return network + self._missed_requests + self.websockets.requests() + left
 
     def cookies(self) -> list[Cookie]:
         """One record per cookie identity: its first write, whether it was kept."""
@@ -271,3 +291,8 @@ class Recorder:
     def documents(self) -> list[DocumentSecurity]:
         """The security facts of each page's document, in visiting order."""
         return self.security.documents() if self.security is not None else []
+
+
+def _sent_as(request: Request) -> tuple[str, str, str]:
+    """What makes a deferred request and its sending the same one."""
+    return (request.url, request.method, request.page_url)

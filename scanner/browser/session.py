@@ -107,6 +107,14 @@ _LEAVE_QUIET_S = 0.12
 _LEAVE_CAP_S = 0.4
 """After leaving starts, wait at least ``_LEAVE_MIN_S``, until ``_LEAVE_QUIET_S`` passed
 without a new request and every one was answered, never longer than ``_LEAVE_CAP_S``."""
+_LEAVE_EVENTS = frozenset(
+    {"pagehide", "unload", "beforeunload", "visibilitychange", "freeze", "pageswap"}
+)
+"""Events a page gets as it is left (on its window or document)."""
+FLUSH_LISTENER = "__privacyscan_hooks_flush__"
+"""The name of ``hooks.js``'s own ``pagehide`` listener: not the page's."""
+_LEAVE_WORLD = "privacyscan-leaving"
+"""The isolated world (and DevTools object group) of :meth:`Visitor._sends_when_left`."""
 _SCREENSHOT_TIMEOUT_S = 5.0
 """``page.screenshot`` waits for a frame (and fonts) and can hang on a busy page."""
 _HAR_FILE = "visitor.har"
@@ -743,6 +751,9 @@ class Visitor:
         self._open = False
         if not self._page.url.startswith(("http://", "https://")):
             return
+        sends = await _bounded(self._sends_when_left(self._cdp), _EVALUATE_TIMEOUT_S)
+        if sends is False:
+            return
         t0 = time.monotonic()
         try:
             await asyncio.wait_for(self._leave(self._page, self._cdp, t0), _LEAVE_TIMEOUT_S + 2)
@@ -753,6 +764,52 @@ class Visitor:
             await _bounded(self._cdp.send("Fetch.enable", _DOCUMENTS_ONLY), _LEAVE_TIMEOUT_S)
         self.leave_ms.append(int((time.monotonic() - t0) * 1000))
         await self._snapshot_jar()  # a beacon's answer may set cookies
+
+    async def _sends_when_left(self, cdp: CDPSession) -> bool:
+        """Whether the open page may send anything as it is left: it deferred a request
+        (``fetchLater``), has a frame (whose listeners are not looked at), or has a
+        listener for leaving on its window or document (added by a script, set as a
+        handler or by an HTML attribute; DevTools lists them all, from every world).
+        Anything not known for sure counts as yes. Leaving is a navigation (about
+        0.07 CPU-s): a page with nothing that runs as it goes is not left."""
+        if self.recorder.deferred_requests:
+            return True
+        frame_id = self.recorder.frames.main
+        if frame_id is None:
+            return True
+        try:
+            world = await cdp.send(
+                "Page.createIsolatedWorld", {"frameId": frame_id, "worldName": _LEAVE_WORLD}
+            )
+            frames = await cdp.send(
+                "Runtime.evaluate",
+                {
+                    "expression": "window.length",
+                    "contextId": world["executionContextId"],
+                    "returnByValue": True,
+                },
+            )
+            if frames["result"].get("value") != 0:
+                return True
+            for target in ("window", "document"):
+                found = await cdp.send(
+                    "Runtime.evaluate", {"expression": target, "objectGroup": _LEAVE_WORLD}
+                )
+                listeners = await cdp.send(
+                    "DOMDebugger.getEventListeners", {"objectId": found["result"]["objectId"]}
+                )
+                for listener in listeners["listeners"]:
+                    handler = str((listener.get("handler") or {}).get("description", ""))
+                    if listener.get("type") in _LEAVE_EVENTS and FLUSH_LISTENER not in handler:
+                        return True
+            return False
+        except (PlaywrightError, KeyError, TypeError):
+            return True
+        finally:
+            await _bounded(
+                cdp.send("Runtime.releaseObjectGroup", {"objectGroup": _LEAVE_WORLD}),
+                _EVALUATE_TIMEOUT_S,
+            )
 
     async def _leave(self, page: PlaywrightPage, cdp: CDPSession, t0: float) -> None:
         self.recorder.begin_leaving(t0)

@@ -8,8 +8,13 @@ request (request and response stage), and each pause is continued at once, uncha
 (:meth:`scanner.browser.session.Visitor.leave`). This instrument turns the pauses into
 :class:`~scanner.models.Request` records of the page that was left.
 
-* A pause with a ``networkId`` is a request the ``Network`` domain sees (and the
-  network instrument records): not recorded twice here.
+* A pause with a ``networkId`` is usually a request the ``Network`` domain sees (and
+  the network instrument records): not recorded twice here. Not always: a beacon sent
+  on ``pageswap`` has a ``networkId`` but DevTools reports only its extra headers; so
+  the question is asked at the end, of the network instrument.
+* A request deferred with ``fetchLater`` is reported by DevTools when the page defers
+  it (never answered) and paused here when it is sent: one record, this one, with the
+  script that deferred it (:class:`~scanner.browser.recorder.Recorder`).
 * Only requests that outlive their document are sent: a ``POST`` of type ``Ping`` is a
   ``sendBeacon``; anything else (a keepalive ``fetch``, which DevTools' interception
   names ``XHR``, an image Chromium turned into a keepalive ``Ping``) is ``keepalive``.
@@ -21,6 +26,7 @@ request (request and response stage), and each pause is continued at once, uncha
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,6 +54,8 @@ class _LeavingHop:
     body: str | None
     """The body sent (bounded, :data:`~scanner.payloads.MAX_BODY`), for the payload
     decoder (known endpoints) and anything else that reads what was sent."""
+    network_id: str | None = None
+    """DevTools' request id, if the pause named one (see the module doc)."""
     status: int | None = None
     failed: str | None = None
     cancelled: bool = False
@@ -92,7 +100,7 @@ class LeavingInstrument:
         resource_type = str(event.get("resourceType") or "Other")
         request = event.get("request") or {}
         url = str(request.get("url", "")) + str(request.get("urlFragment", ""))
-        if event.get("networkId") or resource_type == "Document" or not is_recorded(url):
+        if resource_type == "Document" or not is_recorded(url):
             return False
         if len(self._order) >= MAX_LEAVING and request_id not in self._hops:
             return False
@@ -109,6 +117,7 @@ class LeavingInstrument:
             page_index=self.clock.index,
             t_ms=self.clock.ms(now),
             body=_post_data(request) if request.get("hasPostData") else None,
+            network_id=str(event["networkId"]) if event.get("networkId") else None,
         )
         chain = self._hops.get(request_id)
         if chain is None:
@@ -132,14 +141,19 @@ class LeavingInstrument:
             if chain[-1].status is None and chain[-1].failed is None and not chain[-1].cancelled
         )
 
-    def requests(self, typed: Matcher | None = None) -> list[Request]:
-        """One record per hop that was sent, in the order the pauses came; with the
-        form-typing step's ``typed`` matcher, what each carried of the typed values (a
-        key logger flushing as the page goes)."""
+    def requests(
+        self,
+        typed: Matcher | None = None,
+        reported: Callable[[str], bool] = lambda _: False,
+    ) -> list[Request]:
+        """One record per hop that was sent, in the order the pauses came, less those
+        DevTools ``reported`` itself (by request id); with the form-typing step's
+        ``typed`` matcher, what each carried of the typed values (a key logger
+        flushing as the page goes)."""
         result: list[Request] = []
         for request_id in self._order:
             for hop in self._hops[request_id]:
-                if hop.cancelled:
+                if hop.cancelled or (hop.network_id is not None and reported(hop.network_id)):
                     continue
                 sendbeacon = hop.resource_type == "Ping" and hop.method == "POST"
                 result.append(

@@ -97,7 +97,7 @@ class NetworkInstrument(Instrument):
             "Network.loadingFailed",
         }
     )
-    hook_kinds: ClassVar[frozenset[str]] = frozenset({"keepalive", "image"})
+    hook_kinds: ClassVar[frozenset[str]] = frozenset({"keepalive", "image", "fetch_later"})
 
     phase: Phase
     clock: PageClock
@@ -115,6 +115,9 @@ class NetworkInstrument(Instrument):
     _extra_responses: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     _extra_requests: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     _keepalive: set[str] = field(default_factory=set)
+    _deferred: set[tuple[int, str]] = field(default_factory=set)
+    """``fetchLater`` calls as (page index, URL): DevTools reports each request when it
+    is deferred (never answered); it is sent as the page is left."""
     hop_counts: Counter[tuple[str, str]] = field(default_factory=Counter)
     """Hops recorded by (URL, method): what DevTools saw, for :mod:`.workers`."""
     _pixels: set[str] = field(default_factory=set)
@@ -169,6 +172,8 @@ class NetworkInstrument(Instrument):
     ) -> None:
         if kind == "keepalive":
             self._keepalive.add(str(report.get("url", "")))
+        elif kind == "fetch_later":
+            self._deferred.add((self.clock.index, str(report.get("url", ""))))
         else:  # a script made an image request (pixel) the parser did not
             initiator = hook_initiator(report, href)
             self._script_images.setdefault(str(report.get("url", "")), initiator)
@@ -340,6 +345,26 @@ class NetworkInstrument(Instrument):
             chain[0].typed += tuple(leak for leak in found if leak not in chain[0].typed)
 
     # -- results ------------------------------------------------------------
+
+    def deferred_on(self, page_index: int) -> bool:
+        """Whether a frame of that page called ``fetchLater`` (sent when it is left)."""
+        return any(index == page_index for index, _ in self._deferred)
+
+    def is_deferral(self, request: Request) -> bool:
+        """``request`` is DevTools' report of a ``fetchLater`` call, not of its sending:
+        never answered, to a URL deferred on that page."""
+        return (
+            request.status is None
+            and request.failed is None
+            and any(
+                url == request.url and self.clock.url(index) == request.page_url
+                for index, url in self._deferred
+            )
+        )
+
+    def recorded(self, request_id: str) -> bool:
+        """Whether DevTools reported the request (``Network.requestWillBeSent``)."""
+        return request_id in self._hops
 
     def requests(self) -> list[Request]:
         """Every request hop, in the order Chromium started them."""
