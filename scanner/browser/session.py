@@ -784,7 +784,7 @@ class Visitor:
             frames = await cdp.send(
                 "Runtime.evaluate",
                 {
-                    "expression": "window.length",
+                    "expression": page_script("frame_count.js"),
                     "contextId": world["executionContextId"],
                     "returnByValue": True,
                 },
