@@ -52,7 +52,7 @@ for path in (ROOT, Path(__file__).resolve().parent):
 from bigweb import BenchSite, build  # noqa: E402
 from playwright.async_api import BrowserContext, Playwright, async_playwright  # noqa: E402
 from playwright.async_api import Error as PlaywrightError  # noqa: E402
-from proctree import MB, TreeSampler  # noqa: E402
+from proctree import KINDS, MB, TreeSampler  # noqa: E402
 
 from scanner.browser.discovery import browser_version, find_browser  # noqa: E402
 from scanner.browser.session import default_user_agent  # noqa: E402
@@ -116,6 +116,8 @@ class Run:
     peak_rss_mb: float
     mean_visitors: float
     max_visitors: int
+    cpu_kinds: dict[str, float] = field(default_factory=dict)
+    """``cpu_s`` by process kind (``proctree.KINDS``)."""
     missing: list[str] = field(default_factory=list)
     """Ground-truth cookies a run did not find (site: phase name)."""
     ticks: list[tuple[float, int, int, float | None, int | None]] = field(default_factory=list)
@@ -232,6 +234,7 @@ async def run_capture(
         errors=sum(1 for r in results for p in r.pages if p.error and p.error != "http"),
         wall_s=wall,
         cpu_s=window.cpu_s(),
+        cpu_kinds=window.cpu_by_kind(),
         web_cpu_s=window.excluded_cpu_s(),
         others_cpu_s=machine - window.cpu_s() - window.excluded_cpu_s() - window.sampler_s(),
         sampler_cpu_s=window.sampler_s(),
@@ -385,6 +388,7 @@ async def run_bare(
         errors=errors,
         wall_s=wall,
         cpu_s=window.cpu_s(),
+        cpu_kinds=window.cpu_by_kind(),
         web_cpu_s=window.excluded_cpu_s(),
         others_cpu_s=machine - window.cpu_s() - window.excluded_cpu_s() - window.sampler_s(),
         sampler_cpu_s=window.sampler_s(),
@@ -464,6 +468,21 @@ def report(runs: Sequence[Run], budget: int, cores: int, trace: bool) -> None:
     print("others: CPU that other programs used during the run, as a share of all cores.")
     auto = next((r for r in runs if r.mode == "capture" and r.label == "auto"), None)
     bare = next((r for r in runs if r.mode == "bare"), None)
+    print()
+    print("CPU-s per visit by process (browser: the browser process and its zygotes; driver:")
+    print("  Playwright's node process; python: this process, the sampler thread left out):")
+    print(f"  {'mode':<8} {'conc':>5} " + " ".join(f"{k:>8}" for k in KINDS))
+    for run in runs:
+        if run.visits:
+            parts = " ".join(f"{run.cpu_kinds.get(k, 0.0) / run.visits:>8.3f}" for k in KINDS)
+            print(f"  {run.mode:<8} {run.label:>5} {parts}")
+    if auto is not None and bare is not None and auto.visits and bare.visits:
+        per_visit = [
+            auto.cpu_kinds.get(k, 0.0) / auto.visits - bare.cpu_kinds.get(k, 0.0) / bare.visits
+            for k in KINDS
+        ]
+        parts = " ".join(f"{d:>+8.3f}" for d in per_visit)
+        print(f"  {'auto - bare':<14} {parts}")
     if auto is not None and auto.ticks:
         print()
         print("Pace of the auto run (limit, visitors in flight, machine CPU, tree PSS):")

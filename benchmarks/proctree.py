@@ -54,6 +54,39 @@ def read_stat(pid: int | str, task: str | None = None) -> ProcStat | None:
     )
 
 
+KINDS = ("browser", "renderer", "gpu", "network", "utility", "driver", "python", "other")
+"""Process kinds of the CPU split: Chromium's by ``--type=`` (``browser``: the browser
+process and its zygotes; ``utility``: utility processes but the network service), the
+Playwright driver (node), this process (``python``: the scanner, its recording,
+classification and store)."""
+
+
+def process_kind(pid: int, root: int) -> str:
+    """What ``pid`` is, from its command line (read once per process)."""
+    if pid == root:
+        return "python"
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            argv = fh.read().split(b"\0")
+    except OSError:
+        return "other"
+    line = b" ".join(argv)
+    if b"--type=renderer" in line:
+        return "renderer"
+    if b"--type=gpu-process" in line:
+        return "gpu"
+    if b"--type=utility" in line:
+        return "network" if b"network.mojom" in line else "utility"
+    if b"--type=zygote" in line:  # forks the renderers: part of running the browser
+        return "browser"
+    name = os.path.basename(argv[0]) if argv else b""
+    if name.startswith(b"node") or b"/driver/" in argv[0]:
+        return "driver"
+    if b"chrom" in name:
+        return "browser"
+    return "python" if name.startswith(b"python") else "other"
+
+
 def read_pss(pid: int) -> int | None:
     """Proportional set size in bytes; 0 for a process gone, ``None`` if unreadable."""
     try:
@@ -99,6 +132,8 @@ class Window:
 
     baseline: dict[tuple[int, int], int] = field(default_factory=dict)
     last: dict[tuple[int, int], int] = field(default_factory=dict)
+    kinds: dict[tuple[int, int], str] = field(default_factory=dict)
+    """Each process's kind (:func:`process_kind`)."""
     peak_rss: int = 0
     peak_pss: int = 0
     pss_readable: bool = True
@@ -113,6 +148,16 @@ class Window:
         """CPU seconds of the tree in the window, the sampler thread's own left out."""
         ticks = sum(v - self.baseline.get(k, 0) for k, v in self.last.items())
         return ticks / TICKS - self.sampler_s()
+
+    def cpu_by_kind(self) -> dict[str, float]:
+        """:meth:`cpu_s` split by process kind (:data:`KINDS`); the sampler thread's
+        own CPU is left out of ``python``, the kind it runs in."""
+        out = dict.fromkeys(KINDS, 0.0)
+        for key, value in self.last.items():
+            kind = self.kinds.get(key, "other")
+            out[kind] += (value - self.baseline.get(key, 0)) / TICKS
+        out["python"] -= self.sampler_s()
+        return out
 
     def sampler_s(self) -> float:
         """CPU seconds the sampler thread spent measuring during the window."""
@@ -136,6 +181,8 @@ class TreeSampler:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="tree-sampler", daemon=True)
         self._next_pss = 0.0
+        self._kinds: dict[tuple[int, int], str] = {}
+        """Kinds known from earlier windows (a process's command line is read once)."""
         self.native_id = 0
 
     def start(self) -> None:
@@ -199,7 +246,11 @@ class TreeSampler:
             if window is None:
                 return
             for stat in tree:
-                window.last[(stat.pid, stat.start)] = stat.ticks
+                key = (stat.pid, stat.start)
+                window.last[key] = stat.ticks
+                if key not in window.kinds:
+                    window.kinds[key] = self._kinds.get(key) or process_kind(stat.pid, self.root)
+                    self._kinds[key] = window.kinds[key]
             window.samples += 1
             window.peak_rss = max(window.peak_rss, rss)
             if want_pss:
