@@ -1,0 +1,120 @@
+"""The benchmark's CPU split by process kind (``benchmarks/proctree.py``)."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+_PATH = Path(__file__).resolve().parents[1] / "benchmarks" / "proctree.py"
+
+
+@pytest.fixture(scope="module")
+def proctree() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("proctree", _PATH)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["proctree"] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def stand_ins() -> Iterator[dict[str, int]]:
+    """Shells whose command lines look like Chromium's processes and the driver's."""
+    looks = {
+        "browser": ["/usr/lib/chromium/chromium", "--headless"],
+        "renderer": ["/usr/lib/chromium/chromium", "--type=renderer"],
+        "gpu": ["/usr/lib/chromium/chromium", "--type=gpu-process"],
+        "network": [
+            "/usr/lib/chromium/chromium",
+            "--type=utility",
+            "--utility-sub-type=network.mojom.NetworkService",
+        ],
+        "utility": ["/usr/lib/chromium/chromium", "--type=utility", "--utility-sub-type=x"],
+        "zygote": ["/usr/lib/chromium/chromium", "--type=zygote"],
+        "driver": ["/opt/x/playwright/driver/node", "cli.js", "run-driver"],
+    }
+    procs: dict[str, subprocess.Popen[bytes]] = {}
+    try:
+        for name, argv in looks.items():
+            # bash's exec -a sets argv[0]; the rest are the shell's own positional
+            # parameters, shown in its command line as Chromium's switches would be.
+            script = f"exec -a {argv[0]} sh -c 'sleep 30; :' {' '.join(argv[1:])}"
+            procs[name] = subprocess.Popen(["bash", "-c", script])
+        deadline = time.monotonic() + 10
+        for name, proc in procs.items():
+            while True:  # until the shell runs with its new command line
+                try:
+                    with open(f"/proc/{proc.pid}/cmdline", "rb") as fh:
+                        if fh.read().startswith(looks[name][0].encode()):
+                            break
+                except OSError:
+                    pass
+                assert time.monotonic() < deadline, name
+                time.sleep(0.01)
+        yield {name: proc.pid for name, proc in procs.items()}
+    finally:
+        for proc in procs.values():
+            proc.kill()
+            proc.wait()
+
+
+def test_each_process_is_told_by_its_command_line(
+    proctree: ModuleType, stand_ins: dict[str, int]
+) -> None:
+    root = os.getpid()
+    kinds = {name: proctree.process_kind(pid, root) for name, pid in stand_ins.items()}
+    assert kinds == {
+        "browser": "browser",
+        "renderer": "renderer",
+        "gpu": "gpu",
+        "network": "network",
+        "utility": "utility",
+        "zygote": "browser",
+        "driver": "driver",
+    }
+    assert proctree.process_kind(root, root) == "python"
+    assert proctree.process_kind(2**22 + 7, root) == "other"  # no such process
+
+
+def test_the_split_adds_up_to_the_total_and_leaves_the_sampler_out(
+    proctree: ModuleType,
+) -> None:
+    ticks = proctree.TICKS
+    window = proctree.Window()
+    window.baseline = {(1, 10): 0, (2, 20): 5 * ticks, (3, 30): 0}
+    window.last = {(1, 10): 3 * ticks, (2, 20): 7 * ticks, (3, 30): ticks, (4, 40): ticks}
+    window.kinds = {(1, 10): "python", (2, 20): "renderer", (3, 30): "browser"}
+    window.sampler_s0, window.sampler_s1 = 1.0, 1.5
+    split = window.cpu_by_kind()
+    assert set(split) == set(proctree.KINDS)
+    assert split["python"] == pytest.approx(2.5)  # 3 s less the sampler's 0.5 s
+    assert split["renderer"] == pytest.approx(2.0)
+    assert split["browser"] == pytest.approx(1.0)
+    assert split["other"] == pytest.approx(1.0)  # a process of no known kind
+    assert sum(split.values()) == pytest.approx(window.cpu_s())
+
+
+def test_the_sampler_records_the_kind_of_each_process_in_its_tree(
+    proctree: ModuleType, stand_ins: dict[str, int]
+) -> None:
+    sampler = proctree.TreeSampler(exclude=set(), interval=0.05, pss_interval=60.0)
+    sampler.start()
+    try:
+        sampler.begin()
+        time.sleep(0.2)
+        window = sampler.end()
+    finally:
+        sampler.stop()
+    by_pid = {pid: kind for (pid, _start), kind in window.kinds.items()}
+    assert by_pid[os.getpid()] == "python"
+    assert by_pid[stand_ins["renderer"]] == "renderer"
+    assert by_pid[stand_ins["driver"]] == "driver"
