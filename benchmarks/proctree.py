@@ -62,29 +62,36 @@ classification and store)."""
 
 
 def process_kind(pid: int, root: int) -> str:
-    """What ``pid`` is, from its command line (read once per process)."""
+    """What ``pid`` is, from its command line."""
+    return read_kind(pid, root)[0]
+
+
+def read_kind(pid: int, root: int) -> tuple[str, bool]:
+    """:func:`process_kind` and whether it is final. A process the zygote has just
+    forked still shows the zygote's command line until it renames itself (a renderer
+    to ``--type=renderer``): it counts as the browser's for now and is read again."""
     if pid == root:
-        return "python"
+        return "python", True
     try:
         with open(f"/proc/{pid}/cmdline", "rb") as fh:
             argv = fh.read().split(b"\0")
     except OSError:
-        return "other"
+        return "other", True
     line = b" ".join(argv)
     if b"--type=renderer" in line:
-        return "renderer"
+        return "renderer", True
     if b"--type=gpu-process" in line:
-        return "gpu"
+        return "gpu", True
     if b"--type=utility" in line:
-        return "network" if b"network.mojom" in line else "utility"
+        return ("network" if b"network.mojom" in line else "utility"), True
     if b"--type=zygote" in line:  # forks the renderers: part of running the browser
-        return "browser"
+        return "browser", False
     name = os.path.basename(argv[0]) if argv else b""
     if name.startswith(b"node") or b"/driver/" in argv[0]:
-        return "driver"
+        return "driver", True
     if b"chrom" in name:
-        return "browser"
-    return "python" if name.startswith(b"python") else "other"
+        return "browser", True
+    return ("python" if name.startswith(b"python") else "other"), True
 
 
 def read_pss(pid: int) -> int | None:
@@ -133,7 +140,7 @@ class Window:
     baseline: dict[tuple[int, int], int] = field(default_factory=dict)
     last: dict[tuple[int, int], int] = field(default_factory=dict)
     kinds: dict[tuple[int, int], str] = field(default_factory=dict)
-    """Each process's kind (:func:`process_kind`)."""
+    """Each process's kind (:func:`read_kind`), as last read."""
     peak_rss: int = 0
     peak_pss: int = 0
     pss_readable: bool = True
@@ -182,7 +189,8 @@ class TreeSampler:
         self._thread = threading.Thread(target=self._loop, name="tree-sampler", daemon=True)
         self._next_pss = 0.0
         self._kinds: dict[tuple[int, int], str] = {}
-        """Kinds known from earlier windows (a process's command line is read once)."""
+        """Final kinds (:func:`read_kind`): a process's command line is read until its
+        kind is final, then never again."""
         self.native_id = 0
 
     def start(self) -> None:
@@ -248,9 +256,14 @@ class TreeSampler:
             for stat in tree:
                 key = (stat.pid, stat.start)
                 window.last[key] = stat.ticks
-                if key not in window.kinds:
-                    window.kinds[key] = self._kinds.get(key) or process_kind(stat.pid, self.root)
-                    self._kinds[key] = window.kinds[key]
+                known = self._kinds.get(key)
+                if known is None:
+                    kind, final = read_kind(stat.pid, self.root)
+                    if final:
+                        self._kinds[key] = kind
+                    window.kinds[key] = kind
+                else:
+                    window.kinds[key] = known
             window.samples += 1
             window.peak_rss = max(window.peak_rss, rss)
             if want_pss:

@@ -118,3 +118,36 @@ def test_the_sampler_records_the_kind_of_each_process_in_its_tree(
     assert by_pid[os.getpid()] == "python"
     assert by_pid[stand_ins["renderer"]] == "renderer"
     assert by_pid[stand_ins["driver"]] == "driver"
+
+
+def test_a_process_forked_by_the_zygote_counts_as_what_it_becomes(
+    proctree: ModuleType,
+) -> None:
+    # A renderer shows the zygote's command line until it renames itself: here a
+    # stand-in looks like a zygote for half a second, then like a renderer (same pid).
+    chromium = "/usr/lib/chromium/chromium"
+    # (the kind comes from a variable: the script's text is in the first command line)
+    later = f"sleep 0.5; t=renderer; exec -a {chromium} sh -c 'sleep 30; :' x --type=\\$t"
+    proc = subprocess.Popen(["bash", "-c", f'exec -a {chromium} bash -c "{later}" x --type=zygote'])
+    sampler = proctree.TreeSampler(exclude=set(), interval=0.05, pss_interval=60.0)
+    sampler.start()
+    try:
+        sampler.begin()
+        seen = []
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and "renderer" not in seen:
+            time.sleep(0.05)
+            with sampler._lock:
+                window = sampler._window
+                assert window is not None
+                kinds = {pid: kind for (pid, _), kind in window.kinds.items()}
+            if proc.pid in kinds and (not seen or seen[-1] != kinds[proc.pid]):
+                seen.append(kinds[proc.pid])
+        time.sleep(0.2)
+        window = sampler.end()
+    finally:
+        sampler.stop()
+        proc.kill()
+        proc.wait()
+    assert seen == ["browser", "renderer"]
+    assert {kind for (pid, _), kind in window.kinds.items() if pid == proc.pid} == {"renderer"}
