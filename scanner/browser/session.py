@@ -114,7 +114,10 @@ _LEAVE_EVENTS = frozenset(
 FLUSH_LISTENER = "__privacyscan_hooks_flush__"
 """The name of ``hooks.js``'s own ``pagehide`` listener: not the page's."""
 _LEAVE_WORLD = "privacyscan-leaving"
-"""The isolated world (and DevTools object group) of :meth:`Visitor._sends_when_left`."""
+"""The DevTools object group of :meth:`Visitor._sends_when_left`."""
+_LEAVE_FRAMES_CHECKED = 12
+"""Frames (the page's own included) whose listeners are looked at before leaving; a
+page with more is left without looking (four DevTools calls a frame)."""
 _SCREENSHOT_TIMEOUT_S = 5.0
 """``page.screenshot`` waits for a frame (and fonts) and can hang on a busy page."""
 _HAR_FILE = "visitor.har"
@@ -251,6 +254,8 @@ class Visitor:
         self._pending: set[asyncio.Future[None]] = set()
         self._workers: dict[str, Worker] = {}
         """Workers attached to, by DevTools session."""
+        self._main_worlds: dict[str, int] = {}
+        """Each frame's page world (DevTools execution context), by frame id."""
         self._checks: set[asyncio.Future[None]] = set()
         """Requests DevTools missed whose status and address are being looked up."""
         self.pages: list[Page] = []
@@ -351,6 +356,10 @@ class Visitor:
         cdp.on("Target.attachedToTarget", self._on_attached)
         cdp.on("Target.receivedMessageFromTarget", self._on_target_message)
         cdp.on("Target.detachedFromTarget", self._on_detached)
+        # Each frame's page world, to read its listeners before leaving.
+        cdp.on("Runtime.executionContextCreated", self._on_context_created)
+        cdp.on("Runtime.executionContextDestroyed", self._on_context_destroyed)
+        cdp.on("Runtime.executionContextsCleared", lambda _event: self._main_worlds.clear())
         await cdp.send("Runtime.addBinding", {"name": _BINDING})
         await cdp.send("Runtime.enable")
         await cdp.send("Page.enable")
@@ -402,6 +411,18 @@ class Visitor:
 
     def _on_cdp(self, method: str, event: dict[str, Any]) -> None:
         self.recorder.cdp_event(method, event, time.monotonic())
+
+    def _on_context_created(self, event: dict[str, Any]) -> None:
+        context = event.get("context") or {}
+        aux = context.get("auxData") or {}
+        if aux.get("isDefault") and aux.get("frameId") and isinstance(context.get("id"), int):
+            self._main_worlds[str(aux["frameId"])] = context["id"]
+
+    def _on_context_destroyed(self, event: dict[str, Any]) -> None:
+        gone = event.get("executionContextId")
+        for frame, context in list(self._main_worlds.items()):
+            if context == gone:
+                del self._main_worlds[frame]
 
     def _on_binding(self, event: dict[str, Any]) -> None:
         if event.get("name") != _BINDING:
@@ -767,42 +788,25 @@ class Visitor:
 
     async def _sends_when_left(self, cdp: CDPSession) -> bool:
         """Whether the open page may send anything as it is left: it deferred a request
-        (``fetchLater``), has a frame (whose listeners are not looked at), or has a
-        listener for leaving on its window or document (added by a script, set as a
-        handler or by an HTML attribute; DevTools lists them all, from every world).
-        Anything not known for sure counts as yes. Leaving is a navigation (about
-        0.07 CPU-s): a page with nothing that runs as it goes is not left."""
+        (``fetchLater``), or a listener for leaving is on the window or document of the
+        page or of one of its frames, nested ones too (added by a script, set as a
+        handler or by an HTML attribute; DevTools lists them all, from every world; site
+        isolation is off, so every frame is in the page's process). Anything not known
+        for sure counts as yes, and so does a page with more than
+        :data:`_LEAVE_FRAMES_CHECKED` frames. Leaving is a navigation (about 0.07
+        CPU-s): a page with nothing that runs as it goes is not left."""
         if self.recorder.deferred_requests:
             return True
-        frame_id = self.recorder.frames.main
-        if frame_id is None:
-            return True
         try:
-            world = await cdp.send(
-                "Page.createIsolatedWorld", {"frameId": frame_id, "worldName": _LEAVE_WORLD}
+            tree = await cdp.send("Page.getFrameTree")
+            frames = _frame_ids(tree["frameTree"])
+            worlds = [self._main_worlds.get(frame) for frame in frames]
+            if len(frames) > _LEAVE_FRAMES_CHECKED or None in worlds:
+                return True  # a frame whose page world is not known (yet) may send
+            found = await asyncio.gather(
+                *(_listens_for_leaving(cdp, world) for world in worlds if world is not None)
             )
-            frames = await cdp.send(
-                "Runtime.evaluate",
-                {
-                    "expression": page_script("frame_count.js"),
-                    "contextId": world["executionContextId"],
-                    "returnByValue": True,
-                },
-            )
-            if frames["result"].get("value") != 0:
-                return True
-            for target in ("window", "document"):
-                found = await cdp.send(
-                    "Runtime.evaluate", {"expression": target, "objectGroup": _LEAVE_WORLD}
-                )
-                listeners = await cdp.send(
-                    "DOMDebugger.getEventListeners", {"objectId": found["result"]["objectId"]}
-                )
-                for listener in listeners["listeners"]:
-                    handler = str((listener.get("handler") or {}).get("description", ""))
-                    if listener.get("type") in _LEAVE_EVENTS and FLUSH_LISTENER not in handler:
-                        return True
-            return False
+            return any(found)
         except (PlaywrightError, KeyError, TypeError):
             return True
         finally:
@@ -1032,3 +1036,31 @@ async def _dismiss(dialog: Any) -> None:
 async def _close_quietly(page: PlaywrightPage) -> None:
     with contextlib.suppress(Exception):
         await asyncio.wait_for(page.close(), 5)
+
+
+def _frame_ids(tree: dict[str, Any]) -> list[str]:
+    """The ids of a DevTools frame tree's frames, the top one first, nested ones too."""
+    ids = [str(tree["frame"]["id"])]
+    for child in tree.get("childFrames") or ():
+        ids += _frame_ids(child)
+    return ids
+
+
+async def _listens_for_leaving(cdp: CDPSession, context_id: int) -> bool:
+    """Whether the window or document of the frame whose main world is ``context_id``
+    has a listener for an event of leaving (other than ``hooks.js``'s own). DevTools
+    lists a target's listeners only to the world that asks, so the page's own world
+    asks; ``window`` and ``document`` are names a page script cannot replace."""
+    for target in ("window", "document"):
+        found = await cdp.send(
+            "Runtime.evaluate",
+            {"expression": target, "contextId": context_id, "objectGroup": _LEAVE_WORLD},
+        )
+        listeners = await cdp.send(
+            "DOMDebugger.getEventListeners", {"objectId": found["result"]["objectId"]}
+        )
+        for listener in listeners["listeners"]:
+            handler = str((listener.get("handler") or {}).get("description", ""))
+            if listener.get("type") in _LEAVE_EVENTS and FLUSH_LISTENER not in handler:
+                return True
+    return False
