@@ -234,3 +234,50 @@ def test_a_frame_gets_exactly_the_rules_autoconsent_would_run_there(
     assert all(
         c.applies("about:blank", top=False) == c.frame for c in contexts if not c.has_pattern
     )
+
+
+def test_autoconsent_starts_in_a_frame_only_where_one_of_its_rules_could_match(
+    capture_options: CaptureOptions,
+) -> None:
+    """Ground truth: ``scanner/testweb/consent_frames.json`` (www.framedorp.nl). Starting
+    autoconsent (a 140 kB bundle) in every ad's or map's frame cost CPU on every page
+    with a banner check; in a frame it starts only where a rule for frames could match."""
+    import json
+
+    from scanner.browser import consent
+    from scanner.browser.session import Browser
+    from scanner.testweb.server import HOSTS_DIR
+
+    truth = json.loads((HOSTS_DIR.parent / "consent_frames.json").read_text("utf-8"))
+
+    async def run() -> tuple[list[str], list[str], str | None]:
+        async with Browser(capture_options) as browser, browser.visitor() as visitor:
+            await visitor.visit(truth["url"])
+            page = visitor._page
+            assert page is not None
+            memory = consent.ConsentMemory()
+            started = await consent._inject_autoconsent(page, memory)
+            banner = await consent.detect_banner(page, memory=memory)
+            cmp = banner.cmp if banner is not None else None
+            return [f.url for f in page.frames], [f.url for f, _ in started], cmp
+
+    frames, started, banner = asyncio.run(run())
+    assert len(frames) == 4  # the page and its three frames, all loaded
+    assert sorted(started) == sorted(truth["autoconsent"])
+    assert banner == truth["banner_cmp"]
+
+
+def test_a_frame_needs_the_elements_of_the_rules_that_fit_any_frame() -> None:
+    """Which frames autoconsent may skip, decided from its rules and its code."""
+    from scanner.browser import consent
+
+    # The only consent manager autoconsent knows by code that also runs in frames: if
+    # an update adds another, no frame is skipped until it is known here.
+    assert consent._frame_code_cmps() == {"Sourcepoint-frame"}
+    needs = consent._frame_needs("https://www.youtube-nocookie.com/embed/abc")
+    assert needs is not None and ("#piano-cookie_banner",) in needs
+    assert all(needs)  # every rule needs at least one element
+    # A consent manager's own frame (a rule with its URL), and Sourcepoint's by URL.
+    assert consent._frame_needs("https://cookielaw.emea.fcagroup.com/banner") is None
+    assert consent._frame_needs("https://cdn.privacy-mgmt.com/index.html?message_id=7") is None
+    assert consent._frame_needs("https://ccpa-pm.sp-prod.net/") is None

@@ -49,6 +49,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
+from urllib.parse import urlsplit
 
 from playwright.async_api import ElementHandle, Frame, JSHandle, Page
 from playwright.async_api import Error as PlaywrightError
@@ -165,6 +166,10 @@ class _Rule:
     """The rule's ``urlPattern``; ``None`` without one (or one Python cannot read:
     such a rule is always sent, and autoconsent decides)."""
     has_pattern: bool
+    needs: tuple[str, ...] | None = None
+    """CSS selectors that must all match for the rule to detect its CMP, when its
+    ``detectCmp`` is nothing but ``exists`` steps with one selector each (autoconsent
+    runs the steps in turn, all must pass); ``None`` for any other rule."""
 
     def applies(self, href: str, top: bool) -> bool:
         """autoconsent's ``checkRunContext()``, as it will judge the frame at ``href``."""
@@ -194,9 +199,75 @@ def _autoconsent() -> tuple[str, tuple[Any, ...], tuple[_Rule, ...]] | None:
             with contextlib.suppress(re.error):
                 compiled = re.compile(pattern)
         contexts.append(
-            _Rule(index, run.get("main", True), run.get("frame", False), compiled, bool(pattern))
+            _Rule(
+                index,
+                run.get("main", True),
+                run.get("frame", False),
+                compiled,
+                bool(pattern),
+                _needs(rule.get("detectCmp")),
+            )
         )
     return _local_bundle(str(ac.bundle())), rules, tuple(contexts)
+
+
+def _needs(steps: Any) -> tuple[str, ...] | None:
+    """The selectors of a ``detectCmp`` made only of single-selector ``exists`` steps."""
+    if not isinstance(steps, list) or not steps:
+        return None
+    needs = []
+    for step in steps:
+        if not isinstance(step, dict) or set(step) != {"exists"}:
+            return None
+        if not isinstance(step["exists"], str):
+            return None  # a chain through shadow roots or frames
+        needs.append(step["exists"])
+    return tuple(needs)
+
+
+@functools.cache
+def _frame_code_cmps() -> frozenset[str]:
+    """The consent managers autoconsent knows by code rather than by a rule (its
+    ``lib/cmps/*.ts``) that also run in frames (``runContext`` with ``frame: true``)."""
+    loaded = _autoconsent()
+    if loaded is None:
+        return frozenset()
+    names = set()
+    for part in re.split(r"// lib/cmps/[\w.-]+\.ts", loaded[0])[1:]:
+        name = re.search(r'this\.name = "([^"]+)"', part[:3000])
+        context = re.search(r"runContext = \{([^}]*)\}", part[:3000])
+        if name and context and re.search(r"\bframe:\s*true", context.group(1)):
+            names.add(name.group(1))
+    return frozenset(names)
+
+
+def _may_be_sourcepoint(href: str) -> bool:
+    """Whether autoconsent's ``Sourcepoint-frame`` could detect its CMP in a frame at
+    ``href`` (it looks at the URL only: a host of ``sp-prod.net`` or a message id in
+    the query); generous, since a wrong yes only costs a start of autoconsent."""
+    parts = urlsplit(href)
+    host = (parts.hostname or "").lower()
+    return host.endswith("sp-prod.net") or any(
+        key in parts.query for key in ("message_id", "requestUUID", "consentUUID")
+    )
+
+
+def _frame_needs(href: str) -> tuple[tuple[str, ...], ...] | None:
+    """For a frame (not the top one) at ``href`` whose rules all need certain elements
+    (the two that fit any frame, ``cookiealert`` and ``piano.io``, do): the selectors
+    per rule, to see whether any rule could match before starting autoconsent there.
+    ``None`` (autoconsent starts) if a rule for the frame's own URL (a consent
+    manager's frame) or another kind of rule applies, if Sourcepoint's frame code could
+    detect its CMP there, or if this autoconsent knows another CMP by code in frames."""
+    loaded = _autoconsent()
+    if loaded is None or _frame_code_cmps() - {"Sourcepoint-frame"}:
+        return None
+    if _may_be_sourcepoint(href):
+        return None
+    rules = [r for r in loaded[2] if r.applies(href, False)]
+    if any(r.has_pattern or r.needs is None for r in rules):
+        return None
+    return tuple(r.needs for r in rules if r.needs is not None)
 
 
 _BUNDLE_GLOBALS = ("autoconsentSendMessage", "autoconsentReceiveMessage", "autoconsentHeuristics")
@@ -311,6 +382,15 @@ async def _inject(frame: Frame, top: bool, memory: ConsentMemory) -> JSHandle | 
     running = await memory.running(frame)
     if running is not None:
         return running
+    needs = None if top else _frame_needs(frame.url)
+    if needs is not None:
+        # An ad's or a video's frame: autoconsent (its bundle alone is 140 kB) only if
+        # one of its rules for any frame could match there.
+        found = await _bounded(
+            frame.evaluate(page_script("consent_needs.js"), needs), _EVAL_TIMEOUT_S
+        )
+        if found is not True:
+            return None
     for href in (frame.url, None):
         script = _autoconsent_script(href, top)
         if script is None:
