@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
-from urllib.parse import unquote, unquote_plus
+from urllib.parse import parse_qsl, unquote, unquote_plus
 
 from .models import TypedLeak
 
@@ -41,8 +42,12 @@ recognisable in a server log. The e-mail address has capitals, so a hash of the
 address in lower case (what vendors ask for) tells itself apart from a hash of the
 value as typed."""
 
-ENCODINGS = ("plain", "url", "base64", "md5", "sha1", "sha256", "sha512")
-"""How a value can travel; a hash of a normalised e-mail address is ``<hash>-normalised``."""
+ENCODINGS = ("plain", "url", "base64", "md5", "sha1", "sha256", "sha512", "keys")
+"""How a value can travel; a hash of a normalised e-mail address is ``<hash>-normalised``;
+``keys``: one key per request (:meth:`Matcher.find_keys`)."""
+
+KEY_BODY_LIMIT = 256
+"""A body longer than this is no key logger's one key (:meth:`Matcher.find_keys`)."""
 
 _HASHES = ("md5", "sha1", "sha256", "sha512")
 
@@ -137,6 +142,55 @@ class Matcher:
                 if encoding is not None:
                     found.append(TypedLeak(self.fields[kind], kind, encoding, place))
         return tuple(found)
+
+    def find_keys(self, sent: Sequence[tuple[str, str | None]]) -> list[tuple[TypedLeak, ...]]:
+        """Per request of ``sent`` (URL and body, in the order the page sent them): the
+        values that a key logger sending one key per request carried, none of them in
+        any single request. Per endpoint (the URL without its query) and per parameter
+        (of the query, or of the body: a JSON object's keys, a form's fields, or a
+        one-character body as a whole), the values of one character are put together
+        in order; where a typed value appears among them, each request that gave one
+        of its characters carried it (encoding ``keys``)."""
+        found: list[list[TypedLeak]] = [[] for _ in sent]
+        slots: dict[tuple[str, str, str], list[tuple[int, str]]] = {}
+        for index, (url, body) in enumerate(sent):
+            endpoint, _, query = url.partition("#")[0].partition("?")
+            fields = [("url", n, v) for n, v in parse_qsl(query, keep_blank_values=True)]
+            fields += [("body", n, v) for n, v in _body_fields(body)]
+            for place, name, value in fields:
+                if len(value) == 1:
+                    slots.setdefault((endpoint, place, name), []).append((index, value))
+        for (_endpoint, place, _name), keys in slots.items():
+            joined = "".join(value for _, value in keys)
+            for kind in self.fields:
+                canary = CANARIES[kind]
+                start = joined.find(canary)
+                if start < 0:
+                    continue
+                leak = TypedLeak(self.fields[kind], kind, "keys", place)
+                for index, _ in keys[start : start + len(canary)]:
+                    if leak not in found[index]:
+                        found[index].append(leak)
+        return [tuple(leaks) for leaks in found]
+
+
+def _body_fields(body: str | None) -> list[tuple[str, str]]:
+    """A short request body's named values: a JSON object's text values, a form's
+    fields, or the body itself (named ``""``)."""
+    if not body or len(body) > KEY_BODY_LIMIT:
+        return []
+    text = body.strip()
+    if text.startswith("{"):
+        try:
+            data = json.loads(text)
+        except ValueError:
+            return []
+        if not isinstance(data, dict):
+            return []
+        return [(str(k), v) for k, v in data.items() if isinstance(v, str)]
+    if "=" in text:
+        return parse_qsl(text, keep_blank_values=True)
+    return [("", body)]
 
 
 def _first(

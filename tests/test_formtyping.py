@@ -409,3 +409,68 @@ def test_recorder_marks_requests_after_typing_only() -> None:
     }
     first = [r for r in recorder.requests() if r.t_ms == 500]
     assert len(first) == 1 and first[0].typed == ()
+
+
+# -- key loggers that send one key per request (www.toetsdorp.nl) --------------------
+
+KEYS = json.loads((HOSTS_DIR.parent / "keys.json").read_text("utf-8"))
+
+
+def test_keys_sent_one_per_request_are_put_together_again() -> None:
+    """No single request carries the value; in the order sent, one key each, they do."""
+    from scanner.canaries import CANARIES, TypedField, matcher
+
+    found = matcher([TypedField("zoekterm", "text")])
+    value = CANARIES["text"]
+    urls = [f"https://log.example.com/k?s=1&c={quote(key)}" for key in value]
+    bodies = [json.dumps({"k": key, "n": n}) for n, key in enumerate(value, 1)]
+    counts = [f"https://log.example.com/n?n={n}" for n in range(1, len(value) + 1)]
+    sent = [(url, None) for url in urls] + [("https://log.example.com/b", b) for b in bodies]
+    sent += [(url, None) for url in counts]
+    keys = found.find_keys(sent)
+    assert len(keys) == len(sent)
+    per_url = TypedLeak("zoekterm", "text", "keys", "url")
+    per_body = TypedLeak("zoekterm", "text", "keys", "body")
+    assert keys[: len(value)] == [(per_url,)] * len(value)
+    assert keys[len(value) : 2 * len(value)] == [(per_body,)] * len(value)
+    assert keys[2 * len(value) :] == [()] * len(value)  # a counter sends nothing typed
+    # Another value, or the keys out of order: nothing.
+    assert not any(found.find_keys([(u, None) for u in reversed(urls)]))
+    assert not any(found.find_keys([(u, None) for u in urls[:-3]]))
+
+
+@pytest.mark.browser
+def test_a_key_logger_sending_one_key_per_request_is_found(capture_options: CaptureOptions) -> None:
+    """Ground truth: ``keys.json`` (written first)."""
+    from scanner.browser.session import Browser
+    from scanner.classify import classify
+    from scanner.classify.parties import PartyResolver
+    from scanner.domains import Domains
+    from scanner.knowledge import load_knowledge
+    from scanner.runner import capture_site
+
+    site = Site(name=KEYS["site"]["name"], url=KEYS["site"]["url"])
+
+    async def run() -> SiteResult:
+        async with Browser(capture_options) as browser:
+            return await capture_site(browser, site, KEYS["pages"])
+
+    result = asyncio.run(run())
+    assert [p.error for p in result.pages] == [None]
+    for endpoint in KEYS["keys"]:
+        sent = [
+            r
+            for r in result.requests
+            if r.url.split("?")[0] == endpoint["endpoint"] and r.method != "OPTIONS"
+        ]  # not Chromium's CORS preflights: what the scripts sent
+        assert len(sent) == endpoint["requests"], endpoint["endpoint"]
+        truth = endpoint["typed"]
+        expected = () if truth is None else (TypedLeak(**truth),)
+        assert {r.typed for r in sent} == {expected}, endpoint["endpoint"]
+    knowledge = load_knowledge()
+    resolver = PartyResolver(Domains(), knowledge)
+    classified = classify(result, resolver=resolver, knowledge=knowledge, now=NOW)
+    found = {
+        f.id: list(f.param("encodings")) for f in classified.findings if f.rule == "form-input-leak"
+    }
+    assert found == KEYS["findings"]

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
-from ...canaries import Matcher, TypedField
+from ...canaries import KEY_BODY_LIMIT, Matcher, TypedField
 from ...models import Initiator, Payload, Phase, Request, TypedLeak
 from ...netguard import refusal_text
 from ...payloads import MAX_BODY, decode, wants_body
@@ -66,6 +66,10 @@ class _Hop:
     """A POST body too large to come with the request event: read right after it."""
     typed: tuple[TypedLeak, ...] = ()
     """Values the form-typing step typed that this hop carried (URL or body)."""
+    watched: bool = False
+    """Started after the form-typing step began: searched for keys sent one by one."""
+    key_body: str | None = None
+    """Its body, if short enough to be one key (``scanner.canaries.KEY_BODY_LIMIT``)."""
 
 
 @dataclass(frozen=True)
@@ -218,11 +222,14 @@ class NetworkInstrument(Instrument):
             snapshot = dom_snapshot(other)
             unread = other is None
         typed: tuple[TypedLeak, ...] = ()
+        key_body = None
         if self._matcher is not None:
             sent = _post_data(request, TYPED_BODY_LIMIT) if redirect is None else None
             typed = self._matcher.find(url, sent)
             if sent is None and request.get("hasPostData") and redirect is None:
                 self._bodies_wanted.add(request_id)
+            elif sent is not None and len(sent) <= KEY_BODY_LIMIT:
+                key_body = sent
         hop = _Hop(
             typed=typed,
             url=url,
@@ -237,6 +244,8 @@ class NetworkInstrument(Instrument):
             main=resource_type == "Document" and frame_id in (self.frames.main, None),
             snapshot=snapshot,
             unread_body=unread,
+            watched=self._matcher is not None,
+            key_body=key_body,
         )
         self.hop_counts[(hop.url, hop.method)] += 1
         if chain is None:
@@ -366,9 +375,19 @@ class NetworkInstrument(Instrument):
         """Whether DevTools reported the request (``Network.requestWillBeSent``)."""
         return request_id in self._hops
 
+    def _keys(self) -> dict[str, tuple[TypedLeak, ...]]:
+        """What key loggers sending one key per request carried, by request id (only
+        requests started after the form-typing step began, in the order started)."""
+        if self._matcher is None:
+            return {}
+        watched = [(rid, self._hops[rid][0]) for rid in self._order if self._hops[rid][0].watched]
+        found = self._matcher.find_keys([(hop.url, hop.key_body) for _, hop in watched])
+        return {rid: leaks for (rid, _), leaks in zip(watched, found, strict=True) if leaks}
+
     def requests(self) -> list[Request]:
         """Every request hop, in the order Chromium started them."""
         result: list[Request] = []
+        keys = self._keys()
         for request_id in self._order:
             chain = self._hops[request_id]
             sent = self._extra_requests.get(request_id, [])
@@ -407,7 +426,9 @@ class NetworkInstrument(Instrument):
                         failed=hop.failed if index == len(chain) - 1 else None,
                         t_ms=hop.t_ms,
                         payload=decode(hop.url, hop.method, hop.body) or hop.snapshot,
-                        typed=() if request_id in self._not_sent else hop.typed,
+                        typed=()
+                        if request_id in self._not_sent
+                        else hop.typed + (keys.get(request_id, ()) if index == 0 else ()),
                     )
                 )
         return result
