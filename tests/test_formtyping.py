@@ -474,3 +474,40 @@ def test_a_key_logger_sending_one_key_per_request_is_found(capture_options: Capt
         f.id: list(f.param("encodings")) for f in classified.findings if f.rule == "form-input-leak"
     }
     assert found == KEYS["findings"]
+
+
+FRAMES = json.loads((HOSTS_DIR.parent / "typing_frames.json").read_text("utf-8"))
+
+
+@pytest.mark.browser
+def test_the_fields_of_a_frame_are_typed_into(
+    testweb: TestWeb, capture_options: CaptureOptions
+) -> None:
+    """Ground truth: ``typing_frames.json`` (written first): a report form in a
+    supplier's iframe is typed into like a field of the page itself."""
+    from scanner.browser.session import Browser
+    from scanner.runner import capture_site
+
+    site = Site(name=FRAMES["site"]["name"], url=FRAMES["site"]["url"])
+
+    async def run() -> SiteResult:
+        async with Browser(capture_options) as browser:
+            return await capture_site(browser, site, FRAMES["pages"])
+
+    testweb.clear_served()
+    result = asyncio.run(run())
+    assert [p.error for p in result.pages] == [None]
+    found = {(r.url, r.page_url, r.frame_url, t) for r in result.requests for t in r.typed}
+    assert found == {
+        (
+            e["url"],
+            e["page_url"],
+            e["frame_url"],
+            TypedLeak(e["field"], e["kind"], e["encoding"], e["place"]),
+        )
+        for e in FRAMES["typed_leaks"]
+    }
+    assert not [r for r in result.requests if r.url == FRAMES["not_submitted"]]
+    assert not [
+        s for s in testweb.served() if s[0] == "formulier.toetsteller.com" and s[1] == "POST"
+    ]

@@ -13,7 +13,9 @@ submitted.
 A field the visitor typed into on an earlier page, on a page that loads no script the
 earlier one did not (a search box in every page's header), is not typed into again:
 whatever listens to it was listening then. A page whose fields were all typed that way,
-or that has none, costs one read-only survey in a world of its own (``fields.js``).
+or that has none, costs one read-only survey in a world of its own (``fields.js``), and
+one per frame. Fields in a frame (a report form from a supplier, in an iframe) are typed
+into like the page's own, if the frame can be seen.
 
 The step writes nothing into the page but the typed values: fields are surveyed in an
 isolated world, found with Playwright's selector engine (its own isolated world) and
@@ -26,8 +28,9 @@ import asyncio
 import time
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from playwright.async_api import CDPSession
+from playwright.async_api import CDPSession, Frame
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page as PlaywrightPage
 
@@ -63,12 +66,20 @@ renderer on the first key must not hold the visit up to the watchdog)."""
 Place = tuple[str, int]
 """A field's place: a selector of :data:`SELECTORS` and its index among the matches."""
 
+Typable = tuple[Place, TypedField]
+"""A field to type into: its place, and its name and kind."""
+
 FieldKey = tuple[str, str, frozenset[str]]
 """A field as the step remembers it within one visitor: its kind, how the page names
 it, and the scripts of the page it was on."""
 
 _WORLD = "privacyscan-fields"
 """The name of the isolated world the survey runs in."""
+
+
+MAX_FRAMES = 6
+"""Frames surveyed per page, the page's own included (a form in a supplier's iframe is
+common; a page with dozens of ad frames must not cost a survey each)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +95,17 @@ class Survey:
         return {(f.kind, f.label, self.scripts) for f in chosen}
 
 
+@dataclass(frozen=True, slots=True)
+class FrameSurvey:
+    """One frame's survey: the frame's URL and name (to find it again), whether it is
+    the page's own document."""
+
+    url: str
+    name: str
+    top: bool
+    survey: Survey
+
+
 def describe(attrs: Sequence[str], fallback: str) -> TypedField | None:
     """The field with ``attrs`` (type — ``textarea`` for a text area —, autocomplete,
     then the names of :data:`_NAMES`), or ``None`` for one never typed into."""
@@ -95,14 +117,40 @@ def describe(attrs: Sequence[str], fallback: str) -> TypedField | None:
     return TypedField(label[:80], kind)
 
 
-async def survey(cdp: CDPSession) -> Survey | None:
-    """The main frame's fields and scripts, read in an isolated world of their own (a
-    page script sees nothing of it); ``None`` if the page did not answer."""
+async def survey(cdp: CDPSession) -> list[FrameSurvey] | None:
+    """The fields and scripts of the page and of its frames (nested ones too, at most
+    :data:`MAX_FRAMES` in all, web documents only), each read in an isolated world of
+    its own (a page script sees nothing of it); the page's first. ``None`` if the page
+    did not answer; a frame that does not answer is left out."""
     try:
         tree = await cdp.send("Page.getFrameTree")
+        frames = _web_frames(tree["frameTree"])[:MAX_FRAMES]
+    except (PlaywrightError, KeyError, TypeError):
+        return None
+    found: list[FrameSurvey] = []
+    for index, (frame_id, url, name) in enumerate(frames):
+        read = await _survey_frame(cdp, frame_id)
+        if read is None and index == 0:
+            return None
+        if read is not None:
+            found.append(FrameSurvey(url, name, index == 0, read))
+    return found
+
+
+def _web_frames(tree: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(id, URL, name) of each frame of a DevTools frame tree with a web document, the
+    top one first (always, whatever its URL)."""
+    frame = tree["frame"]
+    found = [(str(frame["id"]), str(frame.get("url", "")), str(frame.get("name", "")))]
+    for child in tree.get("childFrames") or ():
+        found += [f for f in _web_frames(child) if f[1].startswith(("http://", "https://"))]
+    return found
+
+
+async def _survey_frame(cdp: CDPSession, frame_id: str) -> Survey | None:
+    try:
         world = await cdp.send(
-            "Page.createIsolatedWorld",
-            {"frameId": tree["frameTree"]["frame"]["id"], "worldName": _WORLD},
+            "Page.createIsolatedWorld", {"frameId": frame_id, "worldName": _WORLD}
         )
         reply = await cdp.send(
             "Runtime.evaluate",
@@ -122,8 +170,30 @@ async def survey(cdp: CDPSession) -> Survey | None:
     return Survey(tuple(f for f in found if f), frozenset(str(s) for s in scripts))
 
 
+async def frame_of(page: PlaywrightPage, found: FrameSurvey, taken: set[Frame]) -> Frame | None:
+    """The page's frame a survey was of (the top one, or a visible iframe with that URL
+    and name not taken yet); ``None`` if it is gone or its iframe cannot be seen (a
+    visitor types into no field of a hidden frame)."""
+    if found.top:
+        return page.main_frame
+    for frame in page.frames:
+        if frame in taken or frame.is_detached() or frame.parent_frame is None:
+            continue
+        if frame.url != found.url or frame.name != found.name:
+            continue
+        taken.add(frame)
+        try:
+            element = await frame.frame_element()
+            visible = await element.is_visible()
+            await element.dispose()
+        except PlaywrightError:
+            return None
+        return frame if visible else None
+    return None
+
+
 async def typable_fields(
-    page: PlaywrightPage, skip: Callable[[TypedField], bool] = lambda _: False
+    page: PlaywrightPage | Frame, skip: Callable[[TypedField], bool] = lambda _: False
 ) -> list[tuple[Place, TypedField]]:
     """The place and kind of each field to type into: at most :data:`MAX_FIELDS` of
     the first :data:`MAX_CANDIDATES` visible inputs and text areas, less those ``skip``
@@ -161,7 +231,7 @@ async def typable_fields(
     return out
 
 
-async def type_into(page: PlaywrightPage, fields: list[tuple[Place, TypedField]]) -> int:
+async def type_into(page: PlaywrightPage | Frame, fields: list[tuple[Place, TypedField]]) -> int:
     """Type each field's canary, key by key, then blur it; returns the fields typed."""
     typed = 0
     timeout = FIELD_TIMEOUT_S * 1000

@@ -39,6 +39,7 @@ from typing import Any, NamedTuple
 from playwright.async_api import (
     BrowserContext,
     CDPSession,
+    Frame,
     Playwright,
     async_playwright,
 )
@@ -49,6 +50,7 @@ from playwright.async_api import (
     Page as PlaywrightPage,
 )
 
+from ..canaries import TypedField
 from ..config import CaptureOptions
 from ..cookies import now_iso
 from ..failures import ERROR_CLASSES, classify_failure
@@ -731,27 +733,50 @@ class Visitor:
         return result
 
     async def _type_canaries(self, page: PlaywrightPage) -> None:
-        """The form-typing step (:mod:`.formtyping`), after the page's normal capture:
-        requests carrying the typed values are marked (``Request.typed``)."""
+        """The form-typing step (:mod:`.formtyping`), after the page's normal capture,
+        in the page and in its frames: requests carrying the typed values are marked
+        (``Request.typed``)."""
         if self._cdp is None:
             return
-        survey = await _bounded(formtyping.survey(self._cdp), _EVALUATE_TIMEOUT_S)
-        if not isinstance(survey, formtyping.Survey):
+        surveys = await _bounded(formtyping.survey(self._cdp), _EVALUATE_TIMEOUT_S)
+        if not isinstance(surveys, list):
             return  # a page that does not answer a read has nothing typed into it either
         typed_before = self._typed_fields
-        if not survey.keys() - typed_before:
+        todo = [found for found in surveys if found.survey.keys() - typed_before]
+        if not todo:
             return  # no field, or only fields typed on an earlier page with these scripts
         self._typing = True
+        deadline = time.monotonic() + formtyping.STEP_BUDGET_S
         try:
-            fields = await _bounded(
-                formtyping.typable_fields(page, lambda f: survey.keys([f]) <= typed_before),
-                formtyping.STEP_BUDGET_S,
-            )
-            if not fields:
+            plan: list[
+                tuple[Frame, formtyping.Survey, list[tuple[formtyping.Place, TypedField]]]
+            ] = []
+            taken: set[Frame] = set()
+            room = formtyping.MAX_FIELDS
+            for found in todo:
+                frame = await _bounded(formtyping.frame_of(page, found, taken), 5.0)
+                if frame is None or room <= 0:
+                    continue
+                survey = found.survey
+
+                def typed_already(f: TypedField, survey: formtyping.Survey = survey) -> bool:
+                    return survey.keys([f]) <= typed_before
+
+                fields = await _bounded(
+                    formtyping.typable_fields(frame, typed_already), deadline - time.monotonic()
+                )
+                if fields:
+                    plan.append((frame, survey, fields[:room]))
+                    room -= len(fields[:room])
+            if not plan:
                 return
-            self.recorder.watch_typed([f for _, f in fields])
-            typed = await _bounded(formtyping.type_into(page, fields), formtyping.STEP_BUDGET_S)
-            self._typed_fields |= survey.keys([f for _, f in fields[: typed or 0]])
+            self.recorder.watch_typed([f for _, _, fields in plan for _, f in fields])
+            for frame, survey, fields in plan:
+                typed = await _bounded(
+                    formtyping.type_into(frame, fields),
+                    max(deadline - time.monotonic(), formtyping.FIELD_TIMEOUT_S),
+                )
+                self._typed_fields |= survey.keys([f for _, f in fields[: typed or 0]])
             await formtyping.wait_for_requests(
                 lambda: self.recorder.last_activity, started=time.monotonic()
             )
