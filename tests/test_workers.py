@@ -9,6 +9,7 @@ service worker fetches a first-party URL when it installs.
 from __future__ import annotations
 
 import asyncio
+import json
 from collections import Counter
 from typing import Any
 
@@ -18,7 +19,7 @@ from scanner.browser.instruments.workers import Missed, SeenRequest, Worker, wor
 from scanner.config import CaptureOptions
 from scanner.models import Initiator, Phase, Site, SiteResult
 from scanner.testweb import load_manifest
-from scanner.testweb.server import TestWeb
+from scanner.testweb.server import HOSTS_DIR, TestWeb
 
 PAGE = "https://www.testdorp.nl/"
 DEDICATED = Worker("S1", "https://www.testdorp.nl/js/w.js", "worker")
@@ -129,3 +130,40 @@ def test_the_service_worker_and_its_script_are_recorded(
     (fetch,) = [r for r in result.requests if r.url == SW_FETCH]
     assert fetch.initiator.url == SW_SCRIPT
     assert (fetch.frame_url, fetch.page_url, fetch.status) == (None, HOME, 404)
+
+
+# -- the hooks inside a worker (www.peilwerk.nl) --------------------------------------
+
+PEILWERK = json.loads((HOSTS_DIR.parent / "worker_hooks.json").read_text("utf-8"))
+
+
+@pytest.mark.browser
+def test_a_fingerprinter_inside_a_worker_is_seen(capture_options: CaptureOptions) -> None:
+    """Ground truth: ``worker_hooks.json`` (written first)."""
+    from datetime import UTC, datetime
+
+    from scanner.browser.session import Browser
+    from scanner.classify import classify
+    from scanner.classify.parties import PartyResolver
+    from scanner.domains import Domains
+    from scanner.knowledge import load_knowledge
+    from scanner.runner import capture_site
+
+    site = Site(name=PEILWERK["site"]["name"], url=PEILWERK["site"]["url"])
+
+    async def run() -> SiteResult:
+        async with Browser(capture_options) as browser:
+            return await capture_site(browser, site, PEILWERK["pages"])
+
+    result = asyncio.run(run())
+    assert [p.error for p in result.pages] == [None]
+    found = Counter((a.api, a.initiator.url, a.frame_url) for a in result.api_calls)
+    assert found == Counter(tuple(call) for call in PEILWERK["api_calls"])
+    knowledge = load_knowledge()
+    resolver = PartyResolver(Domains(), knowledge)
+    now = datetime(2026, 12, 7, tzinfo=UTC)
+    classified = classify(result, resolver=resolver, knowledge=knowledge, now=now)
+    fired = {
+        f.id: f.severity.value for f in classified.findings if f.rule == "fingerprinting-api"
+    }
+    assert fired == PEILWERK["findings"]

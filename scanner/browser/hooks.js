@@ -84,7 +84,8 @@
     if (++reports > MAX_REPORTS) return;
     try {
       send(JSON.stringify(Object.assign({ kind, stack: stack(), href: String(location.href),
-        script: document.currentScript && document.currentScript.src || null }, data)));
+        script: globalThis.document && document.currentScript && document.currentScript.src || null },
+        data)));
     } catch (e) { /* never break the page */ }
   };
 
@@ -94,7 +95,8 @@
   // later ones are judged by the cookie jar read after the page.
   const VISIBLE_CHECKS = 100;
   let checks = 0;
-  const desc = Object.getOwnPropertyDescriptor(Document.prototype, "cookie");
+  // In a worker (hooks.js runs in workers too) there is no document.
+  const desc = globalThis.Document && Object.getOwnPropertyDescriptor(Document.prototype, "cookie");
   if (desc && desc.set && desc.get) {
     Object.defineProperty(Document.prototype, "cookie", {
       configurable: true, enumerable: desc.enumerable,
@@ -300,9 +302,15 @@
     wrapMethod(HTMLCanvasElement.prototype, "toDataURL", "canvas.toDataURL", 1);
     wrapMethod(HTMLCanvasElement.prototype, "toBlob", "canvas.toBlob", 1);
   }
-  if (globalThis.CanvasRenderingContext2D) {
-    wrapMethod(CanvasRenderingContext2D.prototype, "getImageData", "canvas.getImageData", 1);
-    wrapMethod(CanvasRenderingContext2D.prototype, "measureText", "font.measureText", FONT_PROBE_CALLS);
+  for (const context of [globalThis.CanvasRenderingContext2D,
+    globalThis.OffscreenCanvasRenderingContext2D]) {
+    if (!context) continue;
+    wrapMethod(context.prototype, "getImageData", "canvas.getImageData", 1);
+    wrapMethod(context.prototype, "measureText", "font.measureText", FONT_PROBE_CALLS);
+  }
+  // A canvas off screen: in a page, and the only kind a worker has.
+  if (globalThis.OffscreenCanvas) {
+    wrapMethod(OffscreenCanvas.prototype, "convertToBlob", "canvas.convertToBlob", 1);
   }
   for (const gl of [globalThis.WebGLRenderingContext, globalThis.WebGL2RenderingContext]) {
     if (gl) wrapMethod(gl.prototype, "getParameter", null, 1, unmasked);
@@ -393,9 +401,11 @@
     globalThis.HTMLSelectElement, globalThis.HTMLFormElement].filter(Boolean);
   // The originals, taken now: a page may replace them, and its code must not run here.
   const hasAttribute = globalThis.Element && Element.prototype.hasAttribute;
-  const bodyOf = Object.getOwnPropertyDescriptor(Document.prototype, "body");
-  const rootOf = Object.getOwnPropertyDescriptor(Document.prototype, "documentElement");
+  const bodyOf = globalThis.Document && Object.getOwnPropertyDescriptor(Document.prototype, "body");
+  const rootOf = globalThis.Document &&
+    Object.getOwnPropertyDescriptor(Document.prototype, "documentElement");
   const pageWide = (target) => {
+    if (!globalThis.document) return null;  // a worker: no key, pointer or sensor events
     // A bare addEventListener(...) in a script is the window's.
     if (target === globalThis || target === undefined || target === null) return "window";
     if (target === document) return "document";

@@ -256,6 +256,8 @@ class Visitor:
         self._pending: set[asyncio.Future[None]] = set()
         self._workers: dict[str, Worker] = {}
         """Workers attached to, by DevTools session."""
+        self._hooked: set[str] = set()
+        """Workers (by DevTools session) stopped before their first script for the hooks."""
         self._main_worlds: dict[str, int] = {}
         """Each frame's page world (DevTools execution context), by frame id."""
         self._checks: set[asyncio.Future[None]] = set()
@@ -455,10 +457,28 @@ class Visitor:
                 await self._to_target(
                     session, 1, "Network.enable", {"maxPostDataSize": POST_DATA_LIMIT}
                 )
+                # The page's hooks, in the worker before its first line runs (what a
+                # script does in a worker, a fingerprint on an OffscreenCanvas, is seen
+                # as in a page): asked to pause, the worker stops at its first statement,
+                # the hooks are evaluated, and the debugger goes (which lets it run on).
+                # An evaluate sent before the worker runs may be answered only after its
+                # script ran, and an instrumentation breakpoint did not always stop it.
+                # The binding's calls come wrapped like the worker's events.
+                await self._to_target(session, 3, "Runtime.enable", {})
+                await self._to_target(session, 4, "Runtime.addBinding", {"name": _BINDING})
+                await self._to_target(session, 6, "Debugger.enable", {})
+                await self._to_target(session, 7, "Debugger.pause", {})
         finally:
             await self._to_target(session, 2, "Runtime.runIfWaitingForDebugger", {})
             if not watch and self._cdp is not None:
                 await _quietly(self._cdp.send("Target.detachFromTarget", {"sessionId": session}))
+
+    async def _hook_worker(self, session: str) -> None:
+        """The worker stopped before its first script: the hooks, then on it runs."""
+        await self._to_target(
+            session, 5, "Runtime.evaluate", {"expression": page_script("hooks.js")}
+        )
+        await self._to_target(session, 8, "Debugger.disable", {})
 
     async def _to_target(
         self, session: str, message_id: int, method: str, params: dict[str, Any]
@@ -480,6 +500,13 @@ class Visitor:
             return
         method = message.get("method") if isinstance(message, dict) else None
         params = message.get("params") if isinstance(message, dict) else None
+        if method == "Debugger.paused" and worker.session not in self._hooked:
+            self._hooked.add(worker.session)
+            self._spawn(self._hook_worker(worker.session))
+            return
+        if method == "Runtime.bindingCalled" and isinstance(params, dict):
+            self._on_binding(params)
+            return
         if isinstance(method, str) and isinstance(params, dict):
             self.recorder.worker_event(worker, method, params, time.monotonic())
 
