@@ -163,7 +163,5 @@ def test_a_fingerprinter_inside_a_worker_is_seen(capture_options: CaptureOptions
     resolver = PartyResolver(Domains(), knowledge)
     now = datetime(2026, 12, 7, tzinfo=UTC)
     classified = classify(result, resolver=resolver, knowledge=knowledge, now=now)
-    fired = {
-        f.id: f.severity.value for f in classified.findings if f.rule == "fingerprinting-api"
-    }
+    fired = {f.id: f.severity.value for f in classified.findings if f.rule == "fingerprinting-api"}
     assert fired == PEILWERK["findings"]

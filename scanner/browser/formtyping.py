@@ -100,6 +100,7 @@ class FrameSurvey:
     """One frame's survey: the frame's URL and name (to find it again), whether it is
     the page's own document."""
 
+    frame_id: str
     url: str
     name: str
     top: bool
@@ -133,7 +134,7 @@ async def survey(cdp: CDPSession) -> list[FrameSurvey] | None:
         if read is None and index == 0:
             return None
         if read is not None:
-            found.append(FrameSurvey(url, name, index == 0, read))
+            found.append(FrameSurvey(frame_id, url, name, index == 0, read))
     return found
 
 
@@ -171,25 +172,32 @@ async def _survey_frame(cdp: CDPSession, frame_id: str) -> Survey | None:
 
 
 async def frame_of(page: PlaywrightPage, found: FrameSurvey, taken: set[Frame]) -> Frame | None:
-    """The page's frame a survey was of (the top one, or a visible iframe with that URL
-    and name not taken yet); ``None`` if it is gone or its iframe cannot be seen (a
-    visitor types into no field of a hidden frame)."""
+    """The page's frame a survey was of: the top one, or an iframe with that URL and
+    name not taken yet; ``None`` if it is gone."""
     if found.top:
         return page.main_frame
     for frame in page.frames:
         if frame in taken or frame.is_detached() or frame.parent_frame is None:
             continue
-        if frame.url != found.url or frame.name != found.name:
-            continue
-        taken.add(frame)
-        try:
-            element = await frame.frame_element()
-            visible = await element.is_visible()
-            await element.dispose()
-        except PlaywrightError:
-            return None
-        return frame if visible else None
+        if frame.url == found.url and frame.name == found.name:
+            taken.add(frame)
+            return frame
     return None
+
+
+async def shown(cdp: CDPSession, found: FrameSurvey) -> bool:
+    """Whether a visitor can see the frame: the page's own document, or an iframe
+    element with a box of some size. Asked of DevTools, not of the page: Playwright's
+    ``frame_element`` would put its script into the page's own world, with listeners a
+    page script can see."""
+    if found.top:
+        return True
+    try:
+        owner = await cdp.send("DOM.getFrameOwner", {"frameId": found.frame_id})
+        box = await cdp.send("DOM.getBoxModel", {"backendNodeId": owner["backendNodeId"]})
+        return bool(box["model"]["width"] > 0 and box["model"]["height"] > 0)
+    except (PlaywrightError, KeyError, TypeError):
+        return False
 
 
 async def typable_fields(

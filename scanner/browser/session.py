@@ -781,8 +781,10 @@ class Visitor:
             taken: set[Frame] = set()
             room = formtyping.MAX_FIELDS
             for found in todo:
-                frame = await _bounded(formtyping.frame_of(page, found, taken), 5.0)
-                if frame is None or room <= 0:
+                if room <= 0 or not await _bounded(formtyping.shown(self._cdp, found), 5.0):
+                    continue
+                frame = await formtyping.frame_of(page, found, taken)
+                if frame is None:
                     continue
                 survey = found.survey
 
