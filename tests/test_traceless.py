@@ -300,3 +300,40 @@ def test_the_visit_typed_into_the_fields(snapshots: dict[str, Any]) -> None:
         "#postcode >>> #postcode-invoer": CANARIES["postcode"],
     }
     assert set(snapshots["plain"]["values"].values()) <= {"", None}
+
+
+async def _window_listeners(visitor: Any) -> list[str]:
+    """The event types listened for on the page world's window (DevTools, read-only)."""
+    cdp = visitor._cdp
+    found = await cdp.send("Runtime.evaluate", {"expression": "window", "objectGroup": "t"})
+    listeners = await cdp.send(
+        "DOMDebugger.getEventListeners", {"objectId": found["result"]["objectId"]}
+    )
+    await cdp.send("Runtime.releaseObjectGroup", {"objectGroup": "t"})
+    return sorted({str(item["type"]) for item in listeners["listeners"]})
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(
+    "url", ["https://www.bannerdorp-goed.nl/", "https://www.bannerdorp-frame.nl/"]
+)
+def test_banner_detection_adds_no_listener_to_the_page(
+    capture_options: CaptureOptions, url: str
+) -> None:
+    """Detecting a banner (in the page, or in a cross-site iframe), its screenshot
+    included, adds nothing to the page's own world: Playwright's actions on an element
+    (``is_visible``, ``screenshot``) put its injected script there, with listeners for
+    pointer and mouse events a page script that wraps ``addEventListener`` sees."""
+    from scanner.browser.session import Browser
+
+    async def run() -> tuple[list[str], list[str], bool]:
+        async with Browser(capture_options) as browser, browser.visitor() as visitor:
+            await visitor.visit(url)
+            before = await _window_listeners(visitor)
+            banner = await visitor.detect_banner()
+            after = await _window_listeners(visitor)
+            return before, after, banner is not None and banner.screenshot is not None
+
+    before, after, shot = asyncio.run(run())
+    assert shot  # the banner was found and photographed
+    assert after == before

@@ -415,13 +415,50 @@ async def _poll(state: JSHandle) -> dict[str, Any] | None:
 
 
 async def _frame_visible(frame: Frame) -> bool:
-    """An iframe's banner counts only if the iframe element itself is visible."""
+    """An iframe's banner counts only if the iframe element itself has a box."""
     if frame.parent_frame is None:
         return True
-    element = await _bounded(frame.frame_element(), _EVAL_TIMEOUT_S)
-    if element is None:
-        return False
-    return bool(await _bounded(element.is_visible(), _EVAL_TIMEOUT_S))
+    return await _bounded(_frame_box(frame), _EVAL_TIMEOUT_S) is not None
+
+
+async def _frame_box(frame: Frame) -> tuple[float, float, float, float] | None:
+    """Where an iframe's document is in the page's viewport (x, y, width, height), if it
+    has a size: asked of DevTools (``DOM.getFrameOwner``, ``DOM.getBoxModel``). Any
+    Playwright element handle in a page's world (``frame_element``, ``is_visible``,
+    an element's ``screenshot``) puts Playwright's injected script there, with listeners
+    for pointer and mouse events that a page script wrapping ``addEventListener`` sees."""
+    page = frame.page
+    cdp = await page.context.new_cdp_session(page)
+    try:
+        tree = await cdp.send("Page.getFrameTree")
+        frame_id = _frame_id(tree["frameTree"], frame)
+        if frame_id is None:
+            return None
+        owner = await cdp.send("DOM.getFrameOwner", {"frameId": frame_id})
+        box = await cdp.send("DOM.getBoxModel", {"backendNodeId": owner["backendNodeId"]})
+        quad = box["model"]["content"]
+        x, y = float(quad[0]), float(quad[1])
+        width, height = float(quad[4]) - x, float(quad[5]) - y
+        return (x, y, width, height) if width > 0 and height > 0 else None
+    except (PlaywrightError, KeyError, TypeError, IndexError):
+        return None
+    finally:
+        with contextlib.suppress(PlaywrightError):
+            await cdp.detach()
+
+
+def _frame_id(tree: dict[str, Any], frame: Frame) -> str | None:
+    """The DevTools id of ``frame`` in a frame tree: the child frames of its parent's
+    with its URL and name (the first such, the top frame's children first)."""
+    for child in tree.get("childFrames") or ():
+        info = child["frame"]
+        if info.get("url") == frame.url and info.get("name", "") == frame.name:
+            return str(info["id"])
+    for child in tree.get("childFrames") or ():
+        found = _frame_id(child, frame)
+        if found is not None:
+            return found
+    return None
 
 
 async def _scan(frame: Frame) -> _Scan | None:
@@ -470,12 +507,30 @@ async def _remembered(scan: _Scan, index: int | None) -> ElementHandle | None:
 
 
 async def _screenshot(scan: _Scan) -> str | None:
-    element = await _banner_handle(scan)
-    if element is None:
+    """The banner as the visitor sees it: the page's viewport, clipped to its box (the
+    banner's box read by a plain script in its frame, plus the frame's place)."""
+    rect = await _bounded(scan.handle.evaluate(page_script("consent_rect.js")), _EVAL_TIMEOUT_S)
+    if not isinstance(rect, list) or len(rect) != 4:
         return None
+    x, y, width, height = (float(v) for v in rect)
+    if scan.frame.parent_frame is not None:
+        owner = await _bounded(_frame_box(scan.frame), _EVAL_TIMEOUT_S)
+        if owner is None:
+            return None
+        x, y = x + owner[0], y + owner[1]
+    page = scan.frame.page
+    viewport = page.viewport_size
+    if viewport is None:
+        return None
+    left, top = max(x, 0.0), max(y, 0.0)
+    right = min(x + width, float(viewport["width"]))
+    bottom = min(y + height, float(viewport["height"]))
+    if right - left < 1 or bottom - top < 1:
+        return None  # outside the viewport: not what the visitor sees
+    clip: Any = {"x": left, "y": top, "width": right - left, "height": bottom - top}
     ms = _SCREENSHOT_TIMEOUT_S * 1000
     shot = await _bounded(
-        element.screenshot(type="jpeg", quality=60, timeout=ms, **TRACELESS_SCREENSHOT),
+        page.screenshot(type="jpeg", quality=60, timeout=ms, clip=clip, **TRACELESS_SCREENSHOT),
         _SCREENSHOT_TIMEOUT_S + 0.5,
     )
     return base64.b64encode(shot).decode("ascii") if shot else None
@@ -773,7 +828,9 @@ async def _wait_closed(frame: Frame, banner: ElementHandle | None, page: Page) -
         if frame.is_detached():
             break
         if banner is not None:
-            visible = await _bounded(banner.is_visible(), _EVAL_TIMEOUT_S)
+            visible = await _bounded(
+                banner.evaluate(page_script("consent_visible.js")), _EVAL_TIMEOUT_S
+            )
             if not visible:
                 break
         else:
