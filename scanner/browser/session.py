@@ -844,8 +844,9 @@ class Visitor:
         """Whether the open page may send anything as it is left: it deferred a request
         (``fetchLater``), or a listener for leaving is on the window or document of the
         page or of one of its frames, nested ones too (added by a script, set as a
-        handler or by an HTML attribute; DevTools lists them all, from every world; site
-        isolation is off, so every frame is in the page's process). Anything not known
+        handler or by an HTML attribute; read in each frame's page world, since DevTools
+        lists a target's listeners only to the world that asks; site isolation is off,
+        so every frame is in the page's process). Anything not known
         for sure counts as yes, and so does a page with more than
         :data:`_LEAVE_FRAMES_CHECKED` frames. Leaving is a navigation (about 0.07
         CPU-s): a page with nothing that runs as it goes is not left."""
