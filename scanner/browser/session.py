@@ -32,6 +32,7 @@ import json
 import os
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from types import TracebackType
 from typing import Any, NamedTuple
@@ -71,7 +72,7 @@ from ..models import (
 from ..netguard import browser_refusal
 from . import consent, formtyping
 from .discovery import BrowserExecutable, browser_version, find_browser
-from .instruments.network import POST_DATA_LIMIT, is_recorded
+from .instruments.network import NETWORK_ENABLE, is_recorded
 from .instruments.workers import WORKER_TYPES, SeenRequest, Worker
 from .profiles import ARCHIVE_PREFIX, kill_browsers, new_profile
 from .recorder import Recorder
@@ -345,31 +346,31 @@ class Visitor:
         self._cdp = cdp
         # Handlers look the recorder up on each event: restart_recording() swaps it.
         for method in self.recorder.cdp_events:
-            cdp.on(method, functools.partial(self._on_cdp, method))
-        cdp.on("Network.loadingFinished", self._on_loading_finished)
-        cdp.on("Network.requestWillBeSent", self._on_request)
+            _listen(cdp, method, functools.partial(self._on_cdp, method))
+        _listen(cdp, "Network.loadingFinished", self._on_loading_finished)
+        _listen(cdp, "Network.requestWillBeSent", self._on_request)
         # A DevTools binding is one-way: a page writing 5,000 cookies costs no round
         # trips (Playwright's expose_binding waits for a reply to every call).
-        cdp.on("Runtime.bindingCalled", self._on_binding)
+        _listen(cdp, "Runtime.bindingCalled", self._on_binding)
         # A Basic-auth challenge: headless Chromium has no prompt and fails the page with
         # ERR_INVALID_AUTH_CREDENTIALS. A visitor cancels the prompt and sees the 401 page;
         # answering the challenge takes interception, so intercept documents only.
-        cdp.on("Fetch.requestPaused", self._on_request_paused)
-        cdp.on("Fetch.authRequired", self._on_auth_required)
+        _listen(cdp, "Fetch.requestPaused", self._on_request_paused)
+        _listen(cdp, "Fetch.authRequired", self._on_auth_required)
         # Workers are targets of their own: attached to as they start (below).
-        cdp.on("Target.attachedToTarget", self._on_attached)
-        cdp.on("Target.receivedMessageFromTarget", self._on_target_message)
-        cdp.on("Target.detachedFromTarget", self._on_detached)
+        _listen(cdp, "Target.attachedToTarget", self._on_attached)
+        _listen(cdp, "Target.receivedMessageFromTarget", self._on_target_message)
+        _listen(cdp, "Target.detachedFromTarget", self._on_detached)
         # Each frame's page world, to read its listeners before leaving.
-        cdp.on("Runtime.executionContextCreated", self._on_context_created)
-        cdp.on("Runtime.executionContextDestroyed", self._on_context_destroyed)
-        cdp.on("Runtime.executionContextsCleared", lambda _event: self._main_worlds.clear())
+        _listen(cdp, "Runtime.executionContextCreated", self._on_context_created)
+        _listen(cdp, "Runtime.executionContextDestroyed", self._on_context_destroyed)
+        _listen(cdp, "Runtime.executionContextsCleared", lambda _event: self._main_worlds.clear())
         await cdp.send("Runtime.addBinding", {"name": _BINDING})
         await cdp.send("Runtime.enable")
         await cdp.send("Page.enable")
         # POST bodies up to the limit come with the request (the recorder keeps only
         # those of known pixels and analytics hits, to decode what they sent).
-        await cdp.send("Network.enable", {"maxPostDataSize": POST_DATA_LIMIT})
+        await cdp.send("Network.enable", NETWORK_ENABLE)
         await cdp.send("DOMStorage.enable")
         if self.phase is Phase.NONE:  # mixed-content reports, for the security rules
             await cdp.send("Audits.enable")
@@ -454,9 +455,7 @@ class Visitor:
         waiting for the debugger never runs)."""
         try:
             if watch:
-                await self._to_target(
-                    session, 1, "Network.enable", {"maxPostDataSize": POST_DATA_LIMIT}
-                )
+                await self._to_target(session, 1, "Network.enable", NETWORK_ENABLE)
                 # The page's hooks, in the worker before its first line runs (what a
                 # script does in a worker, a fingerprint on an OffscreenCanvas, is seen
                 # as in a page): asked to pause, the worker stops at its first statement,
@@ -1002,6 +1001,20 @@ async def _kill(profile: str) -> None:
     while pids and time.monotonic() < deadline:
         pids = [pid for pid in pids if os.path.exists(f"/proc/{pid}")]
         await asyncio.sleep(0.1)
+
+
+def _listen(cdp: CDPSession, method: str, handler: Callable[[dict[str, Any]], None]) -> None:
+    """``cdp.on(method, handler)``, without Playwright's wrapper around every call.
+
+    The public ``on`` reads the handler's signature and copies the event through its
+    object mapping on each event (about 30 µs for a request's event, and a page makes
+    hundreds): the session's own emitter hands over the event as it came.
+    """
+    impl = getattr(cdp, "_impl_obj", None)
+    if impl is None:  # not the object this Playwright's API wraps: the public way
+        cdp.on(method, handler)
+    else:
+        impl.on(method, handler)
 
 
 def _read_har(path: str, phase: Phase, options: CaptureOptions) -> Har | None:

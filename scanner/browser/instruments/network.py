@@ -27,6 +27,20 @@ POST_DATA_LIMIT = MAX_BODY
 event. Only those of known pixel and analytics endpoints are kept, to be decoded
 (:mod:`scanner.payloads`); none is kept in the model."""
 
+IMAGE_BODY_LIMIT = 4096
+"""Encoded bytes of an image read to tell a 1×1 tracking pixel from a picture."""
+
+NETWORK_ENABLE: dict[str, int] = {
+    "maxPostDataSize": POST_DATA_LIMIT,
+    # Response bodies are kept for ``Network.getResponseBody`` per DevTools session: by
+    # default up to 10 MB each (every script, style sheet and image copied as it
+    # arrives). Only small images are ever read (:meth:`NetworkInstrument.wants_body`);
+    # Playwright's own session keeps everything else.
+    "maxResourceBufferSize": 16 * IMAGE_BODY_LIMIT,
+    "maxTotalBufferSize": 4 * 1024 * 1024,
+}
+"""``Network.enable``'s parameters for the visitor's DevTools sessions (page and workers)."""
+
 MAX_POST_BODY = 64 * 1024
 """Characters of a large POST body looked at for a snapshot (``scanner.snapshots``)."""
 MAX_POST_READS = 50
@@ -316,7 +330,7 @@ class NetworkInstrument(Instrument):
         chain = self._hops.get(request_id)
         if not chain:
             return False
-        return chain[-1].resource_type == "Image" and encoded_length < 4096
+        return chain[-1].resource_type == "Image" and encoded_length < IMAGE_BODY_LIMIT
 
     def image_body(self, request_id: str, body: str, base64_encoded: bool) -> None:
         """Mark a request whose image is 1×1 pixels (or empty) as a pixel beacon."""
