@@ -7,7 +7,9 @@ every mutation and animation event a page script can observe. After a capture's 
 heuristic, the banner's screenshot), the page must be what a plain Chromium that only
 loaded it shows: the same DOM, the same attributes and computed style of every field,
 the same window properties, and the witness log of the ground truth
-(``scanner/testweb/traceless.json``).
+(``scanner/testweb/traceless.json``). Banner detection and the refusing and
+accepting visitors' clicks add no listener to the window of any page world
+(``banners.json``'s sites).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import asyncio
 import json
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -337,3 +340,197 @@ def test_banner_detection_adds_no_listener_to_the_page(
     before, after, shot = asyncio.run(run())
     assert shot  # the banner was found and photographed
     assert after == before
+
+
+BANNERS: dict[str, Any] = json.loads(
+    (Path(__file__).resolve().parents[1] / "scanner/testweb/banners.json").read_text("utf-8")
+)["sites"]
+
+_CLICKS: dict[str, tuple[str, str]] = {
+    "goed-reject": ("www.bannerdorp-goed.nl", "reject"),
+    "goed-accept": ("www.bannerdorp-goed.nl", "accept"),
+    "frame-reject": ("www.bannerdorp-frame.nl", "reject"),
+    "laag-reject": ("www.bannerdorp-laag.nl", "reject"),
+    "ccverstopt-reject": ("www.bannerdorp-ccverstopt.nl", "reject"),
+}
+"""The consent clicks watched: a banner in the page (refused and accepted), in a
+cross-site iframe (gone after the click), one refused on its second layer (settings,
+unticking, saving) and one refused by autoconsent's rule (``cookieconsent3``)."""
+
+
+class _Worlds:
+    """Every frame's page world and the event types listened for on its window, read
+    over a DevTools session of the test's own (DevTools lists a target's listeners only
+    to the world that asks). While :meth:`pausing`, the debugger stops the page each
+    time one of its click listeners is about to run, and the listeners of every page
+    world are read there, with the event being dispatched: a banner's iframe is
+    removed by the click it takes, so that is the last moment its world can be read."""
+
+    def __init__(self, cdp: Any) -> None:
+        self.cdp = cdp
+        self.worlds: dict[str, tuple[int, str]] = {}
+        """Page worlds by frame id: execution context id and origin."""
+        self.at_clicks: list[tuple[dict[str, list[str]], dict[str, str]]] = []
+        """At each pause: the listeners of each world (by origin) and the event each
+        world is dispatching (type and whether it is trusted)."""
+        self._tasks: set[asyncio.Task[None]] = set()
+        cdp.on("Runtime.executionContextCreated", self._created)
+        cdp.on("Runtime.executionContextDestroyed", self._destroyed)
+        cdp.on("Debugger.paused", self._paused)
+
+    async def start(self) -> None:
+        await self.cdp.send("Runtime.enable")
+
+    def _created(self, event: dict[str, Any]) -> None:
+        context = event["context"]
+        aux = context.get("auxData") or {}
+        if aux.get("isDefault") and aux.get("frameId"):
+            self.worlds[str(aux["frameId"])] = (int(context["id"]), str(context["origin"]))
+
+    def _destroyed(self, event: dict[str, Any]) -> None:
+        for frame, (context, _origin) in list(self.worlds.items()):
+            if context == event["executionContextId"]:
+                del self.worlds[frame]
+
+    async def _evaluate(self, context: int, expression: str) -> dict[str, Any]:
+        found = await self.cdp.send(
+            "Runtime.evaluate",
+            {"expression": expression, "contextId": context, "objectGroup": "t"},
+        )
+        return dict(found["result"])
+
+    async def listeners(self) -> dict[str, list[str]]:
+        out = {}
+        for context, origin in list(self.worlds.values()):
+            window = await self._evaluate(context, "window")
+            found = await self.cdp.send(
+                "DOMDebugger.getEventListeners", {"objectId": window["objectId"]}
+            )
+            out[origin] = sorted({str(item["type"]) for item in found["listeners"]})
+        await self.cdp.send("Runtime.releaseObjectGroup", {"objectGroup": "t"})
+        return out
+
+    async def pausing(self) -> None:
+        await self.cdp.send("Debugger.enable")
+        await self.cdp.send("DOMDebugger.setEventListenerBreakpoint", {"eventName": "click"})
+
+    async def done(self) -> None:
+        await self.cdp.send("Debugger.disable")
+        await asyncio.gather(*self._tasks)
+
+    def _paused(self, _event: dict[str, Any]) -> None:
+        task = asyncio.ensure_future(self._read_and_resume())
+        self._tasks.add(task)
+
+    async def _read_and_resume(self) -> None:
+        try:
+            listeners = await self.listeners()
+            events = {}
+            for context, origin in list(self.worlds.values()):
+                found = await self._evaluate(
+                    context, "window.event ? window.event.type + ' ' + window.event.isTrusted : ''"
+                )
+                if found.get("value"):
+                    events[origin] = str(found["value"])
+            self.at_clicks.append((listeners, events))
+        finally:
+            await self.cdp.send("Debugger.resume")
+
+
+@pytest.fixture(scope="module")
+def consent_clicks(capture_options: CaptureOptions) -> dict[str, dict[str, Any]]:
+    """Each of :data:`_CLICKS`: a refusing or accepting visitor visits the site's home
+    page and chooses (as the runner's visitors do), its page worlds' window listeners
+    read before the choice, at every click and after it; and whether any handle the
+    choice works with is an element."""
+    import dataclasses
+
+    from scanner.browser import consent
+    from scanner.browser.session import Browser
+    from scanner.models import Phase
+
+    options = dataclasses.replace(
+        capture_options, dwell_s=0.5, quiet_s=0.3, max_settle_s=2.0, scroll=False
+    )
+
+    async def one(browser: Browser, host: str, choice: str) -> dict[str, Any]:
+        truth = BANNERS[host]
+        async with browser.visitor(Phase(choice)) as visitor:
+            await visitor.visit(truth["url"])
+            page = visitor._page
+            assert page is not None
+            worlds = _Worlds(await page.context.new_cdp_session(page))
+            await worlds.start()
+            before = await worlds.listeners()
+            # The handles the choice works with are plain objects, not elements: the
+            # scan's answer, and autoconsent's state in each frame.
+            scan = await consent._scan_all(page)
+            assert scan is not None
+            handles = [scan.handle]
+            await worlds.pausing()
+            made = await visitor.choose(Phase(choice))
+            handles += visitor._consent._autoconsent.values()
+            await worlds.done()
+            after = await worlds.listeners()
+            wanted = set(truth["first_party_cookies"][f"after_{choice}"])
+            cookies: set[str] = set()
+            for _ in range(50):  # what the click set (GA's cookies after accepting, too)
+                cookies = {c["name"] for c in await page.context.cookies(truth["url"])}
+                if wanted <= cookies:
+                    break
+                await asyncio.sleep(0.1)
+            return {
+                "truth": truth,
+                "choice": made,
+                "before": before,
+                "at_clicks": worlds.at_clicks,
+                "after": after,
+                "cookies": cookies,
+                "elements": [h for h in handles if h.as_element() is not None],
+            }
+
+    async def run() -> dict[str, dict[str, Any]]:
+        async with Browser(options) as browser:
+            return {key: await one(browser, *case) for key, case in _CLICKS.items()}
+
+    return asyncio.run(run())
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("case", list(_CLICKS))
+def test_consent_click_adds_no_listener_to_the_page(
+    consent_clicks: dict[str, dict[str, Any]], case: str
+) -> None:
+    """The refusing and accepting visitors' clicks leave the window listeners of every
+    page world as they were: before the choice, at each click (the moment the page's
+    own click listener runs: the iframe's banner is gone after it) and after it. The
+    choice was made (the buttons of the ground truth, the cookies it names), and a
+    banner the heuristic found took a real (trusted) click in its own world."""
+    _host, choice = _CLICKS[case]
+    seen = consent_clicks[case]
+    truth, made = seen["truth"], seen["choice"]
+    expected = truth[choice]
+    assert (made.clicked, made.layer, made.element_text) == (
+        expected["clicked"],
+        expected["layer"],
+        expected["element_text"],
+    ), made.reason
+    assert set(truth["first_party_cookies"][f"after_{choice}"]) <= seen["cookies"]
+    assert seen["elements"] == []
+    where = urlsplit(truth["url"] if truth["frame"] == "main" else truth["frame"])
+    banner_origin = f"{where.scheme}://{where.netloc}"
+    before = seen["before"]
+    assert banner_origin in before
+    assert seen["at_clicks"], "no click listener of the page ran"
+
+    def unchanged(now: dict[str, list[str]]) -> bool:
+        """The worlds that are still there (an iframe's goes with it) listen as before."""
+        return all(types == before[origin] for origin, types in now.items() if origin in before)
+
+    changed = [listeners for listeners, _events in seen["at_clicks"] if not unchanged(listeners)]
+    assert changed == [], before
+    assert any(banner_origin in listeners for listeners, _e in seen["at_clicks"])
+    assert unchanged(seen["after"]) and seen["after"].keys() & before.keys(), before
+    if made.method == "heuristic":
+        events = [e.get(banner_origin) for _l, e in seen["at_clicks"]]
+        assert "click true" in events, events

@@ -23,7 +23,7 @@ Two detectors run side by side on an already loaded page:
 
 Callers hand in a Playwright ``Page``; what comes back are the model's own
 :class:`~scanner.models.Banner` and :class:`~scanner.models.ConsentChoice`. The page
-scripts are ``autoconsent_*.js``, ``consent_detect.js`` and ``consent_element.js``.
+scripts are ``autoconsent_*.js``, ``consent_*.js`` and ``click.js``.
 
 Nothing of this is left where a page script could find it (``tests/test_traceless.py``):
 no window property, attribute or style. autoconsent's globals become local variables
@@ -34,6 +34,14 @@ autoconsent's per frame, so a page gets it once. What a page could still notice 
 the scripts' work itself (DOM reads through prototypes it patched, autoconsent's
 clicks): an isolated world would hide that, but its handles cannot be clicked or
 screenshotted by Playwright, nor could ``eval`` rules run there.
+
+No Playwright element handle is ever made in a page's world: making one (even without
+using it: Playwright reads its preview with its injected script) puts Playwright's
+injected script there, which adds window listeners (``click``, ``mousedown``,
+``pointerdown`` …) a page script wrapping ``addEventListener`` sees. The handles kept
+are plain objects (a scan's answer, autoconsent's state); the banner's screenshot is
+clipped from the page's, and a button is clicked with the mouse at the centre of its
+box (:func:`_click`).
 """
 
 from __future__ import annotations
@@ -51,8 +59,8 @@ from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
-from playwright.async_api import ElementHandle, Frame, JSHandle, Page
 from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Frame, JSHandle, Page
 
 from ..models import Banner, BannerButton, ConsentChoice, Phase
 from .scripts import page_script
@@ -494,18 +502,6 @@ async def _scan_all(page: Page, prefer: Frame | None = None) -> _Scan | None:
     return best
 
 
-async def _banner_handle(scan: _Scan) -> ElementHandle | None:
-    return await _remembered(scan, None)
-
-
-async def _remembered(scan: _Scan, index: int | None) -> ElementHandle | None:
-    """The banner (``index`` ``None``) or one of the buttons the scan found."""
-    handle = await _bounded(
-        scan.handle.evaluate_handle(page_script("consent_element.js"), index), _EVAL_TIMEOUT_S
-    )
-    return handle.as_element() if handle is not None else None
-
-
 async def _screenshot(scan: _Scan) -> str | None:
     """The banner as the visitor sees it: the page's viewport, clipped to its box (the
     banner's box read by a plain script in its frame, plus the frame's place)."""
@@ -743,12 +739,11 @@ async def _choose_heuristic(
     frame = scan.frame
     button = scan.first(choice)
     if button is not None:
-        banner = await _banner_handle(scan)
         first_click()
         how = await _click(scan, int(button["index"]))
         if how is None:
             return result(False, f"could not click '{button['text']}'")
-        closed = await _wait_closed(frame, banner, page)
+        closed = await _wait_closed(frame, scan, page)
         reason = (
             f"first layer: '{button['text']}' matched the {choice} rule '{button['rule']}'{how}"
         )
@@ -769,26 +764,25 @@ async def _choose_heuristic(
         opened = f"second layer behind '{settings['text']}': "
         reject = scan2.first("reject")
         if reject is not None:
-            banner = await _banner_handle(scan2)
             how = await _click(scan2, int(reject["index"]))
             if how is not None:
-                closed = await _wait_closed(scan2.frame, banner, page)
+                closed = await _wait_closed(scan2.frame, scan2, page)
                 reason = (
                     f"{opened}'{reject['text']}' matched the reject rule '{reject['rule']}'{how}"
                 )
                 return result(True, reason, button=reject, layer=2, closed=closed)
         save = scan2.first("save")
         if save is not None:
-            banner = await _banner_handle(scan2)
+            # The banner to untick in is the scan's: its handle goes back to the page.
             unticked = await _bounded(
                 scan2.frame.evaluate(
-                    page_script("consent_detect.js"), {"op": "uncheck", "banner": banner}
+                    page_script("consent_detect.js"), {"op": "uncheck", "scan": scan2.handle}
                 ),
                 _EVAL_TIMEOUT_S,
             )
             how = await _click(scan2, int(save["index"]))
             if how is not None:
-                closed = await _wait_closed(scan2.frame, banner, page)
+                closed = await _wait_closed(scan2.frame, scan2, page)
                 reason = (
                     f"{opened}unticked {int(unticked or 0)} optional categor(y/ies), then "
                     f"'{save['text']}' matched the save rule '{save['rule']}'{how}"
@@ -802,34 +796,73 @@ async def _choose_heuristic(
 
 
 async def _click(scan: _Scan, index: int) -> str | None:
-    """Click a remembered button like a visitor; a scripted click if that fails.
+    """Click a button the scan found like a visitor: the mouse at the centre of its box
+    (scrolled into view first if it is outside the viewport); a scripted click if a
+    click there would not reach it (covered, or nothing of it in view).
 
+    The box and the hit test are plain scripts on the scan's answer, and the click is
+    the browser's own input (DevTools' ``Input``): no element handle is made in the
+    page's world. In an iframe, the point is moved by the iframe's place in the page.
     Returns ``""`` for a real click, a note for a scripted one, ``None`` if neither worked.
     """
-    element = await _remembered(scan, index)
-    if element is None:
-        return None
+    point = await _button_centre(scan, index)
+    if point is not None:
+        try:
+            await asyncio.wait_for(scan.frame.page.mouse.click(*point), 3.0)
+            return ""
+        except (TimeoutError, PlaywrightError):
+            pass
     try:
-        await asyncio.wait_for(element.click(timeout=2000), 3.0)
-        return ""
-    except (TimeoutError, PlaywrightError):
-        pass
-    try:
-        await asyncio.wait_for(element.evaluate(page_script("click.js")), _EVAL_TIMEOUT_S)
+        await asyncio.wait_for(
+            scan.handle.evaluate(page_script("click.js"), index), _EVAL_TIMEOUT_S
+        )
         return " (scripted click: the element did not take a real click)"
     except (TimeoutError, PlaywrightError):
         return None
 
 
-async def _wait_closed(frame: Frame, banner: ElementHandle | None, page: Page) -> bool:
-    """Did the banner go away after the click? A reload or removal counts as closed."""
+async def _button_centre(scan: _Scan, index: int) -> tuple[float, float] | None:
+    """Where in the page's viewport a visitor's click reaches the button at ``index``:
+    the centre of the visible part of its box, if the element there is the button
+    (``consent_hit.js``); ``None`` if it is covered or out of view."""
+    box = await _bounded(
+        scan.handle.evaluate(page_script("consent_button_box.js"), index), _EVAL_TIMEOUT_S
+    )
+    if not isinstance(box, list) or len(box) != 4:
+        return None
+    x, y, width, height = (float(v) for v in box)
+    cx, cy = x + width / 2, y + height / 2
+    hit = await _bounded(
+        scan.handle.evaluate(page_script("consent_hit.js"), [index, cx, cy]), _EVAL_TIMEOUT_S
+    )
+    if hit is not True:
+        return None
+    if scan.frame.parent_frame is not None:
+        owner = await _bounded(_frame_box(scan.frame), _EVAL_TIMEOUT_S)
+        if owner is None:
+            return None
+        ox, oy, ow, oh = owner
+        if not (0 <= cx < ow and 0 <= cy < oh):
+            return None  # outside the iframe's box: the click would land beside it
+        cx, cy = cx + ox, cy + oy
+    viewport = scan.frame.page.viewport_size
+    if viewport is None or not (0 <= cx < viewport["width"] and 0 <= cy < viewport["height"]):
+        return None
+    return cx, cy
+
+
+async def _wait_closed(frame: Frame, scan: _Scan | None, page: Page) -> bool:
+    """Did the banner go away after the click? A reload or removal counts as closed.
+
+    ``scan``: the heuristic's, whose banner is watched (``consent_visible.js``); without
+    one, the page is scanned again until no banner is found."""
     end = time.monotonic() + _CLOSE_WAIT_S
     while time.monotonic() < end:
         if frame.is_detached():
             break
-        if banner is not None:
+        if scan is not None:
             visible = await _bounded(
-                banner.evaluate(page_script("consent_visible.js")), _EVAL_TIMEOUT_S
+                scan.handle.evaluate(page_script("consent_visible.js")), _EVAL_TIMEOUT_S
             )
             if not visible:
                 break

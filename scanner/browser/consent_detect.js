@@ -2,7 +2,8 @@
 // (args) => result. args.op: "scan" finds the banner and answers {result, banner,
 // buttons}: consent.py keeps that object as a handle (nothing is left on the page) and
 // reads result, the banner and its buttons from it; "uncheck" unticks optional
-// categories inside args.banner (the scanned banner, or null); "loaded" says which
+// categories inside the banner of args.scan (a "scan" answer, passed back as the handle
+// consent.py kept; or null: the whole document); "loaded" says which
 // consent managers that share their markup the frame actually loaded.
 // Open shadow roots are walked; closed ones cannot be seen by any script.
 (args) => {
@@ -145,7 +146,7 @@
   }
 
   if (op === "uncheck") {
-    const banner = args.banner;
+    const banner = args.scan && args.scan.banner;
     const root = banner && banner.isConnected ? banner : document.documentElement;
     let n = 0;
     for (const e of deep(root)) {
