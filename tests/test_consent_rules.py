@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import html
 import re
+from typing import Any
 
 import pytest
 
@@ -281,3 +282,86 @@ def test_a_frame_needs_the_elements_of_the_rules_that_fit_any_frame() -> None:
     assert consent._frame_needs("https://cookielaw.emea.fcagroup.com/banner") is None
     assert consent._frame_needs("https://cdn.privacy-mgmt.com/index.html?message_id=7") is None
     assert consent._frame_needs("https://ccpa-pm.sp-prod.net/") is None
+
+
+_WITNESS = (
+    "<script>window.klik = []; document.addEventListener('click', (e) => "
+    "klik.push([e.composedPath()[0].textContent, e.isTrusted, scrollY > 0]), true);</script>"
+)
+"""The page's own record of every click: the button's text, whether the browser's
+input made it (a mouse click) or a script, and whether the page was scrolled then."""
+_CLOSE = "onclick=\"this.closest('[data-banner]').remove()\""
+
+CLICK_PAGES: dict[str, tuple[str, list[Any]]] = {
+    "in view": (
+        '<div data-banner role="dialog" style="position:fixed;left:0;right:0;bottom:0;'
+        f'background:#fff"><p>Wij gebruiken cookies.</p><button {_CLOSE}>Weigeren</button>'
+        f"<button {_CLOSE}>Accepteren</button></div>",
+        ["Weigeren", True, False],
+    ),
+    "partly below the fold": (
+        # A dialog in the page's flow, the top of its buttons just in view: scrolled
+        # into view, then clicked at the centre.
+        '<div style="height:calc(100vh - 12px)"></div><div data-banner role="dialog">'
+        f'<button {_CLOSE} style="font-size:20px">Weigeren</button>'
+        f'<button {_CLOSE} style="font-size:20px">Accepteren</button>'
+        '<p>Wij gebruiken cookies.</p></div><div style="height:2000px"></div>',
+        ["Weigeren", True, True],
+    ),
+    "in a shadow root": (
+        '<div data-banner id="host"></div><script>document.getElementById("host")'
+        '.attachShadow({mode: "open"}).innerHTML = \'<div role="dialog" style="position:'
+        'fixed;left:0;right:0;bottom:0;background:#fff"><p>Wij gebruiken cookies.</p>'
+        '<button id="w">Weigeren</button><button>Accepteren</button></div>\';'
+        'document.getElementById("host").shadowRoot.getElementById("w").onclick = '
+        "() => document.getElementById('host').remove();</script>",
+        ["Weigeren", True, False],
+    ),
+    "covered": (
+        # A transparent layer over the page (a broken overlay): a visitor's click would
+        # not reach the button, so a script clicks it, and the reason says so.
+        '<div data-banner role="dialog" style="position:fixed;left:0;right:0;bottom:0;'
+        f'background:#fff"><p>Wij gebruiken cookies.</p><button {_CLOSE}>Weigeren</button>'
+        f"<button {_CLOSE}>Accepteren</button></div>"
+        '<div style="position:fixed;inset:0;z-index:9999"></div>',
+        ["Weigeren", False, False],
+    ),
+}
+"""Banners whose refusal is clicked where it is: the page's record of the click
+(button, trusted, scrolled) each must give."""
+
+
+@pytest.fixture(scope="module")
+def clicks(capture_options: CaptureOptions) -> dict[str, tuple[ConsentChoice, list[Any]]]:
+    from scanner.browser.session import Browser
+
+    async def run() -> dict[str, tuple[ConsentChoice, list[Any]]]:
+        out = {}
+        async with Browser(capture_options) as browser:
+            for name, (body, _want) in CLICK_PAGES.items():
+                async with browser.visitor() as visitor:
+                    page = visitor._page
+                    assert page is not None
+                    await page.set_content(
+                        f"<!doctype html><html lang='nl'><body>{_WITNESS}{body}</body></html>"
+                    )
+                    made = await choose(page, Phase.REJECT)
+                    out[name] = (made, await page.evaluate("window.klik"))
+        return out
+
+    return asyncio.run(run())
+
+
+@pytest.mark.parametrize("name", list(CLICK_PAGES))
+def test_the_refusal_is_clicked_like_a_visitor_would(
+    clicks: dict[str, tuple[ConsentChoice, list[Any]]], name: str
+) -> None:
+    """The mouse at the centre of the button (scrolled into view if need be, through a
+    shadow root): one trusted click; a covered button gets a scripted one, said so."""
+    made, seen = clicks[name]
+    want = CLICK_PAGES[name][1]
+    assert (made.clicked, made.layer, made.element_text) == (True, 1, "Weigeren"), made.reason
+    assert seen == [want]
+    scripted = made.reason.endswith("(scripted click: the element did not take a real click)")
+    assert scripted is not want[1], made.reason
+    assert made.banner_closed, made.reason
