@@ -51,6 +51,34 @@ KEY_BODY_LIMIT = 256
 
 _HASHES = ("md5", "sha1", "sha256", "sha512")
 
+_KEY_NUMBER = re.compile(r"\d{1,3}")
+"""A key sent as a number: its ``keyCode`` (``keydown``) or its character's code."""
+
+_MODIFIER_CODES = frozenset({16, 17, 18, 20, 91, 92, 93, 225})
+"""``keyCode``s of Shift, Control, Alt, Caps Lock, the OS keys and AltGr: pressed on
+their own between the keys of a value (Shift before a capital or ``@``)."""
+
+_PUNCTUATION_CODES: Mapping[str, int] = MappingProxyType(
+    {" ": 32, "@": 50, ".": 190, "-": 189, "_": 189, ",": 188, "/": 191, "+": 187}
+)
+"""The ``keyCode`` of a key on a US keyboard (Chromium's, and Playwright's typing),
+for the characters a typed value may hold besides letters and digits."""
+
+
+def _key_codes(value: str) -> tuple[int, ...] | None:
+    """The ``keyCode``s a value's keys give (letters as capitals); ``None`` if a
+    character has no key here."""
+    codes = []
+    for char in value:
+        if char.isascii() and char.isalnum():
+            codes.append(ord(char.upper()))
+        elif char in _PUNCTUATION_CODES:
+            codes.append(_PUNCTUATION_CODES[char])
+        else:
+            return None
+    return tuple(codes)
+
+
 _KIND_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("email", ("email", "e-mail", "e_mail", "mail")),
     ("phone", ("tel", "phone", "telefoon", "mobiel", "mobile")),
@@ -153,6 +181,7 @@ class Matcher:
         of its characters carried it (encoding ``keys``)."""
         found: list[list[TypedLeak]] = [[] for _ in sent]
         slots: dict[tuple[str, str, str], list[tuple[int, str]]] = {}
+        numbers: dict[tuple[str, str, str], list[tuple[int, int]]] = {}
         for index, (url, body) in enumerate(sent):
             endpoint, _, query = url.partition("#")[0].partition("?")
             fields = [("url", n, v) for n, v in parse_qsl(query, keep_blank_values=True)]
@@ -160,18 +189,52 @@ class Matcher:
             for place, name, value in fields:
                 if len(value) == 1:
                     slots.setdefault((endpoint, place, name), []).append((index, value))
+                if _KEY_NUMBER.fullmatch(value):
+                    numbers.setdefault((endpoint, place, name), []).append((index, int(value)))
+
+        def mark(kind: str, place: str, indices: Iterable[int]) -> None:
+            leak = TypedLeak(self.fields[kind], kind, "keys", place)
+            for index in indices:
+                if leak not in found[index]:
+                    found[index].append(leak)
+
         for (_endpoint, place, _name), keys in slots.items():
             joined = "".join(value for _, value in keys)
             for kind in self.fields:
                 canary = CANARIES[kind]
                 start = joined.find(canary)
-                if start < 0:
+                if start >= 0:
+                    mark(kind, place, (i for i, _ in keys[start : start + len(canary)]))
+        for (_endpoint, place, _name), codes in numbers.items():
+            # Character codes (``keypress``'s ``charCode``, ``charCodeAt``) spell the value.
+            spelled = "".join(chr(c) if 32 <= c < 127 else "\0" for _, c in codes)
+            # ``keyCode``s: the value's keys, a modifier pressed on its own between them.
+            pressed = [(at, c) for at, (_, c) in enumerate(codes) if c not in _MODIFIER_CODES]
+            for kind in self.fields:
+                canary = CANARIES[kind]
+                start = spelled.find(canary)
+                if start >= 0:
+                    mark(kind, place, (i for i, _ in codes[start : start + len(canary)]))
+                wanted = _key_codes(canary)
+                if wanted is None:
                     continue
-                leak = TypedLeak(self.fields[kind], kind, "keys", place)
-                for index, _ in keys[start : start + len(canary)]:
-                    if leak not in found[index]:
-                        found[index].append(leak)
+                at = _find_run([c for _, c in pressed], wanted)
+                if at is None:
+                    continue
+                first, last = pressed[at][0], pressed[at + len(wanted) - 1][0]
+                while first > 0 and codes[first - 1][1] in _MODIFIER_CODES:
+                    first -= 1  # Shift before the first key
+                mark(kind, place, (i for i, _ in codes[first : last + 1]))
         return [tuple(leaks) for leaks in found]
+
+
+def _find_run(items: Sequence[int], run: Sequence[int]) -> int | None:
+    """Where ``run`` first appears in ``items`` as consecutive items."""
+    width = len(run)
+    for start in range(len(items) - width + 1):
+        if list(items[start : start + width]) == list(run):
+            return start
+    return None
 
 
 def _body_fields(body: str | None) -> list[tuple[str, str]]:

@@ -439,6 +439,34 @@ def test_keys_sent_one_per_request_are_put_together_again() -> None:
     assert not any(found.find_keys([(u, None) for u in urls[:-3]]))
 
 
+def test_key_codes_sent_one_per_request_are_put_together_again() -> None:
+    """A key logger that sends numbers: each key's ``keyCode`` (letters as capitals,
+    Shift pressed before a capital or ``@``) or each character's code."""
+    from scanner.canaries import CANARIES, TypedField, matcher
+
+    found = matcher([TypedField("zoekterm", "text"), TypedField("email", "email")])
+    text, email = CANARIES["text"], CANARIES["email"]
+    shifted = {"@": 50, ".": 190, "-": 189}
+    key_codes: list[int] = []
+    for char in email:
+        if char.isupper() or char == "@":
+            key_codes.append(16)  # Shift, pressed on its own
+        key_codes.append(shifted.get(char, ord(char.upper())))
+    urls = [f"https://log.example.com/kc?i={n}&c={code}" for n, code in enumerate(key_codes)]
+    forms = [f"n={n}&c={ord(char)}" for n, char in enumerate(text, 1)]
+    sent = [(url, None) for url in urls] + [("https://log.example.com/t", f) for f in forms]
+    keys = found.find_keys(sent)
+    by_code = TypedLeak("email", "email", "keys", "url")
+    by_char = TypedLeak("zoekterm", "text", "keys", "body")
+    assert keys[: len(urls)] == [(by_code,)] * len(urls)
+    assert keys[len(urls) :] == [(by_char,)] * len(forms)
+    # A counter's numbers, or the codes of another value: nothing.
+    counts = [(f"https://log.example.com/n?n={n}", None) for n in range(1, 40)]
+    assert not any(found.find_keys(counts))
+    other = [(f"https://log.example.com/kc?c={ord(c.upper())}", None) for c in "iets anders"]
+    assert not any(found.find_keys(other))
+
+
 @pytest.mark.browser
 def test_a_key_logger_sending_one_key_per_request_is_found(capture_options: CaptureOptions) -> None:
     """Ground truth: ``keys.json`` (written first)."""
