@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from scanner.browser.consent import _frame_id
 from scanner.browser.frametree import TreeFrame, frames
 
 SITE = "https://www.dorp.nl/"
@@ -98,3 +99,19 @@ def test_a_malformed_tree_raises_what_the_callers_catch(
     ``KeyError`` and ``TypeError`` as a page that did not answer."""
     with pytest.raises(error):
         list(frames(tree))
+
+
+@pytest.mark.parametrize(
+    ("url", "name", "expected"),
+    [
+        (CMP, "cmp", "cmp"),  # a child of the top frame before a deeper one earlier on
+        (AD, "", "ad1"),  # then by where the parent is: form's before cmp's
+        ("https://meld.example/form", "meld", "form"),
+        ("https://meld.example/form", "other", None),  # the name counts too
+        (SITE, "", None),  # the top frame is no iframe
+    ],
+)
+def test_consent_finds_an_iframe_by_url_and_name(url: str, name: str, expected: str | None) -> None:
+    """Of frames with the same URL and name, the one whose parent comes first in
+    document order: the top frame's children first."""
+    assert _frame_id(TREE, url, name) == expected

@@ -63,6 +63,7 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Frame, JSHandle, Page
 
 from ..models import Banner, BannerButton, ConsentChoice, Phase
+from . import frametree
 from .scripts import page_script
 from .traceless import TRACELESS_SCREENSHOT
 
@@ -439,7 +440,7 @@ async def _frame_box(frame: Frame) -> tuple[float, float, float, float] | None:
     cdp = await page.context.new_cdp_session(page)
     try:
         tree = await cdp.send("Page.getFrameTree")
-        frame_id = _frame_id(tree["frameTree"], frame)
+        frame_id = _frame_id(tree["frameTree"], frame.url, frame.name)
         if frame_id is None:
             return None
         owner = await cdp.send("DOM.getFrameOwner", {"frameId": frame_id})
@@ -455,18 +456,19 @@ async def _frame_box(frame: Frame) -> tuple[float, float, float, float] | None:
             await cdp.detach()
 
 
-def _frame_id(tree: dict[str, Any], frame: Frame) -> str | None:
-    """The DevTools id of ``frame`` in a frame tree: the child frames of its parent's
-    with its URL and name (the first such, the top frame's children first)."""
-    for child in tree.get("childFrames") or ():
-        info = child["frame"]
-        if info.get("url") == frame.url and info.get("name", "") == frame.name:
-            return str(info["id"])
-    for child in tree.get("childFrames") or ():
-        found = _frame_id(child, frame)
-        if found is not None:
-            return found
-    return None
+def _frame_id(tree: dict[str, Any], url: str, name: str) -> str | None:
+    """The DevTools id of the iframe with ``url`` and ``name`` in a frame tree (never
+    the top frame). Of several such, the one whose parent comes first in document
+    order (the top frame's own iframes first), then the first in document order."""
+    walked = list(frametree.frames(tree))
+    position: dict[str | None, int] = {f.frame_id: i for i, f in enumerate(walked)}
+    found = [
+        frame
+        for frame in walked
+        if frame.parent_id is not None and frame.url == url and frame.name == name
+    ]
+    first = min(found, key=lambda frame: position[frame.parent_id], default=None)
+    return None if first is None else first.frame_id
 
 
 async def _scan(frame: Frame) -> _Scan | None:

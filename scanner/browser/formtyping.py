@@ -28,13 +28,13 @@ import asyncio
 import time
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from playwright.async_api import CDPSession, Frame
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page as PlaywrightPage
 
 from ..canaries import TypedField, field_kind
+from . import frametree
 from .scripts import page_script
 
 SELECTORS = (("input:visible", False), ("textarea:visible", True))
@@ -125,26 +125,22 @@ async def survey(cdp: CDPSession) -> list[FrameSurvey] | None:
     did not answer; a frame that does not answer is left out."""
     try:
         tree = await cdp.send("Page.getFrameTree")
-        frames = _web_frames(tree["frameTree"])[:MAX_FRAMES]
+        frames = [
+            frame
+            for frame in frametree.frames(tree["frameTree"])
+            # the page's own document whatever its URL; its frames' if from the web
+            if frame.parent_id is None or frame.url.startswith(("http://", "https://"))
+        ][:MAX_FRAMES]
     except (PlaywrightError, KeyError, TypeError):
         return None
     found: list[FrameSurvey] = []
-    for index, (frame_id, url, name) in enumerate(frames):
-        read = await _survey_frame(cdp, frame_id)
-        if read is None and index == 0:
+    for frame in frames:
+        top = frame.parent_id is None
+        read = await _survey_frame(cdp, frame.frame_id)
+        if read is None and top:
             return None
         if read is not None:
-            found.append(FrameSurvey(frame_id, url, name, index == 0, read))
-    return found
-
-
-def _web_frames(tree: dict[str, Any]) -> list[tuple[str, str, str]]:
-    """(id, URL, name) of each frame of a DevTools frame tree with a web document, the
-    top one first (always, whatever its URL)."""
-    frame = tree["frame"]
-    found = [(str(frame["id"]), str(frame.get("url", "")), str(frame.get("name", "")))]
-    for child in tree.get("childFrames") or ():
-        found += [f for f in _web_frames(child) if f[1].startswith(("http://", "https://"))]
+            found.append(FrameSurvey(frame.frame_id, frame.url, frame.name, top, read))
     return found
 
 

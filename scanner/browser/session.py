@@ -70,7 +70,7 @@ from ..models import (
     StorageItem,
 )
 from ..netguard import browser_refusal
-from . import consent, formtyping
+from . import consent, formtyping, frametree
 from .discovery import BrowserExecutable, browser_version, find_browser
 from .instruments.network import NETWORK_ENABLE, is_recorded
 from .instruments.workers import WORKER_TYPES, SeenRequest, Worker
@@ -853,7 +853,7 @@ class Visitor:
             return True
         try:
             tree = await cdp.send("Page.getFrameTree")
-            frames = _frame_ids(tree["frameTree"])
+            frames = [frame.frame_id for frame in frametree.frames(tree["frameTree"])]
             worlds = [self._main_worlds.get(frame) for frame in frames]
             if len(frames) > _LEAVE_FRAMES_CHECKED or None in worlds:
                 return True  # a frame whose page world is not known (yet) may send
@@ -1104,14 +1104,6 @@ async def _dismiss(dialog: Any) -> None:
 async def _close_quietly(page: PlaywrightPage) -> None:
     with contextlib.suppress(Exception):
         await asyncio.wait_for(page.close(), 5)
-
-
-def _frame_ids(tree: dict[str, Any]) -> list[str]:
-    """The ids of a DevTools frame tree's frames, the top one first, nested ones too."""
-    ids = [str(tree["frame"]["id"])]
-    for child in tree.get("childFrames") or ():
-        ids += _frame_ids(child)
-    return ids
 
 
 async def _listens_for_leaving(cdp: CDPSession, context_id: int) -> bool:
