@@ -2,7 +2,8 @@
 // see it, nor change what it calls): the page's visible inputs, then its visible text
 // areas (also in open shadow roots), at most `limit` in all, each as
 // [type, autocomplete, name, id, aria-label, placeholder, editable]; and the address of
-// every script the page loaded from a file (without fragment), at most 200. Reads only.
+// every script the page loaded from a file (without fragment), at most 200. Reads only;
+// the candidates stay in this world (``field_focus.js`` focuses them to type).
 (limit) => {
   const inputs = [];
   const areas = [];
@@ -18,9 +19,9 @@
       const tag = el.localName;
       if ((tag !== 'input' && tag !== 'textarea') || !visible(el)) continue;
       const attr = (name) => el.getAttribute(name) || '';
-      (tag === 'input' ? inputs : areas).push([
+      (tag === 'input' ? inputs : areas).push([el, [
         tag === 'textarea' ? 'textarea' : attr('type'), attr('autocomplete'), attr('name'),
-        attr('id'), attr('aria-label'), attr('placeholder'), !el.disabled && !el.readOnly]);
+        attr('id'), attr('aria-label'), attr('placeholder'), !el.disabled && !el.readOnly]]);
     }
   }
   const scripts = [];
@@ -33,5 +34,7 @@
       scripts.push(url.href);
     } catch (e) { /* an address the page cannot load either */ }
   }
-  return [inputs.concat(areas).slice(0, limit), scripts];
+  const found = inputs.concat(areas).slice(0, limit);
+  globalThis.privacyscanFields = found.map(([el]) => el);
+  return [found.map(([, attrs]) => attrs), scripts];
 }

@@ -17,9 +17,10 @@ or that has none, costs one read-only survey in a world of its own (``fields.js`
 one per frame. Fields in a frame (a report form from a supplier, in an iframe) are typed
 into like the page's own, if the frame can be seen.
 
-The step writes nothing into the page but the typed values: fields are surveyed in an
-isolated world, found with Playwright's selector engine (its own isolated world) and
-described by a read-only script; focus and blur are the element's own methods.
+The step writes nothing into the page but the typed values: fields are surveyed by a
+read-only script in an isolated world, which keeps them there; focus and blur are the
+element's own methods, called from that world, and the keys are the browser's own input
+events (DevTools' ``Input``), as Playwright's keyboard sends them.
 """
 
 from __future__ import annotations
@@ -28,28 +29,22 @@ import asyncio
 import time
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from playwright.async_api import CDPSession, Frame
+from playwright.async_api import CDPSession
 from playwright.async_api import Error as PlaywrightError
-from playwright.async_api import Page as PlaywrightPage
 
 from ..canaries import TypedField, field_kind
 from . import frametree
 from .scripts import page_script
 
-SELECTORS = (("input:visible", False), ("textarea:visible", True))
-"""Playwright's selectors for the candidate fields (they pierce open shadow roots), and
-whether they find text areas."""
 _NAMES = ("name", "id", "aria-label", "placeholder")
 """Attributes that name a field, in the order a finding prefers them."""
 MAX_FIELDS = 8
 """Fields typed into per page: a form's first few tell the story; a page with a
 hundred fields must not cost minutes."""
 MAX_CANDIDATES = 24
-"""Fields looked at per page to find those (each costs a few round trips)."""
-KEY_DELAY_MS = 0
-"""Pause between key presses: none; each character is still its own real
-``keydown``/``keypress``/``input``/``keyup`` (a pause of 15 ms cost 2 s a form)."""
+"""Fields looked at per page to find those."""
 FIELD_TIMEOUT_S = 3.0
 """Longest one field may take (a page script that blocks the main thread)."""
 WAIT_MIN_S = 1.0
@@ -63,11 +58,8 @@ STEP_BUDGET_S = 15.0
 renderer on the first key must not hold the visit up to the watchdog)."""
 
 
-Place = tuple[str, int]
-"""A field's place: a selector of :data:`SELECTORS` and its index among the matches."""
-
-Typable = tuple[Place, TypedField]
-"""A field to type into: its place, and its name and kind."""
+Typable = tuple[int, TypedField]
+"""A field to type into: its place among the survey's candidates, its name and kind."""
 
 FieldKey = tuple[str, str, frozenset[str]]
 """A field as the step remembers it within one visitor: its kind, how the page names
@@ -88,6 +80,8 @@ class Survey:
 
     fields: tuple[TypedField, ...]
     scripts: frozenset[str]
+    places: tuple[int, ...] = ()
+    """Each field's place among the candidates ``fields.js`` kept in the survey's world."""
 
     def keys(self, fields: Collection[TypedField] | None = None) -> set[FieldKey]:
         """The keys of ``fields`` (default: all the survey found) on this page."""
@@ -97,14 +91,15 @@ class Survey:
 
 @dataclass(frozen=True, slots=True)
 class FrameSurvey:
-    """One frame's survey: the frame's URL and name (to find it again), whether it is
-    the page's own document."""
+    """One frame's survey: the frame, whether it is the page's own document, and the
+    survey's world there (where its candidates are)."""
 
     frame_id: str
     url: str
     name: str
     top: bool
     survey: Survey
+    context_id: int = 0
 
 
 def describe(attrs: Sequence[str], fallback: str) -> TypedField | None:
@@ -140,11 +135,11 @@ async def survey(cdp: CDPSession) -> list[FrameSurvey] | None:
         if read is None and top:
             return None
         if read is not None:
-            found.append(FrameSurvey(frame.frame_id, frame.url, frame.name, top, read))
+            found.append(FrameSurvey(frame.frame_id, frame.url, frame.name, top, *read))
     return found
 
 
-async def _survey_frame(cdp: CDPSession, frame_id: str) -> Survey | None:
+async def _survey_frame(cdp: CDPSession, frame_id: str) -> tuple[Survey, int] | None:
     try:
         world = await cdp.send(
             "Page.createIsolatedWorld", {"frameId": frame_id, "worldName": _WORLD}
@@ -158,27 +153,20 @@ async def _survey_frame(cdp: CDPSession, frame_id: str) -> Survey | None:
             },
         )
         fields, scripts = reply["result"]["value"]
+        context_id = int(world["executionContextId"])
     except (PlaywrightError, KeyError, TypeError, ValueError):
         return None
     found = [
-        describe([str(a) for a in attrs[:-1]], f"field {i + 1}") if attrs[-1] else None
+        (i, describe([str(a) for a in attrs[:-1]], f"field {i + 1}") if attrs[-1] else None)
         for i, attrs in enumerate(fields)
     ]
-    return Survey(tuple(f for f in found if f), frozenset(str(s) for s in scripts))
-
-
-async def frame_of(page: PlaywrightPage, found: FrameSurvey, taken: set[Frame]) -> Frame | None:
-    """The page's frame a survey was of: the top one, or an iframe with that URL and
-    name not taken yet; ``None`` if it is gone."""
-    if found.top:
-        return page.main_frame
-    for frame in page.frames:
-        if frame in taken or frame.is_detached() or frame.parent_frame is None:
-            continue
-        if frame.url == found.url and frame.name == found.name:
-            taken.add(frame)
-            return frame
-    return None
+    typable = [(i, f) for i, f in found if f is not None]
+    survey = Survey(
+        tuple(f for _, f in typable),
+        frozenset(str(s) for s in scripts),
+        tuple(i for i, _ in typable),
+    )
+    return survey, context_id
 
 
 async def shown(cdp: CDPSession, found: FrameSurvey) -> bool:
@@ -196,60 +184,87 @@ async def shown(cdp: CDPSession, found: FrameSurvey) -> bool:
         return False
 
 
-async def typable_fields(
-    page: PlaywrightPage | Frame, skip: Callable[[TypedField], bool] = lambda _: False
-) -> list[tuple[Place, TypedField]]:
-    """The place and kind of each field to type into: at most :data:`MAX_FIELDS` of
-    the first :data:`MAX_CANDIDATES` visible inputs and text areas, less those ``skip``
-    names (typed already).
+def typable(found: FrameSurvey, skip: Callable[[TypedField], bool]) -> list[Typable]:
+    """The fields of a frame's survey to type into, less those ``skip`` names (typed
+    already), at most :data:`MAX_FIELDS`."""
+    pairs = zip(found.survey.places, found.survey.fields, strict=True)
+    return [(place, f) for place, f in pairs if not skip(f)][:MAX_FIELDS]
 
-    Everything is read through Playwright's selector engine, which runs in its own
-    isolated world: an ``evaluate`` in the page's world would install Playwright's
-    injected script there, with listeners on the window a page script can see.
+
+_SHIFTED = {"@": ("Digit2", 50), "!": ("Digit1", 49), "#": ("Digit3", 51)}
+_PUNCTUATION = {" ": ("Space", 32), ".": ("Period", 190), "-": ("Minus", 189), ",": ("Comma", 188)}
+
+
+def key_events(text: str) -> list[dict[str, Any]]:
+    """DevTools' ``Input.dispatchKeyEvent`` parameters that type ``text`` key by key on
+    a US keyboard, as Playwright's ``keyboard.type`` does: per character a ``keyDown``
+    carrying its text (the browser fires ``keydown``, ``keypress`` and ``input``) and
+    a ``keyUp``; a character without a key is inserted as text (``Input.insertText``,
+    marked by the method ``insertText``)."""
+    events: list[dict[str, Any]] = []
+    for char in text:
+        if char.isascii() and char.isalpha():
+            code, key_code = f"Key{char.upper()}", ord(char.upper())
+        elif char.isascii() and char.isdigit():
+            code, key_code = f"Digit{char}", ord(char)
+        elif char in _SHIFTED:
+            code, key_code = _SHIFTED[char]
+        elif char in _PUNCTUATION:
+            code, key_code = _PUNCTUATION[char]
+        else:
+            events.append({"insertText": char})
+            continue
+        key = {"key": char, "code": code, "windowsVirtualKeyCode": key_code, "modifiers": 0}
+        events.append({"type": "keyDown", "text": char, "unmodifiedText": char, **key})
+        events.append({"type": "keyUp", **key})
+    return events
+
+
+async def type_into(cdp: CDPSession, found: FrameSurvey, fields: list[Typable]) -> list[TypedField]:
+    """Type each field's canary, key by key, then blur it; returns the fields typed.
+
+    The field is focused with its own method in the survey's world
+    (``field_focus.js``), and the keys are the browser's own input (DevTools'
+    ``Input``, which goes to the focused field, in a frame too), sent one after the
+    other without waiting for each to be handled: the page gets every key event as
+    before, and draws once for several keys instead of once per key.
     """
-    out: list[tuple[Place, TypedField]] = []
-    seen = 0
-    timeout = FIELD_TIMEOUT_S * 1000
-    try:
-        for selector, area in SELECTORS:
-            found = page.locator(selector)
-            for index in range(await found.count()):
-                seen += 1
-                if seen > MAX_CANDIDATES or len(out) >= MAX_FIELDS:
-                    return out
-                element = found.nth(index)
-                attrs = [
-                    (await element.get_attribute(name, timeout=timeout)) or ""
-                    for name in ("type", "autocomplete", *_NAMES)
-                ]
-                if area:
-                    attrs[0] = "textarea"
-                typed = describe(attrs, f"field {seen}")
-                if typed is None or skip(typed):
-                    continue
-                if not await element.is_editable(timeout=timeout):
-                    continue
-                out.append(((selector, index), typed))
-    except PlaywrightError:
-        pass
-    return out
-
-
-async def type_into(page: PlaywrightPage | Frame, fields: list[tuple[Place, TypedField]]) -> int:
-    """Type each field's canary, key by key, then blur it; returns the fields typed."""
-    typed = 0
-    timeout = FIELD_TIMEOUT_S * 1000
-    for (selector, index), f in fields:
-        element = page.locator(selector).nth(index)
+    typed: list[TypedField] = []
+    for place, f in fields:
         try:
-            await element.press_sequentially(f.value, delay=KEY_DELAY_MS, timeout=timeout)
-            await element.blur(timeout=timeout)
-            typed += 1
-        except PlaywrightError:
+            focused = await asyncio.wait_for(_focus(cdp, found, place, blur=False), FIELD_TIMEOUT_S)
+            if not focused:
+                continue  # gone, or not focusable: the next one
+            await asyncio.wait_for(_press(cdp, f.value), FIELD_TIMEOUT_S)
+            await asyncio.wait_for(_focus(cdp, found, place, blur=True), FIELD_TIMEOUT_S)
+            typed.append(f)
+        except (PlaywrightError, TimeoutError):
             # A field that went away, or a page that hangs on a key (its next field
             # would only wait out its own timeout): stop here.
             break
     return typed
+
+
+async def _focus(cdp: CDPSession, found: FrameSurvey, place: int, *, blur: bool) -> bool:
+    reply = await cdp.send(
+        "Runtime.evaluate",
+        {
+            "expression": f"({page_script('field_focus.js')})({place}, {str(blur).lower()})",
+            "contextId": found.context_id,
+            "returnByValue": True,
+        },
+    )
+    return bool(reply.get("result", {}).get("value"))
+
+
+async def _press(cdp: CDPSession, text: str) -> None:
+    sends = [
+        cdp.send("Input.insertText", {"text": event["insertText"]})
+        if "insertText" in event
+        else cdp.send("Input.dispatchKeyEvent", event)
+        for event in key_events(text)
+    ]
+    await asyncio.gather(*sends)
 
 
 async def wait_for_requests(last_activity: Callable[[], float], *, started: float) -> None:

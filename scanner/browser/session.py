@@ -40,7 +40,6 @@ from typing import Any, NamedTuple
 from playwright.async_api import (
     BrowserContext,
     CDPSession,
-    Frame,
     Playwright,
     async_playwright,
 )
@@ -722,7 +721,7 @@ class Visitor:
                 and options.form_typing
                 and not self.crashed
             ):
-                await self._type_canaries(page)
+                await self._type_canaries()
         await self._missed_checked()
         await self._snapshot_jar()
         commits = self.recorder.main_commits
@@ -758,7 +757,7 @@ class Visitor:
         self._open = committed and not self.crashed and calls.responsive
         return result
 
-    async def _type_canaries(self, page: PlaywrightPage) -> None:
+    async def _type_canaries(self) -> None:
         """The form-typing step (:mod:`.formtyping`), after the page's normal capture,
         in the page and in its frames: requests carrying the typed values are marked
         (``Request.typed``)."""
@@ -774,37 +773,29 @@ class Visitor:
         self._typing = True
         deadline = time.monotonic() + formtyping.STEP_BUDGET_S
         try:
-            plan: list[
-                tuple[Frame, formtyping.Survey, list[tuple[formtyping.Place, TypedField]]]
-            ] = []
-            taken: set[Frame] = set()
+            plan: list[tuple[formtyping.FrameSurvey, list[formtyping.Typable]]] = []
             room = formtyping.MAX_FIELDS
             for found in todo:
                 if room <= 0 or not await _bounded(formtyping.shown(self._cdp, found), 5.0):
-                    continue
-                frame = await formtyping.frame_of(page, found, taken)
-                if frame is None:
                     continue
                 survey = found.survey
 
                 def typed_already(f: TypedField, survey: formtyping.Survey = survey) -> bool:
                     return survey.keys([f]) <= typed_before
 
-                fields = await _bounded(
-                    formtyping.typable_fields(frame, typed_already), deadline - time.monotonic()
-                )
+                fields = formtyping.typable(found, typed_already)[:room]
                 if fields:
-                    plan.append((frame, survey, fields[:room]))
-                    room -= len(fields[:room])
+                    plan.append((found, fields))
+                    room -= len(fields)
             if not plan:
                 return
-            self.recorder.watch_typed([f for _, _, fields in plan for _, f in fields])
-            for frame, survey, fields in plan:
+            self.recorder.watch_typed([f for _, fields in plan for _, f in fields])
+            for found, fields in plan:
                 typed = await _bounded(
-                    formtyping.type_into(frame, fields),
+                    formtyping.type_into(self._cdp, found, fields),
                     max(deadline - time.monotonic(), formtyping.FIELD_TIMEOUT_S),
                 )
-                self._typed_fields |= survey.keys([f for _, f in fields[: typed or 0]])
+                self._typed_fields |= found.survey.keys(typed or [])
             await formtyping.wait_for_requests(
                 lambda: self.recorder.last_activity, started=time.monotonic()
             )
