@@ -634,11 +634,12 @@ async def choose(
     second layer if need be.
 
     A first-layer button that says what the visitor wants is clicked like a visitor
-    would, even when autoconsent recognised the consent manager: some of its rules
-    call the manager's API instead (Klaro's), which would hide a broken button.
-    Otherwise autoconsent's rule runs (it knows the vendor's second layer), and the
-    heuristic's second layer is the last resort. Autoconsent is started here if
-    :func:`detect_banner` did not run on this page.
+    would, even where autoconsent knows the consent manager: some of its rules call
+    the manager's API instead (Klaro's), which would hide a broken button. Such a
+    button is looked for first, so autoconsent (a bundle of some 140 kB and its rules)
+    is started only when there is none (:func:`detect_banner` recorded the consent
+    manager already). Otherwise autoconsent's rule runs (it knows the vendor's second
+    layer), and the heuristic's second layer is the last resort.
 
     ``on_click`` is called once, right before the first click (or autoconsent's first
     step): the moment the visitor's choice begins, so what the consent manager writes
@@ -650,10 +651,13 @@ async def choose(
     t0 = time.monotonic()
     deadline = t0 + timeout_s
     first_click = _FirstClick(on_click)
+    want: Choice = "reject" if choice is Phase.REJECT else "accept"
+    scan = await _scan_all(page)
+    if scan is not None and scan.first(want) is not None:
+        return await _choose_heuristic(page, scan, choice, deadline, "", first_click)
     popup, _ = await _watch(page, t0, deadline, scan=False, memory=memory or ConsentMemory())
     scan = await _scan_all(page, prefer=popup[0] if popup else None)
     note = ""
-    want: Choice = "reject" if choice is Phase.REJECT else "accept"
     if popup is not None and (scan is None or scan.first(want) is None):
         result = await _choose_autoconsent(popup, choice, deadline, first_click)
         if result is not None:
