@@ -58,25 +58,39 @@ _MODIFIER_CODES = frozenset({16, 17, 18, 20, 91, 92, 93, 225})
 """``keyCode``s of Shift, Control, Alt, Caps Lock, the OS keys and AltGr: pressed on
 their own between the keys of a value (Shift before a capital or ``@``)."""
 
-_PUNCTUATION_CODES: Mapping[str, int] = MappingProxyType(
-    {" ": 32, "@": 50, ".": 190, "-": 189, "_": 189, ",": 188, "/": 191, "+": 187}
+_US_KEYS: Mapping[str, tuple[str, int]] = MappingProxyType(
+    {
+        " ": ("Space", 32),
+        "@": ("Digit2", 50),
+        "!": ("Digit1", 49),
+        "#": ("Digit3", 51),
+        ".": ("Period", 190),
+        ",": ("Comma", 188),
+        "-": ("Minus", 189),
+        "_": ("Minus", 189),
+        "+": ("Equal", 187),
+        "/": ("Slash", 191),
+    }
 )
-"""The ``keyCode`` of a key on a US keyboard (Chromium's, and Playwright's typing),
-for the characters a typed value may hold besides letters and digits."""
+"""The key of a character other than a letter or digit on a US keyboard (Chromium's,
+and Playwright's typing): its ``code`` and ``keyCode``."""
+
+
+def key_of(char: str) -> tuple[str, int] | None:
+    """The key that types ``char`` on a US keyboard: its ``code`` (``KeyP``) and its
+    ``keyCode`` (letters as capitals: 80); ``None`` if no key types it. What the
+    form-typing step presses, and what a key logger sending key codes sends."""
+    if char.isascii() and char.isalpha():
+        return f"Key{char.upper()}", ord(char.upper())
+    if char.isascii() and char.isdigit():
+        return f"Digit{char}", ord(char)
+    return _US_KEYS.get(char)
 
 
 def _key_codes(value: str) -> tuple[int, ...] | None:
-    """The ``keyCode``s a value's keys give (letters as capitals); ``None`` if a
-    character has no key here."""
-    codes = []
-    for char in value:
-        if char.isascii() and char.isalnum():
-            codes.append(ord(char.upper()))
-        elif char in _PUNCTUATION_CODES:
-            codes.append(_PUNCTUATION_CODES[char])
-        else:
-            return None
-    return tuple(codes)
+    """The ``keyCode``s a value's keys give; ``None`` if a character has no key."""
+    keys = [key_of(char) for char in value]
+    return tuple(key[1] for key in keys if key) if all(keys) else None
 
 
 _KIND_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (

@@ -34,7 +34,7 @@ from typing import Any
 from playwright.async_api import CDPSession
 from playwright.async_api import Error as PlaywrightError
 
-from ..canaries import TypedField, field_kind
+from ..canaries import TypedField, field_kind, key_of
 from . import frametree
 from .scripts import page_script
 
@@ -191,10 +191,6 @@ def typable(found: FrameSurvey, skip: Callable[[TypedField], bool]) -> list[Typa
     return [(place, f) for place, f in pairs if not skip(f)][:MAX_FIELDS]
 
 
-_SHIFTED = {"@": ("Digit2", 50), "!": ("Digit1", 49), "#": ("Digit3", 51)}
-_PUNCTUATION = {" ": ("Space", 32), ".": ("Period", 190), "-": ("Minus", 189), ",": ("Comma", 188)}
-
-
 def key_events(text: str) -> list[dict[str, Any]]:
     """DevTools' ``Input.dispatchKeyEvent`` parameters that type ``text`` key by key on
     a US keyboard, as Playwright's ``keyboard.type`` does: per character a ``keyDown``
@@ -203,17 +199,11 @@ def key_events(text: str) -> list[dict[str, Any]]:
     marked by the method ``insertText``)."""
     events: list[dict[str, Any]] = []
     for char in text:
-        if char.isascii() and char.isalpha():
-            code, key_code = f"Key{char.upper()}", ord(char.upper())
-        elif char.isascii() and char.isdigit():
-            code, key_code = f"Digit{char}", ord(char)
-        elif char in _SHIFTED:
-            code, key_code = _SHIFTED[char]
-        elif char in _PUNCTUATION:
-            code, key_code = _PUNCTUATION[char]
-        else:
+        found = key_of(char)
+        if found is None:
             events.append({"insertText": char})
             continue
+        code, key_code = found
         key = {"key": char, "code": code, "windowsVirtualKeyCode": key_code, "modifiers": 0}
         events.append({"type": "keyDown", "text": char, "unmodifiedText": char, **key})
         events.append({"type": "keyUp", **key})
