@@ -32,12 +32,9 @@ IMAGE_BODY_LIMIT = 4096
 
 NETWORK_ENABLE: dict[str, int] = {
     "maxPostDataSize": POST_DATA_LIMIT,
-    # Response bodies are kept for ``Network.getResponseBody`` per DevTools session: by
-    # default up to 10 MB each (every script, style sheet and image copied as it
-    # arrives). Only small images are ever read (:meth:`NetworkInstrument.wants_body`);
-    # Playwright's own session keeps everything else.
-    "maxResourceBufferSize": 16 * IMAGE_BODY_LIMIT,
-    "maxTotalBufferSize": 4 * 1024 * 1024,
+    # The buffers keep their defaults: ``maxResourceBufferSize`` and
+    # ``maxTotalBufferSize`` also bound the request bodies ``Network.getRequestPostData``
+    # reads (a session recorder's snapshot of 100 kB was lost at 64 KiB).
 }
 """``Network.enable``'s parameters for the visitor's DevTools sessions (page and workers)."""
 
