@@ -34,7 +34,7 @@ NETWORK_ENABLE: dict[str, int] = {
     "maxPostDataSize": POST_DATA_LIMIT,
     # The buffers keep their defaults: ``maxResourceBufferSize`` and
     # ``maxTotalBufferSize`` also bound the request bodies ``Network.getRequestPostData``
-    # reads (a session recorder's snapshot of 100 kB was lost at 64 KiB).
+    # reads (with 64 KiB, a session recorder's large snapshot on the test web was lost).
 }
 """``Network.enable``'s parameters for the visitor's DevTools sessions (page and workers)."""
 
