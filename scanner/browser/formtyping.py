@@ -216,8 +216,8 @@ async def type_into(cdp: CDPSession, found: FrameSurvey, fields: list[Typable]) 
     The field is focused with its own method in the survey's world
     (``field_focus.js``), and the keys are the browser's own input (DevTools'
     ``Input``, which goes to the focused field, in a frame too), sent one after the
-    other without waiting for each to be handled: the page gets every key event as
-    before, and draws once for several keys instead of once per key.
+    other without waiting for each to be handled (Playwright's keyboard waits for
+    each): the page gets every key event as before, in the same order.
     """
     typed: list[TypedField] = []
     for place, f in fields:
