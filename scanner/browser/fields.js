@@ -1,6 +1,7 @@
-// The form-typing step's survey, run in a world of its own (the page's scripts cannot
-// see it, nor change what it calls): the page's visible inputs, then its visible text
-// areas (also in open shadow roots), at most `limit` in all, each as
+// The form-typing step's survey, run in an isolated world (Playwright's, or one of its
+// own: the page's scripts cannot see it, nor change what it calls): the page's visible
+// inputs, then its visible text areas (also in open shadow roots), at most `limit` in
+// all, each as
 // [type, autocomplete, name, id, aria-label, placeholder, editable]; and the address of
 // every script the page loaded from a file (without fragment), at most 200. Reads only;
 // the candidates stay in this world (``field_focus.js`` focuses them to type).

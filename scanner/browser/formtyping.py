@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -113,11 +113,18 @@ def describe(attrs: Sequence[str], fallback: str) -> TypedField | None:
     return TypedField(label[:80], kind)
 
 
-async def survey(cdp: CDPSession) -> list[FrameSurvey] | None:
+async def survey(
+    cdp: CDPSession, worlds: Mapping[str, int] | None = None
+) -> list[FrameSurvey] | None:
     """The fields and scripts of the page and of its frames (nested ones too, at most
-    :data:`MAX_FRAMES` in all, web documents only), each read in an isolated world of
-    its own (a page script sees nothing of it); the page's first. ``None`` if the page
-    did not answer; a frame that does not answer is left out."""
+    :data:`MAX_FRAMES` in all, web documents only), each read in an isolated world (a
+    page script sees nothing of it); the page's first. ``None`` if the page did not
+    answer; a frame that does not answer is left out.
+
+    ``worlds``: an isolated world that each frame's document has already (by frame
+    id): read there; a frame without one, or whose world is gone, gets one of its own
+    (making a world costs the renderer more than the read)."""
+    known = worlds or {}
     try:
         tree = await cdp.send("Page.getFrameTree")
         frames = [
@@ -131,7 +138,7 @@ async def survey(cdp: CDPSession) -> list[FrameSurvey] | None:
     found: list[FrameSurvey] = []
     for frame in frames:
         top = frame.parent_id is None
-        read = await _survey_frame(cdp, frame.frame_id)
+        read = await _survey_frame(cdp, frame.frame_id, known.get(frame.frame_id))
         if read is None and top:
             return None
         if read is not None:
@@ -139,23 +146,22 @@ async def survey(cdp: CDPSession) -> list[FrameSurvey] | None:
     return found
 
 
-async def _survey_frame(cdp: CDPSession, frame_id: str) -> tuple[Survey, int] | None:
-    try:
-        world = await cdp.send(
-            "Page.createIsolatedWorld", {"frameId": frame_id, "worldName": _WORLD}
-        )
-        reply = await cdp.send(
-            "Runtime.evaluate",
-            {
-                "expression": f"({page_script('fields.js')})({MAX_CANDIDATES})",
-                "contextId": world["executionContextId"],
-                "returnByValue": True,
-            },
-        )
-        fields, scripts = reply["result"]["value"]
-        context_id = int(world["executionContextId"])
-    except (PlaywrightError, KeyError, TypeError, ValueError):
-        return None
+async def _survey_frame(
+    cdp: CDPSession, frame_id: str, world: int | None
+) -> tuple[Survey, int] | None:
+    read = await _read_fields(cdp, world) if world is not None else None
+    if read is None or world is None:
+        try:
+            made = await cdp.send(
+                "Page.createIsolatedWorld", {"frameId": frame_id, "worldName": _WORLD}
+            )
+            world = int(made["executionContextId"])
+        except (PlaywrightError, KeyError, TypeError, ValueError):
+            return None
+        read = await _read_fields(cdp, world)
+        if read is None:
+            return None
+    fields, scripts = read
     found = [
         (i, describe([str(a) for a in attrs[:-1]], f"field {i + 1}") if attrs[-1] else None)
         for i, attrs in enumerate(fields)
@@ -166,7 +172,26 @@ async def _survey_frame(cdp: CDPSession, frame_id: str) -> tuple[Survey, int] | 
         frozenset(str(s) for s in scripts),
         tuple(i for i, _ in typable),
     )
-    return survey, context_id
+    return survey, world
+
+
+async def _read_fields(cdp: CDPSession, world: int) -> tuple[list[Any], list[Any]] | None:
+    """``fields.js`` run in the isolated world ``world``: (candidates, scripts)."""
+    try:
+        reply = await cdp.send(
+            "Runtime.evaluate",
+            {
+                "expression": f"({page_script('fields.js')})({MAX_CANDIDATES})",
+                "contextId": world,
+                "returnByValue": True,
+            },
+        )
+        fields, scripts = reply["result"]["value"]
+    except (PlaywrightError, KeyError, TypeError, ValueError):
+        return None
+    if not isinstance(fields, list) or not isinstance(scripts, list):
+        return None
+    return fields, scripts
 
 
 async def shown(cdp: CDPSession, found: FrameSurvey) -> bool:

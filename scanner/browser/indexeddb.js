@@ -1,5 +1,8 @@
-// The names of the frame's IndexedDB databases (none if the browser will not say).
-// Run in every frame by scanner/browser/session.py at the end of a page.
+// The names of the frame's IndexedDB databases (none if the browser will not say) and
+// the frame's origin they belong to, in one call. Run in every frame by
+// scanner/browser/session.py at the end of a page.
 async () => {
-  try { return (await indexedDB.databases()).map((d) => d.name); } catch (e) { return []; }
+  let names = [];
+  try { names = (await indexedDB.databases()).map((d) => d.name); } catch (e) {}
+  return { names, origin: location.origin };
 }

@@ -116,6 +116,8 @@ _LEAVE_EVENTS = frozenset(
 FLUSH_LISTENER = "__privacyscan_hooks_flush__"
 """The name of ``hooks.js``'s own ``pagehide`` listener: not the page's."""
 _LEAVE_WORLD = "privacyscan-leaving"
+_PLAYWRIGHT_WORLD = "__playwright_utility_world_"
+"""How the isolated world Playwright makes in every document is named (``crPage``)."""
 """The DevTools object group of :meth:`Visitor._sends_when_left`."""
 _LEAVE_FRAMES_CHECKED = 12
 """Frames (the page's own included) whose listeners are looked at before leaving; a
@@ -259,6 +261,10 @@ class Visitor:
         self._hooked: set[str] = set()
         """Workers (by DevTools session) stopped before their first script for the hooks."""
         self._main_worlds: dict[str, int] = {}
+        self._quiet_worlds: dict[str, int] = {}
+        """Each frame's isolated world that Playwright makes in every document (its
+        utility world): the form-typing step reads the frame there instead of making a
+        world of its own (a new world costs the renderer more than the read)."""
         """Each frame's page world (DevTools execution context), by frame id."""
         self._checks: set[asyncio.Future[None]] = set()
         """Requests DevTools missed whose status and address are being looked up."""
@@ -363,7 +369,7 @@ class Visitor:
         # Each frame's page world, to read its listeners before leaving.
         _listen(cdp, "Runtime.executionContextCreated", self._on_context_created)
         _listen(cdp, "Runtime.executionContextDestroyed", self._on_context_destroyed)
-        _listen(cdp, "Runtime.executionContextsCleared", lambda _event: self._main_worlds.clear())
+        _listen(cdp, "Runtime.executionContextsCleared", self._on_contexts_cleared)
         await cdp.send("Runtime.addBinding", {"name": _BINDING})
         await cdp.send("Runtime.enable")
         await cdp.send("Page.enable")
@@ -419,14 +425,23 @@ class Visitor:
     def _on_context_created(self, event: dict[str, Any]) -> None:
         context = event.get("context") or {}
         aux = context.get("auxData") or {}
-        if aux.get("isDefault") and aux.get("frameId") and isinstance(context.get("id"), int):
+        if not aux.get("frameId") or not isinstance(context.get("id"), int):
+            return
+        if aux.get("isDefault"):
             self._main_worlds[str(aux["frameId"])] = context["id"]
+        elif str(context.get("name", "")).startswith(_PLAYWRIGHT_WORLD):
+            self._quiet_worlds[str(aux["frameId"])] = context["id"]
 
     def _on_context_destroyed(self, event: dict[str, Any]) -> None:
         gone = event.get("executionContextId")
-        for frame, context in list(self._main_worlds.items()):
-            if context == gone:
-                del self._main_worlds[frame]
+        for worlds in (self._main_worlds, self._quiet_worlds):
+            for frame, context in list(worlds.items()):
+                if context == gone:
+                    del worlds[frame]
+
+    def _on_contexts_cleared(self, _event: dict[str, Any]) -> None:
+        self._main_worlds.clear()
+        self._quiet_worlds.clear()
 
     def _on_binding(self, event: dict[str, Any]) -> None:
         if event.get("name") != _BINDING:
@@ -686,7 +701,8 @@ class Visitor:
             load_ms = int((time.monotonic() - t0) * 1000)
             if response is not None:
                 status = response.status
-                content_type = (await _bounded(response.header_value("content-type"), 5)) or ""
+                # The headers that came with the response: no call into the browser.
+                content_type = response.headers.get("content-type", "")
                 redirects = await _redirect_chain(response)
         except PlaywrightError as exc:
             # The document's own failure (a reset mid-body) says more than the timeout.
@@ -707,11 +723,13 @@ class Visitor:
         title = ""
         links: tuple[str, ...] = ()
         if committed and error != "browser_crash":
-            title = str(await calls.run(page.title(), "") or "")
-            links = tuple(await calls.run(page.evaluate(page_script("links.js")), ()) or ())
-            if self.phase is Phase.NONE:
-                scripts = await calls.run(page.evaluate(page_script("security.js")), [])
-                self.recorder.page_scripts(list(scripts or []))
+            first_visitor = self.phase is Phase.NONE
+            read = await calls.run(page.evaluate(page_script("page_reads.js"), first_visitor), {})
+            read = read if isinstance(read, dict) else {}
+            title = str(read.get("title") or "")
+            links = tuple(read.get("links") or ())
+            if first_visitor:
+                self.recorder.page_scripts(list(read.get("scripts") or []))
             if calls.responsive:
                 await self._snapshot_storage(page)
             if (
@@ -763,7 +781,9 @@ class Visitor:
         (``Request.typed``)."""
         if self._cdp is None:
             return
-        surveys = await _bounded(formtyping.survey(self._cdp), _EVALUATE_TIMEOUT_S)
+        surveys = await _bounded(
+            formtyping.survey(self._cdp, dict(self._quiet_worlds)), _EVALUATE_TIMEOUT_S
+        )
         if not isinstance(surveys, list):
             return  # a page that does not answer a read has nothing typed into it either
         typed_before = self._typed_fields
@@ -851,14 +871,11 @@ class Visitor:
             found = await asyncio.gather(
                 *(_listens_for_leaving(cdp, world) for world in worlds if world is not None)
             )
+            # The window and document references go with their documents: the page is
+            # left or the next one opened next (no release call needed).
             return any(found)
         except (PlaywrightError, KeyError, TypeError):
             return True
-        finally:
-            await _bounded(
-                cdp.send("Runtime.releaseObjectGroup", {"objectGroup": _LEAVE_WORLD}),
-                _EVALUATE_TIMEOUT_S,
-            )
 
     async def _leave(self, page: PlaywrightPage, cdp: CDPSession, t0: float) -> None:
         self.recorder.begin_leaving(t0)
@@ -923,12 +940,10 @@ class Visitor:
         for frame in page.frames:
             if not frame.url.startswith(("http://", "https://")):
                 continue
-            names = await _bounded(frame.evaluate(page_script("indexeddb.js")), _EVALUATE_TIMEOUT_S)
-            if names:
-                origin = await _bounded(
-                    frame.evaluate(page_script("frame_origin.js")), _EVALUATE_TIMEOUT_S
-                )
-                self.recorder.indexeddb_databases(str(origin or frame.url), list(names), frame.url)
+            found = await _bounded(frame.evaluate(page_script("indexeddb.js")), _EVALUATE_TIMEOUT_S)
+            if isinstance(found, dict) and found.get("names"):
+                origin = str(found.get("origin") or frame.url)
+                self.recorder.indexeddb_databases(origin, list(found["names"]), frame.url)
 
     async def _snapshot_jar(self) -> None:
         if self._pending:

@@ -1,2 +1,0 @@
-// The frame's origin, for the IndexedDB databases indexeddb.js found in it.
-() => location.origin
