@@ -365,3 +365,51 @@ def test_the_refusal_is_clicked_like_a_visitor_would(
     scripted = made.reason.endswith("(scripted click: the element did not take a real click)")
     assert scripted is not want[1], made.reason
     assert made.banner_closed, made.reason
+
+
+CHOOSERS = [
+    # (site, choice, autoconsent started, layer): ground truth scanner/testweb/banners.json
+    ("www.bannerdorp-cc.nl", Phase.REJECT, False, 1),
+    ("www.bannerdorp-ccverstopt.nl", Phase.ACCEPT, False, 1),
+    ("www.bannerdorp-ccverstopt.nl", Phase.REJECT, True, 2),
+]
+
+
+@pytest.mark.parametrize(
+    ("host", "choice", "started", "layer"),
+    CHOOSERS,
+    ids=[f"{host}-{choice.value}" for host, choice, _, _ in CHOOSERS],
+)
+def test_a_choosing_visitor_starts_autoconsent_only_without_a_first_layer_button(
+    capture_options: CaptureOptions, host: str, choice: Phase, started: bool, layer: int
+) -> None:
+    """A refusing or accepting visitor whose first layer has the button it wants clicks
+    it without starting autoconsent (its bundle and rules, some 380 kB); without such a
+    button (vanilla-cookieconsent's reject hidden in the preferences), autoconsent's
+    rule for the consent manager makes the choice on the second layer."""
+    import json
+
+    from scanner.browser import consent
+    from scanner.browser.session import Browser
+    from scanner.testweb.server import HOSTS_DIR
+
+    truth = json.loads((HOSTS_DIR.parent / "banners.json").read_text("utf-8"))["sites"][host]
+
+    async def run() -> tuple[ConsentChoice, int]:
+        async with Browser(capture_options) as browser, browser.visitor(choice) as visitor:
+            await visitor.visit(truth["url"])
+            page = visitor._page
+            assert page is not None
+            memory = consent.ConsentMemory()
+            made = await consent.choose(page, choice, memory=memory)
+            return made, memory.frames
+
+    made, frames = asyncio.run(run())
+    expected = truth["reject" if choice is Phase.REJECT else "accept"]
+    assert (made.clicked, made.layer, made.element_text) == (
+        True,
+        expected["layer"],
+        expected["element_text"],
+    ), made.reason
+    assert made.layer == layer
+    assert (frames > 0) is started, made.reason

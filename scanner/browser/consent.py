@@ -357,6 +357,11 @@ class ConsentMemory:
             return None
         return handle
 
+    @property
+    def frames(self) -> int:
+        """In how many frames autoconsent was started (and not seen gone since)."""
+        return len(self._autoconsent)
+
     def started(self, frame: Frame, handle: JSHandle) -> None:
         for gone in [f for f in self._autoconsent if f.is_detached()]:
             del self._autoconsent[gone]
