@@ -539,3 +539,35 @@ def test_the_fields_of_a_frame_are_typed_into(
     assert not [
         s for s in testweb.served() if s[0] == "formulier.toetsteller.com" and s[1] == "POST"
     ]
+
+
+@pytest.mark.browser
+def test_the_survey_reads_in_the_isolated_world_each_document_has(
+    capture_options: CaptureOptions,
+) -> None:
+    """The survey reads each frame in the isolated world Playwright makes in every
+    document (making one per frame and page cost the renderer more than the read);
+    a frame whose world is gone gets one of its own, with the same fields found. If a
+    Playwright update renames its world, the first assertion says so."""
+    from scanner.browser import formtyping
+    from scanner.browser.session import Browser
+
+    url = MANIFEST["pages"][1]["url"]  # the report form
+
+    async def run() -> tuple[int | None, list[Any], list[Any]]:
+        async with Browser(capture_options) as browser, browser.visitor() as visitor:
+            await visitor.visit(url)
+            cdp = visitor._cdp
+            assert cdp is not None
+            worlds = dict(visitor._quiet_worlds)
+            tree = await cdp.send("Page.getFrameTree")
+            top = str(tree["frameTree"]["frame"]["id"])
+            known = await formtyping.survey(cdp, worlds)
+            gone = await formtyping.survey(cdp, {top: 10**9})
+            return worlds.get(top), known or [], gone or []
+
+    world, known, gone = asyncio.run(run())
+    assert world is not None, "no isolated world of Playwright's seen in the page"
+    assert known and known[0].top and known[0].context_id == world
+    assert gone and gone[0].context_id not in (world, 10**9)
+    assert gone[0].survey == known[0].survey and known[0].survey.fields
