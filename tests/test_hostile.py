@@ -378,3 +378,42 @@ def test_basic_auth_prompt_is_cancelled_without_credentials(
     page = asyncio.run(visit())
     assert (page.status, page.title, page.error) == (401, "Inloggen vereist", "http")
     assert [s for s in testweb.served() if s[0] == host and s[2] == "/"] == [(host, "GET", "/")]
+
+
+@pytest.mark.browser
+def test_a_page_that_breaks_its_title_keeps_its_links(capture_options: CaptureOptions) -> None:
+    """The end-of-visit read (``page_reads.js``) takes each part on its own: a title
+    getter that throws, or a broken ``querySelectorAll``, costs only that part."""
+    from scanner.browser.scripts import page_script
+    from scanner.browser.session import Browser
+
+    body = (
+        "<a href='/nieuws/'>Nieuws</a><script src='https://cdn.elders.nl/a.js'></script>"
+        "<script>Object.defineProperty(document, 'title', {get() { throw new Error('no'); }});"
+        "</script>"
+    )
+
+    async def run() -> tuple[Any, Any]:
+        async with Browser(capture_options) as browser, browser.visitor() as visitor:
+            page = visitor._page
+            assert page is not None
+            await page.route(
+                "https://www.breekdorp.nl/",
+                lambda r: r.fulfill(
+                    body=f"<!doctype html><title>Breekdorp</title>{body}", content_type="text/html"
+                ),
+            )
+            await page.route("https://cdn.elders.nl/a.js", lambda r: r.fulfill(body=""))
+            await page.goto("https://www.breekdorp.nl/")
+            broken_title = await page.evaluate(page_script("page_reads.js"), True)
+            await page.evaluate("void (Document.prototype.querySelectorAll = () => { throw 1; })")
+            broken_query = await page.evaluate(page_script("page_reads.js"), True)
+            return broken_title, broken_query
+
+    broken_title, broken_query = asyncio.run(run())
+    assert broken_title == {
+        "title": "",
+        "links": ["https://www.breekdorp.nl/nieuws/"],
+        "scripts": [["https://cdn.elders.nl/a.js", False]],
+    }
+    assert broken_query == {"title": "", "links": [], "scripts": []}

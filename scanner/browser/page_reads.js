@@ -3,32 +3,40 @@
 // and https, without fragment, each once, at most 2000), for the crawl; and, when asked
 // (the first visitor), its scripts from other origins and whether they carry Subresource
 // Integrity: [[src, hasIntegrity], …], at most 50. Run by scanner/browser/session.py.
+// Each part is read on its own: a page that breaks one (a title getter that throws)
+// does not cost the others.
 (withScripts) => {
+  let title = '';
+  try { title = String(document.title || ''); } catch (e) {}
   const links = [];
-  const seenLinks = new Set();
-  for (const a of document.querySelectorAll('a[href]')) {
-    try {
-      const u = new URL(a.getAttribute('href'), document.baseURI);
-      if (!/^https?:$/.test(u.protocol)) continue;
-      u.hash = '';
-      if (!seenLinks.has(u.href)) { seenLinks.add(u.href); links.push(u.href); }
-    } catch (e) {}
-    if (links.length >= 2000) break;
-  }
+  try {
+    const seenLinks = new Set();
+    for (const a of document.querySelectorAll('a[href]')) {
+      try {
+        const u = new URL(a.getAttribute('href'), document.baseURI);
+        if (!/^https?:$/.test(u.protocol)) continue;
+        u.hash = '';
+        if (!seenLinks.has(u.href)) { seenLinks.add(u.href); links.push(u.href); }
+      } catch (e) {}
+      if (links.length >= 2000) break;
+    }
+  } catch (e) {}
   let scripts = null;
   if (withScripts) {
     scripts = [];
-    const seen = new Set();
-    for (const el of document.querySelectorAll('script[src]')) {
-      let url;
-      try { url = new URL(el.getAttribute('src'), document.baseURI); } catch (e) { continue; }
-      if (!/^https?:$/.test(url.protocol) || url.origin === location.origin) continue;
-      url.hash = '';
-      if (seen.has(url.href)) continue;
-      seen.add(url.href);
-      scripts.push([url.href, (el.getAttribute('integrity') || '').trim() !== '']);
-      if (scripts.length >= 50) break;
-    }
+    try {
+      const seen = new Set();
+      for (const el of document.querySelectorAll('script[src]')) {
+        let url;
+        try { url = new URL(el.getAttribute('src'), document.baseURI); } catch (e) { continue; }
+        if (!/^https?:$/.test(url.protocol) || url.origin === location.origin) continue;
+        url.hash = '';
+        if (seen.has(url.href)) continue;
+        seen.add(url.href);
+        scripts.push([url.href, (el.getAttribute('integrity') || '').trim() !== '']);
+        if (scripts.length >= 50) break;
+      }
+    } catch (e) {}
   }
-  return { title: String(document.title || ''), links, scripts };
+  return { title, links, scripts };
 }
