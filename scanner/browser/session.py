@@ -116,9 +116,9 @@ _LEAVE_EVENTS = frozenset(
 FLUSH_LISTENER = "__privacyscan_hooks_flush__"
 """The name of ``hooks.js``'s own ``pagehide`` listener: not the page's."""
 _LEAVE_WORLD = "privacyscan-leaving"
+"""The DevTools object group of :meth:`Visitor._sends_when_left`."""
 _PLAYWRIGHT_WORLD = "__playwright_utility_world_"
 """How the isolated world Playwright makes in every document is named (``crPage``)."""
-"""The DevTools object group of :meth:`Visitor._sends_when_left`."""
 _LEAVE_FRAMES_CHECKED = 12
 """Frames (the page's own included) whose listeners are looked at before leaving; a
 page with more is left without looking (four DevTools calls a frame)."""
@@ -261,11 +261,11 @@ class Visitor:
         self._hooked: set[str] = set()
         """Workers (by DevTools session) stopped before their first script for the hooks."""
         self._main_worlds: dict[str, int] = {}
+        """Each frame's page world (DevTools execution context), by frame id."""
         self._quiet_worlds: dict[str, int] = {}
         """Each frame's isolated world that Playwright makes in every document (its
         utility world): the form-typing step reads the frame there instead of making a
         world of its own (a new world costs the renderer more than the read)."""
-        """Each frame's page world (DevTools execution context), by frame id."""
         self._checks: set[asyncio.Future[None]] = set()
         """Requests DevTools missed whose status and address are being looked up."""
         self.pages: list[Page] = []
