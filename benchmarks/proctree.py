@@ -14,6 +14,7 @@ test web) and their descendants are left out.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
@@ -54,11 +55,22 @@ def read_stat(pid: int | str, task: str | None = None) -> ProcStat | None:
     )
 
 
-KINDS = ("browser", "renderer", "gpu", "network", "utility", "driver", "python", "other")
+KINDS = (
+    "browser",
+    "renderer",
+    "gpu",
+    "network",
+    "utility",
+    "driver",
+    "python",
+    "other",
+    "unsampled",
+)
 """Process kinds of the CPU split: Chromium's by ``--type=`` (``browser``: the browser
 process and its zygotes; ``utility``: utility processes but the network service), the
 Playwright driver (node), this process (``python``: the scanner, its recording,
-classification and store)."""
+classification and store); ``unsampled``: what the :class:`CgroupClock` counted and
+the samples missed (processes' last moments before they exited), 0 without a clock."""
 
 
 def process_kind(pid: int, root: int) -> str:
@@ -150,11 +162,25 @@ class Window:
     excluded_ticks1: int = 0
     sampler_s0: float = 0.0
     sampler_s1: float = 0.0
+    exact_s0: float | None = None
+    exact_s1: float | None = None
+    """The :class:`CgroupClock` at the window's start and end, if there is one."""
 
     def cpu_s(self) -> float:
-        """CPU seconds of the tree in the window, the sampler thread's own left out."""
+        """CPU seconds of the tree in the window, the sampler thread's own left out:
+        the clock's if there is one, else the samples'."""
+        if self.exact_s0 is not None and self.exact_s1 is not None:
+            return self.exact_s1 - self.exact_s0 - self.sampler_s()
+        return self.sampled_cpu_s()
+
+    def sampled_cpu_s(self) -> float:
+        """CPU seconds of the tree in the window as the samples saw it."""
         ticks = sum(v - self.baseline.get(k, 0) for k, v in self.last.items())
         return ticks / TICKS - self.sampler_s()
+
+    @property
+    def exact(self) -> bool:
+        return self.exact_s0 is not None and self.exact_s1 is not None
 
     def cpu_by_kind(self) -> dict[str, float]:
         """:meth:`cpu_s` split by process kind (:data:`KINDS`); the sampler thread's
@@ -164,6 +190,7 @@ class Window:
             kind = self.kinds.get(key, "other")
             out[kind] += (value - self.baseline.get(key, 0)) / TICKS
         out["python"] -= self.sampler_s()
+        out["unsampled"] = self.cpu_s() - self.sampled_cpu_s()
         return out
 
     def sampler_s(self) -> float:
@@ -178,8 +205,16 @@ class Window:
 class TreeSampler:
     """Samples the process tree of this process in a thread (see the module)."""
 
-    def __init__(self, exclude: set[int], interval: float = 0.2, pss_interval: float = 1.0) -> None:
+    def __init__(
+        self,
+        exclude: set[int],
+        interval: float = 0.2,
+        pss_interval: float = 1.0,
+        clock: CgroupClock | None = None,
+    ) -> None:
         self.root = os.getpid()
+        self.clock = clock
+        """Exact CPU of the tree (the excluded processes must be outside its group)."""
         self.exclude = exclude
         self.interval = interval
         self.pss_interval = pss_interval
@@ -216,6 +251,7 @@ class TreeSampler:
             window.baseline[(stat.pid, stat.start)] = stat.ticks
         window.excluded_ticks0 = self.excluded_ticks()
         window.sampler_s0 = self.own_cpu_s()
+        window.exact_s0 = self.clock.usage_s() if self.clock is not None else None
         with self._lock:
             self._window = window
             self._next_pss = 0.0
@@ -230,6 +266,7 @@ class TreeSampler:
         assert window is not None
         window.excluded_ticks1 = self.excluded_ticks()
         window.sampler_s1 = self.own_cpu_s()
+        window.exact_s1 = self.clock.usage_s() if self.clock is not None else None
         return window
 
     def sample(self) -> None:
@@ -275,3 +312,96 @@ class TreeSampler:
         self.native_id = threading.get_native_id()
         while not self._stop.wait(self.interval):
             self.sample()
+
+
+CGROUP_V2 = "/sys/fs/cgroup"
+CGROUP_V1_CPUACCT = "/sys/fs/cgroup/cpuacct"
+
+
+class CgroupClock:
+    """Exact CPU seconds of this process and every process it starts, exited ones
+    included: a control group of its own (the kernel adds up each task's time in it,
+    to the nanosecond, until the task exits). The sampler misses what a process burns
+    after its last sample (up to one interval of each, and a visitor's Chromium starts
+    and ends a dozen processes) and any process that leaves the tree (reparented to
+    init); the clock misses nothing. Made only where this process may make a group
+    (root, with cgroup v2 or v1's ``cpuacct`` mounted writable); :meth:`make` says
+    ``None`` otherwise, and the figures are the sampler's.
+    """
+
+    def __init__(self, path: str, usage_file: str, parent: str) -> None:
+        self.path = path
+        self._usage_file = usage_file
+        self._parent = parent
+
+    @classmethod
+    def make(cls, name: str | None = None) -> CgroupClock | None:
+        """Move this process into a new group of its own; ``None`` if it cannot."""
+        name = name or f"privacyscan-bench-{os.getpid()}"
+        own_v2 = _own_group("")
+        own_v1 = _own_group("cpuacct")
+        candidates = []
+        if own_v2 is not None:  # v2: cpu.stat counts in every group, no controller needed
+            for root in (CGROUP_V2, os.path.join(CGROUP_V2, "unified")):
+                if os.path.exists(os.path.join(root, "cgroup.procs")):
+                    candidates.append((os.path.join(root, own_v2.lstrip("/")), "cpu.stat"))
+                    break
+        if own_v1 is not None:
+            candidates.append(
+                (os.path.join(CGROUP_V1_CPUACCT, own_v1.lstrip("/")), "cpuacct.usage")
+            )
+        for parent, usage_file in candidates:
+            path = os.path.join(parent, name)
+            try:
+                os.makedirs(path, exist_ok=True)
+                with open(os.path.join(path, "cgroup.procs"), "w", encoding="ascii") as fh:
+                    fh.write(str(os.getpid()))
+                clock = cls(path, usage_file, parent)
+                clock.usage_s()
+            except OSError:
+                _rmdir(path)
+                continue
+            return clock
+        return None
+
+    def usage_s(self) -> float:
+        """CPU seconds (user + system) of every task that ran in the group so far."""
+        with open(os.path.join(self.path, self._usage_file), encoding="ascii") as fh:
+            text = fh.read()
+        if self._usage_file == "cpu.stat":
+            for line in text.splitlines():
+                key, _, value = line.partition(" ")
+                if key == "usage_usec":
+                    return int(value) / 1e6
+            raise OSError(f"no usage_usec in {self.path}/cpu.stat")
+        return int(text) / 1e9
+
+    def leave(self, pid: int) -> None:
+        """Take ``pid`` (and the children it starts from now on) out of the group."""
+        with open(os.path.join(self._parent, "cgroup.procs"), "w", encoding="ascii") as fh:
+            fh.write(str(pid))
+
+    def close(self) -> None:
+        """Back to the parent group, and the group removed (once it is empty)."""
+        with contextlib.suppress(OSError):
+            self.leave(os.getpid())
+        _rmdir(self.path)
+
+
+def _own_group(controller: str) -> str | None:
+    """This process's group in the v2 hierarchy (``""``) or under a v1 controller."""
+    try:
+        with open("/proc/self/cgroup", encoding="ascii") as fh:
+            lines = fh.read().splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        _, controllers, path = line.split(":", 2)
+        if controllers.split(",") == [controller] or (not controller and controllers == ""):
+            return path
+    return None
+
+
+def _rmdir(path: str) -> None:
+    with contextlib.suppress(OSError):
+        os.rmdir(path)

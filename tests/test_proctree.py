@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import subprocess
 import sys
@@ -151,3 +152,57 @@ def test_a_process_forked_by_the_zygote_counts_as_what_it_becomes(
         proc.wait()
     assert seen == ["browser", "renderer"]
     assert {kind for (pid, _), kind in window.kinds.items() if pid == proc.pid} == {"renderer"}
+
+
+_CLOCK_SCRIPT = """
+import json, subprocess, sys, time
+sys.path.insert(0, sys.argv[1])
+from proctree import CgroupClock, TreeSampler
+
+BURN = "import time\\nt = time.process_time()\\nwhile time.process_time() - t < 0.4: pass"
+clock = CgroupClock.make(sys.argv[2])
+if clock is None:
+    print(json.dumps(None))
+    sys.exit()
+try:
+    # Sampled every 10 s: the burner lives and dies between two samples.
+    sampler = TreeSampler(exclude=set(), interval=10.0, pss_interval=60.0, clock=clock)
+    sampler.start()
+    sampler.begin()
+    subprocess.run([sys.executable, "-c", BURN], check=True)
+    outside = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()\\n" + BURN],
+                               stdin=subprocess.PIPE)
+    clock.leave(outside.pid)
+    outside.communicate(b"")
+    window = sampler.end()
+    sampler.stop()
+    split = window.cpu_by_kind()
+    print(json.dumps({"exact": window.exact, "cpu": window.cpu_s(),
+                      "sampled": window.sampled_cpu_s(), "unsampled": split["unsampled"],
+                      "sum": sum(split.values())}))
+finally:
+    clock.close()
+"""
+
+
+def test_the_clock_counts_a_process_that_exited_between_samples(tmp_path: Path) -> None:
+    name = f"privacyscan-test-{os.getpid()}"
+    out = subprocess.run(
+        [sys.executable, "-c", _CLOCK_SCRIPT, str(_PATH.parent), name],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    result = json.loads(out.stdout)
+    if result is None:
+        pytest.skip("no control group of our own here (not root, or no writable cgroup)")
+    assert result["exact"]
+    # The burner that stayed in the group (0.4 s) counts; the one moved out does not.
+    assert 0.35 <= result["cpu"] < 0.75
+    # The samples (begin and end only) never saw it: the clock did.
+    assert result["sampled"] < 0.2
+    assert result["unsampled"] == pytest.approx(result["cpu"] - result["sampled"])
+    assert result["sum"] == pytest.approx(result["cpu"])
+    for root in ("/sys/fs/cgroup", "/sys/fs/cgroup/unified", "/sys/fs/cgroup/cpuacct"):
+        assert not list(Path(root).glob(f"**/{name}")), "the group was not removed"
