@@ -13,8 +13,13 @@ site. Default settings (10 pages per site, dwell 4 s) unless told otherwise.
   the refusing and accepting visitors' home page before the click included) with
   plain Playwright: same browser, flags and profile preferences, a fresh profile
   per visitor, ``goto(load)`` then sleep for the dwell; no CDP session, no hooks,
-  no consent clicks, no classification, no store. At the same default pace (the
-  same controller, measuring the same machine).
+  no consent clicks, no classification, no store.
+* ``paired`` (the default ``--bare``): the ratio of the two. Capture and floor take
+  turns over the same sites in alternating slices (capture then floor, floor then
+  capture, ...), both at the ``auto`` run's mean number of visitors in flight, so
+  that the machine's drift over the minutes of a run (other tenants, the host's
+  own load) weighs on both alike. ``--bare auto`` instead runs the floor once,
+  after the ``auto`` run, at the default pace.
 * ``capture N``: ``--concurrency N`` over the first ``N × --sites-per-visitor``
   sites (the same mix), for the table.
 
@@ -40,7 +45,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -52,7 +57,7 @@ for path in (ROOT, Path(__file__).resolve().parent):
 from bigweb import BenchSite, build  # noqa: E402
 from playwright.async_api import BrowserContext, Playwright, async_playwright  # noqa: E402
 from playwright.async_api import Error as PlaywrightError  # noqa: E402
-from proctree import KINDS, MB, TreeSampler  # noqa: E402
+from proctree import KINDS, MB, CgroupClock, TreeSampler  # noqa: E402
 
 from scanner.browser.discovery import browser_version, find_browser  # noqa: E402
 from scanner.browser.session import default_user_agent  # noqa: E402
@@ -286,6 +291,98 @@ def visitors_in_flight(
     return (area / (t1 - t0) if t1 > t0 else 0.0), peak
 
 
+def merge(label: str, runs: Sequence[Run]) -> Run:
+    """Runs of one mode taken in turns, as one: sums, maxima, time-weighted means."""
+    wall = sum(r.wall_s for r in runs)
+    kinds: dict[str, float] = {}
+    for run in runs:
+        for kind, cpu in run.cpu_kinds.items():
+            kinds[kind] = kinds.get(kind, 0.0) + cpu
+    pss = [r.peak_pss_mb for r in runs if r.peak_pss_mb is not None]
+    return Run(
+        mode=runs[0].mode,
+        label=label,
+        sites=sum(r.sites for r in runs),
+        pages=sum(r.pages for r in runs),
+        visits=sum(r.visits for r in runs),
+        errors=sum(r.errors for r in runs),
+        wall_s=wall,
+        cpu_s=sum(r.cpu_s for r in runs),
+        web_cpu_s=sum(r.web_cpu_s for r in runs),
+        others_cpu_s=sum(r.others_cpu_s for r in runs),
+        sampler_cpu_s=sum(r.sampler_cpu_s for r in runs),
+        peak_pss_mb=max(pss) if len(pss) == len(runs) else None,
+        peak_rss_mb=max(r.peak_rss_mb for r in runs),
+        mean_visitors=sum(r.mean_visitors * r.wall_s for r in runs) / wall if wall else 0.0,
+        max_visitors=max(r.max_visitors for r in runs),
+        cpu_kinds=kinds,
+        missing=[m for r in runs for m in r.missing],
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Paired:
+    """Capture and floor in alternating slices of the same sites: the CPU ratio."""
+
+    capture: Run
+    bare: Run
+    slices: tuple[tuple[Run, Run], ...]
+    """(capture, floor) per slice, in the order they ran."""
+
+    @property
+    def ratio(self) -> float:
+        return self.capture.cpu_per_visit / self.bare.cpu_per_visit
+
+    @property
+    def slice_ratios(self) -> list[float]:
+        return [c.cpu_per_visit / b.cpu_per_visit for c, b in self.slices]
+
+
+async def run_paired(
+    options: CaptureOptions,
+    settings: ScanSettings,
+    sites: Sequence[BenchSite],
+    plans: Sequence[Plan],
+    concurrency: int,
+    slices: int,
+    sampler: TreeSampler,
+    workdir: Path,
+    on_run: Callable[[Run], None],
+) -> Paired:
+    """Capture (``settings`` at ``concurrency``) and the floor (``plans``, the same
+    sites' visits) in turns over ``slices`` consecutive slices of ``sites``: capture
+    first in the odd slices, the floor first in the even ones (ABBA), so that a
+    steady drift of the machine's speed costs both the same."""
+    label = f"p{concurrency}"
+    bounds = [round(i * len(sites) / slices) for i in range(slices + 1)]
+    pairs: list[tuple[Run, Run]] = []
+    for index in range(slices):
+        chunk = slice(bounds[index], bounds[index + 1])
+        if chunk.start == chunk.stop:
+            continue
+        runs: dict[str, Run] = {}
+        for mode in ("capture", "bare") if index % 2 == 0 else ("bare", "capture"):
+            if mode == "capture":
+                runs[mode], _ = await run_capture(
+                    f"{label}-{index + 1}",
+                    options,
+                    replace(settings, concurrency=concurrency),
+                    sites[chunk],
+                    sampler,
+                    workdir,
+                )
+            else:
+                runs[mode] = await run_bare(options, plans[chunk], concurrency, sampler)
+            runs[mode].label = f"{label}.{index + 1}"
+            on_run(runs[mode])
+        pairs.append((runs["capture"], runs["bare"]))
+    return Paired(
+        capture=merge(label, [c for c, _ in pairs]),
+        bare=merge(label, [b for _, b in pairs]),
+        slices=tuple(pairs),
+    )
+
+
 # --------------------------------------------------------------------------- floor
 
 
@@ -441,7 +538,9 @@ def _fmt(value: float | None, spec: str) -> str:
     return "n/a" if value is None else format(value, spec)
 
 
-def report(runs: Sequence[Run], budget: int, cores: int, trace: bool) -> None:
+def report(
+    runs: Sequence[Run], paired: Paired | None, budget: int, cores: int, trace: bool
+) -> None:
     print()
     header = (
         f"{'mode':<8} {'conc':>5} {'sites':>5} {'pages':>5} {'visits':>6} {'err':>3} "
@@ -463,26 +562,34 @@ def report(runs: Sequence[Run], budget: int, cores: int, trace: bool) -> None:
     print()
     print("pages: pages in the results; visits: pages + each refusing/accepting visitor's home")
     print("  page before its click. bare replays the auto run's visits (its pages = visits).")
-    print("CPU-s: /proc utime+stime of this process, the Playwright driver and every Chromium")
-    print("  process (test web and the sampler thread left out). visitors: mean/max in flight.")
+    print("CPU-s: user+system time of this process, the Playwright driver and every Chromium")
+    print("  process (test web and the sampler thread left out): a control group's count where")
+    print("  the bench can make one (exact: exited processes too), else /proc samples.")
+    print("  visitors: mean/max in flight.")
     print("others: CPU that other programs used during the run, as a share of all cores.")
+    if paired is not None:
+        label = paired.capture.label
+        print(f"{label}.N: slice N of the paired runs, in the order they ran; {label}: all.")
     auto = next((r for r in runs if r.mode == "capture" and r.label == "auto"), None)
-    bare = next((r for r in runs if r.mode == "bare"), None)
+    bare = next((r for r in runs if r.mode == "bare" and not r.label.startswith("p")), None)
+    # The ratio: capture and floor in alternating slices, or the floor after the auto run.
+    mine, floor = (paired.capture, paired.bare) if paired is not None else (auto, bare)
     print()
     print("CPU-s per visit by process (browser: the browser process and its zygotes; driver:")
-    print("  Playwright's node process; python: this process, the sampler thread left out):")
-    print(f"  {'mode':<8} {'conc':>5} " + " ".join(f"{k:>8}" for k in KINDS))
+    print("  Playwright's node process; python: this process, the sampler thread left out;")
+    print("  unsampled: counted by the control group, missed by the /proc samples):")
+    print(f"  {'mode':<8} {'conc':>5} " + " ".join(f"{k:>9}" for k in KINDS))
     for run in runs:
         if run.visits:
-            parts = " ".join(f"{run.cpu_kinds.get(k, 0.0) / run.visits:>8.3f}" for k in KINDS)
+            parts = " ".join(f"{run.cpu_kinds.get(k, 0.0) / run.visits:>9.3f}" for k in KINDS)
             print(f"  {run.mode:<8} {run.label:>5} {parts}")
-    if auto is not None and bare is not None and auto.visits and bare.visits:
+    if mine is not None and floor is not None and mine.visits and floor.visits:
         per_visit = [
-            auto.cpu_kinds.get(k, 0.0) / auto.visits - bare.cpu_kinds.get(k, 0.0) / bare.visits
+            mine.cpu_kinds.get(k, 0.0) / mine.visits - floor.cpu_kinds.get(k, 0.0) / floor.visits
             for k in KINDS
         ]
-        parts = " ".join(f"{d:>+8.3f}" for d in per_visit)
-        print(f"  {'auto - bare':<14} {parts}")
+        parts = " ".join(f"{d:>+9.3f}" for d in per_visit)
+        print(f"  {'capture - bare':<14} {parts}  ({mine.label})")
     if auto is not None and auto.ticks:
         print()
         print("Pace of the auto run (limit, visitors in flight, machine CPU, tree PSS):")
@@ -507,7 +614,17 @@ def report(runs: Sequence[Run], budget: int, cores: int, trace: bool) -> None:
             f"  {'PASS' if ok else 'FAIL'}  ≥ {PAGES_TARGET} pages/s end to end at the default"
             f" ({auto.pages_per_s:.2f})"
         )
-        if bare is not None:
+        if paired is not None:
+            ok = paired.ratio <= CPU_RATIO_TARGET
+            spread = ", ".join(f"{r:.2f}" for r in paired.slice_ratios)
+            print(
+                f"  {'PASS' if ok else 'FAIL'}  capture CPU per visit ≤ {CPU_RATIO_TARGET}× the"
+                f" bare floor ({paired.ratio:.2f}×: {paired.capture.cpu_per_visit:.3f} vs"
+                f" {paired.bare.cpu_per_visit:.3f} CPU-s, {len(paired.slices)} alternating"
+                f" slices of {paired.capture.sites} sites, {paired.capture.label[1:]} visitors"
+                f" in flight; by slice {spread})"
+            )
+        elif bare is not None:
             ratio = auto.cpu_per_visit / bare.cpu_per_visit
             ok = ratio <= CPU_RATIO_TARGET
             print(
@@ -523,15 +640,15 @@ def report(runs: Sequence[Run], budget: int, cores: int, trace: bool) -> None:
                 f" {format_size(budget)} (PSS {auto.peak_pss_mb:.0f} MB, RSS"
                 f" {auto.peak_rss_mb:.0f} MB)"
             )
-        visitors = 1 + 2 * NATIONAL_BANNER_SHARE
-        pages = NATIONAL_SITES * NATIONAL_PAGES * visitors
+        per_site = 1 + 2 * NATIONAL_BANNER_SHARE
+        pages = NATIONAL_SITES * NATIONAL_PAGES * per_site
         print()
         print(
             f"Projection: the national scan, {NATIONAL_SITES} sites × {NATIONAL_PAGES} pages ×"
-            f" {visitors:.1f} visitors (half the sites with a banner) = {pages:,.0f} pages:"
+            f" {per_site:.1f} visitors (half the sites with a banner) = {pages:,.0f} pages:"
         )
         for run in runs:
-            if run.mode == "capture":
+            if run.mode == "capture" and not run.label.startswith("p"):
                 hours = pages / run.pages_per_s / 3600
                 print(f"  at capture {run.label:>4}'s {run.pages_per_s:.2f} pages/s: {hours:.1f} h")
 
@@ -556,10 +673,20 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--budget", default=None, help="memory budget, e.g. 4G (default: half RAM)")
     parser.add_argument(
         "--bare",
-        choices=["auto", "mean", "none"],
-        default="auto",
-        help="the floor at the default pace (auto), at the auto run's mean concurrency"
-        " (mean), or not at all",
+        choices=["paired", "auto", "mean", "none"],
+        default="paired",
+        help="the floor and the capture in alternating slices at the auto run's mean"
+        " concurrency (paired, the default), the floor once at the default pace (auto) or at"
+        " the auto run's mean concurrency (mean), or not at all",
+    )
+    parser.add_argument(
+        "--slices", type=int, default=4, help="slices of the paired runs (default 4)"
+    )
+    parser.add_argument(
+        "--pair-sites",
+        type=int,
+        default=None,
+        help="sites the paired runs cover, the first ones (default: all)",
     )
     parser.add_argument("--no-auto", action="store_true", help="skip the default-pace run")
     parser.add_argument("--trace", action="store_true", help="print every pace measurement")
@@ -568,8 +695,15 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         args.concurrency = [int(c) for c in str(args.concurrency).split(",") if c.strip()]
     except ValueError:
         parser.error("--concurrency: expected integers, e.g. 1,2,4,8")
-    if any(c < 1 for c in args.concurrency) or args.copies < 1 or args.sites_per_visitor < 1:
-        parser.error("--concurrency, --copies and --sites-per-visitor must be positive")
+    if (
+        any(c < 1 for c in args.concurrency)
+        or min(args.copies, args.sites_per_visitor, args.slices) < 1
+        or (args.pair_sites is not None and args.pair_sites < 1)
+    ):
+        parser.error(
+            "--concurrency, --copies, --sites-per-visitor, --slices and --pair-sites must be"
+            " positive"
+        )
     args.budget = parse_size(args.budget) if args.budget else default_memory_budget()
     return args
 
@@ -582,7 +716,17 @@ async def main_async(args: argparse.Namespace) -> None:
     sites = build(workdir / "web", args.copies)
     banners = sum(1 for s in sites if s.template.banner)
     server, port, spki = start_test_web(workdir / "web" / "hosts")
-    sampler = TreeSampler(exclude={server.pid}, interval=0.25, pss_interval=2.0)
+    # Made after the test web started: its server stays out of the clock's group.
+    clock = CgroupClock.make()
+    print(
+        f"  {'CPU time':<20} "
+        + (
+            f"exact, from the control group {clock.path}"
+            if clock is not None
+            else "sampled from /proc only (no control group of our own: not root?)"
+        )
+    )
+    sampler = TreeSampler(exclude={server.pid}, interval=0.25, pss_interval=2.0, clock=clock)
     sampler.start()
     LoadMeter().sample()  # warm the page cache for /proc reads
     try:
@@ -599,6 +743,7 @@ async def main_async(args: argparse.Namespace) -> None:
         await run_bare(replace(options, dwell_s=0.0), [Plan((sites[0].site.url,), ())], 1, sampler)
         settings = ScanSettings(max_pages=args.max_pages, memory_budget=args.budget)
         runs: list[Run] = []
+        paired: Paired | None = None
 
         def done(run: Run) -> None:
             runs.append(run)
@@ -615,7 +760,21 @@ async def main_async(args: argparse.Namespace) -> None:
         if not args.no_auto:
             run, plans = await run_capture("auto", options, settings, sites, sampler, workdir)
             done(run)
-            if args.bare != "none":
+            if args.bare == "paired":
+                count = args.pair_sites or len(sites)
+                paired = await run_paired(
+                    options,
+                    settings,
+                    sites[:count],
+                    plans[:count],
+                    max(1, round(run.mean_visitors)),
+                    args.slices,
+                    sampler,
+                    workdir,
+                    on_run=done,
+                )
+                runs.extend((paired.capture, paired.bare))
+            elif args.bare != "none":
                 fixed = 0 if args.bare == "auto" else max(1, round(run.mean_visitors))
                 done(await run_bare(options, plans, fixed, sampler, args.budget))
         for concurrency in args.concurrency:
@@ -629,9 +788,11 @@ async def main_async(args: argparse.Namespace) -> None:
                 workdir,
             )
             done(run)
-        report(runs, args.budget, os.cpu_count() or 1, args.trace)
+        report(runs, paired, args.budget, os.cpu_count() or 1, args.trace)
     finally:
         sampler.stop()
+        if clock is not None:
+            clock.close()
         if server.stdin is not None:
             server.stdin.close()
         try:
