@@ -4,6 +4,8 @@ CPU: ``utime + stime`` of every process below this one (this Python process, the
 Playwright driver, every Chromium process), every ``interval`` seconds, keeping the
 last value per (pid, start time) since processes exit; what a process burns
 between its last sample and its exit is missed (at most one interval of its life).
+With a :class:`CgroupClock` the total is the kernel's count instead (exact, exited
+processes included) and the samples only split it by process kind.
 Memory: the sum of PSS (``smaps_rollup``; shared pages divided among the processes
 that map them) and of RSS over the tree, every ``pss_interval`` seconds, maximum
 over the samples. Reading PSS walks each process's page tables (about 2 ms per
