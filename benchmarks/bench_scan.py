@@ -14,12 +14,12 @@ site. Default settings (10 pages per site, dwell 4 s) unless told otherwise.
   plain Playwright: same browser, flags and profile preferences, a fresh profile
   per visitor, ``goto(load)`` then sleep for the dwell; no CDP session, no hooks,
   no consent clicks, no classification, no store.
-* ``paired`` (the default ``--bare``): the ratio of the two. Capture and floor take
-  turns over the same sites in alternating slices (capture then floor, floor then
-  capture, ...), both at the ``auto`` run's mean number of visitors in flight, so
-  that the machine's drift over the minutes of a run (other tenants, the host's
-  own load) weighs on both alike. ``--bare auto`` instead runs the floor once,
-  after the ``auto`` run, at the default pace.
+* ``paired`` (the default ``--bare``): the ratio of the two. Capture and floor run
+  at the same time over the same sites, slice by slice, each with half the ``auto``
+  run's mean number of visitors in flight, the floor in a process of its own that
+  measures itself, so that the machine's drift (other tenants, the host's own load)
+  weighs on both alike. ``--bare auto`` instead runs the floor once, after the
+  ``auto`` run, at the default pace.
 * ``capture N``: ``--concurrency N`` over the first ``N × --sites-per-visitor``
   sites (the same mix), for the table.
 
@@ -46,7 +46,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -322,7 +322,7 @@ def merge(label: str, runs: Sequence[Run]) -> Run:
 
 @dataclass(frozen=True, slots=True)
 class Paired:
-    """Capture and floor in alternating slices of the same sites: the CPU ratio."""
+    """Capture and floor side by side over the same sites, slice by slice: the CPU ratio."""
 
     capture: Run
     bare: Run
@@ -349,10 +349,12 @@ async def run_paired(
     workdir: Path,
     on_run: Callable[[Run], None],
 ) -> Paired:
-    """Capture (``settings`` at ``concurrency``) and the floor (``plans``, the same
-    sites' visits) in turns over ``slices`` consecutive slices of ``sites``: capture
-    first in the odd slices, the floor first in the even ones (ABBA), so that a
-    steady drift of the machine's speed costs both the same."""
+    """Capture (``settings``) and the floor (``plans``, the same sites' visits) at the
+    same time, ``concurrency`` visitors in flight each, over ``slices`` consecutive
+    slices of ``sites``: the floor in a process of its own (:func:`floor_worker`),
+    which measures itself. Both run on the same machine in the same seconds, so the
+    machine's drift (other tenants, the host's own load: 20 % between two runs
+    minutes apart) weighs on both alike; one after the other, it did not."""
     label = f"p{concurrency}"
     bounds = [round(i * len(sites) / slices) for i in range(slices + 1)]
     pairs: list[tuple[Run, Run]] = []
@@ -360,27 +362,131 @@ async def run_paired(
         chunk = slice(bounds[index], bounds[index + 1])
         if chunk.start == chunk.stop:
             continue
-        runs: dict[str, Run] = {}
-        for mode in ("capture", "bare") if index % 2 == 0 else ("bare", "capture"):
-            if mode == "capture":
-                runs[mode], _ = await run_capture(
+        floor = await _start_floor(options, plans[chunk], concurrency, sampler)
+        try:
+            machine0 = machine_busy_s()
+            (capture, _), bare = await asyncio.gather(
+                run_capture(
                     f"{label}-{index + 1}",
                     options,
                     replace(settings, concurrency=concurrency),
                     sites[chunk],
                     sampler,
                     workdir,
-                )
-            else:
-                runs[mode] = await run_bare(options, plans[chunk], concurrency, sampler)
-            runs[mode].label = f"{label}.{index + 1}"
-            on_run(runs[mode])
-        pairs.append((runs["capture"], runs["bare"]))
+                ),
+                _floor_result(floor),
+            )
+            machine = machine_busy_s() - machine0
+        finally:
+            if floor.returncode is None:
+                floor.kill()
+                await floor.wait()
+            sampler.ignore.discard(floor.pid)
+        _share_slice(capture, bare, machine)
+        for run in (capture, bare):
+            run.label = f"{label}.{index + 1}"
+            on_run(run)
+        pairs.append((capture, bare))
     return Paired(
         capture=merge(label, [c for c, _ in pairs]),
         bare=merge(label, [b for _, b in pairs]),
         slices=tuple(pairs),
     )
+
+
+def _share_slice(capture: Run, bare: Run, machine: float) -> None:
+    """The test web's CPU and the other programs' of a slice, shared between its two
+    sides: the web by visits, the others' by wall time (each side counted the other
+    as an other program, and only the capture's sampler sees the test web)."""
+    web = capture.web_cpu_s
+    visits = capture.visits + bare.visits
+    capture.web_cpu_s = web * capture.visits / visits if visits else 0.0
+    bare.web_cpu_s = web - capture.web_cpu_s
+    others = max(
+        0.0,
+        machine - capture.cpu_s - bare.cpu_s - web - capture.sampler_cpu_s - bare.sampler_cpu_s,
+    )
+    capture.others_cpu_s = others
+    bare.others_cpu_s = others * bare.wall_s / capture.wall_s if capture.wall_s else 0.0
+
+
+FLOOR_WORKER = "--floor-worker"
+"""The command-line flag of :func:`floor_worker`."""
+
+
+async def _start_floor(
+    options: CaptureOptions, plans: Sequence[Plan], concurrency: int, sampler: TreeSampler
+) -> asyncio.subprocess.Process:
+    """The floor's process, ready and out of this process's clock and samples: it
+    waits for ``go`` on its stdin (:func:`_floor_result` sends it)."""
+    spec = {
+        "map_hosts": list(options.map_hosts),
+        "trust_cert_spki": list(options.trust_cert_spki),
+        "dwell_s": options.dwell_s,
+        "plans": [[list(p.first), [list(f) for f in p.followers]] for p in plans],
+        "concurrency": concurrency,
+        "exact": sampler.clock is not None,
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        str(Path(__file__).resolve()),
+        FLOOR_WORKER,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
+    assert process.stdin is not None and process.stdout is not None
+    process.stdin.write(json.dumps(spec).encode() + b"\n")
+    await process.stdin.drain()
+    if (await process.stdout.readline()).strip() != b"ready":
+        await process.wait()
+        raise RuntimeError(f"the floor's process did not start (exit {process.returncode})")
+    # Its own clock and samples from here on: none of its CPU is the capture's.
+    sampler.ignore.add(process.pid)
+    if sampler.clock is not None:
+        sampler.clock.leave(process.pid)
+    return process
+
+
+async def _floor_result(process: asyncio.subprocess.Process) -> Run:
+    assert process.stdin is not None and process.stdout is not None
+    process.stdin.write(b"go\n")
+    await process.stdin.drain()
+    lines = (await process.stdout.read()).decode().splitlines()
+    if await process.wait() != 0 or not lines or not lines[-1].startswith("{"):
+        raise RuntimeError(f"the floor's process failed (exit {process.returncode})")
+    return Run(**json.loads(lines[-1]))
+
+
+async def floor_worker() -> None:
+    """The floor of one paired slice, in a process of its own (:func:`run_paired`):
+    reads the slice's plans, says ``ready``, and on ``go`` (by then out of the
+    capture's control group) makes a clock of its own, replays the plans and prints
+    its :class:`Run` as JSON. Its CPU is exact if the capture's is, or it fails."""
+    spec = json.loads(sys.stdin.readline())
+    print("ready", flush=True)
+    sys.stdin.readline()
+    clock = CgroupClock.make(f"privacyscan-bench-floor-{os.getpid()}") if spec["exact"] else None
+    if spec["exact"] and clock is None:
+        raise SystemExit("the floor cannot make a control group of its own: not comparable")
+    sampler = TreeSampler(exclude=set(), interval=0.25, pss_interval=2.0, clock=clock)
+    sampler.start()
+    try:
+        options = replace(
+            CaptureOptions(
+                map_hosts=tuple(spec["map_hosts"]), trust_cert_spki=tuple(spec["trust_cert_spki"])
+            ),
+            dwell_s=float(spec["dwell_s"]),
+        )
+        plans = [
+            Plan(tuple(first), tuple(tuple(f) for f in followers))
+            for first, followers in spec["plans"]
+        ]
+        run = await run_bare(options, plans, int(spec["concurrency"]), sampler)
+    finally:
+        sampler.stop()
+        if clock is not None:
+            clock.close()
+    print(json.dumps(asdict(run)), flush=True)
 
 
 # --------------------------------------------------------------------------- floor
@@ -569,10 +675,11 @@ def report(
     print("others: CPU that other programs used during the run, as a share of all cores.")
     if paired is not None:
         label = paired.capture.label
-        print(f"{label}.N: slice N of the paired runs, in the order they ran; {label}: all.")
+        print(f"{label}.N: slice N of the paired runs (capture and floor at the same time);")
+        print(f"  {label}: all. A slice's web CPU is shared by visits, its others' by wall time.")
     auto = next((r for r in runs if r.mode == "capture" and r.label == "auto"), None)
     bare = next((r for r in runs if r.mode == "bare" and not r.label.startswith("p")), None)
-    # The ratio: capture and floor in alternating slices, or the floor after the auto run.
+    # The ratio: capture and floor side by side, or the floor after the auto run.
     mine, floor = (paired.capture, paired.bare) if paired is not None else (auto, bare)
     print()
     print("CPU-s per visit by process (browser: the browser process and its zygotes; driver:")
@@ -620,9 +727,9 @@ def report(
             print(
                 f"  {'PASS' if ok else 'FAIL'}  capture CPU per visit ≤ {CPU_RATIO_TARGET}× the"
                 f" bare floor ({paired.ratio:.2f}×: {paired.capture.cpu_per_visit:.3f} vs"
-                f" {paired.bare.cpu_per_visit:.3f} CPU-s, {len(paired.slices)} alternating"
-                f" slices of {paired.capture.sites} sites, {paired.capture.label[1:]} visitors"
-                f" in flight; by slice {spread})"
+                f" {paired.bare.cpu_per_visit:.3f} CPU-s, at the same time in"
+                f" {len(paired.slices)} slices of {paired.capture.sites} sites,"
+                f" {paired.capture.label[1:]} visitors in flight each; by slice {spread})"
             )
         elif bare is not None:
             ratio = auto.cpu_per_visit / bare.cpu_per_visit
@@ -675,9 +782,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--bare",
         choices=["paired", "auto", "mean", "none"],
         default="paired",
-        help="the floor and the capture in alternating slices at the auto run's mean"
-        " concurrency (paired, the default), the floor once at the default pace (auto) or at"
-        " the auto run's mean concurrency (mean), or not at all",
+        help="the floor and the capture at the same time, slice by slice, each at half the"
+        " auto run's mean concurrency (paired, the default), the floor once at the default"
+        " pace (auto) or at the auto run's mean concurrency (mean), or not at all",
     )
     parser.add_argument(
         "--slices", type=int, default=4, help="slices of the paired runs (default 4)"
@@ -767,7 +874,8 @@ async def main_async(args: argparse.Namespace) -> None:
                     settings,
                     sites[:count],
                     plans[:count],
-                    max(1, round(run.mean_visitors)),
+                    # Half each: the two sides together load the machine as the auto run.
+                    max(1, round(run.mean_visitors / 2)),
                     args.slices,
                     sampler,
                     workdir,
@@ -803,6 +911,10 @@ async def main_async(args: argparse.Namespace) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv == [FLOOR_WORKER]:
+        asyncio.run(floor_worker())
+        return 0
     asyncio.run(main_async(parse_args(argv)))
     return 0
 

@@ -11,7 +11,8 @@ that map them) and of RSS over the tree, every ``pss_interval`` seconds, maximum
 over the samples. Reading PSS walks each process's page tables (about 2 ms per
 Chromium process), so it is sampled less often than CPU; the sampler thread's own
 CPU time is measured and left out of the figures. Processes in ``exclude`` (the
-test web) and their descendants are left out.
+test web) and their descendants are left out, their CPU counted apart; processes in
+``ignore`` (the benchmark's other side, which measures itself) are left out altogether.
 """
 
 from __future__ import annotations
@@ -218,6 +219,9 @@ class TreeSampler:
         self.clock = clock
         """Exact CPU of the tree (the excluded processes must be outside its group)."""
         self.exclude = exclude
+        self.ignore: set[int] = set()
+        """Processes (and their descendants) left out of the tree and of ``exclude``'s
+        count: they measure themselves (and must be outside the clock's group)."""
         self.interval = interval
         self.pss_interval = pss_interval
         self._lock = threading.Lock()
@@ -249,7 +253,7 @@ class TreeSampler:
 
     def begin(self) -> None:
         window = Window()
-        for stat in descendants(all_stats(), self.root, self.exclude):
+        for stat in descendants(all_stats(), self.root, self.exclude | self.ignore):
             window.baseline[(stat.pid, stat.start)] = stat.ticks
         window.excluded_ticks0 = self.excluded_ticks()
         window.sampler_s0 = self.own_cpu_s()
@@ -272,7 +276,7 @@ class TreeSampler:
         return window
 
     def sample(self) -> None:
-        tree = descendants(all_stats(), self.root, self.exclude)
+        tree = descendants(all_stats(), self.root, self.exclude | self.ignore)
         now = time.monotonic()
         with self._lock:
             want_pss = now >= self._next_pss
