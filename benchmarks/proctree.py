@@ -403,7 +403,7 @@ def _own_group(controller: str) -> str | None:
         return None
     for line in lines:
         _, controllers, path = line.split(":", 2)
-        if controllers.split(",") == [controller] or (not controller and controllers == ""):
+        if controller in controllers.split(","):  # v1 may mount "cpu,cpuacct" as one
             return path
     return None
 
