@@ -394,14 +394,16 @@ class CgroupClock:
         _rmdir(self.path)
 
 
-def _own_group(controller: str) -> str | None:
-    """This process's group in the v2 hierarchy (``""``) or under a v1 controller."""
-    try:
-        with open("/proc/self/cgroup", encoding="ascii") as fh:
-            lines = fh.read().splitlines()
-    except OSError:
-        return None
-    for line in lines:
+def _own_group(controller: str, table: str | None = None) -> str | None:
+    """This process's group in the v2 hierarchy (``""``) or under a v1 controller,
+    from ``/proc/self/cgroup`` (or ``table``, text in its format)."""
+    if table is None:
+        try:
+            with open("/proc/self/cgroup", encoding="ascii") as fh:
+                table = fh.read()
+        except OSError:
+            return None
+    for line in table.splitlines():
         _, controllers, path = line.split(":", 2)
         if controller in controllers.split(","):  # v1 may mount "cpu,cpuacct" as one
             return path

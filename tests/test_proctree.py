@@ -206,3 +206,13 @@ def test_the_clock_counts_a_process_that_exited_between_samples(tmp_path: Path) 
     assert result["sum"] == pytest.approx(result["cpu"])
     for root in ("/sys/fs/cgroup", "/sys/fs/cgroup/unified", "/sys/fs/cgroup/cpuacct"):
         assert not list(Path(root).glob(f"**/{name}")), "the group was not removed"
+
+
+def test_the_own_group_is_found_under_a_controller_mounted_with_others(
+    proctree: ModuleType,
+) -> None:
+    table = "9:name=systemd:/\n4:cpu,cpuacct:/user/bench\n2:memory:/m\n0::/unified/bench\n"
+    assert proctree._own_group("cpuacct", table) == "/user/bench"  # mounted with cpu
+    assert proctree._own_group("", table) == "/unified/bench"  # the v2 hierarchy
+    assert proctree._own_group("cpuacct", "0::/only-v2\n") is None
+    assert proctree._own_group("", "2:cpuacct:/only-v1\n") is None
