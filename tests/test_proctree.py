@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
@@ -14,17 +13,12 @@ from types import ModuleType
 
 import pytest
 
-_PATH = Path(__file__).resolve().parents[1] / "benchmarks" / "proctree.py"
+from tests.conftest import BENCHMARKS, load_benchmark
 
 
 @pytest.fixture(scope="module")
 def proctree() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("proctree", _PATH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["proctree"] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("proctree")
 
 
 @pytest.fixture
@@ -188,7 +182,7 @@ finally:
 def test_the_clock_counts_a_process_that_exited_between_samples(tmp_path: Path) -> None:
     name = f"privacyscan-test-{os.getpid()}"
     out = subprocess.run(
-        [sys.executable, "-c", _CLOCK_SCRIPT, str(_PATH.parent), name],
+        [sys.executable, "-c", _CLOCK_SCRIPT, str(BENCHMARKS), name],
         capture_output=True,
         text=True,
         check=True,
