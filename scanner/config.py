@@ -56,9 +56,8 @@ class CaptureOptions:
     raw_values: bool = False
     """Keep raw cookie and storage values (personal data) instead of hash + prefix."""
     har: bool = True
-    """Record an HTTP Archive per visitor (``--no-har``: not). The archive is written
-    beside the profile; a browser that does not close in time is killed and its
-    archive is lost (``scanner.browser.session``)."""
+    """Record an HTTP Archive per visitor (``--no-har``: not), from the DevTools
+    network events the visitor records anyway (``scanner.browser.archive``)."""
     har_content: bool = False
     """Embed response bodies in each visitor's HTTP Archive (default: headers and timings
     only; bodies can hold personal data and make an archive many times larger)."""

@@ -415,7 +415,8 @@ class Screenshot:
 
 @dataclass(frozen=True, slots=True)
 class Har:
-    """An HTTP Archive (HAR 1.2) of one visitor's traffic, as the browser recorded it.
+    """An HTTP Archive (HAR 1.2) of one visitor's traffic, from the browser's DevTools
+    network events (``scanner.browser.archive``).
 
     Every request of every page the visitor opened, from its first navigation to the
     closing of its browser (a refusing or accepting visitor's home page before the

@@ -198,6 +198,26 @@ def test_each_capture_has_an_archive_of_every_page_and_third_party_request(
         wanted |= {r["url"] for r in capture.manifest["third_party_requests"]}
         assert wanted <= urls, (key, sorted(wanted - urls))
         assert not any("text" in e["response"]["content"] for e in _entries(har)), key
+        for entry in _entries(har):
+            timings = entry["timings"]
+            assert min(timings["send"], timings["wait"], timings["receive"]) >= 0, key
+            phases = [v for k, v in timings.items() if k != "ssl" and v > 0]
+            assert entry["time"] == pytest.approx(sum(phases), abs=0.01), key
+            assert entry["startedDateTime"].endswith("Z"), key
+        # Each redirect of the ground truth is a hop of its own, pointing at the next.
+        for page in capture.manifest["pages"]:
+            for hop in page["redirects"]:
+                found = [e for e in _entries(har) if e["request"]["url"] == hop["url"]]
+                assert any(
+                    e["response"]["status"] == hop["status"] and e["response"]["redirectURL"]
+                    for e in found
+                ), (key, hop)
+        final = {p["final_url"] for p in capture.manifest["pages"] if p["final_url"]}
+        assert all(
+            e["response"]["status"] == 200 and e["serverIPAddress"] == "127.0.0.1"
+            for e in _entries(har)
+            if e["request"]["url"] in final
+        ), key
 
 
 @pytest.mark.browser
@@ -213,31 +233,20 @@ def test_the_default_capture_records_an_archive(captured: dict[str, Captured]) -
 def test_no_archive_with_no_har(
     capture_options: CaptureOptions, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """``--no-har``: no archive, and no archive directory is even made."""
-    from scanner.browser import profiles as profiles_module
-    from scanner.browser import session as session_module
+    """``--no-har``: no archive; with or without one, nothing is left in the temporary
+    directory (the archive is written from the DevTools events, never to a file)."""
     from scanner.browser.session import Browser
     from scanner.runner import capture_site
 
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    made: list[str] = []
-    real = profiles_module.new_profile
-
-    def spy(prefix: str = profiles_module.PREFIX) -> str:
-        made.append(prefix)
-        return real(prefix)
-
-    monkeypatch.setattr(session_module, "new_profile", spy)
-    options = replace(capture_options, har=False, dwell_s=0.5)
-
-    async def run() -> SiteResult:
-        async with Browser(options) as browser:
+    async def run(har: bool) -> SiteResult:
+        async with Browser(replace(capture_options, har=har, dwell_s=0.5)) as browser:
             return await capture_site(browser, Site("Schoondorp", "https://www.schoondorp.nl/"), [])
 
-    result = asyncio.run(run())
-    assert result.pages and result.pages[0].final_url
-    assert result.hars == ()
-    assert made == [profiles_module.PREFIX]
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    without, with_har = asyncio.run(run(False)), asyncio.run(run(True))
+    assert without.pages and without.pages[0].final_url
+    assert without.hars == ()
+    assert [h.entries > 0 for h in with_har.hars] == [True]
     assert list(tmp_path.iterdir()) == []
 
 

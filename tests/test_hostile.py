@@ -217,8 +217,6 @@ def hostile(
         leftovers += sorted(
             str(p) for p in Path(tempfile.gettempdir()).glob("privacyscan-profile-*")
         )
-        # The visitors' HTTP Archive directories (recorded by default) go too.
-        leftovers += sorted(str(p) for p in private_tmp.glob("privacyscan-har-*"))
     downloads = [f for root in watched for f in _files_named(root, DOWNLOAD_NAME)]
     downloads += [str(p) for p in Path.cwd().glob(f"*{DOWNLOAD_NAME}*")]
     site_seconds = {

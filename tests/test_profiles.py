@@ -103,36 +103,6 @@ def test_a_profile_being_made_is_never_left_without_an_owner(tmp_path: Path) -> 
     assert staged_bare_new.exists()
 
 
-def test_archive_directories_are_swept_like_profiles(tmp_path: Path) -> None:
-    """A visitor's HTTP Archive directory names its owner like a profile; one without an
-    owner file can only be an archive written late, after its removal: it goes after a
-    minute, not a day."""
-    from scanner.browser.profiles import ARCHIVE_PREFIX
-
-    host = socket.gethostname()
-    dead = tmp_path / f"{ARCHIVE_PREFIX}dead"
-    dead.mkdir()
-    (dead / OWNER_FILE).write_text(
-        json.dumps({"pid": _dead_pid(), "start": None, "host": host}), "utf-8"
-    )
-    live = Path(new_profile(ARCHIVE_PREFIX))
-    late_old = tmp_path / f"{ARCHIVE_PREFIX}late-old"
-    late_old.mkdir()
-    (late_old / "visitor.har").write_text("{}", "utf-8")
-    two_minutes_ago = time.time() - 120
-    os.utime(late_old, (two_minutes_ago, two_minutes_ago))
-    late_new = tmp_path / f"{ARCHIVE_PREFIX}late-new"
-    late_new.mkdir()
-    try:
-        removed = remove_stale_profiles(str(tmp_path))
-        assert sorted(removed) == sorted(str(p) for p in (dead, late_old))
-        assert late_new.exists() and live.exists()
-    finally:
-        import shutil
-
-        shutil.rmtree(live, ignore_errors=True)
-
-
 def test_kill_browsers_kills_only_the_processes_on_that_profile(tmp_path: Path) -> None:
     """Stand-ins for a browser and one of its children (which rewrite their arguments into
     one string) on one profile, and a browser on another profile: only the first two die."""

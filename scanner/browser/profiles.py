@@ -38,12 +38,6 @@ no visitor lives that long."""
 STAGING_AGE_S = 60.0
 """A profile still being made (no browser has used it) older than this is stale."""
 
-ARCHIVE_PREFIX = "privacyscan-har-"
-"""Name prefix of a visitor's HTTP Archive directory: beside its profile, not in it, so
-that an archive written late (by a browser that had to be killed) never brings a
-removed profile back. It names its owner like a profile; one without an owner file
-was written late after its removal, and goes after :data:`STAGING_AGE_S`."""
-
 
 def _start_time(pid: int) -> int | None:
     """The process's start time since boot in clock ticks (Linux), to tell a reused pid."""
@@ -72,13 +66,12 @@ def _alive(pid: int, start: int | None) -> bool:
     return now is None or now == start
 
 
-def new_profile(prefix: str = PREFIX) -> str:
-    """A fresh, empty profile directory that names this process as its owner
-    (``prefix`` :data:`ARCHIVE_PREFIX`: an archive directory, made the same way)."""
+def new_profile() -> str:
+    """A fresh, empty profile directory that names this process as its owner."""
     staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX))
     owner = {"pid": os.getpid(), "start": _start_time(os.getpid()), "host": socket.gethostname()}
     (staging / OWNER_FILE).write_text(json.dumps(owner), "utf-8")
-    path = staging.with_name(prefix + staging.name.removeprefix(STAGING_PREFIX))
+    path = staging.with_name(PREFIX + staging.name.removeprefix(STAGING_PREFIX))
     staging.rename(path)  # atomic: a profile is never seen without its owner file
     return str(path)
 
@@ -119,8 +112,7 @@ def is_stale(path: Path, *, now: float | None = None) -> bool:
             age = (now or time.time()) - path.stat().st_mtime
         except OSError:
             return False
-        short = path.name.startswith((STAGING_PREFIX, ARCHIVE_PREFIX))
-        return age > (STAGING_AGE_S if short else ORPHAN_AGE_S)
+        return age > (STAGING_AGE_S if path.name.startswith(STAGING_PREFIX) else ORPHAN_AGE_S)
     except (OSError, ValueError, TypeError, KeyError):
         return False  # being written, or not ours to judge
     if host is not None and host != socket.gethostname():
@@ -133,9 +125,7 @@ def remove_stale_profiles(directory: str | None = None) -> list[str]:
     base = Path(directory or tempfile.gettempdir())
     removed: list[str] = []
     try:
-        candidates = [
-            p for p in base.iterdir() if p.name.startswith((PREFIX, STAGING_PREFIX, ARCHIVE_PREFIX))
-        ]
+        candidates = [p for p in base.iterdir() if p.name.startswith((PREFIX, STAGING_PREFIX))]
     except OSError:
         return removed
     uid = os.getuid() if hasattr(os, "getuid") else None

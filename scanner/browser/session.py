@@ -27,7 +27,6 @@ import base64
 import contextlib
 import dataclasses
 import functools
-import hashlib
 import json
 import os
 import shutil
@@ -50,6 +49,7 @@ from playwright.async_api import (
     Page as PlaywrightPage,
 )
 
+from .. import __version__
 from ..canaries import TypedField
 from ..config import CaptureOptions
 from ..cookies import now_iso
@@ -70,10 +70,11 @@ from ..models import (
 )
 from ..netguard import browser_refusal
 from . import consent, formtyping, frametree
+from .archive import ARCHIVE_EVENTS, Archive
 from .discovery import BrowserExecutable, browser_version, find_browser
 from .instruments.network import NETWORK_ENABLE, is_recorded
 from .instruments.workers import WORKER_TYPES, SeenRequest, Worker
-from .profiles import ARCHIVE_PREFIX, kill_browsers, new_profile
+from .profiles import kill_browsers, new_profile
 from .recorder import Recorder
 from .scripts import page_script
 from .traceless import TRACELESS_SCREENSHOT
@@ -124,9 +125,6 @@ _LEAVE_FRAMES_CHECKED = 12
 page with more is left without looking (four DevTools calls a frame)."""
 _SCREENSHOT_TIMEOUT_S = 5.0
 """``page.screenshot`` waits for a frame (and fonts) and can hang on a busy page."""
-_HAR_FILE = "visitor.har"
-"""The visitor's HTTP Archive, in a directory of its own beside the profile
-(:data:`~scanner.browser.profiles.ARCHIVE_PREFIX`) until the browser is closed."""
 _CLOSE_TIMEOUT_S = 20.0
 """How long closing a visitor's browser may take before its processes are killed."""
 _KILLED_WAIT_S = 5.0
@@ -249,8 +247,14 @@ class Visitor:
             ),
         )
         self._profile: str | None = None
-        self._archive: str | None = None
-        """The directory the HTTP Archive is written to (``--har``)."""
+        self._archive = (
+            Archive(
+                content=options.har_content, browser_version=version, creator_version=__version__
+            )
+            if options.har
+            else None
+        )
+        """The visitor's HTTP Archive as it is recorded (``--har``)."""
         self._context: BrowserContext | None = None
         self._page: PlaywrightPage | None = None
         self._cdp: CDPSession | None = None
@@ -285,8 +289,6 @@ class Visitor:
 
     async def __aenter__(self) -> Visitor:
         self._profile = new_profile()
-        if self.options.har:
-            self._archive = new_profile(ARCHIVE_PREFIX)
         try:
             await self._launch(self._profile)
         except BaseException:
@@ -333,9 +335,6 @@ class Visitor:
             ignore_https_errors=options.ignore_cert_errors,
             accept_downloads=False,
             service_workers="allow",
-            # The visitor's HTTP Archive, written by Playwright when the browser closes.
-            record_har_path=os.path.join(self._archive, _HAR_FILE) if self._archive else None,
-            record_har_content="embed" if options.har_content else "omit",
         )
         context = self._context
         await context.add_init_script(page_script("hooks.js"))
@@ -350,7 +349,10 @@ class Visitor:
         cdp = await context.new_cdp_session(self._page)
         self._cdp = cdp
         # Handlers look the recorder up on each event: restart_recording() swaps it.
-        for method in self.recorder.cdp_events:
+        methods = set(self.recorder.cdp_events)
+        if self._archive is not None:
+            methods |= ARCHIVE_EVENTS
+        for method in sorted(methods):
             _listen(cdp, method, functools.partial(self._on_cdp, method))
         _listen(cdp, "Network.loadingFinished", self._on_loading_finished)
         _listen(cdp, "Network.requestWillBeSent", self._on_request)
@@ -402,25 +404,21 @@ class Visitor:
                 try:
                     await asyncio.wait_for(context.close(), timeout=_CLOSE_TIMEOUT_S)
                 except Exception:
-                    # A browser that does not close would write into its profile (and
-                    # Playwright its archive) after both were removed, and hold its
-                    # memory until the scan ends: it is killed, and its archive lost.
+                    # A browser that does not close would write into its profile after
+                    # it was removed, and hold its memory until the scan ends: it is
+                    # killed (what it sent until then is in the archive all the same).
                     if profile is not None:
                         await _kill(profile)
-                    archive_file = None
-                else:
-                    archive_file = os.path.join(archive, _HAR_FILE) if archive else None
-                if archive_file is not None:
-                    self.har = await asyncio.to_thread(
-                        _read_har, archive_file, self.phase, self.options
-                    )
-        finally:  # cancelled while closing or reading: the profile still goes
-            for directory in (profile, archive):
-                if directory is not None:
-                    shutil.rmtree(directory, ignore_errors=True)
+            if archive is not None:
+                self.har = await asyncio.to_thread(archive.har, self.phase, _HAR_LIMIT)
+        finally:  # cancelled while closing or writing: the profile still goes
+            if profile is not None:
+                shutil.rmtree(profile, ignore_errors=True)
 
     def _on_cdp(self, method: str, event: dict[str, Any]) -> None:
         self.recorder.cdp_event(method, event, time.monotonic())
+        if self._archive is not None and method in ARCHIVE_EVENTS:
+            self._archive.event(method, event)
 
     def _on_context_created(self, event: dict[str, Any]) -> None:
         context = event.get("context") or {}
@@ -522,6 +520,8 @@ class Visitor:
             return
         if isinstance(method, str) and isinstance(params, dict):
             self.recorder.worker_event(worker, method, params, time.monotonic())
+            if self._archive is not None and method in ARCHIVE_EVENTS:
+                self._archive.event(method, params, worker.session)
 
     def _on_detached(self, event: dict[str, Any]) -> None:
         self._workers.pop(str(event.get("sessionId", "")), None)
@@ -565,6 +565,8 @@ class Visitor:
 
     async def _record_missed(self, request: Any, seen: SeenRequest, now: float) -> None:
         """The missed request's status and address (two round trips), then recorded."""
+        started = (getattr(request, "timing", None) or {}).get("startTime")
+        wall = started / 1000 if isinstance(started, (int, float)) and started > 0 else time.time()
         response = await _bounded(request.response(), _EVALUATE_TIMEOUT_S)
         if response is not None:
             address = await _bounded(response.server_addr(), _EVALUATE_TIMEOUT_S)
@@ -574,6 +576,8 @@ class Visitor:
                 remote_ip=str(address["ipAddress"]) if address else None,
             )
         self.recorder.missed_request(seen, now)
+        if self._archive is not None:
+            self._archive.missed(seen, wall)
 
     async def _missed_checked(self) -> None:
         """Wait (bounded) for the missed requests being looked up to be recorded."""
@@ -652,12 +656,15 @@ class Visitor:
             self._spawn(_close_quietly(page))
 
     def _on_loading_finished(self, event: dict[str, Any]) -> None:
-        # The recorder has it too (network activity); this reads small images' bodies.
+        # The recorder has it too (network activity); this reads small images' bodies,
+        # and every body for an archive that embeds them (``--har-content``).
         request_id = event["requestId"]
-        if self._cdp is not None and self.recorder.wants_body(
-            request_id, float(event.get("encodedDataLength", 0))
-        ):
-            self._spawn(self._read_image(request_id))
+        if self._cdp is None:
+            return
+        image = self.recorder.wants_body(request_id, float(event.get("encodedDataLength", 0)))
+        archive = self._archive is not None and self._archive.wants_body(request_id)
+        if image or archive:
+            self._spawn(self._read_body(request_id, image=image, archive=archive))
 
     def _on_request(self, event: dict[str, Any]) -> None:
         # After the recorder's own handler: a POST body too large to come with the event
@@ -666,11 +673,15 @@ class Visitor:
         if self._cdp is not None and self.recorder.wants_post_body(event["requestId"]):
             self._spawn(self._read_post_body(event["requestId"]))
 
-    async def _read_image(self, request_id: str) -> None:
+    async def _read_body(self, request_id: str, *, image: bool, archive: bool) -> None:
         assert self._cdp is not None
         with contextlib.suppress(Exception):
             body = await self._cdp.send("Network.getResponseBody", {"requestId": request_id})
-            self.recorder.image_body(request_id, body["body"], bool(body.get("base64Encoded")))
+            text, encoded = str(body["body"]), bool(body.get("base64Encoded"))
+            if image:
+                self.recorder.image_body(request_id, text, encoded)
+            if archive and self._archive is not None:
+                self._archive.body(request_id, text, encoded)
 
     async def _read_post_body(self, request_id: str) -> None:
         assert self._cdp is not None
@@ -1021,31 +1032,6 @@ def _listen(cdp: CDPSession, method: str, handler: Callable[[dict[str, Any]], No
         cdp.on(method, handler)
     else:
         impl.on(method, handler)
-
-
-def _read_har(path: str, phase: Phase, options: CaptureOptions) -> Har | None:
-    """The archive Playwright wrote at ``path`` when the browser closed, or ``None``
-    (the browser died before writing it, or it is too large to keep)."""
-    try:
-        if os.path.getsize(path) > _HAR_LIMIT:
-            return None
-        with open(path, "rb") as fh:
-            data = fh.read()
-        text = data.decode("utf-8")
-    except (OSError, ValueError):
-        return None
-    # Counted without parsing (a parsed archive takes many times its size in memory):
-    # "request" is a key of each entry and of nothing else in HAR 1.2 as Playwright
-    # writes it; in a header value or an embedded body its quotes are escaped.
-    entries = data.count(b'"request":')
-    return Har(
-        phase=phase,
-        entries=entries,
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
-        content=options.har_content,
-        data=text,
-    )
 
 
 async def _redirect_chain(response: Any) -> list[Redirect]:
