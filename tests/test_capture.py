@@ -213,3 +213,42 @@ def _find_cookie(cookies: tuple[Cookie, ...], expected: dict[str, Any]) -> Cooki
     matches = [c for c in cookies if (c.name, c.domain, c.path) == key]
     assert len(matches) == 1, f"cookie {key} captured {len(matches)} times"
     return matches[0]
+
+
+@pytest.mark.browser
+def test_the_pages_own_indexeddb_is_read_with_the_rest_of_the_page(
+    capture_options: Any,
+) -> None:
+    """The main frame's IndexedDB databases come with the end-of-visit read
+    (``page_reads.js``), its frames' from ``indexeddb.js``. Ground truth: iframegem's
+    manifest (the YouTube player opens ``YtIdbMeta`` from ``base.js``), here with the
+    player's page opened as the page itself."""
+    import asyncio
+
+    from scanner.browser.scripts import page_script
+    from scanner.browser.session import Browser
+    from scanner.models import Site
+    from scanner.runner import capture_site
+
+    wanted = next(s for s in MANIFESTS["www.iframegem.nl"]["storage"] if s["kind"] == "indexedDB")
+    url = wanted["frame_url"]
+
+    async def run() -> tuple[Any, Any]:
+        options = dataclasses.replace(capture_options, dwell_s=1.0, har=False)
+        async with Browser(options) as browser:
+            result = await capture_site(browser, Site("YouTube", url), [])
+            async with browser.visitor() as visitor:
+                page = visitor._page
+                assert page is not None
+                await page.goto(url)
+                await page.wait_for_function("indexedDB.databases().then((d) => d.length > 0)")
+                read = await page.evaluate(page_script("page_reads.js"), False)
+            return result, read
+
+    result, read = asyncio.run(run())
+    assert read["indexeddb"] == {"names": [wanted["key"]], "origin": wanted["origin"]}
+    found = [s for s in result.storage if s.kind.value == "indexedDB"]
+    assert [(s.origin, s.key, s.frame_url, s.page_url) for s in found] == [
+        (wanted["origin"], wanted["key"], url, url)
+    ]
+    assert found[0].initiator is not None and found[0].initiator.url == wanted["script"]

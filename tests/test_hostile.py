@@ -381,7 +381,8 @@ def test_basic_auth_prompt_is_cancelled_without_credentials(
 @pytest.mark.browser
 def test_a_page_that_breaks_its_title_keeps_its_links(capture_options: CaptureOptions) -> None:
     """The end-of-visit read (``page_reads.js``) takes each part on its own: a title
-    getter that throws, or a broken ``querySelectorAll``, costs only that part."""
+    getter that throws, a broken ``querySelectorAll`` or ``indexedDB.databases``,
+    costs only that part."""
     from scanner.browser.scripts import page_script
     from scanner.browser.session import Browser
 
@@ -391,7 +392,7 @@ def test_a_page_that_breaks_its_title_keeps_its_links(capture_options: CaptureOp
         "</script>"
     )
 
-    async def run() -> tuple[Any, Any]:
+    async def run() -> tuple[Any, Any, Any]:
         async with Browser(capture_options) as browser, browser.visitor() as visitor:
             page = visitor._page
             assert page is not None
@@ -406,12 +407,17 @@ def test_a_page_that_breaks_its_title_keeps_its_links(capture_options: CaptureOp
             broken_title = await page.evaluate(page_script("page_reads.js"), True)
             await page.evaluate("void (Document.prototype.querySelectorAll = () => { throw 1; })")
             broken_query = await page.evaluate(page_script("page_reads.js"), True)
-            return broken_title, broken_query
+            await page.evaluate("void (IDBFactory.prototype.databases = () => { throw 1; })")
+            broken_idb = await page.evaluate(page_script("page_reads.js"), False)
+            return broken_title, broken_query, broken_idb
 
-    broken_title, broken_query = asyncio.run(run())
+    broken_title, broken_query, broken_idb = asyncio.run(run())
+    none = {"names": [], "origin": "https://www.breekdorp.nl"}
     assert broken_title == {
         "title": "",
         "links": ["https://www.breekdorp.nl/nieuws/"],
         "scripts": [["https://cdn.elders.nl/a.js", False]],
+        "indexeddb": none,
     }
-    assert broken_query == {"title": "", "links": [], "scripts": []}
+    assert broken_query == {"title": "", "links": [], "scripts": [], "indexeddb": none}
+    assert broken_idb == {"title": "", "links": [], "scripts": None, "indexeddb": none}

@@ -2,10 +2,12 @@
 // page costs about a millisecond of CPU in four processes): its title; its links (http
 // and https, without fragment, each once, at most 2000), for the crawl; and, when asked
 // (the first visitor), its scripts from other origins and whether they carry Subresource
-// Integrity: [[src, hasIntegrity], …], at most 50. Run by scanner/browser/session.py.
+// Integrity: [[src, hasIntegrity], …], at most 50; and the names of its IndexedDB
+// databases with the origin they belong to (what indexeddb.js reads in the page's
+// other frames). Run by scanner/browser/session.py.
 // Each part is read on its own: a page that breaks one (a title getter that throws)
 // does not cost the others.
-(withScripts) => {
+async (withScripts) => {
   let title = '';
   try { title = String(document.title || ''); } catch (e) {}
   const links = [];
@@ -38,5 +40,11 @@
       }
     } catch (e) {}
   }
-  return { title, links, scripts };
+  let indexeddb = null;
+  try {
+    let names = [];
+    try { names = (await indexedDB.databases()).map((d) => d.name); } catch (e) {}
+    indexeddb = { names, origin: String(location.origin) };
+  } catch (e) {}
+  return { title, links, scripts, indexeddb };
 }

@@ -742,7 +742,7 @@ class Visitor:
             if first_visitor:
                 self.recorder.page_scripts(list(read.get("scripts") or []))
             if calls.responsive:
-                await self._snapshot_storage(page)
+                await self._snapshot_storage(page, read.get("indexeddb"))
             if (
                 error is None
                 and calls.responsive
@@ -947,11 +947,18 @@ class Visitor:
                 return
             await asyncio.sleep(0.1)
 
-    async def _snapshot_storage(self, page: PlaywrightPage) -> None:
+    async def _snapshot_storage(self, page: PlaywrightPage, main: Any) -> None:
+        """Each frame's IndexedDB databases; ``main``: the page's own, read with the
+        rest at the end of the visit (``page_reads.js``), if it answered."""
         for frame in page.frames:
             if not frame.url.startswith(("http://", "https://")):
                 continue
-            found = await _bounded(frame.evaluate(page_script("indexeddb.js")), _EVALUATE_TIMEOUT_S)
+            if frame is page.main_frame and isinstance(main, dict):
+                found = main
+            else:
+                found = await _bounded(
+                    frame.evaluate(page_script("indexeddb.js")), _EVALUATE_TIMEOUT_S
+                )
             if isinstance(found, dict) and found.get("names"):
                 origin = str(found.get("origin") or frame.url)
                 self.recorder.indexeddb_databases(origin, list(found["names"]), frame.url)
