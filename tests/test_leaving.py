@@ -10,6 +10,7 @@ really received: each request recorded once, for the page left, and received onc
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 from collections import Counter
 from typing import Any
@@ -288,3 +289,67 @@ def test_what_each_left_page_sent_is_recorded_for_it_and_received_once(
     assert found == expected
     received = Counter(f"https://{host}{path}" for host, method, path in served if method == "POST")
     assert received == Counter(e["url"] for e in AFSCHEID["sent"])
+
+
+LISTENER_PAGES = {
+    "click-only": ("document.addEventListener('click', () => {});", False),
+    "property": ("document.onvisibilitychange = () => {};", True),
+    "own-getEventListeners": (
+        "window.getEventListeners = () => { window.__seen = 1; return {}; };"
+        "addEventListener('pagehide', () => {});",
+        True,
+    ),
+    "trap": (
+        "Object.defineProperty(Object.prototype, 'pagehide', "
+        "{ get() { window.__seen = 1; return undefined; }, configurable: true });",
+        False,
+    ),
+    "named-like-ours": (
+        "addEventListener('pagehide', function __privacyscan_hooks_flush__x() {});",
+        True,
+    ),
+}
+"""Ground truth of the leaving check on pages built for it: each page's script and
+whether the page has a listener for leaving. Two set traps a check that ran page code
+would spring (``window.__seen``): a global ``getEventListeners`` of the page's own, a
+getter on ``Object.prototype``; neither may run, and the answer must stay right."""
+
+
+async def _fulfill(html: str, route: Any) -> None:
+    await route.fulfill(body=html, content_type="text/html")
+
+
+@pytest.mark.browser
+def test_the_leaving_check_answers_right_and_runs_no_page_code(
+    capture_options: CaptureOptions,
+) -> None:
+    from scanner.browser.session import Browser
+
+    long_way: set[str] = set()
+
+    async def run() -> dict[str, tuple[bool, Any]]:
+        found: dict[str, tuple[bool, Any]] = {}
+        async with Browser(capture_options) as browser, browser.visitor() as visitor:
+            page, cdp = visitor._page, visitor._cdp
+            assert page is not None and cdp is not None
+            send = cdp.send
+
+            async def noted(method: str, params: Any = None) -> Any:
+                if method == "DOMDebugger.getEventListeners":
+                    long_way.add(page.url.split("/")[-2])
+                return await send(method, params)
+
+            cdp.send = noted  # type: ignore[method-assign,assignment]
+            for name, (script, _) in LISTENER_PAGES.items():
+                url = f"https://www.luisterdorp.nl/{name}/"
+                html = f"<!doctype html><title>{name}</title><script>{script}</script>"
+                await page.route(url, functools.partial(_fulfill, html))
+                await page.goto(url)
+                sends = await visitor._sends_when_left(cdp)
+                found[name] = (sends, await page.evaluate("window.__seen"))
+        return found
+
+    found = asyncio.run(run())
+    assert found == {name: (sends, None) for name, (_, sends) in LISTENER_PAGES.items()}
+    # One call a frame, but where page code with effects was in the way.
+    assert long_way == {"own-getEventListeners", "trap"}

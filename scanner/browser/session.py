@@ -122,7 +122,7 @@ _PLAYWRIGHT_WORLD = "__playwright_utility_world_"
 """How the isolated world Playwright makes in every document is named (``crPage``)."""
 _LEAVE_FRAMES_CHECKED = 12
 """Frames (the page's own included) whose listeners are looked at before leaving; a
-page with more is left without looking (four DevTools calls a frame)."""
+page with more is left without looking (a DevTools call a frame)."""
 _SCREENSHOT_TIMEOUT_S = 5.0
 """``page.screenshot`` waits for a frame (and fonts) and can hang on a busy page."""
 _CLOSE_TIMEOUT_S = 20.0
@@ -1107,9 +1107,36 @@ async def _close_quietly(page: PlaywrightPage) -> None:
 
 async def _listens_for_leaving(cdp: CDPSession, context_id: int) -> bool:
     """Whether the window or document of the frame whose main world is ``context_id``
-    has a listener for an event of leaving (other than ``hooks.js``'s own). DevTools
-    lists a target's listeners only to the world that asks, so the page's own world
-    asks; ``window`` and ``document`` are names a page script cannot replace."""
+    has a listener for an event of leaving (other than ``hooks.js``'s own): one
+    side-effect-free call in the page's own world (``leave_listeners.js``; DevTools
+    lists a target's listeners only to the world that asks), else, if that call could
+    not run without page code with effects, the long way (:func:`_listeners_by_devtools`)."""
+    found = await cdp.send(
+        "Runtime.evaluate",
+        {
+            "expression": _leave_listeners_call(),
+            "contextId": context_id,
+            "includeCommandLineAPI": True,
+            "throwOnSideEffect": True,
+            "returnByValue": True,
+            "silent": True,
+        },
+    )
+    value = (found.get("result") or {}).get("value")
+    if "exceptionDetails" not in found and isinstance(value, bool):
+        return value
+    return await _listeners_by_devtools(cdp, context_id)
+
+
+@functools.cache
+def _leave_listeners_call() -> str:
+    arguments = f"{json.dumps(sorted(_LEAVE_EVENTS))}, {json.dumps(FLUSH_LISTENER)}"
+    return f"({page_script('leave_listeners.js')})({arguments})"
+
+
+async def _listeners_by_devtools(cdp: CDPSession, context_id: int) -> bool:
+    """:func:`_listens_for_leaving` in four DevTools calls, touching no page code:
+    ``window`` and ``document`` are names a page script cannot replace."""
     for target in ("window", "document"):
         found = await cdp.send(
             "Runtime.evaluate",
