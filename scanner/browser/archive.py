@@ -72,8 +72,13 @@ class _Entry:
 class Archive:
     """Entries built from :data:`ARCHIVE_EVENTS` (:meth:`event`), then :meth:`har`."""
 
-    def __init__(self, *, content: bool, browser_version: str, creator_version: str) -> None:
+    def __init__(
+        self, *, content: bool, browser_version: str, creator_version: str, limit: int
+    ) -> None:
         self.content = content
+        self.limit = limit
+        """Bytes of bodies beyond which the archive is not kept (a scan's memory stays
+        bounded): the bodies stop being held as soon as they pass it."""
         self._browser = browser_version
         self._creator = creator_version
         self._entries: list[_Entry] = []
@@ -159,9 +164,11 @@ class Archive:
     def body(self, request_id: str, body: str, base64_encoded: bool) -> None:
         """A response's body as DevTools gave it (``Network.getResponseBody``)."""
         entry = self._current.get(request_id)
-        if entry is None:
+        if entry is None or self._body_bytes > self.limit:
             return
         self._body_bytes += len(body)
+        if self._body_bytes > self.limit:
+            return
         entry.content = {"text": body, **({"encoding": "base64"} if base64_encoded else {})}
         size = len(base64.b64decode(body)) if base64_encoded else len(body.encode("utf-8"))
         entry.content["size"] = size
@@ -184,9 +191,10 @@ class Archive:
                 entry.response["remoteIPAddress"] = seen.remote_ip
         self._entries.append(entry)
 
-    def har(self, phase: Phase, limit: int) -> Har | None:
-        """The archive as HAR 1.2 JSON; ``None`` when larger than ``limit`` bytes (with
-        bodies, a huge site's): a scan's memory stays bounded."""
+    def har(self, phase: Phase) -> Har | None:
+        """The archive as HAR 1.2 JSON; ``None`` when larger than :attr:`limit` bytes
+        (with bodies, a huge site's)."""
+        limit = self.limit
         if self._body_bytes > limit:
             return None
         document = {

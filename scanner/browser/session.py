@@ -249,7 +249,10 @@ class Visitor:
         self._profile: str | None = None
         self._archive = (
             Archive(
-                content=options.har_content, browser_version=version, creator_version=__version__
+                content=options.har_content,
+                browser_version=version,
+                creator_version=__version__,
+                limit=_HAR_LIMIT,
             )
             if options.har
             else None
@@ -410,7 +413,7 @@ class Visitor:
                     if profile is not None:
                         await _kill(profile)
             if archive is not None:
-                self.har = await asyncio.to_thread(archive.har, self.phase, _HAR_LIMIT)
+                self.har = await asyncio.to_thread(archive.har, self.phase)
         finally:  # cancelled while closing or writing: the profile still goes
             if profile is not None:
                 shutil.rmtree(profile, ignore_errors=True)
